@@ -1,0 +1,29 @@
+//! The engines that run an execution: the small interface our primitives are built on, and its
+//! implementation on shuttle.
+//!
+//! The runtime owns every wait queue; a backend only knows how to run threads, block and wake
+//! them, pick the next one at a scheduling point, and draw the recorded random numbers that make
+//! every other choice (which waiter to wake, whether a timeout fires) replayable.
+
+pub(crate) mod shuttle;
+
+use crate::runtime::Tid;
+
+/// What the runtime needs from an execution engine.
+pub(crate) trait Backend {
+    /// The running thread.
+    fn current(&self) -> Tid;
+    /// Starts a thread; it runs from a later scheduling point on.
+    fn spawn(&self, f: Box<dyn FnOnce()>, name: Option<String>) -> Tid;
+    /// A scheduling point: the scheduler may run another thread here.
+    fn switch(&self);
+    /// A scheduling point at which the current thread says it waits for others (spin loops,
+    /// `yield_now`, `sleep`): schedulers lower its priority.
+    fn yield_now(&self);
+    /// Marks the current thread blocked; the next `switch` leaves it until `unblock`.
+    fn block(&self);
+    /// Makes a blocked thread runnable again.
+    fn unblock(&self, tid: Tid);
+    /// A recorded random number, for choices that are not "which thread runs next".
+    fn next_u64(&self) -> u64;
+}

@@ -1,0 +1,279 @@
+//! The shuttle backend: our primitives run on shuttle's engine (task `block`/`unblock` and the
+//! scheduling point `switch`), and every decision of shuttle's schedulers goes through
+//! [`Driven`], which counts steps, records decisions for the replay token, stops an execution
+//! when the runtime asks, and in replay mode answers from a token instead.
+
+use std::cell::{Cell, RefCell};
+use std::panic::Location;
+use std::rc::Rc;
+
+use shuttle::scheduler::{DfsScheduler, PctScheduler, RandomScheduler};
+use shuttle_engine::runtime::execution::{Execution, ExecutionState};
+use shuttle_engine::runtime::thread::continuation::{ContinuationPool, CONTINUATION_POOL};
+use shuttle_engine::scheduler::{Schedule, Scheduler as EngineScheduler, Task, TaskId};
+
+use super::Backend;
+use crate::config::Scheduler;
+use crate::error::ReplayError;
+use crate::replay::{Cursor, Decision};
+use crate::runtime::Tid;
+
+/// Each thread's stack. Generous, since user code in debug builds has large frames.
+const STACK_SIZE: usize = 0x40000;
+
+/// The backend itself holds nothing: shuttle keeps the execution in a scoped thread-local.
+#[derive(Debug)]
+pub(crate) struct ShuttleBackend;
+
+/// The one instance the runtime refers to.
+pub(crate) static SHUTTLE: ShuttleBackend = ShuttleBackend;
+
+impl Backend for ShuttleBackend {
+    fn current(&self) -> Tid {
+        usize::from(ExecutionState::me())
+    }
+
+    fn spawn(&self, f: Box<dyn FnOnce()>, name: Option<String>) -> Tid {
+        usize::from(ExecutionState::spawn_thread(
+            f,
+            STACK_SIZE,
+            name,
+            None,
+            Location::caller(),
+        ))
+    }
+
+    fn switch(&self) {
+        shuttle_engine::runtime::thread::switch();
+    }
+
+    fn yield_now(&self) {
+        shuttle_engine::thread_support::yield_now();
+    }
+
+    fn block(&self) {
+        ExecutionState::with(|s| s.current_mut().block(false));
+    }
+
+    fn unblock(&self, tid: Tid) {
+        ExecutionState::with(|s| s.get_mut(TaskId::from(tid)).unblock());
+    }
+
+    fn next_u64(&self) -> u64 {
+        ExecutionState::next_u64()
+    }
+}
+
+/// Why an execution was stopped before all its threads finished.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Stop {
+    /// Every thread is blocked while the body has not returned.
+    Deadlock,
+    /// The body returned, nothing can run any more, and some threads are left blocked.
+    Quiescent,
+    /// The execution took more than `max_steps` steps.
+    StepLimit,
+    /// A replayed schedule did not fit the program.
+    Diverged,
+}
+
+/// State shared by the scheduler and the runtime of one check.
+#[derive(Debug)]
+pub(crate) struct Control {
+    pub steps: Cell<usize>,
+    pub max_steps: usize,
+    pub stop: Cell<Option<Stop>>,
+    /// The decisions of the current execution, for its replay token.
+    pub trace: RefCell<Vec<Decision>>,
+    pub diverged: RefCell<Option<ReplayError>>,
+}
+
+impl Control {
+    pub(crate) fn new(max_steps: usize) -> Self {
+        Control {
+            steps: Cell::new(0),
+            max_steps,
+            stop: Cell::new(None),
+            trace: RefCell::new(Vec::new()),
+            diverged: RefCell::new(None),
+        }
+    }
+
+    fn reset(&self) {
+        self.steps.set(0);
+        self.stop.set(None);
+        self.trace.borrow_mut().clear();
+    }
+
+    fn diverge(&self, err: ReplayError) {
+        self.diverged.borrow_mut().get_or_insert(err);
+        self.stop.set(Some(Stop::Diverged));
+    }
+}
+
+enum Source {
+    Explore(Box<dyn EngineScheduler>),
+    Replay { cursor: Cursor, started: bool },
+}
+
+/// The scheduler every execution runs under: shuttle's scheduler (or a replay cursor), wrapped.
+pub(crate) struct Driven {
+    source: Source,
+    ctl: Rc<Control>,
+    record: bool,
+}
+
+impl Driven {
+    /// Explores with shuttle's scheduler of the given kind.
+    pub(crate) fn explore(kind: Scheduler, seed: u64, schedules: usize, ctl: Rc<Control>) -> Self {
+        let inner: Box<dyn EngineScheduler> = match kind {
+            Scheduler::Random => Box::new(RandomScheduler::new_from_seed(seed, schedules)),
+            Scheduler::Pct { depth } => Box::new(PctScheduler::new_from_seed(seed, depth, schedules)),
+            Scheduler::Dfs => Box::new(DfsScheduler::new(Some(schedules), true)),
+        };
+        Driven {
+            source: Source::Explore(inner),
+            ctl,
+            record: true,
+        }
+    }
+
+    /// Replays the decisions of a token.
+    pub(crate) fn replay(cursor: Cursor, ctl: Rc<Control>) -> Self {
+        Driven {
+            source: Source::Replay {
+                cursor,
+                started: false,
+            },
+            ctl,
+            record: false,
+        }
+    }
+
+    /// Whether a replayed schedule was used up exactly.
+    pub(crate) fn replay_finished(&self) -> bool {
+        match &self.source {
+            Source::Replay { cursor, .. } => cursor.is_done(),
+            Source::Explore(_) => true,
+        }
+    }
+}
+
+impl EngineScheduler for Driven {
+    fn new_execution(&mut self) -> Option<Schedule> {
+        self.ctl.reset();
+        match &mut self.source {
+            Source::Explore(inner) => inner.new_execution(),
+            Source::Replay { started, .. } => {
+                if std::mem::replace(started, true) {
+                    None
+                } else {
+                    Some(Schedule::new(0))
+                }
+            }
+        }
+    }
+
+    fn next_task(
+        &mut self,
+        runnable: &[&Task],
+        current: Option<TaskId>,
+        is_yielding: bool,
+    ) -> Option<TaskId> {
+        if self.ctl.stop.get().is_some() {
+            return None;
+        }
+        let steps = self.ctl.steps.get() + 1;
+        self.ctl.steps.set(steps);
+        if steps > self.ctl.max_steps {
+            self.ctl.stop.set(Some(Stop::StepLimit));
+            return None;
+        }
+        match &mut self.source {
+            Source::Explore(inner) => {
+                let next = inner.next_task(runnable, current, is_yielding)?;
+                if self.record {
+                    self.ctl.trace.borrow_mut().push(Decision::Thread(usize::from(next)));
+                }
+                Some(next)
+            }
+            Source::Replay { cursor, .. } => {
+                let ids = runnable.iter().map(|t| usize::from(t.id()));
+                match cursor.next_thread(ids) {
+                    Ok(tid) => Some(TaskId::from(tid)),
+                    Err(err) => {
+                        self.ctl.diverge(err);
+                        None
+                    }
+                }
+            }
+        }
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        match &mut self.source {
+            Source::Explore(inner) => {
+                let value = inner.next_u64();
+                if self.record {
+                    self.ctl.trace.borrow_mut().push(Decision::Random(value));
+                }
+                value
+            }
+            Source::Replay { cursor, .. } => match cursor.next_random() {
+                Ok(value) => value,
+                Err(err) => {
+                    self.ctl.diverge(err);
+                    0
+                }
+            },
+        }
+    }
+}
+
+/// The engine's configuration: we detect deadlocks, step limits and panics ourselves, so the
+/// engine must neither print schedules nor stop on its own.
+pub(crate) fn engine_config() -> shuttle_engine::Config {
+    let mut config = shuttle_engine::Config::new();
+    config.failure_persistence = shuttle_engine::FailurePersistence::None;
+    config.max_steps = shuttle_engine::MaxSteps::None;
+    config.silence_warnings = true;
+    config.stack_size = STACK_SIZE;
+    config
+}
+
+/// Runs `f` with the pool of thread stacks that executions share.
+pub(crate) fn with_stack_pool<R>(f: impl FnOnce() -> R) -> R {
+    CONTINUATION_POOL.set(&ContinuationPool::new(), f)
+}
+
+/// Runs one execution of `body` (the closure of the test body's thread) under `scheduler`.
+/// Returns false when the scheduler has no further execution to run.
+#[track_caller]
+pub(crate) fn run_execution(
+    scheduler: &Rc<RefCell<Driven>>,
+    config: &shuttle_engine::Config,
+    body: impl FnOnce() + Send + 'static,
+) -> bool {
+    let Some(schedule) = scheduler.borrow_mut().new_execution() else {
+        return false;
+    };
+    let dyn_scheduler: Rc<RefCell<dyn EngineScheduler>> = scheduler.clone();
+    Execution::new(dyn_scheduler, schedule).run(config, body, Location::caller());
+    true
+}
+
+/// Makes shuttle install its panic hook now, and hands back the hook that was in place before it,
+/// so that ours can take over: shuttle's hook prints a schedule on every panic, even panics that
+/// a test catches on purpose, and even outside any check.
+pub(crate) fn take_hook_from_shuttle() -> Box<dyn Fn(&std::panic::PanicHookInfo<'_>) + Sync + Send> {
+    let original = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    with_stack_pool(|| {
+        let ctl = Rc::new(Control::new(10));
+        let scheduler = Rc::new(RefCell::new(Driven::explore(Scheduler::Random, 0, 1, ctl)));
+        run_execution(&scheduler, &engine_config(), || {});
+    });
+    // Shuttle's hook now wraps the no-op one; drop both.
+    drop(std::panic::take_hook());
+    original
+}

@@ -1,0 +1,370 @@
+//! How a check runs: [`Config`], [`Scheduler`], and the environment overrides.
+//!
+//! A `Config` is built in code (or by `#[leakcheck::test(...)]`), then the environment is laid
+//! over it once, when a check starts, into a resolved [`Settings`] value that flows down to the
+//! runtime. Nothing reads the environment after that.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use crate::error::ConfigError;
+
+/// The number of schedules a check explores unless told otherwise.
+///
+/// A thousand executions of a small test take well under a second in release mode and a few
+/// seconds in debug mode, and find the bugs of the bundled fixtures with a wide margin.
+pub const DEFAULT_SCHEDULES: usize = 1_000;
+
+/// The seed a check uses unless told otherwise: fixed, so that CI runs are reproducible and a
+/// report seen on one machine is the report seen on every other.
+pub const DEFAULT_SEED: u64 = 0x5eed;
+
+/// The scheduling steps one execution may take unless told otherwise.
+pub const DEFAULT_MAX_STEPS: usize = 100_000;
+
+/// The depth PCT uses unless told otherwise: most concurrency bugs need three ordering
+/// constraints or fewer.
+pub const DEFAULT_PCT_DEPTH: usize = 3;
+
+/// How the scheduler chooses which thread runs next.
+///
+/// # Examples
+///
+/// ```
+/// use leakcheck::{Config, Scheduler};
+///
+/// let config = Config::new().scheduler(Scheduler::Random).schedules(200);
+/// config.check(|| {
+///     let t = leakcheck::thread::spawn(|| 1 + 1);
+///     assert_eq!(t.join().unwrap(), 2);
+/// });
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Scheduler {
+    /// At every scheduling point, a uniformly random runnable thread.
+    Random,
+    /// Probabilistic Concurrency Testing: threads run by priority, and the priorities change at
+    /// `depth - 1` random points. A bug that needs `d` ordering constraints is found with
+    /// probability at least `1 / (n * k^(d-1))` per schedule (`n` threads, `k` steps).
+    Pct {
+        /// The bug depth to aim for (at least 1).
+        depth: usize,
+    },
+    /// Depth-first enumeration of schedules: systematic, useful for tiny tests.
+    Dfs,
+}
+
+impl Default for Scheduler {
+    fn default() -> Self {
+        Scheduler::Pct {
+            depth: DEFAULT_PCT_DEPTH,
+        }
+    }
+}
+
+impl fmt::Display for Scheduler {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Scheduler::Random => f.write_str("random"),
+            Scheduler::Pct { depth } => write!(f, "pct:{depth}"),
+            Scheduler::Dfs => f.write_str("dfs"),
+        }
+    }
+}
+
+impl std::str::FromStr for Scheduler {
+    type Err = String;
+
+    /// Parses `random`, `pct` (depth 3), `pct:N` or `dfs`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let accepted = "`random`, `pct`, `pct:<depth>` (depth at least 1) or `dfs`";
+        match s.trim() {
+            "random" => Ok(Scheduler::Random),
+            "pct" => Ok(Scheduler::default()),
+            "dfs" => Ok(Scheduler::Dfs),
+            other => match other.strip_prefix("pct:") {
+                Some(depth) => match depth.parse::<usize>() {
+                    Ok(depth) if depth >= 1 => Ok(Scheduler::Pct { depth }),
+                    _ => Err(format!("`{other}` has no valid depth; expected {accepted}")),
+                },
+                None => Err(format!("`{other}` is not a scheduler; expected {accepted}")),
+            },
+        }
+    }
+}
+
+/// The settings of a check, built in code; the environment overrides them when the check
+/// starts (see the [crate documentation](crate#environment)).
+///
+/// Every builder method takes and returns the `Config` by value.
+///
+/// # Examples
+///
+/// ```
+/// use leakcheck::{Config, Scheduler};
+///
+/// let outcome = Config::new()
+///     .schedules(300)
+///     .scheduler(Scheduler::Pct { depth: 2 })
+///     .seed(7)
+///     .explore(|| {
+///         let h = leakcheck::thread::spawn(|| ());
+///         h.join().unwrap();
+///     });
+/// assert_eq!(outcome.unwrap().schedules(), 300);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub(crate) schedules: usize,
+    pub(crate) scheduler: Scheduler,
+    pub(crate) seed: u64,
+    pub(crate) max_steps: usize,
+    pub(crate) allow_lingering: bool,
+    pub(crate) spurious_wakeups: bool,
+    pub(crate) replay: Option<String>,
+    pub(crate) test_name: Option<String>,
+    pub(crate) package: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Config {
+    /// The defaults: 1,000 schedules under PCT of depth 3, seed `0x5eed`, 100,000 steps per
+    /// execution, no lingering threads, spurious wake-ups on.
+    pub fn new() -> Self {
+        Config {
+            schedules: DEFAULT_SCHEDULES,
+            scheduler: Scheduler::default(),
+            seed: DEFAULT_SEED,
+            max_steps: DEFAULT_MAX_STEPS,
+            allow_lingering: false,
+            spurious_wakeups: true,
+            replay: None,
+            test_name: None,
+            package: None,
+        }
+    }
+
+    /// How many executions (schedules) to explore. With [`Scheduler::Dfs`], the most to explore.
+    pub fn schedules(mut self, schedules: usize) -> Self {
+        self.schedules = schedules;
+        self
+    }
+
+    /// Which scheduler explores the schedules.
+    pub fn scheduler(mut self, scheduler: Scheduler) -> Self {
+        self.scheduler = scheduler;
+        self
+    }
+
+    /// The seed of the scheduler's random choices: the same seed gives the same schedules and
+    /// the same report, to the byte.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// The scheduling steps one execution may take. An execution that takes more is stopped and
+    /// reported: as a `StepLimit` finding while the test body runs, as a `LeakedThread` that is
+    /// still running once the body has returned.
+    pub fn max_steps(mut self, max_steps: usize) -> Self {
+        self.max_steps = max_steps;
+        self
+    }
+
+    /// Whether a thread that finishes after the body returned (never joined, but not stuck) is
+    /// accepted. Off by default: such a thread outlives its test.
+    pub fn allow_lingering(mut self, allow: bool) -> Self {
+        self.allow_lingering = allow;
+        self
+    }
+
+    /// Whether `Condvar::wait` and `thread::park` may return without a notification, as std
+    /// permits. On by default: it is how `if`-instead-of-`while` bugs are caught.
+    pub fn spurious_wakeups(mut self, on: bool) -> Self {
+        self.spurious_wakeups = on;
+        self
+    }
+
+    /// Runs exactly the one schedule a report's replay token recorded, instead of exploring.
+    pub fn replay(mut self, token: impl Into<String>) -> Self {
+        self.replay = Some(token.into());
+        self
+    }
+
+    /// The test's name, used in the replay line of reports. `#[leakcheck::test]` sets it; without
+    /// it the name of the libtest thread running the check is used.
+    #[doc(hidden)]
+    pub fn test_name(mut self, name: impl Into<String>) -> Self {
+        self.test_name = Some(name.into());
+        self
+    }
+
+    /// The package of the test, used in the replay line. `#[leakcheck::test]` sets it.
+    #[doc(hidden)]
+    pub fn package(mut self, name: impl Into<String>) -> Self {
+        self.package = Some(name.into());
+        self
+    }
+
+    /// Lays the environment over this configuration.
+    pub(crate) fn resolve(&self) -> Result<Settings, ConfigError> {
+        self.resolve_with(|name| std::env::var_os(name))
+    }
+
+    pub(crate) fn resolve_with(
+        &self,
+        env: impl Fn(&str) -> Option<std::ffi::OsString>,
+    ) -> Result<Settings, ConfigError> {
+        let get = |name: &'static str| -> Result<Option<String>, ConfigError> {
+            match env(name) {
+                None => Ok(None),
+                Some(value) => match value.into_string() {
+                    Ok(s) if s.trim().is_empty() => Ok(None),
+                    Ok(s) => Ok(Some(s)),
+                    Err(_) => Err(ConfigError::Env {
+                        variable: name,
+                        value: "<not UTF-8>".into(),
+                        accepted: "UTF-8 text",
+                    }),
+                },
+            }
+        };
+        let mut settings = Settings {
+            schedules: self.schedules,
+            scheduler: self.scheduler,
+            seed: self.seed,
+            max_steps: self.max_steps,
+            allow_lingering: self.allow_lingering,
+            spurious_wakeups: self.spurious_wakeups,
+            replay: self.replay.clone(),
+            report_dir: None,
+            test_name: self.test_name.clone(),
+            package: self.package.clone(),
+        };
+        if let Some(v) = get("LEAKCHECK_SCHEDULES")? {
+            settings.schedules = match v.trim().replace('_', "").parse::<usize>() {
+                Ok(n) if n >= 1 => n,
+                _ => {
+                    return Err(ConfigError::Env {
+                        variable: "LEAKCHECK_SCHEDULES",
+                        value: v,
+                        accepted: "a whole number of schedules, at least 1 (e.g. 1000)",
+                    })
+                }
+            };
+        }
+        if let Some(v) = get("LEAKCHECK_SEED")? {
+            settings.seed = parse_seed(&v).ok_or(ConfigError::Env {
+                variable: "LEAKCHECK_SEED",
+                value: v,
+                accepted: "an unsigned 64-bit number, decimal (24301) or hexadecimal (0x5eed)",
+            })?;
+        }
+        if let Some(v) = get("LEAKCHECK_SCHEDULER")? {
+            settings.scheduler = v.parse().map_err(|_| ConfigError::Env {
+                variable: "LEAKCHECK_SCHEDULER",
+                value: v.clone(),
+                accepted: "`random`, `pct`, `pct:<depth>` (depth at least 1) or `dfs`",
+            })?;
+        }
+        if let Some(v) = get("LEAKCHECK_REPLAY")? {
+            settings.replay = Some(v);
+        }
+        if let Some(v) = get("LEAKCHECK_REPORT_DIR")? {
+            settings.report_dir = Some(PathBuf::from(v));
+        }
+        if settings.schedules == 0 {
+            return Err(ConfigError::Invalid {
+                setting: "schedules",
+                problem: "is 0; a check explores at least one schedule".into(),
+            });
+        }
+        if settings.max_steps == 0 {
+            return Err(ConfigError::Invalid {
+                setting: "max_steps",
+                problem: "is 0; an execution needs at least one step".into(),
+            });
+        }
+        if let Scheduler::Pct { depth: 0 } = settings.scheduler {
+            return Err(ConfigError::Invalid {
+                setting: "scheduler",
+                problem: "is PCT with depth 0; the depth is at least 1".into(),
+            });
+        }
+        Ok(settings)
+    }
+}
+
+/// Parses a seed written in decimal or as `0x` hexadecimal.
+pub fn parse_seed(text: &str) -> Option<u64> {
+    let t = text.trim().replace('_', "");
+    match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        Some(hex) => u64::from_str_radix(hex, 16).ok(),
+        None => t.parse::<u64>().ok(),
+    }
+}
+
+/// A configuration with the environment laid over it: what a check actually runs with.
+#[derive(Clone, Debug)]
+pub(crate) struct Settings {
+    pub schedules: usize,
+    pub scheduler: Scheduler,
+    pub seed: u64,
+    pub max_steps: usize,
+    pub allow_lingering: bool,
+    pub spurious_wakeups: bool,
+    pub replay: Option<String>,
+    pub report_dir: Option<PathBuf>,
+    pub test_name: Option<String>,
+    pub package: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+    use std::ffi::OsString;
+
+    fn resolve(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<String, OsString> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), OsString::from(v)))
+            .collect();
+        Config::new().resolve_with(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn environment_overrides_code() {
+        let s = resolve(&[
+            ("LEAKCHECK_SCHEDULES", "42"),
+            ("LEAKCHECK_SEED", "0x10"),
+            ("LEAKCHECK_SCHEDULER", "pct:5"),
+        ])
+        .unwrap();
+        assert_eq!(s.schedules, 42);
+        assert_eq!(s.seed, 16);
+        assert_eq!(s.scheduler, Scheduler::Pct { depth: 5 });
+    }
+
+    #[test]
+    fn bad_values_name_the_variable_and_what_is_accepted() {
+        for (var, value, needle) in [
+            ("LEAKCHECK_SCHEDULES", "many", "whole number"),
+            ("LEAKCHECK_SCHEDULES", "0", "at least 1"),
+            ("LEAKCHECK_SEED", "-3", "unsigned 64-bit"),
+            ("LEAKCHECK_SCHEDULER", "fifo", "`random`, `pct`"),
+            ("LEAKCHECK_SCHEDULER", "pct:0", "depth at least 1"),
+        ] {
+            let err = resolve(&[(var, value)]).unwrap_err().to_string();
+            assert!(err.contains(var), "{err}");
+            assert!(err.contains(value), "{err}");
+            assert!(err.contains(needle), "{err}");
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! The errors of leakcheck itself: bad configuration and bad replay tokens.
+//!
+//! These are usage errors, not findings: `check` and `explore` panic with their message, and
+//! `cargo leakcheck` turns them into exit code 2.
+
+/// A setting, in code or in the environment, that leakcheck cannot use.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// An environment variable holds a value of the wrong form.
+    #[error("leakcheck: environment variable {variable}={value:?} is not valid: expected {accepted}")]
+    Env {
+        /// The variable, e.g. `LEAKCHECK_SCHEDULES`.
+        variable: &'static str,
+        /// The value found.
+        value: String,
+        /// What the variable accepts.
+        accepted: &'static str,
+    },
+    /// A setting made in code is out of range.
+    #[error("leakcheck: the setting `{setting}` {problem}")]
+    Invalid {
+        /// The setting, e.g. `schedules`.
+        setting: &'static str,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// The replay token cannot be used.
+    #[error(transparent)]
+    Replay(#[from] ReplayError),
+    /// The report directory cannot be written.
+    #[error("leakcheck: cannot write the report to LEAKCHECK_REPORT_DIR={dir}: {reason}")]
+    ReportDir {
+        /// The directory.
+        dir: String,
+        /// What the file system said.
+        reason: String,
+    },
+}
+
+/// Why a replay token cannot be replayed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReplayError {
+    /// The text is not a leakcheck replay token at all.
+    #[error("leakcheck: the replay token is malformed: {reason}. A replay token is the text after `LEAKCHECK_REPLAY=` in a leakcheck report's replay line; it starts with `lc1_` followed by letters, digits, `-` and `_`")]
+    Malformed {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The token is well formed but was recorded for other code: the program asked for a choice
+    /// the recorded schedule cannot answer.
+    #[error("leakcheck: the replay token does not fit this test: {reason}. It was recorded for another test or for an older version of this code; run the check without LEAKCHECK_REPLAY to explore again")]
+    Diverged {
+        /// Where the schedule and the program parted.
+        reason: String,
+    },
+}

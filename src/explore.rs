@@ -1,0 +1,285 @@
+//! The driver of a check: runs executions one after another under the scheduler, judges each,
+//! stops at the first failing one, replays it with stacks captured, and builds the report.
+
+use std::cell::RefCell;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::Path;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::backend::shuttle::{self, Control, Driven, Stop, SHUTTLE};
+use crate::config::{Config, Settings};
+use crate::detect::Judge;
+use crate::error::{ConfigError, ReplayError};
+use crate::replay::{Cursor, Token};
+use crate::report::{Finding, Report, Summary};
+use crate::runtime::{self, Exec, Status, ThreadRec, BODY};
+
+type Body = Arc<dyn Fn() + Send + Sync + 'static>;
+
+/// The closure of the body's thread: run the body, then let the other threads run until nothing
+/// can, and stop the execution if some are left unfinished, so the detectors see them as they are.
+fn body_thread(body: Body) -> impl FnOnce() + Send + 'static {
+    move || {
+        let exec = runtime::current().expect("leakcheck: the body ran outside its execution");
+        exec.reg().add_thread(BODY, ThreadRec::new(None, None));
+        let result = catch_unwind(AssertUnwindSafe(|| body()));
+        {
+            let mut reg = exec.reg();
+            reg.body_returned = true;
+            if let Err(payload) = &result {
+                reg.threads[BODY].panic = Some(runtime::take_panic(payload.as_ref()));
+            }
+        }
+        drop(result);
+        let at = runtime::caller();
+        loop {
+            let others_runnable = exec.reg().threads[1..].iter().any(ThreadRec::is_runnable);
+            if !others_runnable {
+                break;
+            }
+            exec.yield_now("(waiting for threads after the test body returned)", at);
+        }
+        let unfinished = exec.reg().threads[1..].iter().any(|t| !t.is_finished());
+        if unfinished {
+            exec.stop(Stop::Quiescent);
+        }
+        exec.reg().threads[BODY].status = Status::Finished;
+    }
+}
+
+/// The outcome of one execution.
+struct Outcome {
+    findings: Vec<Finding>,
+    diverged: Option<ReplayError>,
+    exhausted: bool,
+}
+
+/// Runs one execution and judges it.
+fn run_one(scheduler: &Rc<RefCell<Driven>>, ctl: &Rc<Control>, body: &Body, judge: &Judge, capture: bool) -> Outcome {
+    let exec = Rc::new(Exec::new(ctl.clone(), &SHUTTLE, capture));
+    let guard = runtime::enter(exec.clone());
+    let ran = shuttle::run_execution(scheduler, &shuttle::engine_config(), body_thread(body.clone()));
+    drop(guard);
+    if !ran {
+        return Outcome {
+            findings: Vec::new(),
+            diverged: None,
+            exhausted: true,
+        };
+    }
+    let diverged = ctl.diverged.borrow_mut().take();
+    let stop = ctl.stop.get();
+    let mut reg = exec.reg();
+    let findings = if diverged.is_some() {
+        Vec::new()
+    } else {
+        judge.findings(&mut reg, stop)
+    };
+    Outcome {
+        findings,
+        diverged,
+        exhausted: false,
+    }
+}
+
+/// The test's name: from the attribute, or the name libtest gives the thread running it.
+fn test_name(settings: &Settings) -> Option<String> {
+    settings.test_name.clone().or_else(|| {
+        std::thread::current()
+            .name()
+            .filter(|n| *n != "main")
+            .map(String::from)
+    })
+}
+
+fn replay_command(settings: &Settings, test: Option<&str>, token: &str) -> String {
+    let package = settings
+        .package
+        .clone()
+        .or_else(|| std::env::var("CARGO_PKG_NAME").ok());
+    let Some(test) = test else {
+        return format!("run this check again with LEAKCHECK_REPLAY={token}");
+    };
+    let mut cmd = format!("LEAKCHECK_REPLAY={token} cargo test");
+    if let Some(p) = package {
+        cmd.push_str(&format!(" -p {p}"));
+    }
+    cmd.push_str(&format!(" {test} -- --exact"));
+    cmd
+}
+
+/// Runs a check: explores, or replays one token, as the settings say.
+pub(crate) fn explore(config: &Config, body: Body) -> Result<Summary, Report> {
+    let settings = config.resolve().unwrap_or_else(|e| panic!("{e}"));
+    runtime::install_panic_hook();
+    let judge = Judge {
+        allow_lingering: settings.allow_lingering,
+        max_steps: settings.max_steps,
+    };
+    let test = test_name(&settings);
+    let started = Instant::now();
+    let result = shuttle::with_stack_pool(|| match &settings.replay {
+        Some(text) => replay(&settings, &judge, test.as_deref(), text, &body),
+        None => search(&settings, &judge, test.as_deref(), &body),
+    });
+    match result {
+        Ok(schedules) => Ok(Summary {
+            schedules,
+            scheduler: settings.scheduler,
+            seed: settings.seed,
+            elapsed: started.elapsed(),
+        }),
+        Err(report) => {
+            if let Some(dir) = &settings.report_dir {
+                if let Err(e) = write_report(dir, &report) {
+                    eprintln!("{e}");
+                }
+            }
+            Err(report)
+        }
+    }
+}
+
+fn search(settings: &Settings, judge: &Judge, test: Option<&str>, body: &Body) -> Result<usize, Report> {
+    let ctl = Rc::new(Control::new(settings.max_steps));
+    let scheduler = Rc::new(RefCell::new(Driven::explore(
+        settings.scheduler,
+        settings.seed,
+        settings.schedules,
+        ctl.clone(),
+    )));
+    let mut schedule = 0;
+    loop {
+        let outcome = run_one(&scheduler, &ctl, body, judge, false);
+        if outcome.exhausted {
+            return Ok(schedule);
+        }
+        schedule += 1;
+        if outcome.findings.is_empty() {
+            continue;
+        }
+        let token = Token {
+            test: test.unwrap_or_default().to_string(),
+            scheduler: settings.scheduler,
+            seed: settings.seed,
+            schedule,
+            decisions: ctl.trace.borrow().clone(),
+        };
+        // Replay the failing schedule with stacks captured, for the report.
+        let mut notes = Vec::new();
+        let findings = match enrich(settings, judge, &token, body) {
+            Ok(enriched) if same_kinds(&enriched, &outcome.findings) => enriched,
+            Ok(_) | Err(_) => {
+                notes.push(
+                    "replaying this schedule to capture stacks did not reproduce it: the code under test \
+                     may be nondeterministic beyond the scheduler (time, randomness, I/O, HashMap order)"
+                        .to_string(),
+                );
+                outcome.findings
+            }
+        };
+        return Err(report(settings, test, token, findings, notes, false));
+    }
+}
+
+fn same_kinds(a: &[Finding], b: &[Finding]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.kind() == y.kind())
+}
+
+fn enrich(settings: &Settings, judge: &Judge, token: &Token, body: &Body) -> Result<Vec<Finding>, ReplayError> {
+    let ctl = Rc::new(Control::new(settings.max_steps));
+    let scheduler = Rc::new(RefCell::new(Driven::replay(Cursor::new(token.decisions.clone()), ctl.clone())));
+    let outcome = run_one(&scheduler, &ctl, body, judge, true);
+    match outcome.diverged {
+        Some(e) => Err(e),
+        None => Ok(outcome.findings),
+    }
+}
+
+fn replay(settings: &Settings, judge: &Judge, test: Option<&str>, text: &str, body: &Body) -> Result<usize, Report> {
+    let token = Token::decode(text).unwrap_or_else(|e| panic!("{}", ConfigError::from(e)));
+    if let Some(test) = test {
+        if !token.test.is_empty() && token.test != test {
+            panic!(
+                "{}",
+                ConfigError::from(ReplayError::Diverged {
+                    reason: format!("it was recorded for the test `{}`, and this is `{test}`", token.test)
+                })
+            );
+        }
+    }
+    let ctl = Rc::new(Control::new(settings.max_steps));
+    let scheduler = Rc::new(RefCell::new(Driven::replay(Cursor::new(token.decisions.clone()), ctl.clone())));
+    let outcome = run_one(&scheduler, &ctl, body, judge, true);
+    if let Some(e) = outcome.diverged {
+        panic!("{}", ConfigError::from(e));
+    }
+    if outcome.findings.is_empty() {
+        return Ok(1);
+    }
+    if !scheduler.borrow().replay_finished() && ctl.stop.get().is_none() {
+        panic!(
+            "{}",
+            ConfigError::from(ReplayError::Diverged {
+                reason: "the program finished before all recorded decisions were used".into()
+            })
+        );
+    }
+    let replay_settings = Settings {
+        scheduler: token.scheduler,
+        seed: token.seed,
+        ..settings.clone()
+    };
+    let schedule = token.schedule;
+    let mut report = report(&replay_settings, test, token, outcome.findings, Vec::new(), true);
+    report.schedule = schedule;
+    Err(report)
+}
+
+fn report(
+    settings: &Settings,
+    test: Option<&str>,
+    token: Token,
+    findings: Vec<Finding>,
+    notes: Vec<String>,
+    replayed: bool,
+) -> Report {
+    let replay_token = token.encode();
+    Report {
+        format: 1,
+        test: test.map(String::from),
+        findings,
+        schedule: token.schedule,
+        schedules: settings.schedules,
+        seed: settings.seed,
+        scheduler: settings.scheduler,
+        replayed,
+        replay_command: replay_command(settings, test, &replay_token),
+        replay_token,
+        notes,
+    }
+}
+
+fn write_report(dir: &Path, report: &Report) -> Result<(), ConfigError> {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let err = |e: std::io::Error| ConfigError::ReportDir {
+        dir: dir.display().to_string(),
+        reason: e.to_string(),
+    };
+    std::fs::create_dir_all(dir).map_err(err)?;
+    let name: String = report
+        .test()
+        .unwrap_or("check")
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .collect();
+    let file = dir.join(format!(
+        "{name}-{}-{}.json",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::write(file, report.to_json()).map_err(err)
+}

@@ -1,0 +1,163 @@
+//! leakcheck finds **concurrency leaks** in tests: threads that outlive the test that started
+//! them, threads blocked forever, deadlocks, and panics nobody saw. It runs the test body many
+//! times under a deterministic scheduler (built on [shuttle](https://docs.rs/shuttle)), explains
+//! each finding with names and source locations, and prints a token that replays the failing
+//! schedule exactly.
+//!
+//! # Quick start
+//!
+//! Write the code under test against leakcheck's facade (`leakcheck::thread`, `leakcheck::sync`),
+//! which behaves exactly like std outside a check, and check it:
+//!
+//! ```
+//! use leakcheck::sync::{Arc, Mutex};
+//! use leakcheck::thread;
+//!
+//! let outcome = leakcheck::Config::new().schedules(100).explore(|| {
+//!     let total = Arc::new(Mutex::new(0));
+//!     let t = {
+//!         let total = Arc::clone(&total);
+//!         thread::spawn(move || *total.lock().unwrap() += 1)
+//!     };
+//!     *total.lock().unwrap() += 1;
+//!     t.join().unwrap();
+//! });
+//! assert!(outcome.is_ok());
+//! ```
+//!
+//! A test that forgets its thread is reported, with where the thread was spawned and where it
+//! is stuck:
+//!
+//! ```
+//! use leakcheck::sync::{Arc, Mutex};
+//! use leakcheck::{thread, FindingKind};
+//!
+//! let report = leakcheck::Config::new().explore(|| {
+//!     let lock = Arc::new(Mutex::new(()));
+//!     let held = lock.lock().unwrap();
+//!     let l2 = Arc::clone(&lock);
+//!     thread::Builder::new()
+//!         .name("waiter".into())
+//!         .spawn(move || drop(l2.lock()))
+//!         .unwrap();
+//!     std::mem::forget(held); // the guard is never released
+//! }).unwrap_err();
+//! let finding = &report.findings()[0];
+//! assert_eq!(finding.kind(), FindingKind::LeakedThread);
+//! assert_eq!(finding.thread().unwrap().name.as_deref(), Some("waiter"));
+//! assert_eq!(finding.object().unwrap().kind, "mutex");
+//! ```
+//!
+//! In a test suite, use the attribute: `#[leakcheck::test]` runs the body under [`check`] with
+//! the given settings, and `expect = "leaked_thread"` turns a test into one that must find a
+//! leak.
+//!
+//! # Environment
+//!
+//! Read once when a check starts, overriding what the code says (a bad value is an error naming
+//! the variable and what it accepts):
+//!
+//! | variable | accepts |
+//! |---|---|
+//! | `LEAKCHECK_SCHEDULES` | schedules to explore, at least 1 |
+//! | `LEAKCHECK_SEED` | the seed, decimal or `0x` hex |
+//! | `LEAKCHECK_SCHEDULER` | `random`, `pct`, `pct:<depth>`, `dfs` |
+//! | `LEAKCHECK_REPLAY` | a replay token from a report |
+//! | `LEAKCHECK_REPORT_DIR` | a directory; each failing check writes its report there as JSON |
+//!
+//! # Defaults
+//!
+//! 1,000 schedules under PCT of depth 3 with the fixed seed `0x5eed`: PCT finds shallow ordering
+//! bugs with a known probability per schedule, and a fixed seed makes CI runs and their reports
+//! identical everywhere. Each execution may take 100,000 scheduling steps.
+
+#![deny(missing_docs)]
+
+mod backend;
+mod config;
+mod detect;
+mod error;
+mod explore;
+mod replay;
+mod report;
+mod runtime;
+pub mod sync;
+pub mod thread;
+
+use std::sync::Arc;
+
+pub use config::{Config, Scheduler, DEFAULT_MAX_STEPS, DEFAULT_PCT_DEPTH, DEFAULT_SCHEDULES, DEFAULT_SEED};
+pub use error::{ConfigError, ReplayError};
+pub use report::{
+    Blocked, Detail, Finding, FindingKind, Frame, LeakState, ObjectInfo, Report, SourceLocation, Summary, Target,
+    ThreadInfo,
+};
+
+/// Marks a test to run under leakcheck.
+///
+/// ```ignore
+/// #[leakcheck::test]
+/// fn workers_are_joined() { /* ... */ }
+///
+/// #[leakcheck::test(schedules = 500, scheduler = "random", expect = "leaked_thread")]
+/// fn detached_worker_leaks() { /* ... */ }
+/// ```
+///
+/// Arguments: `schedules`, `scheduler` (`"random"`, `"pct"`, `"dfs"`), `depth` (PCT),
+/// `seed`, `max_steps`, `allow_lingering`, `spurious_wakeups` (flags, or `= true/false`),
+/// `replay` (a token), and `expect`: one kind or a list (`expect = ["leaked_thread",
+/// "deadlock"]`); the test then passes only if every expected kind is found.
+pub use leakcheck_macros::test;
+
+impl Config {
+    /// Explores the body's schedules and panics with the report at the first failing one.
+    ///
+    /// # Panics
+    /// With the report, if a schedule has a finding; with a usage error, if a setting, an
+    /// environment variable or the replay token is malformed.
+    #[track_caller]
+    pub fn check<F>(&self, f: F)
+    where
+        F: Fn() + Send + Sync + 'static,
+    {
+        if let Err(report) = self.explore(f) {
+            panic!("{report}");
+        }
+    }
+
+    /// Explores the body's schedules; stops at the first failing schedule and returns its report.
+    ///
+    /// # Errors
+    /// The report of the first schedule with a finding.
+    ///
+    /// # Panics
+    /// With a usage error, if a setting, an environment variable or the replay token is malformed.
+    pub fn explore<F>(&self, f: F) -> Result<Summary, Report>
+    where
+        F: Fn() + Send + Sync + 'static,
+    {
+        explore::explore(self, Arc::new(f))
+    }
+}
+
+/// Checks `f` with the default settings (and the environment's overrides).
+///
+/// ```
+/// leakcheck::check(|| {
+///     let h = leakcheck::thread::spawn(|| ());
+///     h.join().unwrap();
+/// });
+/// ```
+///
+/// # Panics
+/// With the report, if a schedule has a finding.
+#[track_caller]
+pub fn check<F>(f: F)
+where
+    F: Fn() + Send + Sync + 'static,
+{
+    Config::new().check(f)
+}
+
+#[doc(hidden)]
+pub mod __private;

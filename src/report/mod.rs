@@ -1,0 +1,394 @@
+//! Findings and reports: typed values first, rendered as text (`Display`) and JSON
+//! (`serde::Serialize`).
+//!
+//! A [`Report`] is what a failing check produces: the findings of the first failing schedule,
+//! where that schedule came from, and the token that replays it. Reports are deterministic: the
+//! same code and seed give the same bytes.
+
+mod paths;
+mod render;
+
+use std::fmt;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::config::Scheduler;
+pub(crate) use paths::frames;
+pub use paths::{Frame, SourceLocation};
+
+/// The kinds of finding. `Display` gives the snake_case name that `expect = "..."` takes.
+///
+/// ```
+/// use leakcheck::FindingKind;
+///
+/// assert_eq!(FindingKind::LeakedThread.to_string(), "leaked_thread");
+/// assert_eq!("deadlock".parse::<FindingKind>(), Ok(FindingKind::Deadlock));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingKind {
+    /// A thread spawned in the body had not finished when the body returned.
+    LeakedThread,
+    /// A channel kept open with a thread blocked on it, or holding messages nobody can read.
+    UnclosedChannel,
+    /// A thread blocked forever in a condvar wait whose signal was lost or misdirected.
+    MissedSignal,
+    /// The body cannot finish: every thread is blocked.
+    Deadlock,
+    /// A thread panicked, and nobody saw the panic through `join`.
+    Panic,
+    /// The body did not finish within the step budget.
+    StepLimit,
+    /// A thread stayed blocked after the cancellation token it uses was cancelled.
+    UnresponsiveCancellation,
+    /// Two locks were taken in opposite orders.
+    LockOrderInversion,
+}
+
+impl FindingKind {
+    /// Every kind, in the order reports list them.
+    pub const ALL: [FindingKind; 8] = [
+        FindingKind::Deadlock,
+        FindingKind::LeakedThread,
+        FindingKind::UnclosedChannel,
+        FindingKind::MissedSignal,
+        FindingKind::UnresponsiveCancellation,
+        FindingKind::LockOrderInversion,
+        FindingKind::Panic,
+        FindingKind::StepLimit,
+    ];
+
+    /// The snake_case name, as `expect` takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            FindingKind::LeakedThread => "leaked_thread",
+            FindingKind::UnclosedChannel => "unclosed_channel",
+            FindingKind::MissedSignal => "missed_signal",
+            FindingKind::Deadlock => "deadlock",
+            FindingKind::Panic => "panic",
+            FindingKind::StepLimit => "step_limit",
+            FindingKind::UnresponsiveCancellation => "unresponsive_cancellation",
+            FindingKind::LockOrderInversion => "lock_order_inversion",
+        }
+    }
+
+    /// How a report's first line counts findings of this kind.
+    pub(crate) fn noun(self, n: usize) -> String {
+        let (one, many) = match self {
+            FindingKind::LeakedThread => ("leaked thread", "leaked threads"),
+            FindingKind::UnclosedChannel => ("unclosed channel", "unclosed channels"),
+            FindingKind::MissedSignal => ("missed signal", "missed signals"),
+            FindingKind::Deadlock => ("deadlock", "deadlocks"),
+            FindingKind::Panic => ("panic", "panics"),
+            FindingKind::StepLimit => ("step limit exceeded", "step limits exceeded"),
+            FindingKind::UnresponsiveCancellation => ("unresponsive cancellation", "unresponsive cancellations"),
+            FindingKind::LockOrderInversion => ("lock order inversion", "lock order inversions"),
+        };
+        format!("{n} {}", if n == 1 { one } else { many })
+    }
+}
+
+impl fmt::Display for FindingKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for FindingKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        FindingKind::ALL
+            .into_iter()
+            .find(|k| k.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<_> = FindingKind::ALL.iter().map(|k| k.name()).collect();
+                format!("`{s}` is not a finding kind; expected one of {}", names.join(", "))
+            })
+    }
+}
+
+/// A thread, as reports name it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ThreadInfo {
+    /// Its number in the execution; 0 is the test body.
+    pub id: usize,
+    /// The name given with `Builder::name`.
+    pub name: Option<String>,
+    /// Where it was spawned (none for the test body).
+    pub spawned_at: Option<SourceLocation>,
+    /// The user's frames at the spawn, innermost first (filled when the report is enriched).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub spawn_stack: Vec<Frame>,
+}
+
+/// An object (mutex, channel, ...), as reports name it: `mutex#2`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ObjectInfo {
+    /// `mutex`, `channel`, ...
+    pub kind: String,
+    /// Its number among the objects of its kind, from 1.
+    pub id: usize,
+    /// Where it was created.
+    pub created_at: SourceLocation,
+}
+
+/// What a blocked thread waits for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Target {
+    /// An object.
+    Object(ObjectInfo),
+    /// Another thread's end, in `join`.
+    Thread(ThreadInfo),
+    /// An `unpark`, in `park`.
+    Unpark,
+}
+
+/// Where and how a thread is blocked.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Blocked {
+    /// The operation, e.g. `Mutex::lock`.
+    pub operation: String,
+    /// What it waits for.
+    pub on: Target,
+    /// Where the operation was called.
+    pub at: SourceLocation,
+    /// The user's frames at the operation, innermost first (filled when enriched).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stack: Vec<Frame>,
+    /// For a lock: who holds it, and where they took it.
+    pub held_by: Option<(ThreadInfo, SourceLocation)>,
+}
+
+/// What became of a leaked thread.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum LeakState {
+    /// Blocked, and nothing left could wake it.
+    BlockedForever(Blocked),
+    /// Still running when the execution ran out of steps: a spin loop or a livelock.
+    StillRunning {
+        /// The step budget.
+        max_steps: usize,
+        /// The last operation it made, and where.
+        last_seen: Option<(String, SourceLocation)>,
+    },
+    /// It finished, but only after the body returned, and nobody joined it.
+    FinishedLate,
+}
+
+/// What a finding says, by kind.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Detail {
+    /// See [`FindingKind::LeakedThread`].
+    LeakedThread {
+        /// The thread.
+        thread: ThreadInfo,
+        /// What became of it.
+        state: LeakState,
+    },
+    /// See [`FindingKind::Deadlock`].
+    Deadlock {
+        /// Every blocked thread, and where.
+        blocked: Vec<(ThreadInfo, Blocked)>,
+        /// The ids of the threads that wait for each other in a cycle, if they do.
+        cycle: Vec<usize>,
+    },
+    /// See [`FindingKind::Panic`].
+    Panic {
+        /// The thread.
+        thread: ThreadInfo,
+        /// The panic message.
+        message: String,
+        /// Where it panicked.
+        at: Option<SourceLocation>,
+        /// The user's frames at the panic (filled when enriched).
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        stack: Vec<Frame>,
+        /// Its `JoinHandle` was dropped without joining: std drops such a panic silently.
+        never_joined: bool,
+    },
+    /// See [`FindingKind::StepLimit`].
+    StepLimit {
+        /// The step budget.
+        max_steps: usize,
+        /// The threads still running, with the last operation each made.
+        running: Vec<(ThreadInfo, Option<(String, SourceLocation)>)>,
+    },
+}
+
+/// One finding of a failing schedule.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    kind: FindingKind,
+    #[serde(flatten)]
+    detail: Detail,
+}
+
+impl Finding {
+    pub(crate) fn new(detail: Detail) -> Self {
+        let kind = match &detail {
+            Detail::LeakedThread { .. } => FindingKind::LeakedThread,
+            Detail::Deadlock { .. } => FindingKind::Deadlock,
+            Detail::Panic { .. } => FindingKind::Panic,
+            Detail::StepLimit { .. } => FindingKind::StepLimit,
+        };
+        Finding { kind, detail }
+    }
+
+    /// The finding's kind.
+    pub fn kind(&self) -> FindingKind {
+        self.kind
+    }
+
+    /// Everything the finding says.
+    pub fn detail(&self) -> &Detail {
+        &self.detail
+    }
+
+    /// The thread the finding is about: the leaked or panicking thread, the first blocked thread
+    /// of a deadlock, the first running thread past the step limit.
+    pub fn thread(&self) -> Option<&ThreadInfo> {
+        match &self.detail {
+            Detail::LeakedThread { thread, .. } | Detail::Panic { thread, .. } => Some(thread),
+            Detail::Deadlock { blocked, .. } => blocked.first().map(|(t, _)| t),
+            Detail::StepLimit { running, .. } => running.first().map(|(t, _)| t),
+        }
+    }
+
+    /// Where the finding happens: where the thread is blocked, where it panicked, where a
+    /// thread that finished late was spawned, where a running thread was last seen.
+    pub fn location(&self) -> Option<&SourceLocation> {
+        match &self.detail {
+            Detail::LeakedThread { thread, state } => match state {
+                LeakState::BlockedForever(b) => Some(&b.at),
+                LeakState::StillRunning { last_seen, .. } => last_seen.as_ref().map(|(_, l)| l),
+                LeakState::FinishedLate => thread.spawned_at.as_ref(),
+            },
+            Detail::Deadlock { blocked, .. } => blocked.first().map(|(_, b)| &b.at),
+            Detail::Panic { at, .. } => at.as_ref(),
+            Detail::StepLimit { running, .. } => running.first().and_then(|(_, l)| l.as_ref().map(|(_, l)| l)),
+        }
+    }
+
+    /// The object the finding's thread is blocked on, if it is blocked on one.
+    pub fn object(&self) -> Option<&ObjectInfo> {
+        let blocked = match &self.detail {
+            Detail::LeakedThread {
+                state: LeakState::BlockedForever(b),
+                ..
+            } => b,
+            Detail::Deadlock { blocked, .. } => &blocked.first()?.1,
+            _ => return None,
+        };
+        match &blocked.on {
+            Target::Object(o) => Some(o),
+            _ => None,
+        }
+    }
+}
+
+/// What a failing check found, in the first schedule that failed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// The format version of the JSON rendering.
+    pub(crate) format: u32,
+    pub(crate) test: Option<String>,
+    pub(crate) findings: Vec<Finding>,
+    pub(crate) schedule: usize,
+    pub(crate) schedules: usize,
+    pub(crate) seed: u64,
+    pub(crate) scheduler: Scheduler,
+    pub(crate) replayed: bool,
+    pub(crate) replay_token: String,
+    pub(crate) replay_command: String,
+    pub(crate) notes: Vec<String>,
+}
+
+impl Report {
+    /// The findings, in the order the text lists them.
+    pub fn findings(&self) -> &[Finding] {
+        &self.findings
+    }
+
+    /// The token that replays the failing schedule (`LEAKCHECK_REPLAY`, `Config::replay`).
+    pub fn replay_token(&self) -> &str {
+        &self.replay_token
+    }
+
+    /// Which schedule failed, counting from 1.
+    pub fn schedule(&self) -> usize {
+        self.schedule
+    }
+
+    /// The seed of the check.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The test's name, when known.
+    pub fn test(&self) -> Option<&str> {
+        self.test.as_deref()
+    }
+
+    /// Whether any finding is of this kind.
+    pub fn has(&self, kind: FindingKind) -> bool {
+        self.findings.iter().any(|f| f.kind == kind)
+    }
+
+    /// The report as JSON (the same as serializing it with serde).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a report always serializes")
+    }
+}
+
+/// What a clean check explored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub(crate) schedules: usize,
+    pub(crate) scheduler: Scheduler,
+    pub(crate) seed: u64,
+    #[serde(skip)]
+    pub(crate) elapsed: Duration,
+}
+
+impl Summary {
+    /// How many schedules (executions) ran, all clean.
+    pub fn schedules(&self) -> usize {
+        self.schedules
+    }
+
+    /// The scheduler that explored them.
+    pub fn scheduler(&self) -> Scheduler {
+        self.scheduler
+    }
+
+    /// The seed.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// How long the exploration took.
+    pub fn elapsed(&self) -> Duration {
+        self.elapsed
+    }
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "leakcheck: no findings in {} schedule{} ({}, seed {:#x})",
+            self.schedules,
+            if self.schedules == 1 { "" } else { "s" },
+            self.scheduler,
+            self.seed
+        )
+    }
+}

@@ -1,0 +1,194 @@
+//! The text rendering of reports: one summary line, one block per finding, the replay line.
+
+use std::fmt::{self, Display, Formatter, Write as _};
+
+use super::{Blocked, Detail, Finding, FindingKind, Frame, LeakState, ObjectInfo, Report, Target, ThreadInfo};
+
+impl Display for ThreadInfo {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        write!(f, "thread#{}", self.id)?;
+        match (&self.name, self.id) {
+            (Some(name), _) => write!(f, " {name:?}"),
+            (None, 0) => f.write_str(" (the test body)"),
+            (None, _) => Ok(()),
+        }
+    }
+}
+
+impl Display for ObjectInfo {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        write!(f, "{}#{}", self.kind, self.id)
+    }
+}
+
+impl Display for Target {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            Target::Object(o) => write!(f, "{o}"),
+            Target::Thread(t) => write!(f, "{t}"),
+            Target::Unpark => f.write_str("an unpark"),
+        }
+    }
+}
+
+fn spawned(out: &mut String, t: &ThreadInfo) {
+    let _ = write!(out, "{t}");
+    if let Some(at) = &t.spawned_at {
+        let _ = write!(out, ", spawned at {at}");
+    }
+    out.push('\n');
+    stack(out, "spawned", &t.spawn_stack);
+}
+
+fn stack(out: &mut String, what: &str, frames: &[Frame]) {
+    // One frame only repeats the location the line above gives.
+    if frames.len() <= 1 {
+        return;
+    }
+    let _ = writeln!(out, "    {what} from:");
+    for frame in frames {
+        let _ = writeln!(out, "      {} at {}", frame.function, frame.location);
+    }
+}
+
+fn blocked(out: &mut String, verb: &str, b: &Blocked) {
+    match &b.on {
+        Target::Unpark => {
+            let _ = writeln!(out, "  {verb} in {} at {}, waiting for an unpark", b.operation, b.at);
+        }
+        on => {
+            let _ = writeln!(out, "  {verb} in {} on {on} at {}", b.operation, b.at);
+        }
+    }
+    stack(out, "blocked", &b.stack);
+    if let Target::Object(o) = &b.on {
+        match &b.held_by {
+            Some((holder, since)) => {
+                let _ = writeln!(out, "    {o} (created at {}) is held by {holder}, locked at {since}", o.created_at);
+            }
+            None => {
+                let _ = writeln!(out, "    {o} was created at {}", o.created_at);
+            }
+        }
+    }
+}
+
+fn finding(out: &mut String, finding: &Finding) {
+    match finding.detail() {
+        Detail::LeakedThread { thread, state } => {
+            out.push_str("leaked ");
+            spawned(out, thread);
+            match state {
+                LeakState::BlockedForever(b) => blocked(out, "blocked forever", b),
+                LeakState::StillRunning { max_steps, last_seen } => {
+                    let _ = write!(out, "  still running after {max_steps} steps (a spin loop or a livelock?)");
+                    if let Some((op, at)) = last_seen {
+                        let _ = write!(out, ", last seen in {op} at {at}");
+                    }
+                    out.push('\n');
+                }
+                LeakState::FinishedLate => {
+                    out.push_str("  finished only after the test body returned, and nobody joined it (allow_lingering accepts this)\n");
+                }
+            }
+        }
+        Detail::Deadlock { blocked: threads, cycle } => {
+            out.push_str("deadlock: every thread is blocked, so the test body cannot finish\n");
+            for (t, b) in threads {
+                let _ = write!(out, "  ");
+                spawned(out, t);
+                let mut inner = String::new();
+                blocked(&mut inner, "blocked", b);
+                for line in inner.lines() {
+                    let _ = writeln!(out, "  {line}");
+                }
+            }
+            if !cycle.is_empty() {
+                let name = |id: usize| {
+                    threads
+                        .iter()
+                        .find(|(t, _)| t.id == id)
+                        .map(|(t, b)| (t.to_string(), b.on.to_string()))
+                };
+                let mut line = String::from("  cycle: ");
+                for &id in cycle {
+                    if let Some((t, on)) = name(id) {
+                        let _ = write!(line, "{t} -> {on} -> ");
+                    }
+                }
+                if let Some((t, _)) = name(cycle[0]) {
+                    line.push_str(&t);
+                }
+                let _ = writeln!(out, "{line}");
+            }
+        }
+        Detail::Panic {
+            thread,
+            message,
+            at,
+            stack: frames,
+            never_joined,
+        } => {
+            out.push_str("panic in ");
+            spawned(out, thread);
+            match at {
+                Some(at) => {
+                    let _ = writeln!(out, "  panicked at {at}: {message}");
+                }
+                None => {
+                    let _ = writeln!(out, "  panicked: {message}");
+                }
+            }
+            stack(out, "panicked", frames);
+            if *never_joined {
+                out.push_str("  its JoinHandle was dropped without joining: std would have lost this panic silently\n");
+            }
+        }
+        Detail::StepLimit { max_steps, running } => {
+            let _ = writeln!(
+                out,
+                "step limit: the execution took more than {max_steps} steps before the test body returned"
+            );
+            for (t, last) in running {
+                let _ = write!(out, "  {t} still running");
+                if let Some((op, at)) = last {
+                    let _ = write!(out, ", last seen in {op} at {at}");
+                }
+                out.push('\n');
+            }
+        }
+    }
+}
+
+impl Display for Report {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        let mut counts = Vec::new();
+        for kind in FindingKind::ALL {
+            let n = self.findings.iter().filter(|x| x.kind() == kind).count();
+            if n > 0 {
+                counts.push(kind.noun(n));
+            }
+        }
+        let origin = if self.replayed {
+            format!("replayed schedule {}, {}, seed {:#x}", self.schedule, self.scheduler, self.seed)
+        } else {
+            format!(
+                "schedule {} of {}, {}, seed {:#x}",
+                self.schedule, self.schedules, self.scheduler, self.seed
+            )
+        };
+        writeln!(f, "leakcheck: {} ({origin})", counts.join(", "))?;
+        for x in &self.findings {
+            let mut block = String::new();
+            finding(&mut block, x);
+            write!(f, "\n{block}")?;
+        }
+        if !self.notes.is_empty() {
+            writeln!(f)?;
+            for note in &self.notes {
+                writeln!(f, "note: {note}")?;
+            }
+        }
+        write!(f, "\nreplay: {}", self.replay_command)
+    }
+}

@@ -1,0 +1,252 @@
+//! The runtime of one execution: the registry, the backend it runs on, and the recipe every
+//! primitive follows (scheduling point, then act on the registry, then block or wake).
+//!
+//! All state is per execution and reached through a thread-local that the driver sets while an
+//! execution runs on this OS thread, so libtest may run many checks at once on its own threads.
+
+pub(crate) mod registry;
+
+use std::cell::{RefCell, RefMut};
+use std::panic::Location;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Once;
+
+use crate::backend::shuttle::{Control, Stop};
+use crate::backend::Backend;
+pub(crate) use registry::{Loc, ObjId, ObjKind, ObjState, PanicRec, Registry, Status, ThreadRec, Tid, Wait, WaitOn};
+
+/// The body's thread.
+pub(crate) const BODY: Tid = 0;
+
+static SERIAL: AtomicU64 = AtomicU64::new(1);
+
+/// One execution.
+pub(crate) struct Exec {
+    pub reg: RefCell<Registry>,
+    pub ctl: Rc<Control>,
+    pub backend: &'static dyn Backend,
+    /// Tells objects of this execution from those of another.
+    pub serial: u64,
+}
+
+thread_local! {
+    static CURRENT: RefCell<Option<Rc<Exec>>> = const { RefCell::new(None) };
+}
+
+/// The execution running on this OS thread, if any.
+#[inline]
+pub(crate) fn current() -> Option<Rc<Exec>> {
+    CURRENT.with(|c| c.borrow().clone())
+}
+
+/// Whether code runs inside a check (and so must use the model rather than std).
+#[inline]
+pub(crate) fn active() -> bool {
+    CURRENT.with(|c| c.borrow().is_some())
+}
+
+/// Makes `exec` the current execution until the guard drops.
+pub(crate) fn enter(exec: Rc<Exec>) -> EnterGuard {
+    CURRENT.with(|c| *c.borrow_mut() = Some(exec));
+    EnterGuard(())
+}
+
+pub(crate) struct EnterGuard(());
+
+impl Drop for EnterGuard {
+    fn drop(&mut self) {
+        CURRENT.with(|c| c.borrow_mut().take());
+    }
+}
+
+/// A reference from a facade object to its state in the registry.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Handle {
+    pub serial: u64,
+    pub id: ObjId,
+}
+
+impl Exec {
+    pub(crate) fn new(ctl: Rc<Control>, backend: &'static dyn Backend, capture: bool) -> Self {
+        Exec {
+            reg: RefCell::new(Registry::new(capture)),
+            ctl,
+            backend,
+            serial: SERIAL.fetch_add(1, Ordering::Relaxed),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn reg(&self) -> RefMut<'_, Registry> {
+        self.reg.borrow_mut()
+    }
+
+    /// Whether the execution was stopped: objects' destructors then leave the registry alone.
+    #[inline]
+    pub(crate) fn closed(&self) -> bool {
+        self.ctl.stop.get().is_some()
+    }
+
+    #[inline]
+    pub(crate) fn me(&self) -> Tid {
+        self.backend.current()
+    }
+
+    /// Registers a new object and returns the facade's reference to it.
+    pub(crate) fn new_object(&self, kind: ObjKind, at: Loc, state: ObjState) -> Handle {
+        let id = self.reg().add_object(kind, at, state);
+        Handle {
+            serial: self.serial,
+            id,
+        }
+    }
+
+    /// Checks that `handle` belongs to this execution.
+    #[track_caller]
+    pub(crate) fn check(&self, handle: Handle) -> ObjId {
+        if handle.serial != self.serial {
+            panic!(
+                "leakcheck: an object created in one execution (or outside any check) was used in another; \
+                 create leakcheck primitives inside the checked closure"
+            );
+        }
+        handle.id
+    }
+
+    /// Remembers the operation the current thread makes, for "last seen at" in reports.
+    #[inline]
+    pub(crate) fn note(&self, op: &'static str, at: Loc) {
+        let me = self.me();
+        if let Some(t) = self.reg().threads.get_mut(me) {
+            t.last_op = Some((op, at));
+        }
+    }
+
+    /// A scheduling point before an operation.
+    #[inline]
+    pub(crate) fn switch(&self, op: &'static str, at: Loc) {
+        if self.closed() {
+            return;
+        }
+        self.note(op, at);
+        self.backend.switch();
+    }
+
+    /// A scheduling point at which the current thread waits for others.
+    pub(crate) fn yield_now(&self, op: &'static str, at: Loc) {
+        if self.closed() {
+            return;
+        }
+        self.note(op, at);
+        self.backend.yield_now();
+    }
+
+    /// Stops the execution from the current thread: the scheduler runs nothing more, and the
+    /// execution's registry is left as it is for the detectors.
+    pub(crate) fn stop(&self, why: Stop) -> ! {
+        self.ctl.stop.set(Some(why));
+        self.backend.switch();
+        unreachable!("leakcheck: a stopped execution resumed a thread")
+    }
+
+    /// Blocks the current thread until another wakes it. The caller has put it on the wait queue
+    /// of what it waits for. If no thread can run any more, this is a deadlock, and the execution
+    /// stops here.
+    pub(crate) fn block(&self, op: &'static str, on: WaitOn, at: Loc) {
+        if self.closed() {
+            return;
+        }
+        let me = self.me();
+        let deadlock = {
+            let mut reg = self.reg();
+            let stack = reg.stack();
+            let t = &mut reg.threads[me];
+            t.status = Status::Blocked(Wait { op, on, at, stack });
+            t.last_op = Some((op, at));
+            !reg.any_runnable()
+        };
+        if deadlock {
+            self.stop(Stop::Deadlock);
+        }
+        self.backend.block();
+        self.backend.switch();
+    }
+
+    /// Makes a blocked thread runnable. The caller has taken it off the wait queue.
+    pub(crate) fn wake(&self, reg: &mut Registry, tid: Tid) {
+        if let Status::Blocked(_) = reg.threads[tid].status {
+            reg.threads[tid].status = Status::Runnable;
+            self.backend.unblock(tid);
+        }
+    }
+
+    /// A random number the schedule records, for choices other than the next thread.
+    pub(crate) fn choose(&self, n: usize) -> usize {
+        debug_assert!(n > 0);
+        (self.backend.next_u64() % n as u64) as usize
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Panics
+
+thread_local! {
+    /// The panic the hook saw last on this OS thread, taken by whoever catches it.
+    static LAST_PANIC: RefCell<Option<PanicRec>> = const { RefCell::new(None) };
+}
+
+/// Installs leakcheck's panic hook once per process. Inside an execution it records the panic's
+/// message and location for the report and prints nothing (the report says it better); outside,
+/// it hands over to the hook that was there before.
+pub(crate) fn install_panic_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = crate::backend::shuttle::take_hook_from_shuttle();
+        std::panic::set_hook(Box::new(move |info| {
+            let Some(exec) = current() else {
+                return previous(info);
+            };
+            let message = payload_text(info.payload());
+            let at = info
+                .location()
+                .map(|l| (l.file().to_string(), l.line(), l.column()));
+            let stack = exec
+                .reg
+                .try_borrow()
+                .map(|r| r.capture)
+                .unwrap_or(false)
+                .then(backtrace::Backtrace::new_unresolved);
+            LAST_PANIC.with(|p| *p.borrow_mut() = Some(PanicRec { message, at, stack }));
+        }));
+    });
+}
+
+/// The text of a panic payload.
+pub(crate) fn payload_text(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "<a panic payload that is not a string>".to_string()
+    }
+}
+
+/// The panic the hook recorded last, for the thread that caught it.
+pub(crate) fn take_panic(payload: &(dyn std::any::Any + Send)) -> PanicRec {
+    LAST_PANIC
+        .with(|p| p.borrow_mut().take())
+        .unwrap_or_else(|| PanicRec {
+            message: payload_text(payload),
+            at: None,
+            stack: None,
+        })
+}
+
+/// Where a `#[track_caller]` function was called from.
+#[inline]
+#[track_caller]
+pub(crate) fn caller() -> Loc {
+    Location::caller()
+}

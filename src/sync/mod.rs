@@ -1,0 +1,20 @@
+//! Synchronisation primitives, mirroring [`std::sync`].
+//!
+//! Inside a check, each primitive is a state machine in the runtime's registry: the runtime knows
+//! who holds it and who waits for it, and every operation is a scheduling point. Outside a check,
+//! each is std's own. Switch the code under test by its imports:
+//!
+//! ```
+//! # mod example {
+//! #[cfg(test)]
+//! use leakcheck::sync::{Arc, Mutex};
+//! #[cfg(not(test))]
+//! use std::sync::{Arc, Mutex};
+//! # }
+//! ```
+
+pub mod atomic;
+mod mutex;
+
+pub use mutex::{Mutex, MutexGuard};
+pub use std::sync::{Arc, LockResult, PoisonError, TryLockError, TryLockResult, Weak};

@@ -1,0 +1,307 @@
+use std::cell::UnsafeCell;
+use std::fmt;
+use std::ops::{Deref, DerefMut};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult};
+
+use crate::runtime::{self, Handle, Loc, ObjKind, ObjState, WaitOn};
+
+/// A mutual exclusion lock, as [`std::sync::Mutex`], poisoning included.
+///
+/// Inside a check, the runtime knows which thread holds it (and since where) and which threads
+/// wait for it, so a deadlock report shows the wait-for cycle and a leaked thread blocked in
+/// `lock` names the holder. Outside a check it is a std mutex.
+///
+/// Unlike std's, `Mutex::new` is not `const`: it records where the mutex was created.
+///
+/// ```
+/// use leakcheck::sync::{Arc, Mutex};
+/// use leakcheck::thread;
+///
+/// leakcheck::check(|| {
+///     let count = Arc::new(Mutex::new(0));
+///     let handles: Vec<_> = (0..2)
+///         .map(|_| {
+///             let count = Arc::clone(&count);
+///             thread::spawn(move || *count.lock().unwrap() += 1)
+///         })
+///         .collect();
+///     for h in handles {
+///         h.join().unwrap();
+///     }
+///     assert_eq!(*count.lock().unwrap(), 2);
+/// });
+/// ```
+pub struct Mutex<T: ?Sized> {
+    imp: Imp,
+    poisoned: AtomicBool,
+    data: UnsafeCell<T>,
+}
+
+enum Imp {
+    Std(std::sync::Mutex<()>),
+    Model(Handle),
+}
+
+// SAFETY: as std's `Mutex`: the lock hands out access to `T` to one thread at a time.
+unsafe impl<T: ?Sized + Send> Send for Mutex<T> {}
+// SAFETY: as std's `Mutex`.
+unsafe impl<T: ?Sized + Send> Sync for Mutex<T> {}
+
+/// The guard of a locked [`Mutex`]; the lock is released when it drops.
+#[must_use = "if unused the Mutex will immediately unlock"]
+pub struct MutexGuard<'a, T: ?Sized + 'a> {
+    lock: &'a Mutex<T>,
+    inner: GuardImp<'a>,
+    panicking: bool,
+}
+
+enum GuardImp<'a> {
+    Std(#[allow(dead_code)] std::sync::MutexGuard<'a, ()>),
+    Model,
+}
+
+// SAFETY: as std's `MutexGuard`, which is `Sync` when `T` is.
+unsafe impl<T: ?Sized + Sync> Sync for MutexGuard<'_, T> {}
+
+impl<T> Mutex<T> {
+    /// A new unlocked mutex holding `value`.
+    #[track_caller]
+    pub fn new(value: T) -> Self {
+        let imp = match runtime::current() {
+            Some(exec) => Imp::Model(exec.new_object(
+                ObjKind::Mutex,
+                runtime::caller(),
+                ObjState::Mutex(Default::default()),
+            )),
+            None => Imp::Std(std::sync::Mutex::new(())),
+        };
+        Mutex {
+            imp,
+            poisoned: AtomicBool::new(false),
+            data: UnsafeCell::new(value),
+        }
+    }
+
+    /// Consumes the mutex and returns its value.
+    ///
+    /// # Errors
+    /// If the mutex is poisoned, the value inside the error.
+    pub fn into_inner(self) -> LockResult<T> {
+        let poisoned = self.poisoned.load(Ordering::Relaxed);
+        let value = self.data.into_inner();
+        if poisoned {
+            Err(PoisonError::new(value))
+        } else {
+            Ok(value)
+        }
+    }
+}
+
+impl<T: ?Sized> Mutex<T> {
+    /// Acquires the mutex, blocking until it is free.
+    ///
+    /// # Errors
+    /// If a thread panicked while holding the mutex, the guard inside a [`PoisonError`].
+    #[track_caller]
+    pub fn lock(&self) -> LockResult<MutexGuard<'_, T>> {
+        let at = runtime::caller();
+        let inner = match &self.imp {
+            Imp::Std(m) => GuardImp::Std(m.lock().unwrap_or_else(PoisonError::into_inner)),
+            Imp::Model(h) => {
+                lock_model(*h, at);
+                GuardImp::Model
+            }
+        };
+        self.guard(inner)
+    }
+
+    /// Acquires the mutex if it is free.
+    ///
+    /// # Errors
+    /// [`TryLockError::WouldBlock`] if another thread holds it, [`TryLockError::Poisoned`] if
+    /// a thread panicked while holding it.
+    #[track_caller]
+    pub fn try_lock(&self) -> TryLockResult<MutexGuard<'_, T>> {
+        let at = runtime::caller();
+        let inner = match &self.imp {
+            Imp::Std(m) => match m.try_lock() {
+                Ok(g) => GuardImp::Std(g),
+                Err(TryLockError::Poisoned(p)) => GuardImp::Std(p.into_inner()),
+                Err(TryLockError::WouldBlock) => return Err(TryLockError::WouldBlock),
+            },
+            Imp::Model(h) => {
+                if !try_lock_model(*h, at) {
+                    return Err(TryLockError::WouldBlock);
+                }
+                GuardImp::Model
+            }
+        };
+        self.guard(inner).map_err(TryLockError::Poisoned)
+    }
+
+    fn guard<'a>(&'a self, inner: GuardImp<'a>) -> LockResult<MutexGuard<'a, T>> {
+        let guard = MutexGuard {
+            lock: self,
+            inner,
+            panicking: std::thread::panicking(),
+        };
+        if self.poisoned.load(Ordering::Relaxed) {
+            Err(PoisonError::new(guard))
+        } else {
+            Ok(guard)
+        }
+    }
+
+    /// Whether a thread panicked while holding the mutex.
+    pub fn is_poisoned(&self) -> bool {
+        self.poisoned.load(Ordering::Relaxed)
+    }
+
+    /// Clears the poisoned state.
+    pub fn clear_poison(&self) {
+        self.poisoned.store(false, Ordering::Relaxed);
+    }
+
+    /// A mutable reference to the value; no locking is needed, since the borrow is exclusive.
+    ///
+    /// # Errors
+    /// If the mutex is poisoned, the reference inside the error.
+    pub fn get_mut(&mut self) -> LockResult<&mut T> {
+        let poisoned = self.poisoned.load(Ordering::Relaxed);
+        let value = self.data.get_mut();
+        if poisoned {
+            Err(PoisonError::new(value))
+        } else {
+            Ok(value)
+        }
+    }
+}
+
+fn lock_model(h: Handle, at: Loc) {
+    let Some(exec) = runtime::current() else {
+        panic!("leakcheck: a mutex created inside a check was locked outside it");
+    };
+    let id = exec.check(h);
+    exec.switch("Mutex::lock", at);
+    loop {
+        let me = exec.me();
+        {
+            let mut reg = exec.reg();
+            let m = reg.mutex(id);
+            match m.holder {
+                None => {
+                    m.holder = Some((me, at));
+                    return;
+                }
+                Some(_) => m.waiters.push(me),
+            }
+        }
+        exec.block("Mutex::lock", WaitOn::Object(id), at);
+        if exec.closed() {
+            return;
+        }
+    }
+}
+
+fn try_lock_model(h: Handle, at: Loc) -> bool {
+    let Some(exec) = runtime::current() else {
+        panic!("leakcheck: a mutex created inside a check was locked outside it");
+    };
+    let id = exec.check(h);
+    exec.switch("Mutex::try_lock", at);
+    let me = exec.me();
+    let mut reg = exec.reg();
+    let m = reg.mutex(id);
+    if m.holder.is_none() {
+        m.holder = Some((me, at));
+        true
+    } else {
+        exec.closed()
+    }
+}
+
+fn unlock_model(h: Handle) {
+    let Some(exec) = runtime::current() else {
+        return;
+    };
+    if exec.closed() || h.serial != exec.serial {
+        return;
+    }
+    {
+        let mut reg = exec.reg();
+        let m = reg.mutex(h.id);
+        m.holder = None;
+        // Every waiter tries again; which one wins is the scheduler's choice.
+        let waiters = std::mem::take(&mut m.waiters);
+        for w in waiters {
+            exec.wake(&mut reg, w);
+        }
+    }
+    // A scheduling point after the release, so a waiter may take the lock at once.
+    exec.switch("MutexGuard::drop", runtime::caller());
+}
+
+impl<T: ?Sized> Drop for MutexGuard<'_, T> {
+    fn drop(&mut self) {
+        if !self.panicking && std::thread::panicking() {
+            self.lock.poisoned.store(true, Ordering::Relaxed);
+        }
+        if let (GuardImp::Model, Imp::Model(h)) = (&self.inner, &self.lock.imp) {
+            unlock_model(*h);
+        }
+    }
+}
+
+impl<T: ?Sized> Deref for MutexGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        // SAFETY: the guard holds the lock.
+        unsafe { &*self.lock.data.get() }
+    }
+}
+
+impl<T: ?Sized> DerefMut for MutexGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: the guard holds the lock.
+        unsafe { &mut *self.lock.data.get() }
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for MutexGuard<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl<T: ?Sized + fmt::Display> fmt::Display for MutexGuard<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&**self, f)
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for Mutex<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Mutex");
+        match self.try_lock() {
+            Ok(guard) => d.field("data", &&*guard),
+            Err(TryLockError::Poisoned(p)) => d.field("data", &&**p.get_ref()),
+            Err(TryLockError::WouldBlock) => d.field("data", &format_args!("<locked>")),
+        };
+        d.field("poisoned", &self.is_poisoned()).finish_non_exhaustive()
+    }
+}
+
+impl<T: Default> Default for Mutex<T> {
+    #[track_caller]
+    fn default() -> Self {
+        Mutex::new(T::default())
+    }
+}
+
+impl<T> From<T> for Mutex<T> {
+    #[track_caller]
+    fn from(value: T) -> Self {
+        Mutex::new(value)
+    }
+}
