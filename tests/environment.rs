@@ -1,0 +1,100 @@
+//! The environment overrides, their strict parsing, and the report directory. Environment
+//! variables are process-wide, so every test here holds one lock while it sets them.
+
+use std::sync::Mutex as StdMutex;
+
+use leakcheck::{thread, Config, FindingKind};
+
+static ENV: StdMutex<()> = StdMutex::new(());
+
+fn with_env<R>(vars: &[(&str, &str)], f: impl FnOnce() -> R) -> R {
+    let _lock = ENV.lock().unwrap_or_else(|e| e.into_inner());
+    for (k, v) in vars {
+        std::env::set_var(k, v);
+    }
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    for (k, _) in vars {
+        std::env::remove_var(k);
+    }
+    result.unwrap_or_else(|e| std::panic::resume_unwind(e))
+}
+
+fn usage_error(vars: &[(&str, &str)]) -> String {
+    with_env(vars, || {
+        let err = std::panic::catch_unwind(|| Config::new().explore(|| ())).expect_err("a bad value panics");
+        err.downcast_ref::<String>().cloned().unwrap_or_default()
+    })
+}
+
+#[test]
+fn each_bad_value_names_the_variable_and_what_it_accepts() {
+    for (var, value, accepted) in [
+        ("LEAKCHECK_SCHEDULES", "lots", "a whole number of schedules"),
+        ("LEAKCHECK_SCHEDULES", "0", "at least 1"),
+        ("LEAKCHECK_SEED", "0xZZ", "decimal (24301) or hexadecimal (0x5eed)"),
+        ("LEAKCHECK_SCHEDULER", "roundrobin", "`random`, `pct`, `pct:<depth>` (depth at least 1) or `dfs`"),
+        ("LEAKCHECK_SCHEDULER", "pct:0", "depth at least 1"),
+    ] {
+        let msg = usage_error(&[(var, value)]);
+        assert!(msg.contains(var), "{msg}");
+        assert!(msg.contains(&format!("{value:?}")), "{msg}");
+        assert!(msg.contains(accepted), "{msg}");
+    }
+}
+
+#[test]
+fn a_malformed_replay_token_in_the_environment_is_an_error() {
+    let msg = usage_error(&[("LEAKCHECK_REPLAY", "not-a-token")]);
+    assert!(msg.contains("replay token is malformed"), "{msg}");
+}
+
+#[test]
+fn the_environment_overrides_the_code() {
+    let summary = with_env(
+        &[
+            ("LEAKCHECK_SCHEDULES", "37"),
+            ("LEAKCHECK_SEED", "0x10"),
+            ("LEAKCHECK_SCHEDULER", "random"),
+        ],
+        || Config::new().schedules(5).explore(|| ()).unwrap(),
+    );
+    assert_eq!(summary.schedules(), 37);
+    assert_eq!(summary.seed(), 16);
+    assert_eq!(summary.scheduler(), leakcheck::Scheduler::Random);
+}
+
+#[test]
+fn replay_through_the_environment_reproduces_the_report() {
+    let body = || {
+        thread::spawn(|| thread::yield_now());
+    };
+    let original = with_env(&[], || Config::new().explore(body).unwrap_err());
+    let replayed = with_env(&[("LEAKCHECK_REPLAY", original.replay_token())], || {
+        Config::new().explore(body).unwrap_err()
+    });
+    assert_eq!(replayed.findings(), original.findings());
+}
+
+#[test]
+fn failing_checks_write_json_reports_to_the_report_dir() {
+    let dir = std::env::temp_dir().join(format!("leakcheck-reports-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let report = with_env(&[("LEAKCHECK_REPORT_DIR", dir.to_str().unwrap())], || {
+        Config::new()
+            .test_name("json_report_case")
+            .explore(|| {
+                thread::spawn(|| thread::yield_now());
+            })
+            .unwrap_err()
+    });
+    let files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&files[0]).unwrap()).unwrap();
+    assert_eq!(json["test"], "json_report_case");
+    assert_eq!(json["format"], 1);
+    assert_eq!(json["findings"][0]["kind"], "leaked_thread");
+    assert_eq!(json["findings"][0]["thread"]["spawned_at"]["file"], "tests/environment.rs");
+    assert_eq!(json["replay_token"], report.replay_token());
+    assert_eq!(report.findings()[0].kind(), FindingKind::LeakedThread);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
