@@ -7,7 +7,7 @@ use std::cell::{Cell, RefCell};
 use std::panic::Location;
 use std::rc::Rc;
 
-use shuttle::scheduler::{DfsScheduler, PctScheduler, RandomScheduler};
+use shuttle::scheduler::{DfsScheduler, PctScheduler};
 use shuttle_engine::runtime::execution::{Execution, ExecutionState};
 use shuttle_engine::runtime::thread::continuation::{ContinuationPool, CONTINUATION_POOL};
 use shuttle_engine::scheduler::{Schedule, Scheduler as EngineScheduler, Task, TaskId};
@@ -127,7 +127,7 @@ impl Driven {
     /// Explores with shuttle's scheduler of the given kind.
     pub(crate) fn explore(kind: Scheduler, seed: u64, schedules: usize, ctl: Rc<Control>) -> Self {
         let inner: Box<dyn EngineScheduler> = match kind {
-            Scheduler::Random => Box::new(RandomScheduler::new_from_seed(seed, schedules)),
+            Scheduler::Random => Box::new(UniformRandom::new(seed, schedules)),
             Scheduler::Pct { depth } => Box::new(PctScheduler::new_from_seed(seed, depth, schedules)),
             Scheduler::Dfs => Box::new(DfsScheduler::new(Some(schedules), true)),
         };
@@ -227,6 +227,63 @@ impl EngineScheduler for Driven {
                 }
             },
         }
+    }
+}
+
+/// SplitMix64: small, fast, and good enough to pick threads.
+#[derive(Debug)]
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+}
+
+/// A uniformly random scheduler. Ours rather than shuttle's `RandomScheduler`, which takes its
+/// seed from `SHUTTLE_RANDOM_SEED` when that is set and prints a "failing seed" whenever a run
+/// stops early, as every failing check does.
+#[derive(Debug)]
+struct UniformRandom {
+    seeds: SplitMix,
+    rng: SplitMix,
+    executions: usize,
+    max: usize,
+}
+
+impl UniformRandom {
+    fn new(seed: u64, max: usize) -> Self {
+        UniformRandom {
+            seeds: SplitMix(seed),
+            rng: SplitMix(0),
+            executions: 0,
+            max,
+        }
+    }
+}
+
+impl EngineScheduler for UniformRandom {
+    fn new_execution(&mut self) -> Option<Schedule> {
+        if self.executions >= self.max {
+            return None;
+        }
+        self.executions += 1;
+        let seed = self.seeds.next();
+        self.rng = SplitMix(seed);
+        Some(Schedule::new(seed))
+    }
+
+    fn next_task(&mut self, runnable: &[&Task], _: Option<TaskId>, _: bool) -> Option<TaskId> {
+        let i = (self.rng.next() % runnable.len() as u64) as usize;
+        Some(runnable[i].id())
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        self.rng.next()
     }
 }
 

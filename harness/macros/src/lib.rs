@@ -1,9 +1,525 @@
-//! The `#[leakcheck::test]` attribute. Use it through `leakcheck::test`.
+//! The `#[leakcheck::test]` attribute. Use it through `leakcheck::test`, not from this crate:
+//! the expansion names items of the `leakcheck` crate (`::leakcheck::Config`,
+//! `::leakcheck::__private::run_test`), so `leakcheck` must be a dependency of the crate that
+//! uses the attribute.
+//!
+//! ```ignore
+//! #[leakcheck::test(schedules = 300, scheduler = "random", expect = "leaked_thread")]
+//! fn detached_worker_leaks() {
+//!     // ...
+//! }
+//! ```
+//!
+//! expands to (roughly)
+//!
+//! ```ignore
+//! #[test]
+//! fn detached_worker_leaks() {
+//!     fn __leakcheck_body() {
+//!         // ...
+//!     }
+//!     ::leakcheck::__private::run_test(
+//!         ::leakcheck::Config::new()
+//!             .schedules(300)
+//!             .scheduler(::leakcheck::Scheduler::Random)
+//!             .test_name("detached_worker_leaks")
+//!             .package(env!("CARGO_PKG_NAME")),
+//!         &[::leakcheck::FindingKind::LeakedThread],
+//!         __leakcheck_body,
+//!     );
+//! }
+//! ```
+
+#![deny(missing_docs)]
 
 use proc_macro::TokenStream;
+use proc_macro2::{Literal, Span, TokenStream as TokenStream2};
+use quote::{quote, quote_spanned, ToTokens};
+use syn::parse::Parser;
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::{Attribute, Expr, ExprLit, Ident, Item, ItemFn, Lit, LitInt, LitStr, Meta, ReturnType, Token};
 
-/// See `leakcheck::test`.
+/// Marks a function as a test that runs under leakcheck: libtest runs it like a `#[test]`, and
+/// its body is explored under leakcheck's deterministic scheduler.
+///
+/// The function takes no parameters, is not `async` and not generic, and returns `()` or
+/// `Result<(), E>` with `E: Debug` (an `Err` fails the test). Other attributes on it
+/// (`#[should_panic]`, `#[ignore]`, doc comments, lint levels) are kept. Do not add `#[test]`
+/// as well: the attribute adds it.
+///
+/// # Arguments
+///
+/// Comma separated, in any order, each at most once:
+///
+/// | argument | value |
+/// |---|---|
+/// | `schedules = N` | schedules to explore, at least 1 |
+/// | `scheduler = "random" \| "pct" \| "dfs"` | the scheduler (default `"pct"`, depth 3) |
+/// | `depth = N` | PCT's depth, at least 1; only with the PCT scheduler |
+/// | `seed = N` | the seed, a `u64` (decimal or hex: `0x5eed`) |
+/// | `max_steps = N` | scheduling steps one execution may take, at least 1 |
+/// | `allow_lingering` | accept threads that finish after the body returned (also `= true/false`) |
+/// | `spurious_wakeups` | let `Condvar::wait` and `park` wake spuriously (also `= true/false`) |
+/// | `replay = "token"` | run only the schedule a report's replay token recorded |
+/// | `expect = "kind"` or `expect = ["kind", ...]` | the test must find every listed kind |
+///
+/// The kinds are `leaked_thread`, `unclosed_channel`, `missed_signal`, `deadlock`, `panic`,
+/// `step_limit`, `unresponsive_cancellation` and `lock_order_inversion`. Without `expect`, the
+/// test fails at the first schedule with a finding; with it, the test fails if no schedule has
+/// a finding, or if the first failing one lacks an expected kind.
+///
+/// Anything else (an unknown argument, a repeated one, a value of the wrong type or out of
+/// range) is a compile error that names what is accepted.
+///
+/// ```ignore
+/// #[leakcheck::test]
+/// fn workers_are_joined() {
+///     let t = leakcheck::thread::spawn(|| ());
+///     t.join().unwrap();
+/// }
+///
+/// #[leakcheck::test(schedules = 500, scheduler = "random", seed = 0x5eed, expect = "leaked_thread")]
+/// fn detached_worker_leaks() {
+///     // ...
+/// }
+/// ```
 #[proc_macro_attribute]
-pub fn test(_args: TokenStream, input: TokenStream) -> TokenStream {
-    input
+pub fn test(args: TokenStream, input: TokenStream) -> TokenStream {
+    match expand(args.into(), input.into()) {
+        Ok(tokens) => tokens.into(),
+        Err(error) => error.to_compile_error().into(),
+    }
+}
+
+/// Every argument name, in the order error messages list them.
+const ARGUMENTS: &str =
+    "schedules, scheduler, depth, seed, max_steps, allow_lingering, spurious_wakeups, replay, expect";
+
+/// The `expect` kinds: snake_case name and `FindingKind` variant.
+const KINDS: [(&str, &str); 8] = [
+    ("leaked_thread", "LeakedThread"),
+    ("unclosed_channel", "UnclosedChannel"),
+    ("missed_signal", "MissedSignal"),
+    ("deadlock", "Deadlock"),
+    ("panic", "Panic"),
+    ("step_limit", "StepLimit"),
+    ("unresponsive_cancellation", "UnresponsiveCancellation"),
+    ("lock_order_inversion", "LockOrderInversion"),
+];
+
+fn expand(args: TokenStream2, input: TokenStream2) -> syn::Result<TokenStream2> {
+    let function = parse_function(input)?;
+    let args = Args::parse(args)?;
+    Ok(generate(&args, function))
+}
+
+/// The settings given in the attribute; `None` for what was not given.
+#[derive(Default)]
+struct Args {
+    schedules: Option<usize>,
+    scheduler: Option<(SchedulerKind, LitStr)>,
+    depth: Option<(usize, Ident)>,
+    seed: Option<u64>,
+    max_steps: Option<usize>,
+    allow_lingering: Option<bool>,
+    spurious_wakeups: Option<bool>,
+    replay: Option<LitStr>,
+    expect: Vec<Ident>,
+    /// The arguments seen so far, to reject repeats.
+    seen: Vec<Ident>,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum SchedulerKind {
+    Random,
+    Pct,
+    Dfs,
+}
+
+impl Args {
+    fn parse(tokens: TokenStream2) -> syn::Result<Args> {
+        let metas = Punctuated::<Meta, Token![,]>::parse_terminated.parse2(tokens)?;
+        let mut args = Args::default();
+        for meta in metas {
+            args.add(meta)?;
+        }
+        if let (Some((_, depth)), Some((kind, lit))) = (&args.depth, &args.scheduler) {
+            if *kind != SchedulerKind::Pct {
+                return Err(syn::Error::new_spanned(
+                    depth,
+                    format!(
+                        "`depth` applies only to the PCT scheduler, but the scheduler is {}; \
+                         remove `depth` or use `scheduler = \"pct\"`",
+                        lit.to_token_stream()
+                    ),
+                ));
+            }
+        }
+        Ok(args)
+    }
+
+    fn add(&mut self, meta: Meta) -> syn::Result<()> {
+        let path = meta.path();
+        let name = match path.get_ident() {
+            Some(name) => name.clone(),
+            None => {
+                return Err(syn::Error::new_spanned(
+                    path,
+                    format!("expected an argument name; expected one of: {ARGUMENTS}"),
+                ))
+            }
+        };
+        let key = name.to_string();
+        if !ARGUMENTS.split(", ").any(|a| a == key) {
+            return Err(syn::Error::new_spanned(
+                &name,
+                format!("unknown argument `{key}`; expected one of: {ARGUMENTS}"),
+            ));
+        }
+        if let Some(first) = self.seen.iter().find(|seen| **seen == name) {
+            let mut error = syn::Error::new_spanned(&name, format!("`{key}` is given more than once"));
+            error.combine(syn::Error::new_spanned(first, format!("`{key}` is first given here")));
+            return Err(error);
+        }
+        self.seen.push(name.clone());
+
+        match key.as_str() {
+            "allow_lingering" => self.allow_lingering = Some(flag(&meta, &key)?),
+            "spurious_wakeups" => self.spurious_wakeups = Some(flag(&meta, &key)?),
+            _ => {
+                let value = value(&meta, &key)?;
+                match key.as_str() {
+                    "schedules" => self.schedules = Some(positive(value, &key, "the number of schedules to explore, at least 1")?),
+                    "max_steps" => {
+                        self.max_steps = Some(positive(value, &key, "the scheduling steps one execution may take, at least 1")?)
+                    }
+                    "depth" => self.depth = Some((positive(value, &key, "PCT's bug depth, at least 1")?, name)),
+                    "seed" => self.seed = Some(seed(value)?),
+                    "scheduler" => self.scheduler = Some(scheduler(value)?),
+                    "replay" => {
+                        self.replay = Some(string(value, "`replay` takes a replay token from a report: `replay = \"...\"`")?)
+                    }
+                    "expect" => self.expect = expect(value)?,
+                    _ => unreachable!("every argument name is handled"),
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The value of `name = value`, or an error for `name` and `name(...)`.
+fn value<'a>(meta: &'a Meta, key: &str) -> syn::Result<&'a Expr> {
+    match meta {
+        Meta::NameValue(nv) => Ok(&nv.value),
+        Meta::Path(path) => Err(syn::Error::new_spanned(
+            path,
+            format!("`{key}` needs a value: `{}`", example(key)),
+        )),
+        Meta::List(list) => Err(syn::Error::new_spanned(
+            list,
+            format!("`{key}` takes its value after `=`: `{}`", example(key)),
+        )),
+    }
+}
+
+fn example(key: &str) -> &'static str {
+    match key {
+        "schedules" => "schedules = 1000",
+        "max_steps" => "max_steps = 100000",
+        "depth" => "depth = 3",
+        "seed" => "seed = 0x5eed",
+        "scheduler" => "scheduler = \"random\"",
+        "replay" => "replay = \"<token>\"",
+        _ => "expect = \"leaked_thread\"",
+    }
+}
+
+/// A flag: bare (`true`), or `= true` / `= false`.
+fn flag(meta: &Meta, key: &str) -> syn::Result<bool> {
+    let accepted = format!("`{key}` is a flag: write `{key}`, `{key} = true` or `{key} = false`");
+    match meta {
+        Meta::Path(_) => Ok(true),
+        Meta::NameValue(nv) => match &nv.value {
+            Expr::Lit(ExprLit { lit: Lit::Bool(b), attrs }) if attrs.is_empty() => Ok(b.value),
+            other => Err(syn::Error::new_spanned(other, format!("expected `true` or `false`; {accepted}"))),
+        },
+        Meta::List(list) => Err(syn::Error::new_spanned(list, accepted)),
+    }
+}
+
+/// An integer literal, unsuffixed or with the given suffix.
+fn int<'a>(value: &'a Expr, key: &str, suffix: &str, what: &str) -> syn::Result<&'a LitInt> {
+    match value {
+        Expr::Lit(ExprLit { lit: Lit::Int(lit), attrs }) if attrs.is_empty() => {
+            if lit.suffix().is_empty() || lit.suffix() == suffix {
+                Ok(lit)
+            } else {
+                Err(syn::Error::new_spanned(
+                    lit,
+                    format!("`{key}` is a `{suffix}`; write the number without the `{}` suffix", lit.suffix()),
+                ))
+            }
+        }
+        other => Err(syn::Error::new_spanned(
+            other,
+            format!("`{key}` takes an integer literal: {what} (e.g. `{}`)", example(key)),
+        )),
+    }
+}
+
+/// A `usize` of at least 1; `what` says what it counts.
+fn positive(value: &Expr, key: &str, what: &str) -> syn::Result<usize> {
+    let lit = int(value, key, "usize", what)?;
+    match lit.base10_parse::<usize>() {
+        Ok(0) => Err(syn::Error::new_spanned(lit, format!("`{key}` is 0; it takes {what}"))),
+        Ok(n) => Ok(n),
+        Err(_) => Err(syn::Error::new_spanned(
+            lit,
+            format!("`{key}` is too large for a `usize`; it takes {what}"),
+        )),
+    }
+}
+
+fn seed(value: &Expr) -> syn::Result<u64> {
+    let what = "an unsigned 64-bit number, decimal (24301) or hexadecimal (0x5eed)";
+    let lit = int(value, "seed", "u64", what)?;
+    lit.base10_parse::<u64>()
+        .map_err(|_| syn::Error::new_spanned(lit, format!("`seed` does not fit in a `u64`; it takes {what}")))
+}
+
+fn string(value: &Expr, accepted: &str) -> syn::Result<LitStr> {
+    match value {
+        Expr::Lit(ExprLit { lit: Lit::Str(lit), attrs }) if attrs.is_empty() => Ok(lit.clone()),
+        other => Err(syn::Error::new_spanned(other, format!("expected a string literal; {accepted}"))),
+    }
+}
+
+fn scheduler(value: &Expr) -> syn::Result<(SchedulerKind, LitStr)> {
+    let accepted = "expected one of: \"random\", \"pct\", \"dfs\" (set PCT's depth with `depth = N`)";
+    let lit = string(value, &format!("`scheduler` takes a name: {accepted}"))?;
+    let kind = match lit.value().as_str() {
+        "random" => SchedulerKind::Random,
+        "pct" => SchedulerKind::Pct,
+        "dfs" => SchedulerKind::Dfs,
+        other => {
+            return Err(syn::Error::new_spanned(
+                &lit,
+                format!("unknown scheduler `{other}`; {accepted}"),
+            ))
+        }
+    };
+    Ok((kind, lit))
+}
+
+/// `expect = "kind"` or `expect = ["kind", ...]`: the `FindingKind` variants, in order.
+fn expect(value: &Expr) -> syn::Result<Vec<Ident>> {
+    let names = || KINDS.iter().map(|(name, _)| *name).collect::<Vec<_>>().join(", ");
+    let usage = "`expect` takes a finding kind or a list of them: `expect = \"leaked_thread\"` or \
+                 `expect = [\"leaked_thread\", \"deadlock\"]`";
+    let items: Vec<&Expr> = match value {
+        Expr::Array(array) if array.attrs.is_empty() => {
+            if array.elems.is_empty() {
+                return Err(syn::Error::new_spanned(
+                    array,
+                    format!("`expect` lists no finding kind; list at least one of: {}", names()),
+                ));
+            }
+            array.elems.iter().collect()
+        }
+        single => vec![single],
+    };
+    let mut kinds: Vec<(String, Ident)> = Vec::new();
+    for item in items {
+        let lit = string(item, usage)?;
+        let name = lit.value();
+        let Some((_, variant)) = KINDS.iter().find(|(kind, _)| *kind == name) else {
+            return Err(syn::Error::new_spanned(
+                &lit,
+                format!("unknown finding kind `{name}`; expected one of: {}", names()),
+            ));
+        };
+        if kinds.iter().any(|(seen, _)| *seen == name) {
+            return Err(syn::Error::new_spanned(&lit, format!("`{name}` is listed more than once in `expect`")));
+        }
+        kinds.push((name, Ident::new(variant, lit.span())));
+    }
+    Ok(kinds.into_iter().map(|(_, variant)| variant).collect())
+}
+
+/// The annotated item, if it is a function the attribute supports.
+fn parse_function(input: TokenStream2) -> syn::Result<ItemFn> {
+    let item: Item = syn::parse2(input)?;
+    let function = match item {
+        Item::Fn(function) => function,
+        other => {
+            let what = match &other {
+                Item::Struct(s) => {
+                    let (t, i) = (&s.struct_token, &s.ident);
+                    quote!(#t #i)
+                }
+                Item::Enum(e) => {
+                    let (t, i) = (&e.enum_token, &e.ident);
+                    quote!(#t #i)
+                }
+                Item::Union(u) => {
+                    let (t, i) = (&u.union_token, &u.ident);
+                    quote!(#t #i)
+                }
+                Item::Mod(m) => {
+                    let (t, i) = (&m.mod_token, &m.ident);
+                    quote!(#t #i)
+                }
+                Item::Impl(i) => i.impl_token.to_token_stream(),
+                Item::Trait(t) => {
+                    let (k, i) = (&t.trait_token, &t.ident);
+                    quote!(#k #i)
+                }
+                Item::Const(c) => {
+                    let (k, i) = (&c.const_token, &c.ident);
+                    quote!(#k #i)
+                }
+                Item::Static(s) => {
+                    let (k, i) = (&s.static_token, &s.ident);
+                    quote!(#k #i)
+                }
+                _ => other.to_token_stream(),
+            };
+            return Err(syn::Error::new_spanned(
+                what,
+                "`#[leakcheck::test]` applies only to functions: `fn name() { ... }`",
+            ));
+        }
+    };
+    let sig = &function.sig;
+    if let Some(asyncness) = &sig.asyncness {
+        return Err(syn::Error::new_spanned(
+            asyncness,
+            "`#[leakcheck::test]` does not support `async fn`; leakcheck checks threads, so write \
+             the test as a plain `fn` that spawns threads with `leakcheck::thread`",
+        ));
+    }
+    if let Some(unsafety) = &sig.unsafety {
+        return Err(syn::Error::new_spanned(
+            unsafety,
+            "`#[leakcheck::test]` does not support `unsafe fn`; use an `unsafe` block in the body",
+        ));
+    }
+    if let Some(abi) = &sig.abi {
+        return Err(syn::Error::new_spanned(
+            abi,
+            "`#[leakcheck::test]` does not support `extern` functions; remove the ABI",
+        ));
+    }
+    if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
+        let span = if sig.generics.params.is_empty() {
+            sig.generics.where_clause.to_token_stream()
+        } else {
+            sig.generics.to_token_stream()
+        };
+        return Err(syn::Error::new_spanned(
+            span,
+            "`#[leakcheck::test]` functions cannot be generic: remove the generic parameters and \
+             the `where` clause",
+        ));
+    }
+    if !sig.inputs.is_empty() || sig.variadic.is_some() {
+        return Err(syn::Error::new_spanned(
+            &sig.inputs,
+            "`#[leakcheck::test]` functions take no parameters: write `fn name()`",
+        ));
+    }
+    if let Some(attr) = function.attrs.iter().find(|a| is_test_attribute(a)) {
+        return Err(syn::Error::new_spanned(
+            attr,
+            "`#[leakcheck::test]` already makes the function a test; remove this attribute",
+        ));
+    }
+    Ok(function)
+}
+
+/// `#[test]`, `#[leakcheck::test]`, `#[tokio::test]` and the like.
+fn is_test_attribute(attr: &Attribute) -> bool {
+    attr.path().segments.last().is_some_and(|segment| segment.ident == "test")
+}
+
+fn generate(args: &Args, function: ItemFn) -> TokenStream2 {
+    let ItemFn { attrs, vis, sig, block } = function;
+    let name = &sig.ident;
+    let output = &sig.output;
+    let constness = &sig.constness;
+    let body_fn = Ident::new("__leakcheck_body", Span::call_site());
+
+    let mut config = quote!(::leakcheck::Config::new());
+    if let Some(n) = args.schedules {
+        let n = Literal::usize_unsuffixed(n);
+        config.extend(quote!(.schedules(#n)));
+    }
+    let scheduler = match (args.scheduler.as_ref().map(|(kind, _)| *kind), &args.depth) {
+        (Some(SchedulerKind::Random), _) => Some(quote!(::leakcheck::Scheduler::Random)),
+        (Some(SchedulerKind::Dfs), _) => Some(quote!(::leakcheck::Scheduler::Dfs)),
+        (Some(SchedulerKind::Pct) | None, Some((depth, _))) => {
+            let depth = Literal::usize_unsuffixed(*depth);
+            Some(quote!(::leakcheck::Scheduler::Pct { depth: #depth }))
+        }
+        (Some(SchedulerKind::Pct), None) => {
+            Some(quote!(::leakcheck::Scheduler::Pct { depth: ::leakcheck::DEFAULT_PCT_DEPTH }))
+        }
+        (None, None) => None,
+    };
+    if let Some(scheduler) = scheduler {
+        config.extend(quote!(.scheduler(#scheduler)));
+    }
+    if let Some(seed) = args.seed {
+        let seed = Literal::u64_unsuffixed(seed);
+        config.extend(quote!(.seed(#seed)));
+    }
+    if let Some(n) = args.max_steps {
+        let n = Literal::usize_unsuffixed(n);
+        config.extend(quote!(.max_steps(#n)));
+    }
+    if let Some(allow) = args.allow_lingering {
+        config.extend(quote!(.allow_lingering(#allow)));
+    }
+    if let Some(on) = args.spurious_wakeups {
+        config.extend(quote!(.spurious_wakeups(#on)));
+    }
+    if let Some(token) = &args.replay {
+        config.extend(quote!(.replay(#token)));
+    }
+    // libtest names a test by its module path without the crate name: `name` at the crate
+    // root, `module::name` below it. `module_path!()` starts with the crate name, and the
+    // `::` added here makes sure there is a first `::` to split at.
+    let fn_name = LitStr::new(&name.to_string(), name.span());
+    config.extend(quote! {
+        .test_name({
+            const PATH: &str = ::core::concat!(::core::module_path!(), "::", #fn_name);
+            match PATH.split_once("::") {
+                ::core::option::Option::Some((_, name)) => name,
+                ::core::option::Option::None => PATH,
+            }
+        })
+        .package(::core::env!("CARGO_PKG_NAME"))
+    });
+
+    // Spanned so that a return type that is neither `()` nor `Result<(), E: Debug>` is
+    // reported at the return type, and a failing check at the test's name.
+    let body_ref = match output {
+        ReturnType::Default => quote_spanned!(name.span()=> #body_fn),
+        ReturnType::Type(_, ty) => quote_spanned!(ty.span()=> #body_fn),
+    };
+    let kinds = &args.expect;
+    quote! {
+        #[::core::prelude::v1::test]
+        #(#attrs)*
+        #vis fn #name() {
+            #constness fn #body_fn() #output #block
+            ::leakcheck::__private::run_test(
+                #config,
+                &[#(::leakcheck::FindingKind::#kinds),*],
+                #body_ref,
+            );
+        }
+    }
 }

@@ -1,0 +1,133 @@
+//! `#[leakcheck::test]` used as a user would: its arguments, its return types, and how it
+//! composes with libtest's own attributes.
+
+use leakcheck::sync::{Arc, Mutex};
+use leakcheck::thread;
+
+/// Spawns a thread that blocks forever on a mutex whose guard is never released.
+fn leak_a_thread() {
+    let lock = Arc::new(Mutex::new(()));
+    let held = lock.lock().unwrap();
+    let l2 = Arc::clone(&lock);
+    thread::Builder::new()
+        .name("waiter".into())
+        .spawn(move || drop(l2.lock()))
+        .unwrap();
+    std::mem::forget(held);
+}
+
+/// Spawns a thread that is never joined but finishes on its own, possibly after the body.
+fn detach_a_finite_thread() {
+    thread::spawn(|| {
+        for _ in 0..3 {
+            thread::yield_now();
+        }
+    });
+}
+
+#[leakcheck::test]
+fn clean_join() {
+    let total = Arc::new(Mutex::new(0));
+    let t = {
+        let total = Arc::clone(&total);
+        thread::spawn(move || *total.lock().unwrap() += 1)
+    };
+    *total.lock().unwrap() += 1;
+    t.join().unwrap();
+    assert_eq!(*total.lock().unwrap(), 2);
+}
+
+#[leakcheck::test(expect = "leaked_thread")]
+fn forgotten_guard_leaks_the_waiter() {
+    leak_a_thread();
+}
+
+#[leakcheck::test(schedules = 300, scheduler = "random", seed = 7, expect = ["leaked_thread"])]
+fn expect_list_with_random_scheduler() {
+    leak_a_thread();
+}
+
+#[leakcheck::test(seed = 0x5eed, scheduler = "dfs", schedules = 50, spurious_wakeups = false)]
+fn hex_seed_and_dfs() {
+    let t = thread::spawn(|| 21 * 2);
+    assert_eq!(t.join().unwrap(), 42);
+}
+
+/// Doc comments and other attributes stay on the test.
+#[leakcheck::test]
+#[should_panic(expected = "leaked thread")]
+fn composes_with_should_panic() {
+    leak_a_thread();
+}
+
+#[leakcheck::test]
+#[ignore = "shows that #[ignore] is kept; running it would fail"]
+fn composes_with_ignore() {
+    leak_a_thread();
+}
+
+#[leakcheck::test]
+fn returns_result() -> Result<(), String> {
+    let t = thread::spawn(|| ());
+    t.join().map_err(|_| "the thread panicked".to_string())?;
+    Ok(())
+}
+
+#[leakcheck::test]
+#[should_panic(expected = "the test body returned an error")]
+fn returns_err() -> Result<(), String> {
+    Err("nope".into())
+}
+
+#[leakcheck::test(allow_lingering)]
+fn lingering_thread_is_allowed() {
+    detach_a_finite_thread();
+}
+
+#[leakcheck::test(allow_lingering = true, max_steps = 10_000)]
+fn lingering_thread_is_allowed_explicitly() {
+    detach_a_finite_thread();
+}
+
+#[leakcheck::test(expect = "leaked_thread")]
+fn lingering_thread_is_a_leak_by_default() {
+    detach_a_finite_thread();
+}
+
+#[leakcheck::test(allow_lingering = false, expect = "leaked_thread")]
+fn lingering_thread_is_a_leak_when_disallowed() {
+    detach_a_finite_thread();
+}
+
+#[leakcheck::test(scheduler = "pct", depth = 2, max_steps = 500, expect = "step_limit")]
+fn spinning_body_hits_the_step_limit() {
+    loop {
+        thread::yield_now();
+    }
+}
+
+#[leakcheck::test(depth = 1, schedules = 20)]
+fn depth_alone_means_pct() {
+    let t = thread::spawn(|| ());
+    t.join().unwrap();
+}
+
+pub mod nested {
+    pub mod inner {
+        use super::super::leak_a_thread;
+
+        /// The report's replay line names the test as libtest does (`-- --exact` selects it):
+        /// the module path without the crate name.
+        #[leakcheck::test(schedules = 10)]
+        #[should_panic(expected = "cargo test -p leakcheck nested::inner::replay_line_names_the_test -- --exact")]
+        pub fn replay_line_names_the_test() {
+            leak_a_thread();
+        }
+    }
+}
+
+#[leakcheck::test(schedules = 10)]
+#[should_panic(expected = "cargo test -p leakcheck replay_line_names_a_root_test -- --exact")]
+fn replay_line_names_a_root_test() {
+    leak_a_thread();
+}
