@@ -57,9 +57,17 @@ struct Outcome {
     exhausted: bool,
 }
 
+/// One check's fixed parts: what every execution runs and how it is judged.
+struct Run<'a> {
+    settings: &'a Settings,
+    judge: &'a Judge,
+    body: &'a Body,
+}
+
 /// Runs one execution and judges it.
-fn run_one(scheduler: &Rc<RefCell<Driven>>, ctl: &Rc<Control>, body: &Body, judge: &Judge, capture: bool) -> Outcome {
-    let exec = Rc::new(Exec::new(ctl.clone(), &SHUTTLE, capture));
+fn run_one(run: &Run<'_>, scheduler: &Rc<RefCell<Driven>>, ctl: &Rc<Control>, capture: bool) -> Outcome {
+    let (body, judge) = (run.body, run.judge);
+    let exec = Rc::new(Exec::new(ctl.clone(), &SHUTTLE, capture, run.settings.spurious_wakeups));
     let guard = runtime::enter(exec.clone());
     let ran = shuttle::run_execution(scheduler, &shuttle::engine_config(), body_thread(body.clone()));
     drop(guard);
@@ -121,9 +129,14 @@ pub(crate) fn explore(config: &Config, body: Body) -> Result<Summary, Report> {
     };
     let test = test_name(&settings);
     let started = Instant::now();
+    let run = Run {
+        settings: &settings,
+        judge: &judge,
+        body: &body,
+    };
     let result = shuttle::with_stack_pool(|| match &settings.replay {
-        Some(text) => replay(&settings, &judge, test.as_deref(), text, &body),
-        None => search(&settings, &judge, test.as_deref(), &body),
+        Some(text) => replay(&run, test.as_deref(), text),
+        None => search(&run, test.as_deref()),
     });
     match result {
         Ok(schedules) => Ok(Summary {
@@ -143,7 +156,8 @@ pub(crate) fn explore(config: &Config, body: Body) -> Result<Summary, Report> {
     }
 }
 
-fn search(settings: &Settings, judge: &Judge, test: Option<&str>, body: &Body) -> Result<usize, Report> {
+fn search(run: &Run<'_>, test: Option<&str>) -> Result<usize, Report> {
+    let settings = run.settings;
     let ctl = Rc::new(Control::new(settings.max_steps));
     let scheduler = Rc::new(RefCell::new(Driven::explore(
         settings.scheduler,
@@ -153,7 +167,7 @@ fn search(settings: &Settings, judge: &Judge, test: Option<&str>, body: &Body) -
     )));
     let mut schedule = 0;
     loop {
-        let outcome = run_one(&scheduler, &ctl, body, judge, false);
+        let outcome = run_one(run, &scheduler, &ctl, false);
         if outcome.exhausted {
             return Ok(schedule);
         }
@@ -170,7 +184,7 @@ fn search(settings: &Settings, judge: &Judge, test: Option<&str>, body: &Body) -
         };
         // Replay the failing schedule with stacks captured, for the report.
         let mut notes = Vec::new();
-        let findings = match enrich(settings, judge, &token, body) {
+        let findings = match enrich(run, &token) {
             Ok(enriched) if same_kinds(&enriched, &outcome.findings) => enriched,
             Ok(_) | Err(_) => {
                 notes.push(
@@ -189,17 +203,18 @@ fn same_kinds(a: &[Finding], b: &[Finding]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.kind() == y.kind())
 }
 
-fn enrich(settings: &Settings, judge: &Judge, token: &Token, body: &Body) -> Result<Vec<Finding>, ReplayError> {
-    let ctl = Rc::new(Control::new(settings.max_steps));
+fn enrich(run: &Run<'_>, token: &Token) -> Result<Vec<Finding>, ReplayError> {
+    let ctl = Rc::new(Control::new(run.settings.max_steps));
     let scheduler = Rc::new(RefCell::new(Driven::replay(Cursor::new(token.decisions.clone()), ctl.clone())));
-    let outcome = run_one(&scheduler, &ctl, body, judge, true);
+    let outcome = run_one(run, &scheduler, &ctl, true);
     match outcome.diverged {
         Some(e) => Err(e),
         None => Ok(outcome.findings),
     }
 }
 
-fn replay(settings: &Settings, judge: &Judge, test: Option<&str>, text: &str, body: &Body) -> Result<usize, Report> {
+fn replay(run: &Run<'_>, test: Option<&str>, text: &str) -> Result<usize, Report> {
+    let settings = run.settings;
     let token = Token::decode(text).unwrap_or_else(|e| panic!("{}", ConfigError::from(e)));
     if let Some(test) = test {
         if !token.test.is_empty() && token.test != test {
@@ -213,7 +228,7 @@ fn replay(settings: &Settings, judge: &Judge, test: Option<&str>, text: &str, bo
     }
     let ctl = Rc::new(Control::new(settings.max_steps));
     let scheduler = Rc::new(RefCell::new(Driven::replay(Cursor::new(token.decisions.clone()), ctl.clone())));
-    let outcome = run_one(&scheduler, &ctl, body, judge, true);
+    let outcome = run_one(run, &scheduler, &ctl, true);
     if let Some(e) = outcome.diverged {
         panic!("{}", ConfigError::from(e));
     }

@@ -28,6 +28,8 @@ pub(crate) struct Exec {
     pub backend: &'static dyn Backend,
     /// Tells objects of this execution from those of another.
     pub serial: u64,
+    /// Whether blocking operations that std lets wake spuriously may do so.
+    pub spurious_wakeups: bool,
 }
 
 thread_local! {
@@ -38,12 +40,6 @@ thread_local! {
 #[inline]
 pub(crate) fn current() -> Option<Rc<Exec>> {
     CURRENT.with(|c| c.borrow().clone())
-}
-
-/// Whether code runs inside a check (and so must use the model rather than std).
-#[inline]
-pub(crate) fn active() -> bool {
-    CURRENT.with(|c| c.borrow().is_some())
 }
 
 /// Makes `exec` the current execution until the guard drops.
@@ -68,12 +64,13 @@ pub(crate) struct Handle {
 }
 
 impl Exec {
-    pub(crate) fn new(ctl: Rc<Control>, backend: &'static dyn Backend, capture: bool) -> Self {
+    pub(crate) fn new(ctl: Rc<Control>, backend: &'static dyn Backend, capture: bool, spurious_wakeups: bool) -> Self {
         Exec {
             reg: RefCell::new(Registry::new(capture)),
             ctl,
             backend,
             serial: SERIAL.fetch_add(1, Ordering::Relaxed),
+            spurious_wakeups,
         }
     }
 
@@ -185,6 +182,18 @@ impl Exec {
     pub(crate) fn choose(&self, n: usize) -> usize {
         debug_assert!(n > 0);
         (self.backend.next_u64() % n as u64) as usize
+    }
+
+    /// Whether the current thread wakes spuriously instead of blocking: a recorded choice, offered
+    /// only when spurious wake-ups are on and another thread can run (so that a thread with
+    /// nothing coming is still reported as blocked forever), and taken one time in four.
+    pub(crate) fn spurious_wakeup(&self) -> bool {
+        if !self.spurious_wakeups || self.closed() {
+            return false;
+        }
+        let me = self.me();
+        let others = self.reg().threads.iter().enumerate().any(|(t, r)| t != me && r.is_runnable());
+        others && self.choose(4) == 0
     }
 }
 

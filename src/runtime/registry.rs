@@ -56,7 +56,6 @@ impl fmt::Display for ObjName {
 pub(crate) struct Object {
     pub name: ObjName,
     pub created_at: Loc,
-    pub created_stack: Option<Backtrace>,
     pub state: ObjState,
 }
 
@@ -205,11 +204,9 @@ impl Registry {
             kind,
             ordinal: *counter,
         };
-        let created_stack = self.stack();
         self.objects.push(Object {
             name,
             created_at: at,
-            created_stack,
             state,
         });
         self.objects.len() - 1

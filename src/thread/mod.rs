@@ -433,8 +433,10 @@ pub fn sleep(duration: Duration) {
     }
 }
 
-/// Blocks until [`Thread::unpark`] is called, as [`std::thread::park`]. Inside a check it never
-/// returns without an unpark; a thread parked forever is reported.
+/// Blocks until [`Thread::unpark`] is called, as [`std::thread::park`]. As std permits, it may
+/// also return without one: inside a check that is a recorded scheduler choice (with
+/// [`Config::spurious_wakeups`](crate::Config::spurious_wakeups) on), so loops that park must
+/// re-check their condition. A thread parked forever is reported.
 #[track_caller]
 pub fn park() {
     let Some(exec) = runtime::current() else {
@@ -450,6 +452,9 @@ pub fn park() {
             if std::mem::take(&mut t.unpark_token) {
                 return;
             }
+        }
+        if exec.spurious_wakeup() {
+            return;
         }
         exec.block("thread::park", WaitOn::Park, at);
         if exec.closed() {

@@ -1,0 +1,4 @@
+#[leakcheck::test]
+async fn asynchronous() {}
+
+fn main() {}

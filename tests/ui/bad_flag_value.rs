@@ -1,0 +1,4 @@
+#[leakcheck::test(allow_lingering = "yes")]
+fn stringly_flag() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[leakcheck::test(expect = [])]
+fn expects_nothing() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+#[leakcheck::test]
+fn generic<T: Default>() {
+    let _ = T::default();
+}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[leakcheck::test]
+struct NotATest;
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[leakcheck::test(schedules = "100")]
+fn quoted_number() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[leakcheck::test(schedules = 0)]
+fn no_schedules() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[leakcheck::test(shedules = 100)]
+fn typo() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[leakcheck::test(scheduler = "fifo")]
+fn fifo() {}
+
+fn main() {}

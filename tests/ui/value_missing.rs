@@ -1,0 +1,4 @@
+#[leakcheck::test(schedules)]
+fn bare_schedules() {}
+
+fn main() {}

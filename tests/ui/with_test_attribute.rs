@@ -1,0 +1,5 @@
+#[leakcheck::test]
+#[test]
+fn tested_twice() {}
+
+fn main() {}
