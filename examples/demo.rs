@@ -35,7 +35,11 @@ fn transfer_ordered(from: &Mutex<i64>, to: &Mutex<i64>, amount: i64) {
     let (first, second) = if from_first { (from, to) } else { (to, from) };
     let mut g1 = first.lock().unwrap();
     let mut g2 = second.lock().unwrap();
-    let (src, dst) = if from_first { (&mut *g1, &mut *g2) } else { (&mut *g2, &mut *g1) };
+    let (src, dst) = if from_first {
+        (&mut *g1, &mut *g2)
+    } else {
+        (&mut *g2, &mut *g1)
+    };
     *src -= amount;
     *dst += amount;
 }

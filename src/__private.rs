@@ -34,7 +34,11 @@ pub fn run_test<R: TestResult + 'static>(config: Config, expect: &[FindingKind],
     if expect.is_empty() {
         return config.check(f);
     }
-    let names = expect.iter().map(|k| k.to_string()).collect::<Vec<_>>().join(", ");
+    let names = expect
+        .iter()
+        .map(|k| k.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
     match config.explore(f) {
         Ok(summary) => panic!(
             "leakcheck: expected {names}, but none of the {} schedules explored had a finding ({}, seed {:#x})",

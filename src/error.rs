@@ -8,7 +8,9 @@
 #[non_exhaustive]
 pub enum ConfigError {
     /// An environment variable holds a value of the wrong form.
-    #[error("leakcheck: environment variable {variable}={value:?} is not valid: expected {accepted}")]
+    #[error(
+        "leakcheck: environment variable {variable}={value:?} is not valid: expected {accepted}"
+    )]
     Env {
         /// The variable, e.g. `LEAKCHECK_SCHEDULES`.
         variable: &'static str,

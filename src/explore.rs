@@ -14,7 +14,7 @@ use crate::config::{Config, Settings};
 use crate::detect::Judge;
 use crate::error::{ConfigError, ReplayError};
 use crate::replay::{Cursor, Token};
-use crate::report::{Finding, Report, Summary};
+use crate::report::{Finding, Report, ReportData, Summary};
 use crate::runtime::{self, Exec, Status, ThreadRec, BODY};
 
 type Body = Arc<dyn Fn() + Send + Sync + 'static>;
@@ -65,11 +65,25 @@ struct Run<'a> {
 }
 
 /// Runs one execution and judges it.
-fn run_one(run: &Run<'_>, scheduler: &Rc<RefCell<Driven>>, ctl: &Rc<Control>, capture: bool) -> Outcome {
+fn run_one(
+    run: &Run<'_>,
+    scheduler: &Rc<RefCell<Driven>>,
+    ctl: &Rc<Control>,
+    capture: bool,
+) -> Outcome {
     let (body, judge) = (run.body, run.judge);
-    let exec = Rc::new(Exec::new(ctl.clone(), &SHUTTLE, capture, run.settings.spurious_wakeups));
+    let exec = Rc::new(Exec::new(
+        ctl.clone(),
+        &SHUTTLE,
+        capture,
+        run.settings.spurious_wakeups,
+    ));
     let guard = runtime::enter(exec.clone());
-    let ran = shuttle::run_execution(scheduler, &shuttle::engine_config(), body_thread(body.clone()));
+    let ran = shuttle::run_execution(
+        scheduler,
+        &shuttle::engine_config(),
+        body_thread(body.clone()),
+    );
     drop(guard);
     if !ran {
         return Outcome {
@@ -205,7 +219,10 @@ fn same_kinds(a: &[Finding], b: &[Finding]) -> bool {
 
 fn enrich(run: &Run<'_>, token: &Token) -> Result<Vec<Finding>, ReplayError> {
     let ctl = Rc::new(Control::new(run.settings.max_steps));
-    let scheduler = Rc::new(RefCell::new(Driven::replay(Cursor::new(token.decisions.clone()), ctl.clone())));
+    let scheduler = Rc::new(RefCell::new(Driven::replay(
+        Cursor::new(token.decisions.clone()),
+        ctl.clone(),
+    )));
     let outcome = run_one(run, &scheduler, &ctl, true);
     match outcome.diverged {
         Some(e) => Err(e),
@@ -221,13 +238,19 @@ fn replay(run: &Run<'_>, test: Option<&str>, text: &str) -> Result<usize, Report
             panic!(
                 "{}",
                 ConfigError::from(ReplayError::Diverged {
-                    reason: format!("it was recorded for the test `{}`, and this is `{test}`", token.test)
+                    reason: format!(
+                        "it was recorded for the test `{}`, and this is `{test}`",
+                        token.test
+                    )
                 })
             );
         }
     }
     let ctl = Rc::new(Control::new(settings.max_steps));
-    let scheduler = Rc::new(RefCell::new(Driven::replay(Cursor::new(token.decisions.clone()), ctl.clone())));
+    let scheduler = Rc::new(RefCell::new(Driven::replay(
+        Cursor::new(token.decisions.clone()),
+        ctl.clone(),
+    )));
     let outcome = run_one(run, &scheduler, &ctl, true);
     if let Some(e) = outcome.diverged {
         panic!("{}", ConfigError::from(e));
@@ -249,8 +272,15 @@ fn replay(run: &Run<'_>, test: Option<&str>, text: &str) -> Result<usize, Report
         ..settings.clone()
     };
     let schedule = token.schedule;
-    let mut report = report(&replay_settings, test, token, outcome.findings, Vec::new(), true);
-    report.schedule = schedule;
+    let mut report = report(
+        &replay_settings,
+        test,
+        token,
+        outcome.findings,
+        Vec::new(),
+        true,
+    );
+    report.0.schedule = schedule;
     Err(report)
 }
 
@@ -263,7 +293,7 @@ fn report(
     replayed: bool,
 ) -> Report {
     let replay_token = token.encode();
-    Report {
+    Report(Box::new(ReportData {
         format: 1,
         test: test.map(String::from),
         findings,
@@ -275,7 +305,7 @@ fn report(
         replay_command: replay_command(settings, test, &replay_token),
         replay_token,
         notes,
-    }
+    }))
 }
 
 fn write_report(dir: &Path, report: &Report) -> Result<(), ConfigError> {
@@ -289,7 +319,13 @@ fn write_report(dir: &Path, report: &Report) -> Result<(), ConfigError> {
         .test()
         .unwrap_or("check")
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let file = dir.join(format!(
         "{name}-{}-{}.json",

@@ -72,6 +72,9 @@
 //! identical everywhere. Each execution may take 100,000 scheduling steps.
 
 #![deny(missing_docs)]
+// Findings are typed values with their details inline: they are made once per failing check,
+// so the size of their largest variant costs nothing.
+#![allow(clippy::large_enum_variant)]
 
 mod backend;
 mod config;
@@ -86,11 +89,13 @@ pub mod thread;
 
 use std::sync::Arc;
 
-pub use config::{Config, Scheduler, DEFAULT_MAX_STEPS, DEFAULT_PCT_DEPTH, DEFAULT_SCHEDULES, DEFAULT_SEED};
+pub use config::{
+    Config, Scheduler, DEFAULT_MAX_STEPS, DEFAULT_PCT_DEPTH, DEFAULT_SCHEDULES, DEFAULT_SEED,
+};
 pub use error::{ConfigError, ReplayError};
 pub use report::{
-    Blocked, Detail, Finding, FindingKind, Frame, LeakState, ObjectInfo, Report, SourceLocation, Summary, Target,
-    ThreadInfo,
+    Blocked, Detail, Finding, FindingKind, Frame, LeakState, ObjectInfo, Report, SourceLocation,
+    Summary, Target, ThreadInfo,
 };
 
 /// Marks a test to run under leakcheck.

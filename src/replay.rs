@@ -144,18 +144,23 @@ impl Token {
                 malformed("it does not start with `lc1_`; it is not a leakcheck replay token (a shuttle schedule or seed does not work here)")
             }
         })?;
-        let bytes = URL_SAFE_NO_PAD
-            .decode(body)
-            .map_err(|_| malformed("it holds characters other than letters, digits, `-` and `_`, or it was cut"))?;
+        let bytes = URL_SAFE_NO_PAD.decode(body).map_err(|_| {
+            malformed("it holds characters other than letters, digits, `-` and `_`, or it was cut")
+        })?;
         if bytes.len() < 5 {
             return Err(malformed("it is cut short"));
         }
         let (content, sum) = bytes.split_at(bytes.len() - 4);
         if fnv1a(content).to_le_bytes() != sum {
-            return Err(malformed("its checksum does not match: it was changed or cut when copied"));
+            return Err(malformed(
+                "its checksum does not match: it was changed or cut when copied",
+            ));
         }
         if content[0] != VERSION {
-            return Err(malformed(format!("it is of version {}, and this leakcheck reads version {VERSION}", content[0])));
+            return Err(malformed(format!(
+                "it is of version {}, and this leakcheck reads version {VERSION}",
+                content[0]
+            )));
         }
         let mut r = Reader {
             bytes: content,
@@ -165,7 +170,8 @@ impl Token {
         let name = content
             .get(r.pos..r.pos + name_len)
             .ok_or_else(|| malformed("it is cut short"))?;
-        let test = String::from_utf8(name.to_vec()).map_err(|_| malformed("its test name is not UTF-8"))?;
+        let test = String::from_utf8(name.to_vec())
+            .map_err(|_| malformed("its test name is not UTF-8"))?;
         r.pos += name_len;
         let kind = r.get()?;
         let depth = r.get_usize()?;
@@ -188,7 +194,8 @@ impl Token {
                 if decisions.len() + run > count {
                     return Err(malformed("its decisions do not add up"));
                 }
-                let tid = usize::try_from(head >> 1).map_err(|_| malformed("it names an impossible thread"))?;
+                let tid = usize::try_from(head >> 1)
+                    .map_err(|_| malformed("it names an impossible thread"))?;
                 decisions.extend(std::iter::repeat_n(Decision::Thread(tid), run));
             }
         }
@@ -223,28 +230,40 @@ impl Cursor {
     }
 
     fn take(&mut self) -> Result<Decision, ReplayError> {
-        let d = self.decisions.get(self.next).copied().ok_or_else(|| ReplayError::Diverged {
-            reason: format!(
-                "the program went on after all {} recorded decisions were used",
-                self.decisions.len()
-            ),
-        })?;
+        let d = self
+            .decisions
+            .get(self.next)
+            .copied()
+            .ok_or_else(|| ReplayError::Diverged {
+                reason: format!(
+                    "the program went on after all {} recorded decisions were used",
+                    self.decisions.len()
+                ),
+            })?;
         self.next += 1;
         Ok(d)
     }
 
-    pub(crate) fn next_thread(&mut self, runnable: impl Iterator<Item = Tid> + Clone) -> Result<Tid, ReplayError> {
+    pub(crate) fn next_thread(
+        &mut self,
+        runnable: impl Iterator<Item = Tid> + Clone,
+    ) -> Result<Tid, ReplayError> {
         let step = self.next + 1;
         match self.take()? {
             Decision::Thread(t) if runnable.clone().any(|r| r == t) => Ok(t),
             Decision::Thread(t) => Err(ReplayError::Diverged {
                 reason: format!(
                     "at step {step} the recorded thread#{t} cannot run (runnable: {})",
-                    runnable.map(|r| format!("thread#{r}")).collect::<Vec<_>>().join(", ")
+                    runnable
+                        .map(|r| format!("thread#{r}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             }),
             Decision::Random(_) => Err(ReplayError::Diverged {
-                reason: format!("at step {step} a random choice was recorded, and the program picks a thread"),
+                reason: format!(
+                    "at step {step} a random choice was recorded, and the program picks a thread"
+                ),
             }),
         }
     }
@@ -254,7 +273,9 @@ impl Cursor {
         match self.take()? {
             Decision::Random(v) => Ok(v),
             Decision::Thread(_) => Err(ReplayError::Diverged {
-                reason: format!("at step {step} a thread was recorded, and the program makes a random choice"),
+                reason: format!(
+                    "at step {step} a thread was recorded, and the program makes a random choice"
+                ),
             }),
         }
     }
@@ -294,7 +315,10 @@ mod tests {
         let text = sample().encode();
         for (bad, needle) in [
             ("".to_string(), "empty"),
-            ("91010595eb9591cab2b9b63d8002".to_string(), "does not start with `lc1_`"),
+            (
+                "91010595eb9591cab2b9b63d8002".to_string(),
+                "does not start with `lc1_`",
+            ),
             (format!("{}x", &text), "checksum"),
             (text[..text.len() - 3].to_string(), "checksum"),
             (text.replace('_', "+"), "does not start"),
@@ -310,7 +334,10 @@ mod tests {
     #[test]
     fn cursor_reports_divergence() {
         let mut c = Cursor::new(vec![Decision::Thread(1)]);
-        let err = c.next_thread([0usize, 2].into_iter()).unwrap_err().to_string();
+        let err = c
+            .next_thread([0usize, 2].into_iter())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("thread#1 cannot run"), "{err}");
         let err = c.next_random().unwrap_err().to_string();
         assert!(err.contains("all 1 recorded decisions"), "{err}");

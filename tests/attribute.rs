@@ -47,7 +47,12 @@ fn expect_list_with_random_scheduler() {
     leak_a_thread();
 }
 
-#[leakcheck::test(seed = 0x5eed, scheduler = "dfs", schedules = 50, spurious_wakeups = false)]
+#[leakcheck::test(
+    seed = 0x5eed,
+    scheduler = "dfs",
+    schedules = 50,
+    spurious_wakeups = false
+)]
 fn hex_seed_and_dfs() {
     let t = thread::spawn(|| 21 * 2);
     assert_eq!(t.join().unwrap(), 42);
@@ -119,7 +124,9 @@ pub mod nested {
         /// The report's replay line names the test as libtest does (`-- --exact` selects it):
         /// the module path without the crate name.
         #[leakcheck::test(schedules = 10)]
-        #[should_panic(expected = "cargo test -p leakcheck nested::inner::replay_line_names_the_test -- --exact")]
+        #[should_panic(
+            expected = "cargo test -p leakcheck nested::inner::replay_line_names_the_test -- --exact"
+        )]
         pub fn replay_line_names_the_test() {
             leak_a_thread();
         }

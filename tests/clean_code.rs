@@ -7,7 +7,11 @@ use leakcheck::{thread, Config, Scheduler};
 const SCHEDULES: usize = 2_000;
 
 fn clean(body: impl Fn() + Send + Sync + Clone + 'static) {
-    for scheduler in [Scheduler::Random, Scheduler::Pct { depth: 3 }, Scheduler::Pct { depth: 2 }] {
+    for scheduler in [
+        Scheduler::Random,
+        Scheduler::Pct { depth: 3 },
+        Scheduler::Pct { depth: 2 },
+    ] {
         match Config::new()
             .schedules(SCHEDULES)
             .scheduler(scheduler)
@@ -65,7 +69,7 @@ fn scoped_threads_borrowing_the_stack() {
 #[test]
 fn scoped_thread_joined_explicitly_returns_its_value() {
     clean(|| {
-        let data = vec![1, 2, 3];
+        let data = [1, 2, 3];
         let sum = thread::scope(|s| {
             let h = s.spawn(|| data.iter().sum::<i32>());
             h.join().unwrap()
@@ -138,7 +142,10 @@ fn dfs_explores_a_small_body_exhaustively_without_findings() {
         })
         .unwrap();
     // DFS stops when it has seen every schedule: far fewer than the budget.
-    assert!(summary.schedules() > 1 && summary.schedules() < 100_000, "{summary}");
+    assert!(
+        summary.schedules() > 1 && summary.schedules() < 100_000,
+        "{summary}"
+    );
 }
 
 #[test]

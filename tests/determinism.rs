@@ -26,7 +26,11 @@ fn report(config: Config) -> Report {
 
 #[test]
 fn same_seed_gives_identical_bytes() {
-    for scheduler in [Scheduler::Random, Scheduler::Pct { depth: 3 }, Scheduler::Dfs] {
+    for scheduler in [
+        Scheduler::Random,
+        Scheduler::Pct { depth: 3 },
+        Scheduler::Dfs,
+    ] {
         let config = Config::new().scheduler(scheduler).seed(99);
         let a = report(config.clone());
         let b = report(config);
@@ -61,7 +65,8 @@ fn replay_token_reproduces_the_findings_on_the_first_try() {
 }
 
 fn usage_error(config: Config) -> String {
-    let err = std::panic::catch_unwind(move || config.explore(racy_leak)).expect_err("a usage error panics");
+    let err = std::panic::catch_unwind(move || config.explore(racy_leak))
+        .expect_err("a usage error panics");
     err.downcast_ref::<String>().cloned().unwrap_or_default()
 }
 
@@ -69,7 +74,10 @@ fn usage_error(config: Config) -> String {
 fn malformed_tokens_are_clear_errors() {
     let good = report(Config::new()).replay_token().to_string();
     for (token, needle) in [
-        ("91010595eb9591cab2b9b63d8002", "not a leakcheck replay token"),
+        (
+            "91010595eb9591cab2b9b63d8002",
+            "not a leakcheck replay token",
+        ),
         ("lc1_!!", "characters other than"),
         (&good[..good.len() - 4], "checksum"),
     ] {
@@ -86,7 +94,11 @@ fn a_token_from_another_test_is_refused() {
         .test_name("some_other_test")
         .explore(racy_leak)
         .unwrap_err();
-    let msg = usage_error(Config::new().test_name("this_test").replay(other.replay_token()));
+    let msg = usage_error(
+        Config::new()
+            .test_name("this_test")
+            .replay(other.replay_token()),
+    );
     assert!(msg.contains("does not fit this test"), "{msg}");
     assert!(msg.contains("some_other_test"), "{msg}");
 }

@@ -21,7 +21,8 @@ fn with_env<R>(vars: &[(&str, &str)], f: impl FnOnce() -> R) -> R {
 
 fn usage_error(vars: &[(&str, &str)]) -> String {
     with_env(vars, || {
-        let err = std::panic::catch_unwind(|| Config::new().explore(|| ())).expect_err("a bad value panics");
+        let err = std::panic::catch_unwind(|| Config::new().explore(|| ()))
+            .expect_err("a bad value panics");
         err.downcast_ref::<String>().cloned().unwrap_or_default()
     })
 }
@@ -31,8 +32,16 @@ fn each_bad_value_names_the_variable_and_what_it_accepts() {
     for (var, value, accepted) in [
         ("LEAKCHECK_SCHEDULES", "lots", "a whole number of schedules"),
         ("LEAKCHECK_SCHEDULES", "0", "at least 1"),
-        ("LEAKCHECK_SEED", "0xZZ", "decimal (24301) or hexadecimal (0x5eed)"),
-        ("LEAKCHECK_SCHEDULER", "roundrobin", "`random`, `pct`, `pct:<depth>` (depth at least 1) or `dfs`"),
+        (
+            "LEAKCHECK_SEED",
+            "0xZZ",
+            "decimal (24301) or hexadecimal (0x5eed)",
+        ),
+        (
+            "LEAKCHECK_SCHEDULER",
+            "roundrobin",
+            "`random`, `pct`, `pct:<depth>` (depth at least 1) or `dfs`",
+        ),
         ("LEAKCHECK_SCHEDULER", "pct:0", "depth at least 1"),
     ] {
         let msg = usage_error(&[(var, value)]);
@@ -87,13 +96,20 @@ fn failing_checks_write_json_reports_to_the_report_dir() {
             })
             .unwrap_err()
     });
-    let files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     assert_eq!(files.len(), 1, "{files:?}");
-    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&files[0]).unwrap()).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&files[0]).unwrap()).unwrap();
     assert_eq!(json["test"], "json_report_case");
     assert_eq!(json["format"], 1);
     assert_eq!(json["findings"][0]["kind"], "leaked_thread");
-    assert_eq!(json["findings"][0]["thread"]["spawned_at"]["file"], "tests/environment.rs");
+    assert_eq!(
+        json["findings"][0]["thread"]["spawned_at"]["file"],
+        "tests/environment.rs"
+    );
     assert_eq!(json["replay_token"], report.replay_token());
     assert_eq!(report.findings()[0].kind(), FindingKind::LeakedThread);
     std::fs::remove_dir_all(&dir).unwrap();

@@ -8,7 +8,9 @@ use leakcheck::{thread, Config, Detail, FindingKind, LeakState, Report, Schedule
 const FILE: &str = "tests/thread_findings.rs";
 
 fn fails(config: Config, body: impl Fn() + Send + Sync + 'static) -> Report {
-    config.explore(body).expect_err("the check should have found something")
+    config
+        .explore(body)
+        .expect_err("the check should have found something")
 }
 
 fn kinds(report: &Report) -> Vec<FindingKind> {
@@ -50,7 +52,9 @@ fn thread_blocked_forever_on_a_mutex_is_a_leaked_thread() {
     };
     assert_eq!(b.operation, "Mutex::lock");
     assert_eq!((b.at.file.as_str(), b.at.line), (FILE, blocked));
-    let Target::Object(obj) = &b.on else { panic!("{report}") };
+    let Target::Object(obj) = &b.on else {
+        panic!("{report}")
+    };
     assert_eq!((obj.kind.as_str(), obj.id), ("mutex", 1));
     assert_eq!(obj.created_at.line, created);
     let (holder, _) = b.held_by.as_ref().unwrap();
@@ -59,7 +63,9 @@ fn thread_blocked_forever_on_a_mutex_is_a_leaked_thread() {
     assert!(text.contains(&format!(
         "leaked thread#1 \"waiter\", spawned at {FILE}:{spawned}:"
     )));
-    assert!(text.contains(&format!("blocked forever in Mutex::lock on mutex#1 at {FILE}:{blocked}:")));
+    assert!(text.contains(&format!(
+        "blocked forever in Mutex::lock on mutex#1 at {FILE}:{blocked}:"
+    )));
 }
 
 #[test]
@@ -80,9 +86,15 @@ fn detached_thread_that_finishes_after_the_body_is_a_leak_unless_lingering_is_al
         }
     ));
     assert_eq!(f.location().unwrap().file, FILE);
-    assert!(report.to_string().contains("finished only after the test body returned"));
+    assert!(report
+        .to_string()
+        .contains("finished only after the test body returned"));
 
-    let summary = Config::new().allow_lingering(true).schedules(500).explore(body).unwrap();
+    let summary = Config::new()
+        .allow_lingering(true)
+        .schedules(500)
+        .explore(body)
+        .unwrap();
     assert_eq!(summary.schedules(), 500);
 }
 
@@ -139,8 +151,11 @@ fn lock_order_deadlock_shows_the_cycle() {
     }
     let text = report.to_string();
     assert!(
-        text.contains("cycle: thread#0 (the test body) -> mutex#2 -> thread#1 \"ba\" -> mutex#1 -> thread#0")
-            || text.contains("cycle: thread#0 (the test body) -> mutex#1 -> thread#1 \"ba\" -> mutex#2 -> thread#0"),
+        text.contains(
+            "cycle: thread#0 (the test body) -> mutex#2 -> thread#1 \"ba\" -> mutex#1 -> thread#0"
+        ) || text.contains(
+            "cycle: thread#0 (the test body) -> mutex#1 -> thread#1 \"ba\" -> mutex#2 -> thread#0"
+        ),
         "{text}"
     );
 }
@@ -190,17 +205,18 @@ fn panic_in_a_thread_nobody_joined_is_reported() {
     assert!(never_joined);
     assert_eq!(thread.id, 1);
     let line = LINE.load(std::sync::atomic::Ordering::Relaxed);
-    assert_eq!(at.as_ref().map(|a| (a.file.as_str(), a.line)), Some((FILE, line)));
+    assert_eq!(
+        at.as_ref().map(|a| (a.file.as_str(), a.line)),
+        Some((FILE, line))
+    );
 }
 
 #[test]
 fn panic_seen_through_join_is_not_a_finding() {
-    Config::new()
-        .schedules(500)
-        .check(|| {
-            let h = thread::spawn(|| panic!("expected"));
-            assert!(h.join().is_err());
-        });
+    Config::new().schedules(500).check(|| {
+        let h = thread::spawn(|| panic!("expected"));
+        assert!(h.join().is_err());
+    });
 }
 
 #[test]
@@ -263,7 +279,10 @@ fn thread_spinning_after_the_body_returned_is_still_running() {
     let f = &report.findings()[0];
     assert_eq!(f.thread().unwrap().name.as_deref(), Some("spinner"));
     let Detail::LeakedThread {
-        state: LeakState::StillRunning { last_seen, max_steps },
+        state: LeakState::StillRunning {
+            last_seen,
+            max_steps,
+        },
         ..
     } = f.detail()
     else {
@@ -293,7 +312,11 @@ fn parked_thread_never_unparked_is_a_leak() {
 
 #[test]
 fn findings_appear_under_every_scheduler() {
-    for scheduler in [Scheduler::Random, Scheduler::Pct { depth: 3 }, Scheduler::Dfs] {
+    for scheduler in [
+        Scheduler::Random,
+        Scheduler::Pct { depth: 3 },
+        Scheduler::Dfs,
+    ] {
         let report = fails(Config::new().scheduler(scheduler), || {
             thread::spawn(|| thread::yield_now());
         });

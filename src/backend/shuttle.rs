@@ -128,7 +128,9 @@ impl Driven {
     pub(crate) fn explore(kind: Scheduler, seed: u64, schedules: usize, ctl: Rc<Control>) -> Self {
         let inner: Box<dyn EngineScheduler> = match kind {
             Scheduler::Random => Box::new(UniformRandom::new(seed, schedules)),
-            Scheduler::Pct { depth } => Box::new(PctScheduler::new_from_seed(seed, depth, schedules)),
+            Scheduler::Pct { depth } => {
+                Box::new(PctScheduler::new_from_seed(seed, depth, schedules))
+            }
             Scheduler::Dfs => Box::new(DfsScheduler::new(Some(schedules), true)),
         };
         Driven {
@@ -193,7 +195,10 @@ impl EngineScheduler for Driven {
             Source::Explore(inner) => {
                 let next = inner.next_task(runnable, current, is_yielding)?;
                 if self.record {
-                    self.ctl.trace.borrow_mut().push(Decision::Thread(usize::from(next)));
+                    self.ctl
+                        .trace
+                        .borrow_mut()
+                        .push(Decision::Thread(usize::from(next)));
                 }
                 Some(next)
             }
@@ -322,7 +327,8 @@ pub(crate) fn run_execution(
 /// Makes shuttle install its panic hook now, and hands back the hook that was in place before it,
 /// so that ours can take over: shuttle's hook prints a schedule on every panic, even panics that
 /// a test catches on purpose, and even outside any check.
-pub(crate) fn take_hook_from_shuttle() -> Box<dyn Fn(&std::panic::PanicHookInfo<'_>) + Sync + Send> {
+pub(crate) fn take_hook_from_shuttle() -> Box<dyn Fn(&std::panic::PanicHookInfo<'_>) + Sync + Send>
+{
     let original = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
     with_stack_pool(|| {

@@ -2,7 +2,9 @@
 //! shows. Each finding is a typed value; `report` renders it.
 
 use crate::backend::shuttle::Stop;
-use crate::report::{frames, Blocked, Detail, Finding, LeakState, ObjectInfo, SourceLocation, Target, ThreadInfo};
+use crate::report::{
+    frames, Blocked, Detail, Finding, LeakState, ObjectInfo, SourceLocation, Target, ThreadInfo,
+};
 use crate::runtime::registry::{Handle, ObjState, Registry, Status, Tid, WaitOn};
 use crate::runtime::BODY;
 
@@ -37,7 +39,12 @@ fn object_info(reg: &Registry, id: usize) -> ObjectInfo {
 
 fn blocked_info(reg: &mut Registry, tid: Tid) -> Option<Blocked> {
     let (op, on, at, stack) = match &mut reg.threads[tid].status {
-        Status::Blocked(w) => (w.op, w.on, w.at, w.stack.as_mut().map(frames).unwrap_or_default()),
+        Status::Blocked(w) => (
+            w.op,
+            w.on,
+            w.at,
+            w.stack.as_mut().map(frames).unwrap_or_default(),
+        ),
         _ => return None,
     };
     let (target, held_by) = match on {
@@ -61,7 +68,9 @@ fn blocked_info(reg: &mut Registry, tid: Tid) -> Option<Blocked> {
 }
 
 fn last_seen(reg: &Registry, tid: Tid) -> Option<(String, SourceLocation)> {
-    reg.threads[tid].last_op.map(|(op, at)| (op.to_string(), loc(at)))
+    reg.threads[tid]
+        .last_op
+        .map(|(op, at)| (op.to_string(), loc(at)))
 }
 
 /// The threads that wait for each other in a cycle, starting from the lowest, if any do.
@@ -72,7 +81,12 @@ fn cycle(reg: &Registry) -> Vec<Tid> {
         while let Some(t) = next {
             if let Some(pos) = path.iter().position(|&p| p == t) {
                 let cycle = path.split_off(pos);
-                let min = cycle.iter().enumerate().min_by_key(|(_, t)| **t).map(|(i, _)| i).unwrap_or(0);
+                let min = cycle
+                    .iter()
+                    .enumerate()
+                    .min_by_key(|(_, t)| **t)
+                    .map(|(i, _)| i)
+                    .unwrap_or(0);
                 let mut rotated = cycle[min..].to_vec();
                 rotated.extend_from_slice(&cycle[..min]);
                 return rotated;
@@ -100,7 +114,9 @@ impl Judge {
                 out.push(Finding::new(Detail::Deadlock { blocked, cycle }));
             }
             Some(Stop::StepLimit) if !reg.body_returned => {
-                let ids: Vec<Tid> = (0..reg.threads.len()).filter(|&t| reg.threads[t].is_runnable()).collect();
+                let ids: Vec<Tid> = (0..reg.threads.len())
+                    .filter(|&t| reg.threads[t].is_runnable())
+                    .collect();
                 let running = ids
                     .into_iter()
                     .map(|t| (thread_info(reg, t), last_seen(reg, t)))
@@ -120,7 +136,9 @@ impl Judge {
                         }),
                         Status::Finished => {
                             let t = &reg.threads[tid];
-                            (t.finished_after_body && t.handle != Handle::Joined && !self.allow_lingering)
+                            (t.finished_after_body
+                                && t.handle != Handle::Joined
+                                && !self.allow_lingering)
                                 .then_some(LeakState::FinishedLate)
                         }
                     };
@@ -139,7 +157,9 @@ impl Judge {
             }
             let Some(p) = t.panic.as_mut() else { continue };
             let message = p.message.clone();
-            let at = p.at.as_ref().map(|(f, l, c)| SourceLocation::new(f, *l, *c));
+            let at =
+                p.at.as_ref()
+                    .map(|(f, l, c)| SourceLocation::new(f, *l, *c));
             let stack = p.stack.as_mut().map(frames).unwrap_or_default();
             let never_joined = tid != BODY && t.handle == Handle::Dropped;
             let thread = thread_info(reg, tid);

@@ -82,7 +82,9 @@ impl FindingKind {
             FindingKind::Deadlock => ("deadlock", "deadlocks"),
             FindingKind::Panic => ("panic", "panics"),
             FindingKind::StepLimit => ("step limit exceeded", "step limits exceeded"),
-            FindingKind::UnresponsiveCancellation => ("unresponsive cancellation", "unresponsive cancellations"),
+            FindingKind::UnresponsiveCancellation => {
+                ("unresponsive cancellation", "unresponsive cancellations")
+            }
             FindingKind::LockOrderInversion => ("lock order inversion", "lock order inversions"),
         };
         format!("{n} {}", if n == 1 { one } else { many })
@@ -104,7 +106,10 @@ impl std::str::FromStr for FindingKind {
             .find(|k| k.name() == s)
             .ok_or_else(|| {
                 let names: Vec<_> = FindingKind::ALL.iter().map(|k| k.name()).collect();
-                format!("`{s}` is not a finding kind; expected one of {}", names.join(", "))
+                format!(
+                    "`{s}` is not a finding kind; expected one of {}",
+                    names.join(", ")
+                )
             })
     }
 }
@@ -273,7 +278,9 @@ impl Finding {
             },
             Detail::Deadlock { blocked, .. } => blocked.first().map(|(_, b)| &b.at),
             Detail::Panic { at, .. } => at.as_ref(),
-            Detail::StepLimit { running, .. } => running.first().and_then(|(_, l)| l.as_ref().map(|(_, l)| l)),
+            Detail::StepLimit { running, .. } => running
+                .first()
+                .and_then(|(_, l)| l.as_ref().map(|(_, l)| l)),
         }
     }
 
@@ -295,8 +302,15 @@ impl Finding {
 }
 
 /// What a failing check found, in the first schedule that failed.
+///
+/// Small to move around (one pointer), so `Result<Summary, Report>` stays cheap.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Report {
+#[serde(transparent)]
+pub struct Report(pub(crate) Box<ReportData>);
+
+/// The content of a [`Report`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub(crate) struct ReportData {
     /// The format version of the JSON rendering.
     pub(crate) format: u32,
     pub(crate) test: Option<String>,
@@ -314,32 +328,32 @@ pub struct Report {
 impl Report {
     /// The findings, in the order the text lists them.
     pub fn findings(&self) -> &[Finding] {
-        &self.findings
+        &self.0.findings
     }
 
     /// The token that replays the failing schedule (`LEAKCHECK_REPLAY`, `Config::replay`).
     pub fn replay_token(&self) -> &str {
-        &self.replay_token
+        &self.0.replay_token
     }
 
     /// Which schedule failed, counting from 1.
     pub fn schedule(&self) -> usize {
-        self.schedule
+        self.0.schedule
     }
 
     /// The seed of the check.
     pub fn seed(&self) -> u64 {
-        self.seed
+        self.0.seed
     }
 
     /// The test's name, when known.
     pub fn test(&self) -> Option<&str> {
-        self.test.as_deref()
+        self.0.test.as_deref()
     }
 
     /// Whether any finding is of this kind.
     pub fn has(&self, kind: FindingKind) -> bool {
-        self.findings.iter().any(|f| f.kind == kind)
+        self.0.findings.iter().any(|f| f.kind == kind)
     }
 
     /// The report as JSON (the same as serializing it with serde).

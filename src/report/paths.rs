@@ -92,7 +92,9 @@ const HARNESS_SRC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/src/");
 /// Whether a frame's function belongs to the standard library or a dependency by its name
 /// (inlined frames in optimized builds carry short names, so files decide the rest).
 fn is_library(function: &str) -> bool {
-    const PREFIXES: [&str; 8] = ["std::", "<std::", "core::", "<core::", "alloc::", "<alloc::", "__rust", "__libc"];
+    const PREFIXES: [&str; 8] = [
+        "std::", "<std::", "core::", "<core::", "alloc::", "<alloc::", "__rust", "__libc",
+    ];
     PREFIXES.iter().any(|p| function.starts_with(p))
 }
 
@@ -104,7 +106,9 @@ pub(crate) fn frames(stack: &mut Backtrace) -> Vec<Frame> {
     let mut out: Vec<Frame> = Vec::new();
     'frames: for frame in stack.frames() {
         for symbol in frame.symbols() {
-            let (Some(name), Some(file), Some(line)) = (symbol.name(), symbol.filename(), symbol.lineno()) else {
+            let (Some(name), Some(file), Some(line)) =
+                (symbol.name(), symbol.filename(), symbol.lineno())
+            else {
                 continue;
             };
             let function = format!("{name:#}");
@@ -127,7 +131,8 @@ pub(crate) fn frames(stack: &mut Backtrace) -> Vec<Frame> {
             if !inside {
                 continue;
             }
-            let location = SourceLocation::new(&file.to_string_lossy(), line, symbol.colno().unwrap_or(0));
+            let location =
+                SourceLocation::new(&file.to_string_lossy(), line, symbol.colno().unwrap_or(0));
             let frame = Frame { function, location };
             if out.last() != Some(&frame) {
                 out.push(frame);

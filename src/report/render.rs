@@ -2,7 +2,9 @@
 
 use std::fmt::{self, Display, Formatter, Write as _};
 
-use super::{Blocked, Detail, Finding, FindingKind, Frame, LeakState, ObjectInfo, Report, Target, ThreadInfo};
+use super::{
+    Blocked, Detail, Finding, FindingKind, Frame, LeakState, ObjectInfo, Report, Target, ThreadInfo,
+};
 
 impl Display for ThreadInfo {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
@@ -54,7 +56,11 @@ fn stack(out: &mut String, what: &str, frames: &[Frame]) {
 fn blocked(out: &mut String, verb: &str, b: &Blocked) {
     match &b.on {
         Target::Unpark => {
-            let _ = writeln!(out, "  {verb} in {} at {}, waiting for an unpark", b.operation, b.at);
+            let _ = writeln!(
+                out,
+                "  {verb} in {} at {}, waiting for an unpark",
+                b.operation, b.at
+            );
         }
         on => {
             let _ = writeln!(out, "  {verb} in {} on {on} at {}", b.operation, b.at);
@@ -64,7 +70,11 @@ fn blocked(out: &mut String, verb: &str, b: &Blocked) {
     if let Target::Object(o) = &b.on {
         match &b.held_by {
             Some((holder, since)) => {
-                let _ = writeln!(out, "    {o} (created at {}) is held by {holder}, locked at {since}", o.created_at);
+                let _ = writeln!(
+                    out,
+                    "    {o} (created at {}) is held by {holder}, locked at {since}",
+                    o.created_at
+                );
             }
             None => {
                 let _ = writeln!(out, "    {o} was created at {}", o.created_at);
@@ -80,8 +90,14 @@ fn finding(out: &mut String, finding: &Finding) {
             spawned(out, thread);
             match state {
                 LeakState::BlockedForever(b) => blocked(out, "blocked forever", b),
-                LeakState::StillRunning { max_steps, last_seen } => {
-                    let _ = write!(out, "  still running after {max_steps} steps (a spin loop or a livelock?)");
+                LeakState::StillRunning {
+                    max_steps,
+                    last_seen,
+                } => {
+                    let _ = write!(
+                        out,
+                        "  still running after {max_steps} steps (a spin loop or a livelock?)"
+                    );
                     if let Some((op, at)) = last_seen {
                         let _ = write!(out, ", last seen in {op} at {at}");
                     }
@@ -92,7 +108,10 @@ fn finding(out: &mut String, finding: &Finding) {
                 }
             }
         }
-        Detail::Deadlock { blocked: threads, cycle } => {
+        Detail::Deadlock {
+            blocked: threads,
+            cycle,
+        } => {
             out.push_str("deadlock: every thread is blocked, so the test body cannot finish\n");
             for (t, b) in threads {
                 let _ = write!(out, "  ");
@@ -164,31 +183,34 @@ impl Display for Report {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         let mut counts = Vec::new();
         for kind in FindingKind::ALL {
-            let n = self.findings.iter().filter(|x| x.kind() == kind).count();
+            let n = self.0.findings.iter().filter(|x| x.kind() == kind).count();
             if n > 0 {
                 counts.push(kind.noun(n));
             }
         }
-        let origin = if self.replayed {
-            format!("replayed schedule {}, {}, seed {:#x}", self.schedule, self.scheduler, self.seed)
+        let origin = if self.0.replayed {
+            format!(
+                "replayed schedule {}, {}, seed {:#x}",
+                self.0.schedule, self.0.scheduler, self.0.seed
+            )
         } else {
             format!(
                 "schedule {} of {}, {}, seed {:#x}",
-                self.schedule, self.schedules, self.scheduler, self.seed
+                self.0.schedule, self.0.schedules, self.0.scheduler, self.0.seed
             )
         };
         writeln!(f, "leakcheck: {} ({origin})", counts.join(", "))?;
-        for x in &self.findings {
+        for x in &self.0.findings {
             let mut block = String::new();
             finding(&mut block, x);
             write!(f, "\n{block}")?;
         }
-        if !self.notes.is_empty() {
+        if !self.0.notes.is_empty() {
             writeln!(f)?;
-            for note in &self.notes {
+            for note in &self.0.notes {
                 writeln!(f, "note: {note}")?;
             }
         }
-        write!(f, "\nreplay: {}", self.replay_command)
+        write!(f, "\nreplay: {}", self.0.replay_command)
     }
 }

@@ -14,7 +14,9 @@ use std::sync::Once;
 
 use crate::backend::shuttle::{Control, Stop};
 use crate::backend::Backend;
-pub(crate) use registry::{Loc, ObjId, ObjKind, ObjState, PanicRec, Registry, Status, ThreadRec, Tid, Wait, WaitOn};
+pub(crate) use registry::{
+    Loc, ObjId, ObjKind, ObjState, PanicRec, Registry, Status, ThreadRec, Tid, Wait, WaitOn,
+};
 
 /// The body's thread.
 pub(crate) const BODY: Tid = 0;
@@ -64,7 +66,12 @@ pub(crate) struct Handle {
 }
 
 impl Exec {
-    pub(crate) fn new(ctl: Rc<Control>, backend: &'static dyn Backend, capture: bool, spurious_wakeups: bool) -> Self {
+    pub(crate) fn new(
+        ctl: Rc<Control>,
+        backend: &'static dyn Backend,
+        capture: bool,
+        spurious_wakeups: bool,
+    ) -> Self {
         Exec {
             reg: RefCell::new(Registry::new(capture)),
             ctl,
@@ -192,7 +199,12 @@ impl Exec {
             return false;
         }
         let me = self.me();
-        let others = self.reg().threads.iter().enumerate().any(|(t, r)| t != me && r.is_runnable());
+        let others = self
+            .reg()
+            .threads
+            .iter()
+            .enumerate()
+            .any(|(t, r)| t != me && r.is_runnable());
         others && self.choose(4) == 0
     }
 }

@@ -216,7 +216,13 @@ impl AtomicBool {
     /// # Errors
     /// The value found, if it was not `current`.
     #[track_caller]
-    pub fn compare_exchange(&self, current: bool, new: bool, success: Ordering, failure: Ordering) -> Result<bool, bool> {
+    pub fn compare_exchange(
+        &self,
+        current: bool,
+        new: bool,
+        success: Ordering,
+        failure: Ordering,
+    ) -> Result<bool, bool> {
         point("AtomicBool::compare_exchange");
         self.0.compare_exchange(current, new, success, failure)
     }

@@ -47,7 +47,13 @@ fn take_result<T>(packet: &Packet<T>) -> Option<Result<T>> {
 ///
 /// # Safety
 /// Everything `f` borrows must outlive the thread.
-unsafe fn spawn_model<'a, F, T>(exec: &Rc<Exec>, f: F, name: Option<String>, at: Loc, scoped: bool) -> (Tid, Packet<T>)
+unsafe fn spawn_model<'a, F, T>(
+    exec: &Rc<Exec>,
+    f: F,
+    name: Option<String>,
+    at: Loc,
+    scoped: bool,
+) -> (Tid, Packet<T>)
 where
     F: FnOnce() -> T + 'a,
     T: 'a,
@@ -58,7 +64,10 @@ where
     let main = move || {
         let result = catch_unwind(AssertUnwindSafe(f));
         let me = their_exec.me();
-        let panic = result.as_ref().err().map(|p| runtime::take_panic(p.as_ref()));
+        let panic = result
+            .as_ref()
+            .err()
+            .map(|p| runtime::take_panic(p.as_ref()));
         *their_packet.lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
         drop(their_packet);
         let mut reg = their_exec.reg();
@@ -105,8 +114,11 @@ fn wait_finished(exec: &Exec, tid: Tid, op: &'static str, at: Loc) {
 
 fn join_model<T>(exec: &Exec, tid: Tid, packet: &Packet<T>, at: Loc) -> Result<T> {
     wait_finished(exec, tid, "JoinHandle::join", at);
-    let result = take_result(packet)
-        .unwrap_or_else(|| Err(Box::new("leakcheck: the execution stopped before the thread finished")));
+    let result = take_result(packet).unwrap_or_else(|| {
+        Err(Box::new(
+            "leakcheck: the execution stopped before the thread finished",
+        ))
+    });
     if !exec.closed() {
         let mut reg = exec.reg();
         let t = &mut reg.threads[tid];
@@ -277,10 +289,17 @@ impl<T> JoinHandle<T> {
         let at = runtime::caller();
         match &mut self.inner {
             JoinInner::Std(handle, _) => handle.take().expect("joined twice").join(),
-            JoinInner::Model { serial, tid, packet, .. } => {
-                let exec = runtime::current().filter(|e| e.serial == *serial).unwrap_or_else(|| {
-                    panic!("leakcheck: a thread spawned in one execution was joined outside it")
-                });
+            JoinInner::Model {
+                serial,
+                tid,
+                packet,
+                ..
+            } => {
+                let exec = runtime::current()
+                    .filter(|e| e.serial == *serial)
+                    .unwrap_or_else(|| {
+                        panic!("leakcheck: a thread spawned in one execution was joined outside it")
+                    });
                 join_model(&exec, *tid, packet, at)
             }
         }
@@ -322,7 +341,9 @@ impl<T> Drop for JoinHandle<T> {
 
 impl<T> fmt::Debug for JoinHandle<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("JoinHandle").field("thread", self.thread()).finish_non_exhaustive()
+        f.debug_struct("JoinHandle")
+            .field("thread", self.thread())
+            .finish_non_exhaustive()
     }
 }
 
@@ -529,7 +550,10 @@ where
             };
             std::thread::scope(|s| {
                 if let ScopeInner::Std(addr) = &ours.inner {
-                    addr.store(s as *const std::thread::Scope<'_, 'env> as usize, Ordering::Release);
+                    addr.store(
+                        s as *const std::thread::Scope<'_, 'env> as usize,
+                        Ordering::Release,
+                    );
                 }
                 f(&ours)
             })
@@ -556,7 +580,8 @@ where
                 }
                 let reg = exec.reg();
                 let t = &reg.threads[tid];
-                unjoined_panic |= t.panic.is_some() && t.handle != runtime::registry::Handle::Joined;
+                unjoined_panic |=
+                    t.panic.is_some() && t.handle != runtime::registry::Handle::Joined;
             }
             match result {
                 Err(payload) => std::panic::resume_unwind(payload),
@@ -579,7 +604,12 @@ impl<'scope, 'env> Scope<'scope, 'env> {
             .expect("failed to spawn thread")
     }
 
-    fn spawn_at<F, T>(&'scope self, builder: Builder, f: F, at: Loc) -> io::Result<ScopedJoinHandle<'scope, T>>
+    fn spawn_at<F, T>(
+        &'scope self,
+        builder: Builder,
+        f: F,
+        at: Loc,
+    ) -> io::Result<ScopedJoinHandle<'scope, T>>
     where
         F: FnOnce() -> T + Send + 'scope,
         T: Send + 'scope,
@@ -638,7 +668,12 @@ impl<T> ScopedJoinHandle<'_, T> {
         let at = runtime::caller();
         match self.inner {
             ScopedInner::Std(h, _) => h.join(),
-            ScopedInner::Model { serial, tid, packet, .. } => {
+            ScopedInner::Model {
+                serial,
+                tid,
+                packet,
+                ..
+            } => {
                 let exec = runtime::current()
                     .filter(|e| e.serial == serial)
                     .expect("leakcheck: a scoped thread was joined outside its execution");

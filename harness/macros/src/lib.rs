@@ -38,7 +38,9 @@ use quote::{quote, quote_spanned, ToTokens};
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
-use syn::{Attribute, Expr, ExprLit, Ident, Item, ItemFn, Lit, LitInt, LitStr, Meta, ReturnType, Token};
+use syn::{
+    Attribute, Expr, ExprLit, Ident, Item, ItemFn, Lit, LitInt, LitStr, Meta, ReturnType, Token,
+};
 
 /// Marks a function as a test that runs under leakcheck: libtest runs it like a `#[test]`, and
 /// its body is explored under leakcheck's deterministic scheduler.
@@ -178,8 +180,12 @@ impl Args {
             ));
         }
         if let Some(first) = self.seen.iter().find(|seen| **seen == name) {
-            let mut error = syn::Error::new_spanned(&name, format!("`{key}` is given more than once"));
-            error.combine(syn::Error::new_spanned(first, format!("`{key}` is first given here")));
+            let mut error =
+                syn::Error::new_spanned(&name, format!("`{key}` is given more than once"));
+            error.combine(syn::Error::new_spanned(
+                first,
+                format!("`{key}` is first given here"),
+            ));
             return Err(error);
         }
         self.seen.push(name.clone());
@@ -190,15 +196,31 @@ impl Args {
             _ => {
                 let value = value(&meta, &key)?;
                 match key.as_str() {
-                    "schedules" => self.schedules = Some(positive(value, &key, "the number of schedules to explore, at least 1")?),
-                    "max_steps" => {
-                        self.max_steps = Some(positive(value, &key, "the scheduling steps one execution may take, at least 1")?)
+                    "schedules" => {
+                        self.schedules = Some(positive(
+                            value,
+                            &key,
+                            "the number of schedules to explore, at least 1",
+                        )?)
                     }
-                    "depth" => self.depth = Some((positive(value, &key, "PCT's bug depth, at least 1")?, name)),
+                    "max_steps" => {
+                        self.max_steps = Some(positive(
+                            value,
+                            &key,
+                            "the scheduling steps one execution may take, at least 1",
+                        )?)
+                    }
+                    "depth" => {
+                        self.depth =
+                            Some((positive(value, &key, "PCT's bug depth, at least 1")?, name))
+                    }
                     "seed" => self.seed = Some(seed(value)?),
                     "scheduler" => self.scheduler = Some(scheduler(value)?),
                     "replay" => {
-                        self.replay = Some(string(value, "`replay` takes a replay token from a report: `replay = \"...\"`")?)
+                        self.replay = Some(string(
+                            value,
+                            "`replay` takes a replay token from a report: `replay = \"...\"`",
+                        )?)
                     }
                     "expect" => self.expect = expect(value)?,
                     _ => unreachable!("every argument name is handled"),
@@ -242,8 +264,14 @@ fn flag(meta: &Meta, key: &str) -> syn::Result<bool> {
     match meta {
         Meta::Path(_) => Ok(true),
         Meta::NameValue(nv) => match &nv.value {
-            Expr::Lit(ExprLit { lit: Lit::Bool(b), attrs }) if attrs.is_empty() => Ok(b.value),
-            other => Err(syn::Error::new_spanned(other, format!("expected `true` or `false`; {accepted}"))),
+            Expr::Lit(ExprLit {
+                lit: Lit::Bool(b),
+                attrs,
+            }) if attrs.is_empty() => Ok(b.value),
+            other => Err(syn::Error::new_spanned(
+                other,
+                format!("expected `true` or `false`; {accepted}"),
+            )),
         },
         Meta::List(list) => Err(syn::Error::new_spanned(list, accepted)),
     }
@@ -252,19 +280,28 @@ fn flag(meta: &Meta, key: &str) -> syn::Result<bool> {
 /// An integer literal, unsuffixed or with the given suffix.
 fn int<'a>(value: &'a Expr, key: &str, suffix: &str, what: &str) -> syn::Result<&'a LitInt> {
     match value {
-        Expr::Lit(ExprLit { lit: Lit::Int(lit), attrs }) if attrs.is_empty() => {
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(lit),
+            attrs,
+        }) if attrs.is_empty() => {
             if lit.suffix().is_empty() || lit.suffix() == suffix {
                 Ok(lit)
             } else {
                 Err(syn::Error::new_spanned(
                     lit,
-                    format!("`{key}` is a `{suffix}`; write the number without the `{}` suffix", lit.suffix()),
+                    format!(
+                        "`{key}` is a `{suffix}`; write the number without the `{}` suffix",
+                        lit.suffix()
+                    ),
                 ))
             }
         }
         other => Err(syn::Error::new_spanned(
             other,
-            format!("`{key}` takes an integer literal: {what} (e.g. `{}`)", example(key)),
+            format!(
+                "`{key}` takes an integer literal: {what} (e.g. `{}`)",
+                example(key)
+            ),
         )),
     }
 }
@@ -273,7 +310,10 @@ fn int<'a>(value: &'a Expr, key: &str, suffix: &str, what: &str) -> syn::Result<
 fn positive(value: &Expr, key: &str, what: &str) -> syn::Result<usize> {
     let lit = int(value, key, "usize", what)?;
     match lit.base10_parse::<usize>() {
-        Ok(0) => Err(syn::Error::new_spanned(lit, format!("`{key}` is 0; it takes {what}"))),
+        Ok(0) => Err(syn::Error::new_spanned(
+            lit,
+            format!("`{key}` is 0; it takes {what}"),
+        )),
         Ok(n) => Ok(n),
         Err(_) => Err(syn::Error::new_spanned(
             lit,
@@ -285,19 +325,30 @@ fn positive(value: &Expr, key: &str, what: &str) -> syn::Result<usize> {
 fn seed(value: &Expr) -> syn::Result<u64> {
     let what = "an unsigned 64-bit number, decimal (24301) or hexadecimal (0x5eed)";
     let lit = int(value, "seed", "u64", what)?;
-    lit.base10_parse::<u64>()
-        .map_err(|_| syn::Error::new_spanned(lit, format!("`seed` does not fit in a `u64`; it takes {what}")))
+    lit.base10_parse::<u64>().map_err(|_| {
+        syn::Error::new_spanned(
+            lit,
+            format!("`seed` does not fit in a `u64`; it takes {what}"),
+        )
+    })
 }
 
 fn string(value: &Expr, accepted: &str) -> syn::Result<LitStr> {
     match value {
-        Expr::Lit(ExprLit { lit: Lit::Str(lit), attrs }) if attrs.is_empty() => Ok(lit.clone()),
-        other => Err(syn::Error::new_spanned(other, format!("expected a string literal; {accepted}"))),
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(lit),
+            attrs,
+        }) if attrs.is_empty() => Ok(lit.clone()),
+        other => Err(syn::Error::new_spanned(
+            other,
+            format!("expected a string literal; {accepted}"),
+        )),
     }
 }
 
 fn scheduler(value: &Expr) -> syn::Result<(SchedulerKind, LitStr)> {
-    let accepted = "expected one of: \"random\", \"pct\", \"dfs\" (set PCT's depth with `depth = N`)";
+    let accepted =
+        "expected one of: \"random\", \"pct\", \"dfs\" (set PCT's depth with `depth = N`)";
     let lit = string(value, &format!("`scheduler` takes a name: {accepted}"))?;
     let kind = match lit.value().as_str() {
         "random" => SchedulerKind::Random,
@@ -315,7 +366,13 @@ fn scheduler(value: &Expr) -> syn::Result<(SchedulerKind, LitStr)> {
 
 /// `expect = "kind"` or `expect = ["kind", ...]`: the `FindingKind` variants, in order.
 fn expect(value: &Expr) -> syn::Result<Vec<Ident>> {
-    let names = || KINDS.iter().map(|(name, _)| *name).collect::<Vec<_>>().join(", ");
+    let names = || {
+        KINDS
+            .iter()
+            .map(|(name, _)| *name)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let usage = "`expect` takes a finding kind or a list of them: `expect = \"leaked_thread\"` or \
                  `expect = [\"leaked_thread\", \"deadlock\"]`";
     let items: Vec<&Expr> = match value {
@@ -323,7 +380,10 @@ fn expect(value: &Expr) -> syn::Result<Vec<Ident>> {
             if array.elems.is_empty() {
                 return Err(syn::Error::new_spanned(
                     array,
-                    format!("`expect` lists no finding kind; list at least one of: {}", names()),
+                    format!(
+                        "`expect` lists no finding kind; list at least one of: {}",
+                        names()
+                    ),
                 ));
             }
             array.elems.iter().collect()
@@ -337,11 +397,17 @@ fn expect(value: &Expr) -> syn::Result<Vec<Ident>> {
         let Some((_, variant)) = KINDS.iter().find(|(kind, _)| *kind == name) else {
             return Err(syn::Error::new_spanned(
                 &lit,
-                format!("unknown finding kind `{name}`; expected one of: {}", names()),
+                format!(
+                    "unknown finding kind `{name}`; expected one of: {}",
+                    names()
+                ),
             ));
         };
         if kinds.iter().any(|(seen, _)| *seen == name) {
-            return Err(syn::Error::new_spanned(&lit, format!("`{name}` is listed more than once in `expect`")));
+            return Err(syn::Error::new_spanned(
+                &lit,
+                format!("`{name}` is listed more than once in `expect`"),
+            ));
         }
         kinds.push((name, Ident::new(variant, lit.span())));
     }
@@ -441,11 +507,19 @@ fn parse_function(input: TokenStream2) -> syn::Result<ItemFn> {
 
 /// `#[test]`, `#[leakcheck::test]`, `#[tokio::test]` and the like.
 fn is_test_attribute(attr: &Attribute) -> bool {
-    attr.path().segments.last().is_some_and(|segment| segment.ident == "test")
+    attr.path()
+        .segments
+        .last()
+        .is_some_and(|segment| segment.ident == "test")
 }
 
 fn generate(args: &Args, function: ItemFn) -> TokenStream2 {
-    let ItemFn { attrs, vis, sig, block } = function;
+    let ItemFn {
+        attrs,
+        vis,
+        sig,
+        block,
+    } = function;
     let name = &sig.ident;
     let output = &sig.output;
     let constness = &sig.constness;
@@ -463,9 +537,9 @@ fn generate(args: &Args, function: ItemFn) -> TokenStream2 {
             let depth = Literal::usize_unsuffixed(*depth);
             Some(quote!(::leakcheck::Scheduler::Pct { depth: #depth }))
         }
-        (Some(SchedulerKind::Pct), None) => {
-            Some(quote!(::leakcheck::Scheduler::Pct { depth: ::leakcheck::DEFAULT_PCT_DEPTH }))
-        }
+        (Some(SchedulerKind::Pct), None) => Some(quote!(::leakcheck::Scheduler::Pct {
+            depth: ::leakcheck::DEFAULT_PCT_DEPTH
+        })),
         (None, None) => None,
     };
     if let Some(scheduler) = scheduler {
@@ -504,18 +578,20 @@ fn generate(args: &Args, function: ItemFn) -> TokenStream2 {
     });
 
     // Spanned so that a return type that is neither `()` nor `Result<(), E: Debug>` is
-    // reported at the return type, and a failing check at the test's name.
-    let body_ref = match output {
-        ReturnType::Default => quote_spanned!(name.span()=> #body_fn),
-        ReturnType::Type(_, ty) => quote_spanned!(ty.span()=> #body_fn),
+    // reported at the return type.
+    let span = match output {
+        ReturnType::Default => name.span(),
+        ReturnType::Type(_, ty) => ty.span(),
     };
+    let run_test = quote_spanned!(span=> ::leakcheck::__private::run_test);
+    let body_ref = Ident::new("__leakcheck_body", span);
     let kinds = &args.expect;
     quote! {
         #[::core::prelude::v1::test]
         #(#attrs)*
         #vis fn #name() {
             #constness fn #body_fn() #output #block
-            ::leakcheck::__private::run_test(
+            #run_test(
                 #config,
                 &[#(::leakcheck::FindingKind::#kinds),*],
                 #body_ref,
