@@ -5,6 +5,9 @@ use std::fmt::Debug;
 use crate::{Config, FindingKind};
 
 /// What a test body may return: `()` or `Result<(), E>` with `E: Debug`, as libtest accepts.
+#[diagnostic::on_unimplemented(
+    message = "`#[leakcheck::test]` functions return `()` or `Result<(), E>` with `E: Debug`, not `{Self}`"
+)]
 pub trait TestResult {
     /// `Err` with the error's text if the body failed.
     fn into_outcome(self) -> Result<(), String>;

@@ -98,7 +98,7 @@ pub fn test(args: TokenStream, input: TokenStream) -> TokenStream {
 const ARGUMENTS: &str =
     "schedules, scheduler, depth, seed, max_steps, allow_lingering, spurious_wakeups, replay, expect";
 
-/// The `expect` kinds: snake_case name and `FindingKind` variant.
+/// The `expect` kinds: the `snake_case` name and the `FindingKind` variant.
 const KINDS: [(&str, &str); 8] = [
     ("leaked_thread", "LeakedThread"),
     ("unclosed_channel", "UnclosedChannel"),
@@ -111,9 +111,15 @@ const KINDS: [(&str, &str); 8] = [
 ];
 
 fn expand(args: TokenStream2, input: TokenStream2) -> syn::Result<TokenStream2> {
-    let function = parse_function(input)?;
-    let args = Args::parse(args)?;
-    Ok(generate(&args, function))
+    // Both are checked, so that every mistake is reported at once.
+    match (Args::parse(args), parse_function(input)) {
+        (Ok(args), Ok(function)) => Ok(generate(&args, function)),
+        (Err(mut error), Err(more)) => {
+            error.combine(more);
+            Err(error)
+        }
+        (Err(error), _) | (_, Err(error)) => Err(error),
+    }
 }
 
 /// The settings given in the attribute; `None` for what was not given.
@@ -144,7 +150,7 @@ impl Args {
         let metas = Punctuated::<Meta, Token![,]>::parse_terminated.parse2(tokens)?;
         let mut args = Args::default();
         for meta in metas {
-            args.add(meta)?;
+            args.add(&meta)?;
         }
         if let (Some((_, depth)), Some((kind, lit))) = (&args.depth, &args.scheduler) {
             if *kind != SchedulerKind::Pct {
@@ -161,14 +167,17 @@ impl Args {
         Ok(args)
     }
 
-    fn add(&mut self, meta: Meta) -> syn::Result<()> {
+    fn add(&mut self, meta: &Meta) -> syn::Result<()> {
         let path = meta.path();
         let name = match path.get_ident() {
             Some(name) => name.clone(),
             None => {
                 return Err(syn::Error::new_spanned(
                     path,
-                    format!("expected an argument name; expected one of: {ARGUMENTS}"),
+                    format!(
+                        "unknown argument `{}`; expected one of: {ARGUMENTS}",
+                        path.to_token_stream().to_string().replace(' ', "")
+                    ),
                 ))
             }
         };
@@ -191,28 +200,28 @@ impl Args {
         self.seen.push(name.clone());
 
         match key.as_str() {
-            "allow_lingering" => self.allow_lingering = Some(flag(&meta, &key)?),
-            "spurious_wakeups" => self.spurious_wakeups = Some(flag(&meta, &key)?),
+            "allow_lingering" => self.allow_lingering = Some(flag(meta, &key)?),
+            "spurious_wakeups" => self.spurious_wakeups = Some(flag(meta, &key)?),
             _ => {
-                let value = value(&meta, &key)?;
+                let value = value(meta, &key)?;
                 match key.as_str() {
                     "schedules" => {
                         self.schedules = Some(positive(
                             value,
                             &key,
                             "the number of schedules to explore, at least 1",
-                        )?)
+                        )?);
                     }
                     "max_steps" => {
                         self.max_steps = Some(positive(
                             value,
                             &key,
                             "the scheduling steps one execution may take, at least 1",
-                        )?)
+                        )?);
                     }
                     "depth" => {
                         self.depth =
-                            Some((positive(value, &key, "PCT's bug depth, at least 1")?, name))
+                            Some((positive(value, &key, "PCT's bug depth, at least 1")?, name));
                     }
                     "seed" => self.seed = Some(seed(value)?),
                     "scheduler" => self.scheduler = Some(scheduler(value)?),
@@ -220,7 +229,7 @@ impl Args {
                         self.replay = Some(string(
                             value,
                             "`replay` takes a replay token from a report: `replay = \"...\"`",
-                        )?)
+                        )?);
                     }
                     "expect" => self.expect = expect(value)?,
                     _ => unreachable!("every argument name is handled"),
@@ -522,7 +531,6 @@ fn generate(args: &Args, function: ItemFn) -> TokenStream2 {
     } = function;
     let name = &sig.ident;
     let output = &sig.output;
-    let constness = &sig.constness;
     let body_fn = Ident::new("__leakcheck_body", Span::call_site());
 
     let mut config = quote!(::leakcheck::Config::new());
@@ -590,7 +598,7 @@ fn generate(args: &Args, function: ItemFn) -> TokenStream2 {
         #[::core::prelude::v1::test]
         #(#attrs)*
         #vis fn #name() {
-            #constness fn #body_fn() #output #block
+            fn #body_fn() #output #block
             #run_test(
                 #config,
                 &[#(::leakcheck::FindingKind::#kinds),*],
