@@ -37,10 +37,11 @@ fn body_thread(body: Body) -> impl FnOnce() + Send + 'static {
         let at = runtime::caller();
         loop {
             let others_runnable = exec.reg().threads[1..].iter().any(ThreadRec::is_runnable);
-            if !others_runnable {
+            if others_runnable {
+                exec.yield_now("(waiting for threads after the test body returned)", at);
+            } else if !exec.let_time_pass() {
                 break;
             }
-            exec.yield_now("(waiting for threads after the test body returned)", at);
         }
         let unfinished = exec.reg().threads[1..].iter().any(|t| !t.is_finished());
         if unfinished {

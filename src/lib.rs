@@ -77,6 +77,7 @@
 #![allow(clippy::large_enum_variant)]
 
 mod backend;
+pub mod channel;
 mod config;
 mod detect;
 mod error;
@@ -94,8 +95,8 @@ pub use config::{
 };
 pub use error::{ConfigError, ReplayError};
 pub use report::{
-    Blocked, Detail, Finding, FindingKind, Frame, LeakState, ObjectInfo, Report, SourceLocation,
-    Summary, Target, ThreadInfo,
+    Blocked, ChannelInfo, ChannelWait, ChannelWaiter, Detail, EndInfo, Finding, FindingKind, Frame, LeakState, ObjectInfo,
+    Report, SourceLocation, Summary, Target, ThreadInfo,
 };
 
 /// Marks a test to run under leakcheck.

@@ -3,9 +3,10 @@
 
 use crate::backend::shuttle::Stop;
 use crate::report::{
-    frames, Blocked, Detail, Finding, LeakState, ObjectInfo, SourceLocation, Target, ThreadInfo,
+    frames, Blocked, ChannelInfo, ChannelWait, ChannelWaiter, Detail, EndInfo, Finding, LeakState, ObjectInfo,
+    SourceLocation, Target, ThreadInfo,
 };
-use crate::runtime::registry::{Handle, ObjState, Registry, Status, Tid, WaitOn};
+use crate::runtime::registry::{Dir, EndRec, Handle, ObjState, Registry, Status, Tid, WaitOn};
 use crate::runtime::BODY;
 
 /// What the detectors need besides the registry.
@@ -37,22 +38,65 @@ fn object_info(reg: &Registry, id: usize) -> ObjectInfo {
     }
 }
 
+fn end_info(e: &EndRec) -> EndInfo {
+    EndInfo {
+        created_at: loc(e.created_at),
+        cloned: e.cloned,
+        created_by: e.created_by,
+        last_used_by: e.last_user,
+    }
+}
+
+fn channel_info(reg: &Registry, id: usize) -> ChannelInfo {
+    let ObjState::Channel(c) = &reg.objects[id].state else {
+        unreachable!("object {id} is not a channel")
+    };
+    let live = |ends: &[EndRec]| ends.iter().filter(|e| e.alive).map(end_info).collect();
+    ChannelInfo {
+        object: object_info(reg, id),
+        constructor: c.constructor.to_string(),
+        capacity: c.capacity,
+        senders: live(&c.senders),
+        receivers: live(&c.receivers),
+        buffered: c.len,
+    }
+}
+
+/// The channel operations a blocked thread waits in.
+fn selection_of(reg: &Registry, tid: Tid) -> Vec<(usize, Dir)> {
+    reg.threads[tid]
+        .selection
+        .as_ref()
+        .map(|s| s.arms.clone())
+        .unwrap_or_default()
+}
+
 fn blocked_info(reg: &mut Registry, tid: Tid) -> Option<Blocked> {
     let (op, on, at, stack) = match &mut reg.threads[tid].status {
-        Status::Blocked(w) => (
-            w.op,
-            w.on,
-            w.at,
-            w.stack.as_mut().map(frames).unwrap_or_default(),
-        ),
+        Status::Blocked(w) => (w.op, w.on, w.at, w.stack.as_mut().map(frames).unwrap_or_default()),
         _ => return None,
     };
+    let arms = selection_of(reg, tid);
+    let channels = arms
+        .iter()
+        .map(|&(id, dir)| ChannelWait {
+            channel: channel_info(reg, id),
+            sending: dir == Dir::Send,
+        })
+        .collect();
     let (target, held_by) = match on {
         WaitOn::Thread(t) => (Target::Thread(thread_info(reg, t)), None),
         WaitOn::Park => (Target::Unpark, None),
+        WaitOn::Select => (
+            Target::Select {
+                objects: arms.iter().map(|&(id, _)| object_info(reg, id)).collect(),
+            },
+            None,
+        ),
         WaitOn::Object(id) => {
             let holder = match &reg.objects[id].state {
                 ObjState::Mutex(m) => m.holder,
+                ObjState::Channel(_) => None,
             };
             let held_by = holder.map(|(t, since)| (thread_info(reg, t), loc(since)));
             (Target::Object(object_info(reg, id)), held_by)
@@ -64,7 +108,47 @@ fn blocked_info(reg: &mut Registry, tid: Tid) -> Option<Blocked> {
         at: loc(at),
         stack,
         held_by,
+        channels,
     })
+}
+
+/// Channels left open at the end of an execution: live senders and a live receiver with a
+/// thread blocked forever on them, or messages that no thread can ever receive.
+fn unclosed_channels(reg: &mut Registry) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for id in 0..reg.objects.len() {
+        let ObjState::Channel(c) = &reg.objects[id].state else { continue };
+        if c.live_receivers() == 0 {
+            continue;
+        }
+        let stuck: Vec<(Tid, Dir)> = c
+            .waiters
+            .iter()
+            .filter(|&&(t, _, _)| matches!(&reg.threads[t].status, Status::Blocked(w) if !w.timed))
+            .map(|&(t, _, dir)| (t, dir))
+            .collect();
+        let open = c.live_senders() > 0 && !stuck.is_empty();
+        if !open && c.len == 0 {
+            continue;
+        }
+        let mut blocked = Vec::new();
+        for (t, dir) in stuck {
+            let operation = match &reg.threads[t].status {
+                Status::Blocked(w) => w.op.to_string(),
+                _ => continue,
+            };
+            blocked.push(ChannelWaiter {
+                thread: thread_info(reg, t),
+                operation,
+                sending: dir == Dir::Send,
+            });
+        }
+        out.push(Finding::new(Detail::UnclosedChannel {
+            channel: channel_info(reg, id),
+            blocked,
+        }));
+    }
+    out
 }
 
 fn last_seen(reg: &Registry, tid: Tid) -> Option<(String, SourceLocation)> {
@@ -112,6 +196,7 @@ impl Judge {
                     })
                     .collect();
                 out.push(Finding::new(Detail::Deadlock { blocked, cycle }));
+                out.extend(unclosed_channels(reg));
             }
             Some(Stop::StepLimit) if !reg.body_returned => {
                 let ids: Vec<Tid> = (0..reg.threads.len())
@@ -146,6 +231,9 @@ impl Judge {
                         let thread = thread_info(reg, tid);
                         out.push(Finding::new(Detail::LeakedThread { thread, state }));
                     }
+                }
+                if stop != Some(Stop::StepLimit) {
+                    out.extend(unclosed_channels(reg));
                 }
             }
             _ => {}

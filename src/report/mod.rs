@@ -139,6 +139,56 @@ pub struct ObjectInfo {
     pub created_at: SourceLocation,
 }
 
+/// One live end of a channel (a `Sender` or a `Receiver`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EndInfo {
+    /// Where it was made: the channel's constructor, or a `clone`.
+    pub created_at: SourceLocation,
+    /// Whether it was made by `clone`.
+    pub cloned: bool,
+    /// The thread that made it.
+    pub created_by: usize,
+    /// The thread that used it last (sent or received with it, or cloned it).
+    pub last_used_by: usize,
+}
+
+/// A channel, with who keeps it open.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ChannelInfo {
+    /// The channel.
+    pub object: ObjectInfo,
+    /// How it was made: `channel::bounded`, `mpsc::sync_channel`, ...
+    pub constructor: String,
+    /// Its capacity; `None` if unbounded.
+    pub capacity: Option<usize>,
+    /// Its live senders.
+    pub senders: Vec<EndInfo>,
+    /// Its live receivers.
+    pub receivers: Vec<EndInfo>,
+    /// Messages in its buffer.
+    pub buffered: usize,
+}
+
+/// A thread waiting on a channel, and which way.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ChannelWaiter {
+    /// The thread.
+    pub thread: ThreadInfo,
+    /// The operation it is blocked in, e.g. `Sender::send` or `select!`.
+    pub operation: String,
+    /// Whether it waits to send (rather than to receive) on this channel.
+    pub sending: bool,
+}
+
+/// A channel a blocked thread waits on, and which way.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ChannelWait {
+    /// The channel, with its live ends.
+    pub channel: ChannelInfo,
+    /// Whether the thread waits to send (rather than to receive) on it.
+    pub sending: bool,
+}
+
 /// What a blocked thread waits for.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -146,6 +196,11 @@ pub struct ObjectInfo {
 pub enum Target {
     /// An object.
     Object(ObjectInfo),
+    /// Any of several channels (a `select!`).
+    Select {
+        /// The channels of the selection's operations.
+        objects: Vec<ObjectInfo>,
+    },
     /// Another thread's end, in `join`.
     Thread(ThreadInfo),
     /// An `unpark`, in `park`.
@@ -166,6 +221,9 @@ pub struct Blocked {
     pub stack: Vec<Frame>,
     /// For a lock: who holds it, and where they took it.
     pub held_by: Option<(ThreadInfo, SourceLocation)>,
+    /// For channel operations: the channels, with who could still send or receive.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub channels: Vec<ChannelWait>,
 }
 
 /// What became of a leaked thread.
@@ -197,6 +255,13 @@ pub enum Detail {
         thread: ThreadInfo,
         /// What became of it.
         state: LeakState,
+    },
+    /// See [`FindingKind::UnclosedChannel`].
+    UnclosedChannel {
+        /// The channel and its live ends.
+        channel: ChannelInfo,
+        /// The threads blocked forever on it.
+        blocked: Vec<ChannelWaiter>,
     },
     /// See [`FindingKind::Deadlock`].
     Deadlock {
@@ -240,6 +305,7 @@ impl Finding {
     pub(crate) fn new(detail: Detail) -> Self {
         let kind = match &detail {
             Detail::LeakedThread { .. } => FindingKind::LeakedThread,
+            Detail::UnclosedChannel { .. } => FindingKind::UnclosedChannel,
             Detail::Deadlock { .. } => FindingKind::Deadlock,
             Detail::Panic { .. } => FindingKind::Panic,
             Detail::StepLimit { .. } => FindingKind::StepLimit,
@@ -262,6 +328,7 @@ impl Finding {
     pub fn thread(&self) -> Option<&ThreadInfo> {
         match &self.detail {
             Detail::LeakedThread { thread, .. } | Detail::Panic { thread, .. } => Some(thread),
+            Detail::UnclosedChannel { blocked, .. } => blocked.first().map(|w| &w.thread),
             Detail::Deadlock { blocked, .. } => blocked.first().map(|(t, _)| t),
             Detail::StepLimit { running, .. } => running.first().map(|(t, _)| t),
         }
@@ -276,6 +343,7 @@ impl Finding {
                 LeakState::StillRunning { last_seen, .. } => last_seen.as_ref().map(|(_, l)| l),
                 LeakState::FinishedLate => thread.spawned_at.as_ref(),
             },
+            Detail::UnclosedChannel { channel, .. } => Some(&channel.object.created_at),
             Detail::Deadlock { blocked, .. } => blocked.first().map(|(_, b)| &b.at),
             Detail::Panic { at, .. } => at.as_ref(),
             Detail::StepLimit { running, .. } => running
@@ -284,9 +352,11 @@ impl Finding {
         }
     }
 
-    /// The object the finding's thread is blocked on, if it is blocked on one.
+    /// The object the finding is about: the unclosed channel, or the object the finding's
+    /// thread is blocked on, if it is blocked on one.
     pub fn object(&self) -> Option<&ObjectInfo> {
         let blocked = match &self.detail {
+            Detail::UnclosedChannel { channel, .. } => return Some(&channel.object),
             Detail::LeakedThread {
                 state: LeakState::BlockedForever(b),
                 ..

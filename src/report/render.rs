@@ -3,7 +3,8 @@
 use std::fmt::{self, Display, Formatter, Write as _};
 
 use super::{
-    Blocked, Detail, Finding, FindingKind, Frame, LeakState, ObjectInfo, Report, Target, ThreadInfo,
+    Blocked, ChannelInfo, ChannelWaiter, Detail, EndInfo, Finding, FindingKind, Frame, LeakState, ObjectInfo,
+    Report, Target, ThreadInfo,
 };
 
 impl Display for ThreadInfo {
@@ -27,6 +28,10 @@ impl Display for Target {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         match self {
             Target::Object(o) => write!(f, "{o}"),
+            Target::Select { objects } => {
+                let names: Vec<String> = objects.iter().map(ToString::to_string).collect();
+                f.write_str(&names.join(", "))
+            }
             Target::Thread(t) => write!(f, "{t}"),
             Target::Unpark => f.write_str("an unpark"),
         }
@@ -67,6 +72,19 @@ fn blocked(out: &mut String, verb: &str, b: &Blocked) {
         }
     }
     stack(out, "blocked", &b.stack);
+    for w in &b.channels {
+        let c = &w.channel;
+        let (ends, what) = if w.sending {
+            (&c.receivers, "Receiver")
+        } else {
+            (&c.senders, "Sender")
+        };
+        let _ = write!(out, "    {} ({} at {}) ", c.object, c.constructor, c.object.created_at);
+        live_ends(out, ends, what, "has");
+    }
+    if !b.channels.is_empty() {
+        return;
+    }
     if let Target::Object(o) = &b.on {
         match &b.held_by {
             Some((holder, since)) => {
@@ -80,6 +98,59 @@ fn blocked(out: &mut String, verb: &str, b: &Blocked) {
                 let _ = writeln!(out, "    {o} was created at {}", o.created_at);
             }
         }
+    }
+}
+
+/// "has 1 live Sender, created at X" (one line), or one line per end.
+fn live_ends(out: &mut String, ends: &[EndInfo], what: &str, verb: &str) {
+    let end = |e: &EndInfo| {
+        let mut s = format!("{} at {}", if e.cloned { "cloned" } else { "created" }, e.created_at);
+        if e.last_used_by != e.created_by {
+            let _ = write!(s, ", last used by thread#{}", e.last_used_by);
+        }
+        s
+    };
+    match ends {
+        [] => {
+            let _ = writeln!(out, "{verb} no live {what} left");
+        }
+        [one] => {
+            let _ = writeln!(out, "{verb} 1 live {what}, {}", end(one));
+        }
+        many => {
+            let _ = writeln!(out, "{verb} {} live {what}s:", many.len());
+            for e in many {
+                let _ = writeln!(out, "      {}", end(e));
+            }
+        }
+    }
+}
+
+fn unclosed(out: &mut String, c: &ChannelInfo, blocked: &[ChannelWaiter]) {
+    let _ = writeln!(out, "unclosed {} ({} at {})", c.object, c.constructor, c.object.created_at);
+    out.push_str("  ");
+    live_ends(out, &c.senders, "Sender", "kept open by");
+    let list = |sending: bool| -> Vec<String> {
+        blocked
+            .iter()
+            .filter(|w| w.sending == sending)
+            .map(|w| format!("{} in {}", w.thread, w.operation))
+            .collect()
+    };
+    let (receivers, senders) = (list(false), list(true));
+    if !receivers.is_empty() {
+        let _ = writeln!(out, "  receivers blocked forever: {}", receivers.join(", "));
+    }
+    if !senders.is_empty() {
+        let _ = writeln!(out, "  senders blocked forever: {}", senders.join(", "));
+    }
+    if c.buffered > 0 {
+        let _ = writeln!(
+            out,
+            "  {} message{} in it that nobody can receive: its receiver is still alive, and no thread that could read it can run",
+            c.buffered,
+            if c.buffered == 1 { "" } else { "s" }
+        );
     }
 }
 
@@ -108,6 +179,7 @@ fn finding(out: &mut String, finding: &Finding) {
                 }
             }
         }
+        Detail::UnclosedChannel { channel, blocked } => unclosed(out, channel, blocked),
         Detail::Deadlock {
             blocked: threads,
             cycle,

@@ -158,23 +158,74 @@ impl Exec {
     /// of what it waits for. If no thread can run any more, this is a deadlock, and the execution
     /// stops here.
     pub(crate) fn block(&self, op: &'static str, on: WaitOn, at: Loc) {
+        self.block_timed(op, on, at, false);
+    }
+
+    /// Blocks the current thread until another wakes it or, for a `timed` wait, until the
+    /// scheduler lets time pass. Returns whether time passed (the wait timed out).
+    ///
+    /// Time passes at a scheduling point the scheduler picks (the thread is offered to it as
+    /// spuriously wakeable), and always when nothing else could run: a timed wait never
+    /// deadlocks the execution.
+    pub(crate) fn block_timed(&self, op: &'static str, on: WaitOn, at: Loc, timed: bool) -> bool {
         if self.closed() {
-            return;
+            return false;
         }
         let me = self.me();
         let deadlock = {
             let mut reg = self.reg();
             let stack = reg.stack();
             let t = &mut reg.threads[me];
-            t.status = Status::Blocked(Wait { op, on, at, stack });
+            t.status = Status::Blocked(Wait {
+                op,
+                on,
+                at,
+                stack,
+                timed,
+            });
             t.last_op = Some((op, at));
+            t.timed_out = false;
             !reg.any_runnable()
         };
-        if deadlock {
+        if deadlock && !self.let_time_pass() {
             self.stop(Stop::Deadlock);
         }
-        self.backend.block();
+        {
+            let mut reg = self.reg();
+            if reg.threads[me].is_runnable() {
+                // Time passed for this very thread.
+                reg.threads[me].timed_out = false;
+                return true;
+            }
+        }
+        self.backend.block(timed);
         self.backend.switch();
+        let mut reg = self.reg();
+        let t = &mut reg.threads[me];
+        if let Status::Blocked(_) = t.status {
+            // The scheduler woke the timed wait: time passed.
+            t.status = Status::Runnable;
+            return true;
+        }
+        std::mem::take(&mut t.timed_out)
+    }
+
+    /// Lets time pass for one thread in a timed wait (which one is the scheduler's choice), so
+    /// that it can run. Returns false if no thread waits with a timeout.
+    pub(crate) fn let_time_pass(&self) -> bool {
+        let timed = self.reg().timed_waiters();
+        if timed.is_empty() {
+            return false;
+        }
+        let tid = timed[if timed.len() > 1 { self.choose(timed.len()) } else { 0 }];
+        let mut reg = self.reg();
+        reg.threads[tid].timed_out = true;
+        if tid == self.me() {
+            reg.threads[tid].status = Status::Runnable;
+        } else {
+            self.wake(&mut reg, tid);
+        }
+        true
     }
 
     /// Makes a blocked thread runnable. The caller has taken it off the wait queue.

@@ -20,23 +20,26 @@ pub(crate) type Loc = &'static Location<'static>;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum ObjKind {
     Mutex,
+    Channel,
 }
 
 impl ObjKind {
     pub(crate) fn name(self) -> &'static str {
         match self {
             ObjKind::Mutex => "mutex",
+            ObjKind::Channel => "channel",
         }
     }
 
     fn index(self) -> usize {
         match self {
             ObjKind::Mutex => 0,
+            ObjKind::Channel => 1,
         }
     }
 }
 
-const KINDS: usize = 1;
+const KINDS: usize = 2;
 
 /// An object as reports name it: its kind and its number among the objects of that kind.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,6 +66,7 @@ pub(crate) struct Object {
 #[derive(Debug)]
 pub(crate) enum ObjState {
     Mutex(MutexState),
+    Channel(ChannelState),
 }
 
 /// A mutex: who holds it, since where, and who waits for it.
@@ -70,6 +74,77 @@ pub(crate) enum ObjState {
 pub(crate) struct MutexState {
     pub holder: Option<(Tid, Loc)>,
     pub waiters: Vec<Tid>,
+}
+
+/// Which way an operation on a channel goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Dir {
+    Send,
+    Recv,
+}
+
+/// One end of a channel (a `Sender` or a `Receiver`): where it was made, who used it last.
+#[derive(Debug)]
+pub(crate) struct EndRec {
+    pub created_at: Loc,
+    pub cloned: bool,
+    pub created_by: Tid,
+    pub last_user: Tid,
+    pub alive: bool,
+}
+
+/// A channel: its kind and capacity, its live ends, its messages, and who waits on it.
+#[derive(Debug)]
+pub(crate) struct ChannelState {
+    /// The constructor, as reports name it: `channel::bounded`, `mpsc::sync_channel`, ...
+    pub constructor: &'static str,
+    /// `None` for unbounded; `Some(0)` for a rendezvous.
+    pub capacity: Option<usize>,
+    /// Messages in the buffer.
+    pub len: usize,
+    pub senders: Vec<EndRec>,
+    pub receivers: Vec<EndRec>,
+    /// Threads blocked with an operation on this channel, and the arm of their selection.
+    pub waiters: Vec<(Tid, usize, Dir)>,
+    /// A timer channel (`after`, `tick`): ready when the scheduler says time has passed.
+    pub timer: bool,
+}
+
+impl ChannelState {
+    pub(crate) fn new(constructor: &'static str, capacity: Option<usize>) -> Self {
+        ChannelState {
+            constructor,
+            capacity,
+            len: 0,
+            senders: Vec::new(),
+            receivers: Vec::new(),
+            waiters: Vec::new(),
+            timer: false,
+        }
+    }
+
+    pub(crate) fn live_senders(&self) -> usize {
+        self.senders.iter().filter(|e| e.alive).count()
+    }
+
+    pub(crate) fn live_receivers(&self) -> usize {
+        self.receivers.iter().filter(|e| e.alive).count()
+    }
+
+    /// Whether a thread waits to receive and has not been served yet.
+    pub(crate) fn recv_waiters(&self) -> impl Iterator<Item = (Tid, usize)> + '_ {
+        self.waiters
+            .iter()
+            .filter(|w| w.2 == Dir::Recv)
+            .map(|w| (w.0, w.1))
+    }
+}
+
+/// A thread's pending selection: the channels of its arms, and the arm a partner completed.
+#[derive(Debug, Default)]
+pub(crate) struct Selection {
+    pub arms: Vec<(ObjId, Dir)>,
+    pub chosen: Option<usize>,
 }
 
 /// What a blocked thread waits for.
@@ -81,6 +156,8 @@ pub(crate) enum WaitOn {
     Thread(Tid),
     /// An `unpark`, in `park`.
     Park,
+    /// Any of the operations of its selection (one arm for a plain send or receive).
+    Select,
 }
 
 /// Where and how a thread is blocked.
@@ -90,6 +167,8 @@ pub(crate) struct Wait {
     pub on: WaitOn,
     pub at: Loc,
     pub stack: Option<Backtrace>,
+    /// The wait ends by itself when the scheduler lets time pass (a timeout, a timer).
+    pub timed: bool,
 }
 
 /// A thread's state.
@@ -136,6 +215,10 @@ pub(crate) struct ThreadRec {
     pub join_waiters: Vec<Tid>,
     pub unpark_token: bool,
     pub scoped: bool,
+    /// The operations the thread waits on, while it waits in a channel operation.
+    pub selection: Option<Selection>,
+    /// Its timed wait was ended by letting time pass.
+    pub timed_out: bool,
 }
 
 impl ThreadRec {
@@ -153,6 +236,8 @@ impl ThreadRec {
             join_waiters: Vec::new(),
             unpark_token: false,
             scoped: false,
+            selection: None,
+            timed_out: false,
         }
     }
 
@@ -215,7 +300,22 @@ impl Registry {
     pub(crate) fn mutex(&mut self, id: ObjId) -> &mut MutexState {
         match &mut self.objects[id].state {
             ObjState::Mutex(m) => m,
+            _ => unreachable!("object {id} is not a mutex"),
         }
+    }
+
+    pub(crate) fn channel(&mut self, id: ObjId) -> &mut ChannelState {
+        match &mut self.objects[id].state {
+            ObjState::Channel(c) => c,
+            _ => unreachable!("object {id} is not a channel"),
+        }
+    }
+
+    /// The threads blocked in a timed wait, which letting time pass would wake.
+    pub(crate) fn timed_waiters(&self) -> Vec<Tid> {
+        (0..self.threads.len())
+            .filter(|&t| matches!(&self.threads[t].status, Status::Blocked(w) if w.timed))
+            .collect()
     }
 
     /// Whether any thread can still run.
@@ -231,9 +331,10 @@ impl Registry {
         };
         match wait.on {
             WaitOn::Thread(t) => Some(t),
-            WaitOn::Park => None,
+            WaitOn::Park | WaitOn::Select => None,
             WaitOn::Object(obj) => match &self.objects[obj].state {
                 ObjState::Mutex(m) => m.holder.map(|(t, _)| t),
+                ObjState::Channel(_) => None,
             },
         }
     }

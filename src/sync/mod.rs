@@ -14,6 +14,7 @@
 //! ```
 
 pub mod atomic;
+pub mod mpsc;
 mod mutex;
 
 pub use mutex::{Mutex, MutexGuard};

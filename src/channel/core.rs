@@ -1,0 +1,452 @@
+//! The one channel core that every flavor (bounded, rendezvous, unbounded, std mpsc, timers)
+//! shares, and the one selection mechanism every blocking send and receive goes through: a plain
+//! `recv` is a selection of one arm, so the detectors see one kind of wait.
+//!
+//! The registry keeps the untyped bookkeeping (ends, waiters, counts); the typed messages live
+//! here, in [`Chan`]. A rendezvous hands a message from one thread straight to another: a
+//! blocked sender *offers* its message, a blocked receiver has messages *delivered* to it, and
+//! the partner completes the blocked thread's selection, as crossbeam's zero-capacity flavor does.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex as StdMutex, MutexGuard as StdGuard};
+
+use crate::runtime::registry::{ChannelState, Dir, EndRec, Registry, Selection};
+use crate::runtime::{self, Exec, Handle, Loc, ObjId, ObjKind, ObjState, Tid, WaitOn};
+
+/// What a timer channel does when time passes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TimerKind {
+    /// `after`: one message, then nothing.
+    Once,
+    /// `tick`: a message every time.
+    Repeat,
+}
+
+/// The typed part of a model channel.
+pub(crate) struct Chan<T> {
+    pub handle: Handle,
+    data: StdMutex<Data<T>>,
+    /// For a timer channel: what it is, and the message it makes when time passes.
+    pub timer: Option<(TimerKind, fn() -> T)>,
+    pub never: bool,
+}
+
+impl<T> std::fmt::Debug for Chan<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Chan").field("handle", &self.handle).finish_non_exhaustive()
+    }
+}
+
+struct Data<T> {
+    queue: VecDeque<T>,
+    /// Messages of blocked senders on a rendezvous: (sender, its arm, message).
+    offers: Vec<(Tid, usize, T)>,
+    /// Messages handed to blocked receivers on a rendezvous.
+    delivered: Vec<(Tid, T)>,
+    /// A once-timer has fired.
+    spent: bool,
+}
+
+impl<T> Chan<T> {
+    fn data(&self) -> StdGuard<'_, Data<T>> {
+        self.data.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn id(&self) -> ObjId {
+        self.handle.id
+    }
+}
+
+/// Creates a model channel with one sender end and one receiver end (both made at `at`);
+/// returns the channel and the two ends' numbers.
+pub(crate) fn new_chan<T>(
+    exec: &Exec,
+    constructor: &'static str,
+    capacity: Option<usize>,
+    timer: Option<(TimerKind, fn() -> T)>,
+    never: bool,
+    at: Loc,
+) -> Arc<Chan<T>> {
+    let me = exec.me();
+    let mut state = ChannelState::new(constructor, capacity);
+    state.timer = timer.is_some() || never;
+    let end = |cloned| EndRec {
+        created_at: at,
+        cloned,
+        created_by: me,
+        last_user: me,
+        alive: true,
+    };
+    if timer.is_none() && !never {
+        state.senders.push(end(false));
+    }
+    state.receivers.push(end(false));
+    let handle = exec.new_object(ObjKind::Channel, at, ObjState::Channel(state));
+    Arc::new(Chan {
+        handle,
+        data: StdMutex::new(Data {
+            queue: VecDeque::new(),
+            offers: Vec::new(),
+            delivered: Vec::new(),
+            spent: false,
+        }),
+        timer,
+        never,
+    })
+}
+
+/// Registers a new end (a clone) of channel `id`; returns its number.
+pub(crate) fn clone_end(exec: &Exec, id: ObjId, dir: Dir, at: Loc) -> usize {
+    let me = exec.me();
+    let mut reg = exec.reg();
+    let c = reg.channel(id);
+    let ends = match dir {
+        Dir::Send => &mut c.senders,
+        Dir::Recv => &mut c.receivers,
+    };
+    ends.push(EndRec {
+        created_at: at,
+        cloned: true,
+        created_by: me,
+        last_user: me,
+        alive: true,
+    });
+    ends.len() - 1
+}
+
+/// An end is dropped. The last sender disconnects the receivers; the last receiver discards the
+/// buffered messages (as dropping a receiver does) and disconnects the senders.
+pub(crate) fn drop_end<T>(chan: &Chan<T>, end: usize, dir: Dir) {
+    let Some(exec) = runtime::current() else { return };
+    if exec.closed() || exec.serial != chan.handle.serial {
+        return;
+    }
+    let discarded = {
+        let Ok(mut reg) = exec.reg.try_borrow_mut() else { return };
+        let c = reg.channel(chan.id());
+        let last = match dir {
+            Dir::Send => {
+                c.senders[end].alive = false;
+                c.live_senders() == 0
+            }
+            Dir::Recv => {
+                c.receivers[end].alive = false;
+                c.live_receivers() == 0
+            }
+        };
+        if !last {
+            return;
+        }
+        let discarded = if dir == Dir::Recv {
+            c.len = 0;
+            std::mem::take(&mut chan.data().queue)
+        } else {
+            VecDeque::new()
+        };
+        let waiters: Vec<Tid> = c.waiters.iter().map(|w| w.0).collect();
+        for w in waiters {
+            exec.wake(&mut reg, w);
+        }
+        discarded
+    };
+    // The messages' destructors run outside the registry: they may use the facade.
+    drop(discarded);
+}
+
+/// The number of buffered messages.
+pub(crate) fn len<T>(chan: &Chan<T>) -> usize {
+    chan.data().queue.len()
+}
+
+fn waiting(reg: &Registry, tid: Tid) -> bool {
+    reg.threads[tid]
+        .selection
+        .as_ref()
+        .is_some_and(|s| s.chosen.is_none())
+}
+
+fn note_user(reg: &mut Registry, id: ObjId, dir: Dir, end: usize, me: Tid) {
+    let c = reg.channel(id);
+    let ends = match dir {
+        Dir::Send => &mut c.senders,
+        Dir::Recv => &mut c.receivers,
+    };
+    if let Some(e) = ends.get_mut(end) {
+        e.last_user = me;
+    }
+}
+
+/// One arm of a selection, on a model channel.
+pub(crate) trait Arm {
+    /// The channel, and which way.
+    fn target(&self) -> (ObjId, Dir);
+    /// Whether the arm waits for time to pass (a timer channel).
+    fn timer(&self) -> bool;
+    /// Whether the operation can complete now (with a message, or with an error).
+    fn ready(&self, reg: &Registry, me: Tid) -> bool;
+    /// Completes the operation; the arm is ready.
+    fn complete(&mut self, exec: &Exec, reg: &mut Registry, me: Tid);
+    /// Waits on the channel as arm `arm` of the selection.
+    fn register(&mut self, reg: &mut Registry, me: Tid, arm: usize);
+    /// Stops waiting (takes back an offered message).
+    fn unregister(&mut self, reg: &mut Registry, me: Tid, arm: usize);
+    /// A partner completed this arm while the thread was blocked.
+    fn completed_by_partner(&mut self, me: Tid);
+    /// Time passed for a timer arm.
+    fn fire(&mut self, reg: &mut Registry);
+}
+
+/// A receive on a model channel.
+pub(crate) struct RecvArm<'a, T> {
+    pub chan: &'a Chan<T>,
+    pub end: usize,
+    pub result: Option<Result<T, ()>>,
+}
+
+impl<T> Arm for RecvArm<'_, T> {
+    fn target(&self) -> (ObjId, Dir) {
+        (self.chan.id(), Dir::Recv)
+    }
+
+    fn timer(&self) -> bool {
+        self.chan.timer.is_some() && !self.chan.data().spent
+    }
+
+    fn ready(&self, reg: &Registry, me: Tid) -> bool {
+        if self.chan.timer.is_some() || self.chan.never {
+            return false;
+        }
+        let data = self.chan.data();
+        !data.queue.is_empty()
+            || data.offers.iter().any(|(t, _, _)| *t != me && waiting(reg, *t))
+            || match &reg.objects[self.chan.id()].state {
+                ObjState::Channel(c) => c.live_senders() == 0,
+                _ => false,
+            }
+    }
+
+    fn complete(&mut self, exec: &Exec, reg: &mut Registry, me: Tid) {
+        let id = self.chan.id();
+        note_user(reg, id, Dir::Recv, self.end, me);
+        let mut data = self.chan.data();
+        if let Some(v) = data.queue.pop_front() {
+            drop(data);
+            let c = reg.channel(id);
+            c.len -= 1;
+            // Room in the buffer: blocked senders try again.
+            let senders: Vec<Tid> = c.waiters.iter().filter(|w| w.2 == Dir::Send).map(|w| w.0).collect();
+            for t in senders {
+                exec.wake(reg, t);
+            }
+            self.result = Some(Ok(v));
+            return;
+        }
+        let offer = data
+            .offers
+            .iter()
+            .position(|(t, _, _)| *t != me && waiting(reg, *t));
+        if let Some(i) = offer {
+            let (sender, arm, v) = data.offers.remove(i);
+            drop(data);
+            if let Some(sel) = reg.threads[sender].selection.as_mut() {
+                sel.chosen = Some(arm);
+            }
+            exec.wake(reg, sender);
+            self.result = Some(Ok(v));
+            return;
+        }
+        self.result = Some(Err(()));
+    }
+
+    fn register(&mut self, reg: &mut Registry, me: Tid, arm: usize) {
+        reg.channel(self.chan.id()).waiters.push((me, arm, Dir::Recv));
+    }
+
+    fn unregister(&mut self, reg: &mut Registry, me: Tid, arm: usize) {
+        reg.channel(self.chan.id())
+            .waiters
+            .retain(|w| !(w.0 == me && w.1 == arm && w.2 == Dir::Recv));
+    }
+
+    fn completed_by_partner(&mut self, me: Tid) {
+        let mut data = self.chan.data();
+        if let Some(i) = data.delivered.iter().position(|(t, _)| *t == me) {
+            self.result = Some(Ok(data.delivered.remove(i).1));
+        }
+    }
+
+    fn fire(&mut self, _reg: &mut Registry) {
+        let Some((kind, make)) = self.chan.timer else { return };
+        if kind == TimerKind::Once {
+            self.chan.data().spent = true;
+        }
+        self.result = Some(Ok(make()));
+    }
+}
+
+/// A send on a model channel.
+pub(crate) struct SendArm<'a, T> {
+    pub chan: &'a Chan<T>,
+    pub end: usize,
+    pub value: Option<T>,
+    /// `Err` holds the message back when the channel is disconnected.
+    pub result: Option<Result<(), T>>,
+}
+
+impl<T> Arm for SendArm<'_, T> {
+    fn target(&self) -> (ObjId, Dir) {
+        (self.chan.id(), Dir::Send)
+    }
+
+    fn timer(&self) -> bool {
+        false
+    }
+
+    fn ready(&self, reg: &Registry, me: Tid) -> bool {
+        let ObjState::Channel(c) = &reg.objects[self.chan.id()].state else {
+            return false;
+        };
+        if c.live_receivers() == 0 {
+            return true;
+        }
+        match c.capacity {
+            None => true,
+            Some(0) => c.recv_waiters().any(|(t, _)| t != me && waiting(reg, t)),
+            Some(cap) => self.chan.data().queue.len() < cap,
+        }
+    }
+
+    fn complete(&mut self, exec: &Exec, reg: &mut Registry, me: Tid) {
+        let id = self.chan.id();
+        note_user(reg, id, Dir::Send, self.end, me);
+        let v = self.value.take().expect("a send arm completes once");
+        let c = reg.channel(id);
+        if c.live_receivers() == 0 {
+            self.result = Some(Err(v));
+            return;
+        }
+        if c.capacity == Some(0) {
+            let waiters: Vec<(Tid, usize)> = c.recv_waiters().collect();
+            let (r, arm) = waiters
+                .into_iter()
+                .find(|&(t, _)| t != me && waiting(reg, t))
+                .expect("a ready rendezvous send has a waiting receiver");
+            self.chan.data().delivered.push((r, v));
+            if let Some(sel) = reg.threads[r].selection.as_mut() {
+                sel.chosen = Some(arm);
+            }
+            exec.wake(reg, r);
+        } else {
+            self.chan.data().queue.push_back(v);
+            c.len += 1;
+            let receivers: Vec<Tid> = c.recv_waiters().map(|(t, _)| t).collect();
+            for t in receivers {
+                exec.wake(reg, t);
+            }
+        }
+        self.result = Some(Ok(()));
+    }
+
+    fn register(&mut self, reg: &mut Registry, me: Tid, arm: usize) {
+        let c = reg.channel(self.chan.id());
+        c.waiters.push((me, arm, Dir::Send));
+        if c.capacity == Some(0) {
+            let v = self.value.take().expect("an offer is made once");
+            self.chan.data().offers.push((me, arm, v));
+        }
+    }
+
+    fn unregister(&mut self, reg: &mut Registry, me: Tid, arm: usize) {
+        reg.channel(self.chan.id())
+            .waiters
+            .retain(|w| !(w.0 == me && w.1 == arm && w.2 == Dir::Send));
+        let mut data = self.chan.data();
+        if let Some(i) = data.offers.iter().position(|(t, a, _)| *t == me && *a == arm) {
+            self.value = Some(data.offers.remove(i).2);
+        }
+    }
+
+    fn completed_by_partner(&mut self, _me: Tid) {
+        self.result = Some(Ok(()));
+    }
+
+    fn fire(&mut self, _reg: &mut Registry) {}
+}
+
+/// How a selection may end without any arm.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Deadline {
+    /// It waits until an arm completes.
+    Never,
+    /// It gives up at once if no arm is ready (`default`, `try_*`).
+    Now,
+    /// It gives up when the scheduler lets time pass (`default(timeout)`, `*_timeout`).
+    Timeout,
+}
+
+/// Runs a selection on the model. Returns the arm that completed, or `None` if the deadline
+/// passed first (or the execution was stopped).
+pub(crate) fn select(exec: &Exec, arms: &mut [&mut dyn Arm], deadline: Deadline, op: &'static str, at: Loc) -> Option<usize> {
+    exec.switch(op, at);
+    let me = exec.me();
+    loop {
+        if exec.closed() {
+            return None;
+        }
+        let ready: Vec<usize> = {
+            let reg = exec.reg();
+            (0..arms.len()).filter(|&i| arms[i].ready(&reg, me)).collect()
+        };
+        if !ready.is_empty() {
+            let pick = if ready.len() == 1 {
+                ready[0]
+            } else {
+                ready[exec.choose(ready.len())]
+            };
+            let mut reg = exec.reg();
+            arms[pick].complete(exec, &mut reg, me);
+            return Some(pick);
+        }
+        if deadline == Deadline::Now {
+            return None;
+        }
+        let timers: Vec<usize> = (0..arms.len()).filter(|&i| arms[i].timer()).collect();
+        let timed = deadline == Deadline::Timeout || !timers.is_empty();
+        let on = {
+            let mut reg = exec.reg();
+            let mut selection = Selection::default();
+            for (i, arm) in arms.iter_mut().enumerate() {
+                arm.register(&mut reg, me, i);
+                selection.arms.push(arm.target());
+            }
+            let on = match selection.arms.as_slice() {
+                [(id, _)] => WaitOn::Object(*id),
+                _ => WaitOn::Select,
+            };
+            reg.threads[me].selection = Some(selection);
+            on
+        };
+        let timed_out = exec.block_timed(op, on, at, timed);
+        let mut reg = exec.reg();
+        let chosen = reg.threads[me].selection.take().and_then(|s| s.chosen);
+        for (i, arm) in arms.iter_mut().enumerate() {
+            arm.unregister(&mut reg, me, i);
+        }
+        if let Some(i) = chosen {
+            arms[i].completed_by_partner(me);
+            return Some(i);
+        }
+        if timed_out {
+            // Time passed: the deadline, or one of the timers (the scheduler's choice).
+            let options = timers.len() + usize::from(deadline == Deadline::Timeout);
+            let pick = if options > 1 { exec.choose(options) } else { 0 };
+            return match timers.get(pick) {
+                Some(&arm) => {
+                    arms[arm].fire(&mut reg);
+                    Some(arm)
+                }
+                None => None,
+            };
+        }
+    }
+}

@@ -1,0 +1,530 @@
+//! Multi-producer multi-consumer channels, mirroring
+//! [crossbeam-channel](https://docs.rs/crossbeam-channel): the module for Go-style code.
+//!
+//! `bounded(0)` is a rendezvous (a Go unbuffered channel), `bounded(n)` a buffered channel,
+//! `unbounded()` has no limit. Closing a channel is dropping its last [`Sender`]: receivers then
+//! drain what is left and get `Err`. [`select!`](crate::channel::select) waits on several
+//! operations at once, in crossbeam's syntax.
+//!
+//! Inside a check the runtime knows every live `Sender` and `Receiver` of every channel, so a
+//! channel left open with a thread blocked on it is reported (`UnclosedChannel`) with where each
+//! live sender was made. Time is modelled: timeouts, [`after`] and [`tick`] fire when the
+//! scheduler lets time pass, never after a real wait. Outside a check every type here is
+//! crossbeam-channel's own.
+//!
+//! ```
+//! use leakcheck::channel::{bounded, select};
+//! use leakcheck::thread;
+//!
+//! leakcheck::check(|| {
+//!     let (work_tx, work_rx) = bounded::<u32>(0);
+//!     let (done_tx, done_rx) = bounded::<()>(0);
+//!     let worker = thread::spawn(move || loop {
+//!         select! {
+//!             recv(work_rx) -> job => { if job.is_err() { break } }
+//!             recv(done_rx) -> _ => break,
+//!         }
+//!     });
+//!     work_tx.send(1).unwrap();
+//!     drop(done_tx); // closing `done` stops the worker
+//!     worker.join().unwrap();
+//! });
+//! ```
+
+pub(crate) mod core;
+mod select;
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub use crossbeam_channel::{
+    RecvError, RecvTimeoutError, SendError, SendTimeoutError, TryRecvError, TrySendError,
+};
+
+use self::core::{Chan, Deadline, RecvArm, SendArm, TimerKind};
+use crate::runtime::registry::Dir;
+use crate::runtime::{self, Exec, Loc};
+#[doc(hidden)]
+pub use select::__private;
+pub use crate::select;
+
+/// The sending side of a channel, as crossbeam's `Sender`. Cloning it makes another sender;
+/// the channel closes when the last one is dropped.
+pub struct Sender<T> {
+    inner: SenderInner<T>,
+}
+
+enum SenderInner<T> {
+    Std(crossbeam_channel::Sender<T>),
+    Model { chan: Arc<Chan<T>>, end: usize },
+}
+
+/// The receiving side of a channel, as crossbeam's `Receiver`. Cloning it makes another
+/// receiver: each message goes to one of them.
+pub struct Receiver<T> {
+    inner: ReceiverInner<T>,
+}
+
+enum ReceiverInner<T> {
+    Std(crossbeam_channel::Receiver<T>),
+    Model { chan: Arc<Chan<T>>, end: usize },
+}
+
+/// The execution a model channel belongs to, checked.
+#[track_caller]
+fn exec_of<T>(chan: &Chan<T>) -> std::rc::Rc<Exec> {
+    match runtime::current() {
+        Some(exec) if exec.serial == chan.handle.serial => exec,
+        _ => panic!(
+            "leakcheck: a channel created inside a check was used outside it, or in another execution"
+        ),
+    }
+}
+
+fn pair<T>(chan: Arc<Chan<T>>) -> (Sender<T>, Receiver<T>) {
+    (
+        Sender {
+            inner: SenderInner::Model {
+                chan: chan.clone(),
+                end: 0,
+            },
+        },
+        Receiver {
+            inner: ReceiverInner::Model { chan, end: 0 },
+        },
+    )
+}
+
+fn model_channel<T>(constructor: &'static str, capacity: Option<usize>, at: Loc) -> Option<(Sender<T>, Receiver<T>)> {
+    let exec = runtime::current()?;
+    Some(pair(core::new_chan(&exec, constructor, capacity, None, false, at)))
+}
+
+/// A channel of capacity `cap`; `bounded(0)` is a rendezvous: each send waits for a receive.
+///
+/// ```
+/// let (tx, rx) = leakcheck::channel::bounded(1);
+/// tx.send(7).unwrap();
+/// assert_eq!(rx.recv(), Ok(7));
+/// ```
+#[track_caller]
+pub fn bounded<T>(cap: usize) -> (Sender<T>, Receiver<T>) {
+    model_channel("channel::bounded", Some(cap), runtime::caller()).unwrap_or_else(|| {
+        let (s, r) = crossbeam_channel::bounded(cap);
+        (
+            Sender {
+                inner: SenderInner::Std(s),
+            },
+            Receiver {
+                inner: ReceiverInner::Std(r),
+            },
+        )
+    })
+}
+
+/// A channel without a capacity limit: sends never block.
+///
+/// ```
+/// let (tx, rx) = leakcheck::channel::unbounded();
+/// tx.send("hello").unwrap();
+/// drop(tx);
+/// assert_eq!(rx.iter().collect::<Vec<_>>(), ["hello"]);
+/// ```
+#[track_caller]
+pub fn unbounded<T>() -> (Sender<T>, Receiver<T>) {
+    model_channel("channel::unbounded", None, runtime::caller()).unwrap_or_else(|| {
+        let (s, r) = crossbeam_channel::unbounded();
+        (
+            Sender {
+                inner: SenderInner::Std(s),
+            },
+            Receiver {
+                inner: ReceiverInner::Std(r),
+            },
+        )
+    })
+}
+
+fn timer(kind: TimerKind, constructor: &'static str, duration: Duration, at: Loc) -> Receiver<Instant> {
+    match runtime::current() {
+        Some(exec) => {
+            let chan = core::new_chan(&exec, constructor, Some(1), Some((kind, Instant::now as fn() -> Instant)), false, at);
+            Receiver {
+                inner: ReceiverInner::Model { chan, end: 0 },
+            }
+        }
+        None => Receiver {
+            inner: ReceiverInner::Std(match kind {
+                TimerKind::Once => crossbeam_channel::after(duration),
+                TimerKind::Repeat => crossbeam_channel::tick(duration),
+            }),
+        },
+    }
+}
+
+/// A receiver that gets one message when `duration` has passed. Inside a check, when the
+/// scheduler lets time pass: every outcome of a race against a timer is explored.
+///
+/// ```
+/// use leakcheck::channel::{after, select, unbounded};
+/// use std::time::Duration;
+///
+/// leakcheck::check(|| {
+///     let (_tx, rx) = unbounded::<u8>();
+///     let timed_out = select! {
+///         recv(rx) -> _ => false,
+///         recv(after(Duration::from_millis(10))) -> _ => true,
+///     };
+///     assert!(timed_out);
+/// });
+/// ```
+#[track_caller]
+pub fn after(duration: Duration) -> Receiver<Instant> {
+    timer(TimerKind::Once, "channel::after", duration, runtime::caller())
+}
+
+/// A receiver that gets a message every `duration`. Inside a check, whenever the scheduler
+/// lets time pass.
+#[track_caller]
+pub fn tick(duration: Duration) -> Receiver<Instant> {
+    timer(TimerKind::Repeat, "channel::tick", duration, runtime::caller())
+}
+
+/// A receiver that never gets a message and never closes.
+#[track_caller]
+pub fn never<T>() -> Receiver<T> {
+    match runtime::current() {
+        Some(exec) => Receiver {
+            inner: ReceiverInner::Model {
+                chan: core::new_chan(&exec, "channel::never", Some(0), None, true, runtime::caller()),
+                end: 0,
+            },
+        },
+        None => Receiver {
+            inner: ReceiverInner::Std(crossbeam_channel::never()),
+        },
+    }
+}
+
+/// Runs one send on the model.
+fn model_send<'a, T>(chan: &'a Chan<T>, end: usize, msg: T, deadline: Deadline, op: &'static str, at: Loc) -> (Option<usize>, SendArm<'a, T>) {
+    let exec = exec_of(chan);
+    let mut arm = SendArm {
+        chan,
+        end,
+        value: Some(msg),
+        result: None,
+    };
+    let done = core::select(&exec, &mut [&mut arm], deadline, op, at);
+    (done, arm)
+}
+
+/// Runs one receive on the model.
+fn model_recv<T>(chan: &Chan<T>, end: usize, deadline: Deadline, op: &'static str, at: Loc) -> (Option<usize>, Option<Result<T, ()>>) {
+    let exec = exec_of(chan);
+    let mut arm = RecvArm {
+        chan,
+        end,
+        result: None,
+    };
+    let done = core::select(&exec, &mut [&mut arm], deadline, op, at);
+    (done, arm.result)
+}
+
+impl<T> Sender<T> {
+    /// Sends a message, waiting while the channel is full (for a rendezvous: until a receiver
+    /// takes it).
+    ///
+    /// # Errors
+    /// The message back, if every receiver is gone.
+    #[track_caller]
+    pub fn send(&self, msg: T) -> Result<(), SendError<T>> {
+        match &self.inner {
+            SenderInner::Std(s) => s.send(msg),
+            SenderInner::Model { chan, end } => {
+                let (_, mut arm) = model_send(chan, *end, msg, Deadline::Never, "Sender::send", runtime::caller());
+                match arm.result.take() {
+                    Some(Ok(())) => Ok(()),
+                    Some(Err(v)) => Err(SendError(v)),
+                    None => Err(SendError(arm.value.take().expect("an unsent message is kept"))),
+                }
+            }
+        }
+    }
+
+    /// Sends a message if that needs no waiting.
+    ///
+    /// # Errors
+    /// `Full` if it would wait, `Disconnected` if every receiver is gone; both hold the message.
+    #[track_caller]
+    pub fn try_send(&self, msg: T) -> Result<(), TrySendError<T>> {
+        match &self.inner {
+            SenderInner::Std(s) => s.try_send(msg),
+            SenderInner::Model { chan, end } => {
+                let (_, mut arm) = model_send(chan, *end, msg, Deadline::Now, "Sender::try_send", runtime::caller());
+                match arm.result.take() {
+                    Some(Ok(())) => Ok(()),
+                    Some(Err(v)) => Err(TrySendError::Disconnected(v)),
+                    None => Err(TrySendError::Full(arm.value.take().expect("an unsent message is kept"))),
+                }
+            }
+        }
+    }
+
+    /// Sends a message, waiting at most `timeout` (inside a check: until the scheduler lets
+    /// time pass).
+    ///
+    /// # Errors
+    /// `Timeout` or `Disconnected`, with the message.
+    #[track_caller]
+    pub fn send_timeout(&self, msg: T, timeout: Duration) -> Result<(), SendTimeoutError<T>> {
+        match &self.inner {
+            SenderInner::Std(s) => s.send_timeout(msg, timeout),
+            SenderInner::Model { chan, end } => {
+                let (_, mut arm) = model_send(chan, *end, msg, Deadline::Timeout, "Sender::send_timeout", runtime::caller());
+                match arm.result.take() {
+                    Some(Ok(())) => Ok(()),
+                    Some(Err(v)) => Err(SendTimeoutError::Disconnected(v)),
+                    None => Err(SendTimeoutError::Timeout(arm.value.take().expect("an unsent message is kept"))),
+                }
+            }
+        }
+    }
+
+    /// The number of messages in the channel.
+    pub fn len(&self) -> usize {
+        match &self.inner {
+            SenderInner::Std(s) => s.len(),
+            SenderInner::Model { chan, .. } => core::len(chan),
+        }
+    }
+
+    /// Whether the channel holds no message.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The channel's capacity; `None` if unbounded.
+    pub fn capacity(&self) -> Option<usize> {
+        match &self.inner {
+            SenderInner::Std(s) => s.capacity(),
+            SenderInner::Model { chan, .. } => capacity(chan),
+        }
+    }
+}
+
+fn capacity<T>(chan: &Chan<T>) -> Option<usize> {
+    let exec = exec_of(chan);
+    let mut reg = exec.reg();
+    reg.channel(chan.id()).capacity
+}
+
+impl<T> Receiver<T> {
+    /// Receives a message, waiting until there is one.
+    ///
+    /// # Errors
+    /// If the channel is empty and every sender is gone.
+    #[track_caller]
+    pub fn recv(&self) -> Result<T, RecvError> {
+        match &self.inner {
+            ReceiverInner::Std(r) => r.recv(),
+            ReceiverInner::Model { chan, end } => {
+                match model_recv(chan, *end, Deadline::Never, "Receiver::recv", runtime::caller()).1 {
+                    Some(Ok(v)) => Ok(v),
+                    _ => Err(RecvError),
+                }
+            }
+        }
+    }
+
+    /// Receives a message if there is one now.
+    ///
+    /// # Errors
+    /// `Empty` if there is none, `Disconnected` if there is none and every sender is gone.
+    #[track_caller]
+    pub fn try_recv(&self) -> Result<T, TryRecvError> {
+        match &self.inner {
+            ReceiverInner::Std(r) => r.try_recv(),
+            ReceiverInner::Model { chan, end } => {
+                match model_recv(chan, *end, Deadline::Now, "Receiver::try_recv", runtime::caller()).1 {
+                    Some(Ok(v)) => Ok(v),
+                    Some(Err(())) => Err(TryRecvError::Disconnected),
+                    None => Err(TryRecvError::Empty),
+                }
+            }
+        }
+    }
+
+    /// Receives a message, waiting at most `timeout` (inside a check: until the scheduler lets
+    /// time pass).
+    ///
+    /// # Errors
+    /// `Timeout`, or `Disconnected` if the channel is empty and every sender is gone.
+    #[track_caller]
+    pub fn recv_timeout(&self, timeout: Duration) -> Result<T, RecvTimeoutError> {
+        match &self.inner {
+            ReceiverInner::Std(r) => r.recv_timeout(timeout),
+            ReceiverInner::Model { chan, end } => {
+                match model_recv(chan, *end, Deadline::Timeout, "Receiver::recv_timeout", runtime::caller()).1 {
+                    Some(Ok(v)) => Ok(v),
+                    Some(Err(())) => Err(RecvTimeoutError::Disconnected),
+                    None => Err(RecvTimeoutError::Timeout),
+                }
+            }
+        }
+    }
+
+    /// A blocking iterator over messages, until the channel is closed and empty.
+    pub fn iter(&self) -> Iter<'_, T> {
+        Iter { rx: self }
+    }
+
+    /// An iterator over the messages there are now.
+    pub fn try_iter(&self) -> TryIter<'_, T> {
+        TryIter { rx: self }
+    }
+
+    /// The number of messages in the channel.
+    pub fn len(&self) -> usize {
+        match &self.inner {
+            ReceiverInner::Std(r) => r.len(),
+            ReceiverInner::Model { chan, .. } => core::len(chan),
+        }
+    }
+
+    /// Whether the channel holds no message.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The channel's capacity; `None` if unbounded.
+    pub fn capacity(&self) -> Option<usize> {
+        match &self.inner {
+            ReceiverInner::Std(r) => r.capacity(),
+            ReceiverInner::Model { chan, .. } => capacity(chan),
+        }
+    }
+}
+
+impl<T> Clone for Sender<T> {
+    #[track_caller]
+    fn clone(&self) -> Self {
+        let inner = match &self.inner {
+            SenderInner::Std(s) => SenderInner::Std(s.clone()),
+            SenderInner::Model { chan, .. } => {
+                let exec = exec_of(chan);
+                let end = core::clone_end(&exec, chan.id(), Dir::Send, runtime::caller());
+                SenderInner::Model {
+                    chan: chan.clone(),
+                    end,
+                }
+            }
+        };
+        Sender { inner }
+    }
+}
+
+impl<T> Clone for Receiver<T> {
+    #[track_caller]
+    fn clone(&self) -> Self {
+        let inner = match &self.inner {
+            ReceiverInner::Std(r) => ReceiverInner::Std(r.clone()),
+            ReceiverInner::Model { chan, .. } => {
+                let exec = exec_of(chan);
+                let end = core::clone_end(&exec, chan.id(), Dir::Recv, runtime::caller());
+                ReceiverInner::Model {
+                    chan: chan.clone(),
+                    end,
+                }
+            }
+        };
+        Receiver { inner }
+    }
+}
+
+impl<T> Drop for Sender<T> {
+    fn drop(&mut self) {
+        if let SenderInner::Model { chan, end } = &self.inner {
+            core::drop_end(chan, *end, Dir::Send);
+        }
+    }
+}
+
+impl<T> Drop for Receiver<T> {
+    fn drop(&mut self) {
+        if let ReceiverInner::Model { chan, end } = &self.inner {
+            core::drop_end(chan, *end, Dir::Recv);
+        }
+    }
+}
+
+impl<T> fmt::Debug for Sender<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad("Sender { .. }")
+    }
+}
+
+impl<T> fmt::Debug for Receiver<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad("Receiver { .. }")
+    }
+}
+
+/// A blocking iterator over a receiver's messages.
+#[derive(Debug)]
+pub struct Iter<'a, T> {
+    rx: &'a Receiver<T>,
+}
+
+impl<T> Iterator for Iter<'_, T> {
+    type Item = T;
+    #[track_caller]
+    fn next(&mut self) -> Option<T> {
+        self.rx.recv().ok()
+    }
+}
+
+/// A non-blocking iterator over a receiver's messages.
+#[derive(Debug)]
+pub struct TryIter<'a, T> {
+    rx: &'a Receiver<T>,
+}
+
+impl<T> Iterator for TryIter<'_, T> {
+    type Item = T;
+    #[track_caller]
+    fn next(&mut self) -> Option<T> {
+        self.rx.try_recv().ok()
+    }
+}
+
+/// An owning blocking iterator over a receiver's messages.
+#[derive(Debug)]
+pub struct IntoIter<T> {
+    rx: Receiver<T>,
+}
+
+impl<T> Iterator for IntoIter<T> {
+    type Item = T;
+    #[track_caller]
+    fn next(&mut self) -> Option<T> {
+        self.rx.recv().ok()
+    }
+}
+
+impl<'a, T> IntoIterator for &'a Receiver<T> {
+    type Item = T;
+    type IntoIter = Iter<'a, T>;
+    fn into_iter(self) -> Iter<'a, T> {
+        self.iter()
+    }
+}
+
+impl<T> IntoIterator for Receiver<T> {
+    type Item = T;
+    type IntoIter = IntoIter<T>;
+    fn into_iter(self) -> IntoIter<T> {
+        IntoIter { rx: self }
+    }
+}

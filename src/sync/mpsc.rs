@@ -1,0 +1,364 @@
+//! Multi-producer single-consumer channels, mirroring [`std::sync::mpsc`], error types included.
+//!
+//! `channel()` is unbounded; `sync_channel(n)` holds at most `n` messages, and
+//! `sync_channel(0)` is a rendezvous. The channel disconnects when every sender or the receiver
+//! is gone; messages sent before the senders dropped are still delivered. Inside a check these
+//! run on the same model as [`crate::channel`] (so leaked receivers and senders are reported the
+//! same way); outside, they are std's own.
+//!
+//! ```
+//! use leakcheck::sync::mpsc;
+//! use leakcheck::thread;
+//!
+//! leakcheck::check(|| {
+//!     let (tx, rx) = mpsc::sync_channel(0);
+//!     let producer = thread::spawn(move || {
+//!         for i in 0..3 {
+//!             tx.send(i).unwrap();
+//!         }
+//!     });
+//!     assert_eq!(rx.iter().sum::<i32>(), 3);
+//!     producer.join().unwrap();
+//! });
+//! ```
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use std::sync::mpsc::{RecvError, RecvTimeoutError, SendError, TryRecvError, TrySendError};
+
+use crate::channel::core::{self, Chan, Deadline, RecvArm, SendArm};
+use crate::runtime::registry::Dir;
+use crate::runtime::{self, Exec, Loc};
+
+/// The sending half of [`channel`], as [`std::sync::mpsc::Sender`].
+pub struct Sender<T> {
+    inner: Tx<T, std::sync::mpsc::Sender<T>>,
+}
+
+/// The sending half of [`sync_channel`], as [`std::sync::mpsc::SyncSender`].
+pub struct SyncSender<T> {
+    inner: Tx<T, std::sync::mpsc::SyncSender<T>>,
+}
+
+enum Tx<T, S> {
+    Std(S),
+    Model { chan: Arc<Chan<T>>, end: usize },
+}
+
+/// The receiving half, as [`std::sync::mpsc::Receiver`].
+pub struct Receiver<T> {
+    inner: Rx<T>,
+}
+
+enum Rx<T> {
+    Std(std::sync::mpsc::Receiver<T>),
+    Model { chan: Arc<Chan<T>>, end: usize },
+}
+
+#[track_caller]
+fn exec_of<T>(chan: &Chan<T>) -> std::rc::Rc<Exec> {
+    match runtime::current() {
+        Some(exec) if exec.serial == chan.handle.serial => exec,
+        _ => panic!("leakcheck: an mpsc channel created inside a check was used outside it, or in another execution"),
+    }
+}
+
+fn model<T>(constructor: &'static str, capacity: Option<usize>, at: Loc) -> Option<(Arc<Chan<T>>, Receiver<T>)> {
+    let exec = runtime::current()?;
+    let chan = core::new_chan(&exec, constructor, capacity, None, false, at);
+    let rx = Receiver {
+        inner: Rx::Model {
+            chan: chan.clone(),
+            end: 0,
+        },
+    };
+    Some((chan, rx))
+}
+
+/// An unbounded channel, as [`std::sync::mpsc::channel`].
+#[track_caller]
+pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
+    match model("mpsc::channel", None, runtime::caller()) {
+        Some((chan, rx)) => (
+            Sender {
+                inner: Tx::Model { chan, end: 0 },
+            },
+            rx,
+        ),
+        None => {
+            let (s, r) = std::sync::mpsc::channel();
+            (Sender { inner: Tx::Std(s) }, Receiver { inner: Rx::Std(r) })
+        }
+    }
+}
+
+/// A channel holding at most `bound` messages (a rendezvous if 0), as
+/// [`std::sync::mpsc::sync_channel`].
+#[track_caller]
+pub fn sync_channel<T>(bound: usize) -> (SyncSender<T>, Receiver<T>) {
+    match model("mpsc::sync_channel", Some(bound), runtime::caller()) {
+        Some((chan, rx)) => (
+            SyncSender {
+                inner: Tx::Model { chan, end: 0 },
+            },
+            rx,
+        ),
+        None => {
+            let (s, r) = std::sync::mpsc::sync_channel(bound);
+            (SyncSender { inner: Tx::Std(s) }, Receiver { inner: Rx::Std(r) })
+        }
+    }
+}
+
+/// One send on the model: returns the outcome (`None`: it would have to wait) and the message
+/// if it was not sent.
+fn send_model<T>(chan: &Chan<T>, end: usize, msg: T, deadline: Deadline, op: &'static str, at: Loc) -> (Option<Result<(), ()>>, Option<T>) {
+    let exec = exec_of(chan);
+    let mut arm = SendArm {
+        chan,
+        end,
+        value: Some(msg),
+        result: None,
+    };
+    core::select(&exec, &mut [&mut arm], deadline, op, at);
+    match arm.result {
+        Some(Ok(())) => (Some(Ok(())), None),
+        Some(Err(v)) => (Some(Err(())), Some(v)),
+        None => (None, arm.value),
+    }
+}
+
+fn recv_model<T>(chan: &Chan<T>, end: usize, deadline: Deadline, op: &'static str, at: Loc) -> Option<Result<T, ()>> {
+    let exec = exec_of(chan);
+    let mut arm = RecvArm {
+        chan,
+        end,
+        result: None,
+    };
+    core::select(&exec, &mut [&mut arm], deadline, op, at);
+    arm.result
+}
+
+impl<T> Sender<T> {
+    /// Sends a message; never blocks.
+    ///
+    /// # Errors
+    /// The message back, if the receiver is gone.
+    #[track_caller]
+    pub fn send(&self, t: T) -> Result<(), SendError<T>> {
+        match &self.inner {
+            Tx::Std(s) => s.send(t),
+            Tx::Model { chan, end } => match send_model(chan, *end, t, Deadline::Never, "mpsc::Sender::send", runtime::caller()) {
+                (Some(Ok(())), _) => Ok(()),
+                (_, v) => Err(SendError(v.expect("an unsent message is kept"))),
+            },
+        }
+    }
+}
+
+impl<T> SyncSender<T> {
+    /// Sends a message, waiting while the channel is full (for a rendezvous: until the
+    /// receiver takes it).
+    ///
+    /// # Errors
+    /// The message back, if the receiver is gone.
+    #[track_caller]
+    pub fn send(&self, t: T) -> Result<(), SendError<T>> {
+        match &self.inner {
+            Tx::Std(s) => s.send(t),
+            Tx::Model { chan, end } => match send_model(chan, *end, t, Deadline::Never, "mpsc::SyncSender::send", runtime::caller()) {
+                (Some(Ok(())), _) => Ok(()),
+                (_, v) => Err(SendError(v.expect("an unsent message is kept"))),
+            },
+        }
+    }
+
+    /// Sends a message if that needs no waiting.
+    ///
+    /// # Errors
+    /// `Full` or `Disconnected`, with the message.
+    #[track_caller]
+    pub fn try_send(&self, t: T) -> Result<(), TrySendError<T>> {
+        match &self.inner {
+            Tx::Std(s) => s.try_send(t),
+            Tx::Model { chan, end } => match send_model(chan, *end, t, Deadline::Now, "mpsc::SyncSender::try_send", runtime::caller()) {
+                (Some(Ok(())), _) => Ok(()),
+                (Some(Err(())), v) => Err(TrySendError::Disconnected(v.expect("an unsent message is kept"))),
+                (None, v) => Err(TrySendError::Full(v.expect("an unsent message is kept"))),
+            },
+        }
+    }
+}
+
+impl<T> Receiver<T> {
+    /// Receives a message, waiting until there is one.
+    ///
+    /// # Errors
+    /// If the channel is empty and every sender is gone.
+    #[track_caller]
+    pub fn recv(&self) -> Result<T, RecvError> {
+        match &self.inner {
+            Rx::Std(r) => r.recv(),
+            Rx::Model { chan, end } => match recv_model(chan, *end, Deadline::Never, "mpsc::Receiver::recv", runtime::caller()) {
+                Some(Ok(v)) => Ok(v),
+                _ => Err(RecvError),
+            },
+        }
+    }
+
+    /// Receives a message if there is one now.
+    ///
+    /// # Errors
+    /// `Empty`, or `Disconnected` if the channel is empty and every sender is gone.
+    #[track_caller]
+    pub fn try_recv(&self) -> Result<T, TryRecvError> {
+        match &self.inner {
+            Rx::Std(r) => r.try_recv(),
+            Rx::Model { chan, end } => match recv_model(chan, *end, Deadline::Now, "mpsc::Receiver::try_recv", runtime::caller()) {
+                Some(Ok(v)) => Ok(v),
+                Some(Err(())) => Err(TryRecvError::Disconnected),
+                None => Err(TryRecvError::Empty),
+            },
+        }
+    }
+
+    /// Receives a message, waiting at most `timeout` (inside a check: until the scheduler lets
+    /// time pass).
+    ///
+    /// # Errors
+    /// `Timeout`, or `Disconnected` if the channel is empty and every sender is gone.
+    #[track_caller]
+    pub fn recv_timeout(&self, timeout: Duration) -> Result<T, RecvTimeoutError> {
+        match &self.inner {
+            Rx::Std(r) => r.recv_timeout(timeout),
+            Rx::Model { chan, end } => match recv_model(chan, *end, Deadline::Timeout, "mpsc::Receiver::recv_timeout", runtime::caller()) {
+                Some(Ok(v)) => Ok(v),
+                Some(Err(())) => Err(RecvTimeoutError::Disconnected),
+                None => Err(RecvTimeoutError::Timeout),
+            },
+        }
+    }
+
+    /// A blocking iterator over messages, until every sender is gone.
+    pub fn iter(&self) -> Iter<'_, T> {
+        Iter { rx: self }
+    }
+
+    /// An iterator over the messages there are now.
+    pub fn try_iter(&self) -> TryIter<'_, T> {
+        TryIter { rx: self }
+    }
+}
+
+macro_rules! sender_common {
+    ($name:ident) => {
+        impl<T> Clone for $name<T> {
+            #[track_caller]
+            fn clone(&self) -> Self {
+                let inner = match &self.inner {
+                    Tx::Std(s) => Tx::Std(s.clone()),
+                    Tx::Model { chan, .. } => {
+                        let exec = exec_of(chan);
+                        let end = core::clone_end(&exec, chan.id(), Dir::Send, runtime::caller());
+                        Tx::Model {
+                            chan: chan.clone(),
+                            end,
+                        }
+                    }
+                };
+                $name { inner }
+            }
+        }
+
+        impl<T> Drop for $name<T> {
+            fn drop(&mut self) {
+                if let Tx::Model { chan, end } = &self.inner {
+                    core::drop_end(chan, *end, Dir::Send);
+                }
+            }
+        }
+
+        impl<T> fmt::Debug for $name<T> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.pad(concat!(stringify!($name), " { .. }"))
+            }
+        }
+    };
+}
+
+sender_common!(Sender);
+sender_common!(SyncSender);
+
+impl<T> Drop for Receiver<T> {
+    fn drop(&mut self) {
+        if let Rx::Model { chan, end } = &self.inner {
+            core::drop_end(chan, *end, Dir::Recv);
+        }
+    }
+}
+
+impl<T> fmt::Debug for Receiver<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad("Receiver { .. }")
+    }
+}
+
+/// A blocking iterator over a receiver's messages.
+#[derive(Debug)]
+pub struct Iter<'a, T> {
+    rx: &'a Receiver<T>,
+}
+
+impl<T> Iterator for Iter<'_, T> {
+    type Item = T;
+    #[track_caller]
+    fn next(&mut self) -> Option<T> {
+        self.rx.recv().ok()
+    }
+}
+
+/// A non-blocking iterator over a receiver's messages.
+#[derive(Debug)]
+pub struct TryIter<'a, T> {
+    rx: &'a Receiver<T>,
+}
+
+impl<T> Iterator for TryIter<'_, T> {
+    type Item = T;
+    #[track_caller]
+    fn next(&mut self) -> Option<T> {
+        self.rx.try_recv().ok()
+    }
+}
+
+/// An owning blocking iterator over a receiver's messages.
+#[derive(Debug)]
+pub struct IntoIter<T> {
+    rx: Receiver<T>,
+}
+
+impl<T> Iterator for IntoIter<T> {
+    type Item = T;
+    #[track_caller]
+    fn next(&mut self) -> Option<T> {
+        self.rx.recv().ok()
+    }
+}
+
+impl<'a, T> IntoIterator for &'a Receiver<T> {
+    type Item = T;
+    type IntoIter = Iter<'a, T>;
+    fn into_iter(self) -> Iter<'a, T> {
+        self.iter()
+    }
+}
+
+impl<T> IntoIterator for Receiver<T> {
+    type Item = T;
+    type IntoIter = IntoIter<T>;
+    fn into_iter(self) -> IntoIter<T> {
+        IntoIter { rx: self }
+    }
+}
