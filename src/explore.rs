@@ -80,12 +80,17 @@ fn run_one(
         run.settings.spurious_wakeups,
     ));
     let guard = runtime::enter(exec.clone());
-    let ran = shuttle::run_execution(
-        scheduler,
-        &shuttle::engine_config(),
-        body_thread(body.clone()),
-    );
+    let ran = catch_unwind(AssertUnwindSafe(|| {
+        shuttle::run_execution(scheduler, &shuttle::engine_config(), body_thread(body.clone()))
+    }));
     drop(guard);
+    let ran = ran.unwrap_or_else(|payload| {
+        // Every panic of the code under test is caught in its thread: this one is the harness's.
+        panic!(
+            "leakcheck: internal error (a bug in leakcheck, please report it): {}",
+            runtime::payload_text(payload.as_ref())
+        )
+    });
     if !ran {
         return Outcome {
             findings: Vec::new(),

@@ -1,10 +1,11 @@
 //! Replay tokens: every decision of one execution (which thread ran at each scheduling point, and
 //! each random number drawn), packed into a short text that reproduces the execution exactly.
 //!
-//! Layout, before base64url: a version byte; the test's name; the scheduler, seed and schedule
-//! number the execution came from (for the report); the decisions, run-length coded; and a
-//! 32-bit FNV-1a checksum of everything before it. The text is `lc1_` followed by the base64url
-//! encoding (no padding).
+//! Layout: a version byte; the test's name; the scheduler, seed and schedule number the
+//! execution came from (for the report); the decisions, run-length coded; and a 32-bit FNV-1a
+//! checksum of everything before it. That is compressed with DEFLATE (threads that take turns
+//! make long repeating patterns) and the text is `lc1_` followed by its base64url encoding (no
+//! padding).
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -126,7 +127,8 @@ impl Token {
         out.extend_from_slice(&entries);
         let sum = fnv1a(&out);
         out.extend_from_slice(&sum.to_le_bytes());
-        format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(out))
+        let packed = miniz_oxide::deflate::compress_to_vec(&out, 9);
+        format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(packed))
     }
 
     /// Reads a token's text.
@@ -144,9 +146,11 @@ impl Token {
                 malformed("it does not start with `lc1_`; it is not a leakcheck replay token (a shuttle schedule or seed does not work here)")
             }
         })?;
-        let bytes = URL_SAFE_NO_PAD.decode(body).map_err(|_| {
+        let packed = URL_SAFE_NO_PAD.decode(body).map_err(|_| {
             malformed("it holds characters other than letters, digits, `-` and `_`, or it was cut")
         })?;
+        let bytes = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, 1 << 28)
+            .map_err(|_| malformed("it does not unpack: it was changed or cut when copied"))?;
         if bytes.len() < 5 {
             return Err(malformed("it is cut short"));
         }
@@ -319,8 +323,8 @@ mod tests {
                 "91010595eb9591cab2b9b63d8002".to_string(),
                 "does not start with `lc1_`",
             ),
-            (format!("{}x", &text), "checksum"),
-            (text[..text.len() - 3].to_string(), "checksum"),
+            (format!("{}x", &text), "cut"),
+            (text[..text.len() - 3].to_string(), "cut"),
             (text.replace('_', "+"), "does not start"),
             (format!("{text}!"), "characters other than"),
             ("lc9_AAAA".to_string(), "version `lc9`"),

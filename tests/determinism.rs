@@ -79,7 +79,7 @@ fn malformed_tokens_are_clear_errors() {
             "not a leakcheck replay token",
         ),
         ("lc1_!!", "characters other than"),
-        (&good[..good.len() - 4], "checksum"),
+        (&good[..good.len() - 4], "cut"),
     ] {
         let msg = usage_error(Config::new().replay(token));
         assert!(msg.contains("replay token is malformed"), "{msg}");

@@ -295,7 +295,14 @@ fn thread_spinning_after_the_body_returned_is_still_running() {
 #[test]
 fn parked_thread_never_unparked_is_a_leak() {
     let report = fails(Config::new(), || {
-        thread::spawn(thread::park);
+        let woken = Arc::new(AtomicBool::new(false));
+        let w = Arc::clone(&woken);
+        // `park` may return spuriously (std allows it), so it is used in a loop, as it must be.
+        thread::spawn(move || {
+            while !w.load(Ordering::SeqCst) {
+                thread::park();
+            }
+        });
     });
     let f = &report.findings()[0];
     assert_eq!(f.kind(), FindingKind::LeakedThread);
@@ -322,4 +329,35 @@ fn findings_appear_under_every_scheduler() {
         });
         assert_eq!(kinds(&report), [FindingKind::LeakedThread], "{scheduler}");
     }
+}
+
+#[test]
+fn park_wakes_spuriously_only_when_asked_to() {
+    let body = || {
+        let _ = thread::spawn(thread::park);
+    };
+    let states = |config: Config| -> Vec<&'static str> {
+        (0..60)
+            .map(|seed| {
+                let report = fails(config.clone().scheduler(Scheduler::Random).seed(seed), body);
+                match report.findings()[0].detail() {
+                    Detail::LeakedThread {
+                        state: LeakState::FinishedLate,
+                        ..
+                    } => "finished late",
+                    Detail::LeakedThread {
+                        state: LeakState::BlockedForever(_),
+                        ..
+                    } => "blocked forever",
+                    _ => panic!("{report}"),
+                }
+            })
+            .collect()
+    };
+    // With spurious wake-ups on, some schedules let the parked thread return by itself.
+    let on = states(Config::new());
+    assert!(on.contains(&"finished late") && on.contains(&"blocked forever"), "{on:?}");
+    // With them off, it is always blocked forever.
+    let off = states(Config::new().spurious_wakeups(false));
+    assert!(off.iter().all(|s| *s == "blocked forever"), "{off:?}");
 }

@@ -259,6 +259,7 @@ impl<T> Arm for RecvArm<'_, T> {
     }
 
     fn register(&mut self, reg: &mut Registry, me: Tid, arm: usize) {
+        note_user(reg, self.chan.id(), Dir::Recv, self.end, me);
         reg.channel(self.chan.id()).waiters.push((me, arm, Dir::Recv));
     }
 
@@ -348,6 +349,7 @@ impl<T> Arm for SendArm<'_, T> {
     }
 
     fn register(&mut self, reg: &mut Registry, me: Tid, arm: usize) {
+        note_user(reg, self.chan.id(), Dir::Send, self.end, me);
         let c = reg.channel(self.chan.id());
         c.waiters.push((me, arm, Dir::Send));
         if c.capacity == Some(0) {

@@ -127,6 +127,9 @@ fn unclosed_channels(reg: &mut Registry) -> Vec<Finding> {
             .filter(|&&(t, _, _)| matches!(&reg.threads[t].status, Status::Blocked(w) if !w.timed))
             .map(|&(t, _, dir)| (t, dir))
             .collect();
+        let mut stuck = stuck;
+        stuck.sort_unstable_by_key(|&(t, dir)| (t, dir == Dir::Send));
+        stuck.dedup();
         let open = c.live_senders() > 0 && !stuck.is_empty();
         if !open && c.len == 0 {
             continue;

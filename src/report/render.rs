@@ -195,16 +195,25 @@ fn finding(out: &mut String, finding: &Finding) {
                 }
             }
             if !cycle.is_empty() {
+                // A thread that waits for a lock goes through the lock; one that joins goes
+                // straight to the thread it joins.
                 let name = |id: usize| {
-                    threads
-                        .iter()
-                        .find(|(t, _)| t.id == id)
-                        .map(|(t, b)| (t.to_string(), b.on.to_string()))
+                    threads.iter().find(|(t, _)| t.id == id).map(|(t, b)| {
+                        let via = match &b.on {
+                            Target::Object(o) => format!(" -> {o}"),
+                            Target::Select { objects } if !objects.is_empty() => {
+                                let names: Vec<String> = objects.iter().map(ToString::to_string).collect();
+                                format!(" -> {}", names.join("|"))
+                            }
+                            _ => String::new(),
+                        };
+                        (t.to_string(), via)
+                    })
                 };
                 let mut line = String::from("  cycle: ");
                 for &id in cycle {
-                    if let Some((t, on)) = name(id) {
-                        let _ = write!(line, "{t} -> {on} -> ");
+                    if let Some((t, via)) = name(id) {
+                        let _ = write!(line, "{t}{via} -> ");
                     }
                 }
                 if let Some((t, _)) = name(cycle[0]) {

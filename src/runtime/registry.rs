@@ -325,17 +325,41 @@ impl Registry {
 
     /// The thread that `tid` waits for, if it waits for one thread in particular: the holder of
     /// the mutex it wants, or the thread it joins.
+    ///
+    /// For a channel operation (or a selection of several), that is the one thread that last
+    /// used every live end on the other side of all its operations: the thread that would have
+    /// to send (or receive) for it to go on. If those ends were used by several threads, or by
+    /// none, it waits for no thread in particular.
     pub(crate) fn waits_for(&self, tid: Tid) -> Option<Tid> {
         let Status::Blocked(wait) = &self.threads[tid].status else {
             return None;
         };
         match wait.on {
             WaitOn::Thread(t) => Some(t),
-            WaitOn::Park | WaitOn::Select => None,
-            WaitOn::Object(obj) => match &self.objects[obj].state {
+            WaitOn::Park => None,
+            WaitOn::Object(obj) if matches!(self.objects[obj].state, ObjState::Mutex(_)) => match &self.objects[obj].state {
                 ObjState::Mutex(m) => m.holder.map(|(t, _)| t),
                 ObjState::Channel(_) => None,
             },
+            WaitOn::Object(_) | WaitOn::Select => {
+                let arms = &self.threads[tid].selection.as_ref()?.arms;
+                let mut partner = None;
+                for &(id, dir) in arms {
+                    let ObjState::Channel(c) = &self.objects[id].state else { return None };
+                    let ends = match dir {
+                        Dir::Send => &c.receivers,
+                        Dir::Recv => &c.senders,
+                    };
+                    for e in ends.iter().filter(|e| e.alive) {
+                        match partner {
+                            None => partner = Some(e.last_user),
+                            Some(p) if p == e.last_user => {}
+                            Some(_) => return None,
+                        }
+                    }
+                }
+                partner.filter(|&p| p != tid)
+            }
         }
     }
 }
