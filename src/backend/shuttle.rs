@@ -312,7 +312,14 @@ struct Pct {
     steps: usize,
     /// The most steps with a choice any execution took: where change points are drawn from.
     max_steps: usize,
+    /// The thread chosen last, and how many choices in a row it won while others could run.
+    streak: (Option<TaskId>, usize),
 }
+
+/// How many choices in a row a thread may win over runnable others before it drops, as at a
+/// change point. Strict priorities would let a thread that busy-waits (without yielding) on
+/// another starve it forever, a schedule no fair OS scheduler produces: a false alarm.
+const PCT_FAIRNESS_BOUND: usize = 256;
 
 impl Pct {
     fn new(seed: u64, depth: usize, max: usize) -> Self {
@@ -327,6 +334,7 @@ impl Pct {
             change_points: Vec::new(),
             steps: 0,
             max_steps: 0,
+            streak: (None, 0),
         }
     }
 
@@ -354,6 +362,7 @@ impl EngineScheduler for Pct {
         self.priorities.clear();
         self.next_low = 1 << 62;
         self.steps = 0;
+        self.streak = (None, 0);
         self.change_points.clear();
         let points = (self.depth - 1).min(self.max_steps);
         while self.change_points.len() < points {
@@ -372,7 +381,8 @@ impl EngineScheduler for Pct {
             self.steps += 1;
             self.max_steps = self.max_steps.max(self.steps);
             if let Some(cur) = current {
-                if is_yielding || self.change_points.contains(&self.steps) {
+                let starving = self.streak.0 == Some(cur) && self.streak.1 >= PCT_FAIRNESS_BOUND;
+                if is_yielding || starving || self.change_points.contains(&self.steps) {
                     let tid = usize::from(cur);
                     self.priority(tid);
                     self.priorities[tid] = Some(self.next_low);
@@ -387,7 +397,13 @@ impl EngineScheduler for Pct {
                 best = Some((p, t.id()));
             }
         }
-        best.map(|(_, id)| id)
+        let chosen = best.map(|(_, id)| id);
+        if runnable.len() > 1 && chosen == self.streak.0 {
+            self.streak.1 += 1;
+        } else {
+            self.streak = (chosen, 0);
+        }
+        chosen
     }
 
     fn next_u64(&mut self) -> u64 {

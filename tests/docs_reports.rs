@@ -1,0 +1,666 @@
+//! The user guide in `docs/`, checked against the code: every report a page shows is produced
+//! here, and every Rust sample a page shows is compiled (and run) here.
+//!
+//! # Markers
+//!
+//! - `<!-- code: NAME -->`, followed by a ```` ```rust ```` block: the block is the file
+//!   `docs/examples/NAME.rs`, byte for byte. That file is compiled into this test with `include!`
+//!   (each in its own module), so the code a page shows is the code that runs. The file is the
+//!   source of truth.
+//! - `<!-- report: NAME -->` or `<!-- output: NAME -->`, followed by a ```` ```text ```` block: the
+//!   block is the text the test of that name produces (a report's `to_string()`, a summary, an
+//!   error message). The code is the source of truth.
+//! - Every other ```` ```rust ```` block in the guide must be marked `rust,ignore`: it is not
+//!   compiled anywhere.
+//!
+//! # Stacks
+//!
+//! Reports carry `spawned from:` / `blocked from:` / `panicked from:` sections (captured when the
+//! failing schedule is replayed) whose function names depend on the build: `{{closure}}` in
+//! debug builds, `{closure#0}` and missing frames where release builds inline. The scheme is the
+//! simplest robust one: those sections are removed from the produced text before it is compared,
+//! and before it is written when blessing, so the pages never show them. Everything else (counts,
+//! schedule, seed, names, `path:line:col` locations, the replay line) is compared byte for byte.
+//!
+//! # Updating
+//!
+//! `LEAKCHECK_BLESS=1 cargo test --test docs_reports` rewrites the blocks that differ, in place.
+//! With `LEAKCHECK_SCHEDULES`, `LEAKCHECK_SEED`, `LEAKCHECK_SCHEDULER` or `LEAKCHECK_REPLAY` set,
+//! the reports cannot match the pages: the scenario tests then print what they find instead of
+//! comparing (so the replay lines the pages show can be run as they are).
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex as StdMutex;
+
+use leakcheck::{Config, Detail, Report};
+
+/// Compiles each `docs/examples/NAME.rs` into a module `NAME`, and lists the names.
+macro_rules! examples {
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[allow(dead_code)]
+            mod $name {
+                include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/examples/", stringify!($name), ".rs"));
+            }
+        )*
+        const EXAMPLES: &[&str] = &[$(stringify!($name)),*];
+    };
+}
+
+examples![
+    // getting-started.md
+    facade_imports,
+    attribute,
+    config_explore,
+    // findings/threads.md
+    leaked_worker,
+    worker_fixed,
+    poller,
+    poller_fixed,
+    audit_log,
+    audit_log_fixed,
+    transfer,
+    transfer_fixed,
+    flusher,
+    flusher_fixed,
+    loader,
+    loader_fixed,
+    server_ready,
+    server_ready_fixed,
+];
+
+/// Every produced block: the page it is on, and its marker.
+const BLOCKS: &[(&str, &str)] = &[
+    ("getting-started.md", "output: clean_summary"),
+    ("getting-started.md", "output: env_errors"),
+    ("getting-started.md", "output: cross_execution"),
+    ("findings/threads.md", "report: worker_is_stopped"),
+    ("findings/threads.md", "report: poller_polls"),
+    ("findings/threads.md", "report: login_is_audited"),
+    ("findings/threads.md", "report: concurrent_transfers"),
+    ("findings/threads.md", "report: close_flushes"),
+    ("findings/threads.md", "report: port_is_loaded"),
+    ("findings/threads.md", "report: server_starts"),
+    ("replay.md", "report: replayed"),
+    ("replay.md", "output: replay_malformed"),
+    ("replay.md", "output: replay_other_test"),
+    ("replay.md", "output: replay_diverged"),
+];
+
+const BLESS: &str = "LEAKCHECK_BLESS";
+
+fn docs() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("docs")
+}
+
+fn blessing() -> bool {
+    std::env::var_os(BLESS).is_some_and(|v| !v.is_empty() && v != "0")
+}
+
+/// Pages are read and rewritten under this lock: tests run in parallel.
+static PAGES: StdMutex<()> = StdMutex::new(());
+
+/// The text without the stack sections (see the module documentation): a line `<what> from:`
+/// and the more indented lines after it.
+fn without_stacks(text: &str) -> String {
+    let mut out = String::new();
+    let mut skip_deeper_than: Option<usize> = None;
+    for line in text.lines() {
+        let indent = line.len() - line.trim_start().len();
+        if let Some(level) = skip_deeper_than {
+            if indent > level {
+                continue;
+            }
+            skip_deeper_than = None;
+        }
+        let trimmed = line.trim();
+        if trimmed.ends_with(" from:") && !trimmed[..trimmed.len() - " from:".len()].contains(' ') {
+            skip_deeper_than = Some(indent);
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+/// A fenced block after a marker: its fence, its indentation (inside a list item), and the line
+/// range of its content.
+struct Block {
+    fence: String,
+    indent: String,
+    content: std::ops::Range<usize>,
+}
+
+/// The blocks that follow `<!-- marker -->` in a page's lines.
+fn blocks(lines: &[&str], marker: &str) -> Vec<Block> {
+    let comment = format!("<!-- {marker} -->");
+    let mut found = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        if line.trim() != comment {
+            continue;
+        }
+        let open = lines.get(i + 1).map(|l| l.trim()).unwrap_or_default();
+        assert!(
+            open.starts_with("```"),
+            "`{comment}` must be followed at once by a fenced block, not {open:?}"
+        );
+        let close = (i + 2..lines.len())
+            .find(|&j| lines[j].trim() == "```")
+            .unwrap_or_else(|| panic!("the block after `{comment}` is not closed"));
+        let fence_line = lines[i + 1];
+        found.push(Block {
+            fence: open.to_string(),
+            indent: fence_line[..fence_line.len() - fence_line.trim_start().len()].to_string(),
+            content: i + 2..close,
+        });
+    }
+    found
+}
+
+/// Checks (or, when blessing, writes) the blocks after `<!-- marker -->` in `page`.
+fn expect_block(page: &str, marker: &str, fence: &str, expected: &str) {
+    let _lock = PAGES.lock().unwrap_or_else(|e| e.into_inner());
+    let path = docs().join(page);
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let lines: Vec<&str> = text.lines().collect();
+    let found = blocks(&lines, marker);
+    assert!(
+        !found.is_empty(),
+        "docs/{page} has no `<!-- {marker} -->` block"
+    );
+    let mut stale = Vec::new();
+    for block in &found {
+        assert_eq!(
+            block.fence, fence,
+            "the block after `<!-- {marker} -->` in docs/{page} must open with {fence}"
+        );
+        let shown: String = lines[block.content.clone()]
+            .iter()
+            .map(|l| format!("{}\n", l.strip_prefix(block.indent.as_str()).unwrap_or(l)))
+            .collect();
+        if shown != expected {
+            stale.push((block, shown));
+        }
+    }
+    if stale.is_empty() {
+        return;
+    }
+    if blessing() {
+        let mut out: Vec<String> = Vec::new();
+        let mut i = 0;
+        for (block, _) in &stale {
+            out.extend(lines[i..block.content.start].iter().map(|l| l.to_string()));
+            out.extend(expected.lines().map(|l| {
+                if l.is_empty() {
+                    String::new()
+                } else {
+                    format!("{}{l}", block.indent)
+                }
+            }));
+            i = block.content.end;
+        }
+        out.extend(lines[i..].iter().map(|l| l.to_string()));
+        let mut new_text = out.join("\n");
+        new_text.push('\n');
+        std::fs::write(&path, new_text)
+            .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+        eprintln!("blessed `<!-- {marker} -->` in docs/{page}");
+        return;
+    }
+    let (_, shown) = &stale[0];
+    panic!(
+        "docs/{page}: the block after `<!-- {marker} -->` is out of date.\n\
+         --- the page shows:\n{shown}--- the code produces:\n{expected}---\n\
+         Run `{BLESS}=1 cargo test --test docs_reports` to update the page."
+    );
+}
+
+/// Whether the environment overrides the settings the pages' reports were made with.
+fn overridden() -> Option<&'static str> {
+    [
+        "LEAKCHECK_SCHEDULES",
+        "LEAKCHECK_SEED",
+        "LEAKCHECK_SCHEDULER",
+        "LEAKCHECK_REPLAY",
+    ]
+    .into_iter()
+    .find(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty()))
+}
+
+/// Checks a produced text against its block, unless the environment changes what is produced.
+fn expect_output(page: &str, marker: &str, text: &str) {
+    assert!(
+        BLOCKS.contains(&(page, marker)),
+        "`{marker}` on {page} is missing from BLOCKS"
+    );
+    if let Some(var) = overridden() {
+        eprintln!("{var} is set, so this is not compared with docs/{page}:\n{text}");
+        return;
+    }
+    let mut expected = without_stacks(text);
+    if !expected.ends_with('\n') {
+        expected.push('\n');
+    }
+    expect_block(page, marker, "```text", &expected);
+}
+
+/// The report of a scenario that has a finding, under the settings of its example file.
+fn report(config: Config, test: &str, body: fn()) -> Report {
+    match config.test_name(test).package("leakcheck").explore(body) {
+        Err(report) => report,
+        Ok(summary) => panic!("the scenario `{test}` should have a finding: {summary}"),
+    }
+}
+
+fn scenario(test: &str, config: Config, body: fn()) {
+    let report = report(config, test, body);
+    expect_output(
+        "findings/threads.md",
+        &format!("report: {test}"),
+        &report.to_string(),
+    );
+}
+
+fn clean(test: &str, body: fn()) -> String {
+    match Config::new()
+        .test_name(test)
+        .package("leakcheck")
+        .explore(body)
+    {
+        Ok(summary) => summary.to_string(),
+        Err(report) if overridden() == Some("LEAKCHECK_REPLAY") => report.to_string(),
+        Err(report) => panic!("the fixed `{test}` should be clean:\n{report}"),
+    }
+}
+
+/// The message of a usage error (a panic with a `String`).
+fn usage_error(f: impl FnOnce()) -> String {
+    let payload = catch_unwind(AssertUnwindSafe(f)).expect_err("a usage error panics");
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The code blocks
+
+#[test]
+fn code_blocks_are_the_example_files() {
+    for page in pages() {
+        let rel = page
+            .strip_prefix(docs())
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        let text = std::fs::read_to_string(&page).unwrap();
+        for line in text.lines() {
+            let Some(name) = line
+                .trim()
+                .strip_prefix("<!-- code: ")
+                .and_then(|r| r.strip_suffix(" -->"))
+            else {
+                continue;
+            };
+            assert!(
+                EXAMPLES.contains(&name),
+                "docs/{rel} shows `{name}`, which is not compiled: add it to `examples!` in tests/docs_reports.rs"
+            );
+            let file = docs().join("examples").join(format!("{name}.rs"));
+            let code = std::fs::read_to_string(&file).unwrap();
+            expect_block(&rel, &format!("code: {name}"), "```rust", &code);
+        }
+    }
+}
+
+#[test]
+fn every_example_is_shown_and_every_block_is_known() {
+    let mut shown = Vec::new();
+    let mut markers = Vec::new();
+    for page in pages() {
+        let rel = page
+            .strip_prefix(docs())
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        let text = std::fs::read_to_string(&page).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let line = line.trim();
+            if let Some(marker) = line
+                .strip_prefix("<!-- ")
+                .and_then(|r| r.strip_suffix(" -->"))
+            {
+                if let Some(name) = marker.strip_prefix("code: ") {
+                    shown.push(name.to_string());
+                } else if marker.starts_with("report: ") || marker.starts_with("output: ") {
+                    markers.push((rel.clone(), marker.to_string()));
+                }
+            }
+            if line == "```rust" {
+                let marked = i > 0 && lines[i - 1].trim().starts_with("<!-- code: ");
+                assert!(
+                    marked,
+                    "docs/{rel}:{}: a ```rust block must follow a `<!-- code: NAME -->` marker \
+                     (it is then compiled here), or be marked ```rust,ignore",
+                    i + 1
+                );
+            }
+        }
+    }
+    for name in EXAMPLES {
+        assert!(
+            shown.iter().any(|s| s == name),
+            "docs/examples/{name}.rs is shown on no page"
+        );
+    }
+    for (page, marker) in &markers {
+        assert!(
+            BLOCKS.contains(&(page.as_str(), marker.as_str())),
+            "docs/{page} has `<!-- {marker} -->`, which no test produces"
+        );
+    }
+    for (page, marker) in BLOCKS {
+        assert!(
+            markers.iter().any(|(p, m)| p == page && m == marker),
+            "docs/{page} lacks `<!-- {marker} -->`"
+        );
+    }
+}
+
+/// The markdown pages of the guide.
+fn pages() -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "md") {
+                out.push(path);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&docs(), &mut out);
+    out.sort();
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// findings/threads.md: each scenario's report, and its fix is clean. Each test is named as the
+// scenario, so the replay line a page shows runs it.
+
+#[test]
+fn worker_is_stopped() {
+    scenario(
+        "worker_is_stopped",
+        leaked_worker::config(),
+        leaked_worker::worker_is_stopped,
+    );
+}
+
+#[test]
+fn worker_is_stopped_fixed() {
+    clean("worker_is_stopped_fixed", worker_fixed::worker_is_stopped);
+}
+
+#[test]
+fn poller_polls() {
+    scenario("poller_polls", poller::config(), poller::poller_polls);
+}
+
+#[test]
+fn poller_polls_fixed() {
+    clean("poller_polls_fixed", poller_fixed::poller_polls);
+}
+
+#[test]
+fn login_is_audited() {
+    scenario(
+        "login_is_audited",
+        audit_log::config(),
+        audit_log::login_is_audited,
+    );
+}
+
+#[test]
+fn login_is_audited_fixed() {
+    clean("login_is_audited_fixed", audit_log_fixed::login_is_audited);
+}
+
+#[test]
+fn login_is_audited_with_lingering_allowed() {
+    let summary = audit_log::config()
+        .allow_lingering(true)
+        .explore(audit_log::login_is_audited);
+    assert!(summary.is_ok() || overridden().is_some(), "{summary:?}");
+}
+
+#[test]
+fn concurrent_transfers() {
+    scenario(
+        "concurrent_transfers",
+        transfer::config(),
+        transfer::concurrent_transfers,
+    );
+}
+
+#[test]
+fn concurrent_transfers_fixed() {
+    clean(
+        "concurrent_transfers_fixed",
+        transfer_fixed::concurrent_transfers,
+    );
+}
+
+#[test]
+fn close_flushes() {
+    scenario("close_flushes", flusher::config(), flusher::close_flushes);
+}
+
+#[test]
+fn close_flushes_fixed() {
+    clean("close_flushes_fixed", flusher_fixed::close_flushes);
+}
+
+#[test]
+fn port_is_loaded() {
+    scenario("port_is_loaded", loader::config(), loader::port_is_loaded);
+}
+
+#[test]
+fn port_is_loaded_fixed() {
+    clean("port_is_loaded_fixed", loader_fixed::port_is_loaded);
+}
+
+#[test]
+fn server_starts() {
+    scenario(
+        "server_starts",
+        server_ready::config(),
+        server_ready::server_starts,
+    );
+}
+
+#[test]
+fn server_starts_fixed() {
+    clean(
+        "server_starts_fixed",
+        server_ready_fixed::start_failure_is_reported,
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// getting-started.md
+
+#[test]
+fn clean_summary() {
+    let summary = clean("worker_is_stopped_fixed", worker_fixed::worker_is_stopped);
+    expect_output("getting-started.md", "output: clean_summary", &summary);
+}
+
+/// A `Mutex` kept in a `static` across executions: the second execution uses the first one's.
+fn shared_static() {
+    static CACHE: std::sync::OnceLock<leakcheck::sync::Mutex<u32>> = std::sync::OnceLock::new();
+    let worker = leakcheck::thread::spawn(|| 1);
+    let value = worker.join().unwrap();
+    *CACHE
+        .get_or_init(|| leakcheck::sync::Mutex::new(0))
+        .lock()
+        .unwrap() += value;
+}
+
+#[test]
+fn cross_execution() {
+    let report = report(Config::new().schedules(2), "cross_execution", shared_static);
+    let Detail::Panic { message, .. } = report.findings()[0].detail() else {
+        panic!("expected a panic:\n{report}")
+    };
+    expect_output("getting-started.md", "output: cross_execution", message);
+}
+
+/// Set in the child processes that `env_errors` starts.
+const PROBE: &str = "DOCS_REPORTS_ENV_PROBE";
+
+/// In a child process of `env_errors` (with `DOCS_REPORTS_ENV_PROBE` set), prints the usage
+/// error its environment causes; otherwise does nothing. The environment is process-wide, so
+/// setting bad values here would break the other tests of this binary.
+#[test]
+fn env_probe() {
+    if std::env::var_os(PROBE).is_none() {
+        return;
+    }
+    let message = usage_error(|| {
+        let _ = Config::new().explore(|| ());
+    });
+    println!("<<<{message}>>>");
+}
+
+#[test]
+fn env_errors() {
+    let mut out = String::new();
+    for (var, value) in [
+        ("LEAKCHECK_SCHEDULES", "1k"),
+        ("LEAKCHECK_SEED", "-1"),
+        ("LEAKCHECK_SCHEDULER", "pct:0"),
+    ] {
+        let child = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["env_probe", "--exact", "--nocapture", "--test-threads=1"])
+            .env(PROBE, "1")
+            .env(var, value)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&child.stdout);
+        let message = stdout
+            .split_once("<<<")
+            .and_then(|(_, rest)| rest.split_once(">>>"))
+            .map(|(message, _)| message)
+            .unwrap_or_else(|| panic!("the probe printed no error for {var}={value}: {stdout}"));
+        out.push_str(&format!("$ {var}={value} cargo test\n{message}\n"));
+    }
+    expect_output("getting-started.md", "output: env_errors", &out);
+}
+
+// ---------------------------------------------------------------------------------------------
+// replay.md
+
+fn transfers_report() -> Report {
+    report(
+        transfer::config(),
+        "concurrent_transfers",
+        transfer::concurrent_transfers,
+    )
+}
+
+#[test]
+fn replayed() {
+    let token = transfers_report().replay_token().to_string();
+    let replayed = report(
+        transfer::config().replay(token),
+        "concurrent_transfers",
+        transfer::concurrent_transfers,
+    );
+    expect_output("replay.md", "report: replayed", &replayed.to_string());
+}
+
+#[test]
+fn replay_malformed() {
+    let token = transfers_report().replay_token().to_string();
+    // One character changed: a letter the token does not have at that place.
+    let middle = token.len() / 2;
+    let changed = if &token[middle..=middle] == "A" {
+        "B"
+    } else {
+        "A"
+    };
+    let edited = format!("{}{changed}{}", &token[..middle], &token[middle + 1..]);
+    let mut out = String::new();
+    for (what, bad) in [
+        ("A token cut short when copied", &token[..token.len() - 5]),
+        ("A token with one character changed", edited.as_str()),
+        ("A shuttle schedule", "910102f3a1e4c8a7d0e6b3f2c201"),
+    ] {
+        let message = usage_error(|| {
+            let _ = transfer::config()
+                .test_name("concurrent_transfers")
+                .replay(bad)
+                .explore(transfer::concurrent_transfers);
+        });
+        out.push_str(&format!("{what}:\n{message}\n"));
+    }
+    expect_output("replay.md", "output: replay_malformed", &out);
+}
+
+#[test]
+fn replay_other_test() {
+    let token = transfers_report().replay_token().to_string();
+    let message = usage_error(|| {
+        let _ = flusher::config()
+            .test_name("close_flushes")
+            .replay(token)
+            .explore(flusher::close_flushes);
+    });
+    expect_output("replay.md", "output: replay_other_test", &message);
+}
+
+/// `concurrent_transfers` after a change: the refund now runs in two threads.
+fn concurrent_transfers_changed() {
+    use leakcheck::sync::{Arc, Mutex};
+    let alice = Arc::new(Mutex::new(100));
+    let bob = Arc::new(Mutex::new(100));
+    let refunds: Vec<_> = (0..2)
+        .map(|_| {
+            let (a, b) = (Arc::clone(&alice), Arc::clone(&bob));
+            leakcheck::thread::spawn(move || transfer::transfer(&b, &a, 5))
+        })
+        .collect();
+    transfer::transfer(&alice, &bob, 30);
+    for refund in refunds {
+        refund.join().unwrap();
+    }
+}
+
+#[test]
+fn replay_diverged() {
+    let token = transfers_report().replay_token().to_string();
+    let message = usage_error(|| {
+        let _ = transfer::config()
+            .test_name("concurrent_transfers")
+            .replay(token)
+            .explore(concurrent_transfers_changed);
+    });
+    expect_output("replay.md", "output: replay_diverged", &message);
+}
+
+#[test]
+fn stack_sections_are_removed() {
+    let text = "leakcheck: 1 deadlock\n\ndeadlock: x\n  thread#0 (the test body)\n    blocked in Mutex::lock on mutex#2 at a.rs:8:21\n      blocked from:\n        f at a.rs:8:21\n        g::{{closure}} at a.rs:25:5\n      mutex#2 (created at a.rs:19:24) is held by thread#1\n    spawned from:\n      h at b.rs:1:1\n  panicked at b.rs:2:2: boom\n";
+    assert_eq!(
+        without_stacks(text),
+        "leakcheck: 1 deadlock\n\ndeadlock: x\n  thread#0 (the test body)\n    blocked in Mutex::lock on mutex#2 at a.rs:8:21\n      mutex#2 (created at a.rs:19:24) is held by thread#1\n  panicked at b.rs:2:2: boom\n"
+    );
+}
