@@ -77,6 +77,7 @@
 #![allow(clippy::large_enum_variant)]
 
 mod backend;
+pub mod cancel;
 pub mod channel;
 mod config;
 mod detect;

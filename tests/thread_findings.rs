@@ -57,7 +57,7 @@ fn thread_blocked_forever_on_a_mutex_is_a_leaked_thread() {
     };
     assert_eq!((obj.kind.as_str(), obj.id), ("mutex", 1));
     assert_eq!(obj.created_at.line, created);
-    let (holder, _) = b.held_by.as_ref().unwrap();
+    let (holder, _) = &b.held_by[0];
     assert_eq!(holder.id, 0, "the body holds the mutex");
     let text = report.to_string();
     assert!(text.contains(&format!(
@@ -146,7 +146,7 @@ fn lock_order_deadlock_shows_the_cycle() {
     for (t, b) in blocked {
         assert_eq!(b.operation, "Mutex::lock");
         assert_eq!(b.at.file, FILE);
-        let holder = &b.held_by.as_ref().unwrap().0;
+        let holder = &b.held_by[0].0;
         assert_ne!(holder.id, t.id, "each waits for the other");
     }
     let text = report.to_string();

@@ -82,7 +82,7 @@ fn exec_of<T>(chan: &Chan<T>) -> std::rc::Rc<Exec> {
     }
 }
 
-fn pair<T>(chan: Arc<Chan<T>>) -> (Sender<T>, Receiver<T>) {
+pub(crate) fn pair<T>(chan: Arc<Chan<T>>) -> (Sender<T>, Receiver<T>) {
     (
         Sender {
             inner: SenderInner::Model {
@@ -96,7 +96,11 @@ fn pair<T>(chan: Arc<Chan<T>>) -> (Sender<T>, Receiver<T>) {
     )
 }
 
-fn model_channel<T>(constructor: &'static str, capacity: Option<usize>, at: Loc) -> Option<(Sender<T>, Receiver<T>)> {
+pub(crate) fn model_channel<T>(
+    constructor: &'static str,
+    capacity: Option<usize>,
+    at: Loc,
+) -> Option<(Sender<T>, Receiver<T>)> {
     let exec = runtime::current()?;
     Some(pair(core::new_chan(&exec, constructor, capacity, None, false, at)))
 }
@@ -425,14 +429,22 @@ impl<T> Clone for Sender<T> {
     }
 }
 
-impl<T> Clone for Receiver<T> {
-    #[track_caller]
-    fn clone(&self) -> Self {
+impl<T> Receiver<T> {
+    /// The channel's object in the registry, for a model channel.
+    pub(crate) fn model_id(&self) -> Option<crate::runtime::ObjId> {
+        match &self.inner {
+            ReceiverInner::Model { chan, .. } => Some(chan.id()),
+            ReceiverInner::Std(_) => None,
+        }
+    }
+
+    /// A clone whose end is recorded as made at `at`.
+    pub(crate) fn clone_at(&self, at: Loc) -> Self {
         let inner = match &self.inner {
             ReceiverInner::Std(r) => ReceiverInner::Std(r.clone()),
             ReceiverInner::Model { chan, .. } => {
                 let exec = exec_of(chan);
-                let end = core::clone_end(&exec, chan.id(), Dir::Recv, runtime::caller());
+                let end = core::clone_end(&exec, chan.id(), Dir::Recv, at);
                 ReceiverInner::Model {
                     chan: chan.clone(),
                     end,
@@ -440,6 +452,13 @@ impl<T> Clone for Receiver<T> {
             }
         };
         Receiver { inner }
+    }
+}
+
+impl<T> Clone for Receiver<T> {
+    #[track_caller]
+    fn clone(&self) -> Self {
+        self.clone_at(runtime::caller())
     }
 }
 

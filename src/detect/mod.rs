@@ -6,7 +6,7 @@ use crate::report::{
     frames, Blocked, ChannelInfo, ChannelWait, ChannelWaiter, Detail, EndInfo, Finding, LeakState, ObjectInfo,
     SourceLocation, Target, ThreadInfo,
 };
-use crate::runtime::registry::{Dir, EndRec, Handle, ObjState, Registry, Status, Tid, WaitOn};
+use crate::runtime::registry::{Dir, EndRec, Handle, Loc, ObjState, Registry, Status, Tid, WaitOn};
 use crate::runtime::BODY;
 
 /// What the detectors need besides the registry.
@@ -85,20 +85,24 @@ fn blocked_info(reg: &mut Registry, tid: Tid) -> Option<Blocked> {
         })
         .collect();
     let (target, held_by) = match on {
-        WaitOn::Thread(t) => (Target::Thread(thread_info(reg, t)), None),
-        WaitOn::Park => (Target::Unpark, None),
+        WaitOn::Thread(t) => (Target::Thread(thread_info(reg, t)), Vec::new()),
+        WaitOn::Park => (Target::Unpark, Vec::new()),
         WaitOn::Select => (
             Target::Select {
                 objects: arms.iter().map(|&(id, _)| object_info(reg, id)).collect(),
             },
-            None,
+            Vec::new(),
         ),
         WaitOn::Object(id) => {
-            let holder = match &reg.objects[id].state {
-                ObjState::Mutex(m) => m.holder,
-                ObjState::Channel(_) => None,
+            let holders: Vec<(Tid, Loc)> = match &reg.objects[id].state {
+                ObjState::Mutex(m) => m.holder.into_iter().collect(),
+                ObjState::RwLock(l) => l.writer.into_iter().chain(l.readers.iter().copied()).collect(),
+                _ => Vec::new(),
             };
-            let held_by = holder.map(|(t, since)| (thread_info(reg, t), loc(since)));
+            let held_by = holders
+                .into_iter()
+                .map(|(t, since)| (thread_info(reg, t), loc(since)))
+                .collect();
             (Target::Object(object_info(reg, id)), held_by)
         }
     };

@@ -219,8 +219,9 @@ pub struct Blocked {
     /// The user's frames at the operation, innermost first (filled when enriched).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub stack: Vec<Frame>,
-    /// For a lock: who holds it, and where they took it.
-    pub held_by: Option<(ThreadInfo, SourceLocation)>,
+    /// For a lock: who holds it (one writer, or the readers), and where each took it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub held_by: Vec<(ThreadInfo, SourceLocation)>,
     /// For channel operations: the channels, with who could still send or receive.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub channels: Vec<ChannelWait>,

@@ -86,16 +86,20 @@ fn blocked(out: &mut String, verb: &str, b: &Blocked) {
         return;
     }
     if let Target::Object(o) = &b.on {
-        match &b.held_by {
-            Some((holder, since)) => {
+        match b.held_by.as_slice() {
+            [] => {
+                let _ = writeln!(out, "    {o} was created at {}", o.created_at);
+            }
+            [(holder, since)] => {
                 let _ = writeln!(
                     out,
                     "    {o} (created at {}) is held by {holder}, locked at {since}",
                     o.created_at
                 );
             }
-            None => {
-                let _ = writeln!(out, "    {o} was created at {}", o.created_at);
+            holders => {
+                let list: Vec<String> = holders.iter().map(|(t, since)| format!("{t} (locked at {since})")).collect();
+                let _ = writeln!(out, "    {o} (created at {}) is held by {}", o.created_at, list.join(", "));
             }
         }
     }

@@ -106,18 +106,6 @@ impl Exec {
         }
     }
 
-    /// Checks that `handle` belongs to this execution.
-    #[track_caller]
-    pub(crate) fn check(&self, handle: Handle) -> ObjId {
-        if handle.serial != self.serial {
-            panic!(
-                "leakcheck: an object created in one execution (or outside any check) was used in another; \
-                 create leakcheck primitives inside the checked closure"
-            );
-        }
-        handle.id
-    }
-
     /// Remembers the operation the current thread makes, for "last seen at" in reports.
     #[inline]
     pub(crate) fn note(&self, op: &'static str, at: Loc) {

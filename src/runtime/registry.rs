@@ -21,6 +21,11 @@ pub(crate) type Loc = &'static Location<'static>;
 pub(crate) enum ObjKind {
     Mutex,
     Channel,
+    Condvar,
+    RwLock,
+    Barrier,
+    Once,
+    Token,
 }
 
 impl ObjKind {
@@ -28,18 +33,20 @@ impl ObjKind {
         match self {
             ObjKind::Mutex => "mutex",
             ObjKind::Channel => "channel",
+            ObjKind::Condvar => "condvar",
+            ObjKind::RwLock => "rwlock",
+            ObjKind::Barrier => "barrier",
+            ObjKind::Once => "once",
+            ObjKind::Token => "token",
         }
     }
 
     fn index(self) -> usize {
-        match self {
-            ObjKind::Mutex => 0,
-            ObjKind::Channel => 1,
-        }
+        self as usize
     }
 }
 
-const KINDS: usize = 2;
+const KINDS: usize = 7;
 
 /// An object as reports name it: its kind and its number among the objects of that kind.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,6 +74,94 @@ pub(crate) struct Object {
 pub(crate) enum ObjState {
     Mutex(MutexState),
     Channel(ChannelState),
+    Condvar(CondvarState),
+    RwLock(RwLockState),
+    Barrier(BarrierState),
+    Once(OnceState),
+    Token(TokenState),
+}
+
+/// One `notify_one` or `notify_all`, as the missed-signal detector needs it.
+#[derive(Debug)]
+pub(crate) struct Notify {
+    pub at: Loc,
+    pub by: Tid,
+    pub all: bool,
+    /// The threads waiting when it came (none: the notify was lost).
+    pub waiting: Vec<Tid>,
+    /// The thread `notify_one` woke.
+    pub woke: Option<Tid>,
+    /// The woken thread waited again on the same condvar (its wake-up was misdirected).
+    pub rewaited: bool,
+}
+
+/// A condition variable: who waits, and every notify.
+#[derive(Debug, Default)]
+pub(crate) struct CondvarState {
+    pub waiters: Vec<Tid>,
+    pub notifies: Vec<Notify>,
+    /// Per thread: wake-ups (by a notify) that ended in another wait on this condvar.
+    pub rewaits: Vec<(Tid, usize)>,
+    /// Per thread: the notify that woke it last, until it waits again or gives up.
+    pub woken_by: Vec<(Tid, usize)>,
+    /// Per thread: where its current (last) wait began, as an index into `notifies`.
+    pub wait_began: Vec<(Tid, usize)>,
+}
+
+impl CondvarState {
+    pub(crate) fn rewaits_of(&self, tid: Tid) -> usize {
+        self.rewaits.iter().find(|r| r.0 == tid).map_or(0, |r| r.1)
+    }
+}
+
+/// A reader-writer lock: who holds it (readers or one writer), and who waits.
+#[derive(Debug, Default)]
+pub(crate) struct RwLockState {
+    pub readers: Vec<(Tid, Loc)>,
+    pub writer: Option<(Tid, Loc)>,
+    pub waiters: Vec<Tid>,
+    /// Writers waiting now (a new reader may or may not queue behind them).
+    pub waiting_writers: usize,
+}
+
+/// A barrier: how many must arrive, who has, and which round.
+#[derive(Debug, Default)]
+pub(crate) struct BarrierState {
+    pub count: usize,
+    pub arrived: Vec<Tid>,
+    pub generation: usize,
+}
+
+/// A `Once`: whether it ran, who runs it, who waits.
+#[derive(Debug, Default)]
+pub(crate) struct OnceState {
+    pub running: Option<Tid>,
+    pub done: bool,
+    pub poisoned: bool,
+    pub waiters: Vec<Tid>,
+}
+
+/// A cancellation token: whether and where it was cancelled, and which threads use it.
+#[derive(Debug, Default)]
+pub(crate) struct TokenState {
+    pub cancelled: Option<(Tid, Loc)>,
+    /// Threads that called `is_cancelled` or `done` on it (or on a clone).
+    pub users: Vec<Tid>,
+    /// The channel its `done()` receivers belong to.
+    pub done: Option<ObjId>,
+    pub parent: Option<ObjId>,
+}
+
+/// A lock taken while another was held: the edge of the lock-order graph.
+#[derive(Debug, Clone)]
+pub(crate) struct LockEdge {
+    pub first: ObjId,
+    pub first_at: Loc,
+    pub then: ObjId,
+    pub then_at: Loc,
+    pub thread: Tid,
+    /// The other locks held at the time (a common one guards both orders).
+    pub also_held: Vec<ObjId>,
 }
 
 /// A mutex: who holds it, since where, and who waits for it.
@@ -219,6 +314,13 @@ pub(crate) struct ThreadRec {
     pub selection: Option<Selection>,
     /// Its timed wait was ended by letting time pass.
     pub timed_out: bool,
+    /// The locks it holds now, in the order it took them, with where.
+    pub held: Vec<(ObjId, Loc)>,
+    /// Spurious wake-ups in a row, since the last real one.
+    pub spurious_streak: usize,
+    /// The notify that ended its last condvar wait (condvar, notify, mutex), until it releases
+    /// that mutex: waiting again before that is a wake-up that ended in another wait.
+    pub condvar_wake: Option<(ObjId, usize, ObjId)>,
 }
 
 impl ThreadRec {
@@ -238,6 +340,9 @@ impl ThreadRec {
             scoped: false,
             selection: None,
             timed_out: false,
+            held: Vec::new(),
+            spurious_streak: 0,
+            condvar_wake: None,
         }
     }
 
@@ -260,6 +365,8 @@ pub(crate) struct Registry {
     pub body_returned: bool,
     /// Whether stacks are captured (only when a failing schedule is replayed for its report).
     pub capture: bool,
+    /// Every pair of locks taken in some order, once per order and thread.
+    pub lock_edges: Vec<LockEdge>,
 }
 
 impl Registry {
@@ -311,6 +418,83 @@ impl Registry {
         }
     }
 
+    pub(crate) fn condvar(&mut self, id: ObjId) -> &mut CondvarState {
+        match &mut self.objects[id].state {
+            ObjState::Condvar(c) => c,
+            _ => unreachable!("object {id} is not a condvar"),
+        }
+    }
+
+    pub(crate) fn rwlock(&mut self, id: ObjId) -> &mut RwLockState {
+        match &mut self.objects[id].state {
+            ObjState::RwLock(l) => l,
+            _ => unreachable!("object {id} is not an rwlock"),
+        }
+    }
+
+    pub(crate) fn barrier(&mut self, id: ObjId) -> &mut BarrierState {
+        match &mut self.objects[id].state {
+            ObjState::Barrier(b) => b,
+            _ => unreachable!("object {id} is not a barrier"),
+        }
+    }
+
+    pub(crate) fn once(&mut self, id: ObjId) -> &mut OnceState {
+        match &mut self.objects[id].state {
+            ObjState::Once(o) => o,
+            _ => unreachable!("object {id} is not a once"),
+        }
+    }
+
+    pub(crate) fn token(&mut self, id: ObjId) -> &mut TokenState {
+        match &mut self.objects[id].state {
+            ObjState::Token(t) => t,
+            _ => unreachable!("object {id} is not a token"),
+        }
+    }
+
+    /// Thread `tid` is about to take lock `lock` at `at`: record the order against every lock it
+    /// holds (the lock-order graph, as Linux's lockdep keeps it).
+    pub(crate) fn lock_attempt(&mut self, tid: Tid, lock: ObjId, at: Loc) {
+        let held = self.threads[tid].held.clone();
+        for (i, &(first, first_at)) in held.iter().enumerate() {
+            if first == lock {
+                continue;
+            }
+            let known = self
+                .lock_edges
+                .iter()
+                .any(|e| e.first == first && e.then == lock && e.thread == tid);
+            if !known {
+                let also_held = held.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, h)| h.0).collect();
+                self.lock_edges.push(LockEdge {
+                    first,
+                    first_at,
+                    then: lock,
+                    then_at: at,
+                    thread: tid,
+                    also_held,
+                });
+            }
+        }
+    }
+
+    /// Thread `tid` took lock `lock`.
+    pub(crate) fn lock_taken(&mut self, tid: Tid, lock: ObjId, at: Loc) {
+        self.threads[tid].held.push((lock, at));
+    }
+
+    /// Thread `tid` released (one hold of) lock `lock`.
+    pub(crate) fn lock_released(&mut self, tid: Tid, lock: ObjId) {
+        let t = &mut self.threads[tid];
+        if let Some(i) = t.held.iter().rposition(|h| h.0 == lock) {
+            t.held.remove(i);
+        }
+        if t.condvar_wake.is_some_and(|w| w.2 == lock) {
+            t.condvar_wake = None;
+        }
+    }
+
     /// The threads blocked in a timed wait, which letting time pass would wake.
     pub(crate) fn timed_waiters(&self) -> Vec<Tid> {
         (0..self.threads.len())
@@ -337,29 +521,40 @@ impl Registry {
         match wait.on {
             WaitOn::Thread(t) => Some(t),
             WaitOn::Park => None,
-            WaitOn::Object(obj) if matches!(self.objects[obj].state, ObjState::Mutex(_)) => match &self.objects[obj].state {
+            WaitOn::Object(obj) => match &self.objects[obj].state {
                 ObjState::Mutex(m) => m.holder.map(|(t, _)| t),
-                ObjState::Channel(_) => None,
+                ObjState::RwLock(l) => match (l.writer, l.readers.as_slice()) {
+                    (Some((t, _)), _) => Some(t),
+                    (None, [(t, _)]) => Some(*t),
+                    _ => None,
+                },
+                ObjState::Once(o) => o.running,
+                ObjState::Channel(_) => self.channel_partner(tid),
+                ObjState::Condvar(_) | ObjState::Barrier(_) | ObjState::Token(_) => None,
             },
-            WaitOn::Object(_) | WaitOn::Select => {
-                let arms = &self.threads[tid].selection.as_ref()?.arms;
-                let mut partner = None;
-                for &(id, dir) in arms {
-                    let ObjState::Channel(c) = &self.objects[id].state else { return None };
-                    let ends = match dir {
-                        Dir::Send => &c.receivers,
-                        Dir::Recv => &c.senders,
-                    };
-                    for e in ends.iter().filter(|e| e.alive) {
-                        match partner {
-                            None => partner = Some(e.last_user),
-                            Some(p) if p == e.last_user => {}
-                            Some(_) => return None,
-                        }
-                    }
+            WaitOn::Select => self.channel_partner(tid),
+        }
+    }
+
+    /// For a thread blocked in channel operations: the one thread that last used every live end
+    /// on the other side of all of them, if there is one.
+    fn channel_partner(&self, tid: Tid) -> Option<Tid> {
+        let arms = &self.threads[tid].selection.as_ref()?.arms;
+        let mut partner = None;
+        for &(id, dir) in arms {
+            let ObjState::Channel(c) = &self.objects[id].state else { return None };
+            let ends = match dir {
+                Dir::Send => &c.receivers,
+                Dir::Recv => &c.senders,
+            };
+            for e in ends.iter().filter(|e| e.alive) {
+                match partner {
+                    None => partner = Some(e.last_user),
+                    Some(p) if p == e.last_user => {}
+                    Some(_) => return None,
                 }
-                partner.filter(|&p| p != tid)
             }
         }
+        partner.filter(|&p| p != tid)
     }
 }

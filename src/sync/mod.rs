@@ -14,8 +14,10 @@
 //! ```
 
 pub mod atomic;
+mod condvar;
 pub mod mpsc;
 mod mutex;
 
+pub use condvar::{Condvar, WaitTimeoutResult};
 pub use mutex::{Mutex, MutexGuard};
 pub use std::sync::{Arc, LockResult, PoisonError, TryLockError, TryLockResult, Weak};

@@ -4,7 +4,9 @@ use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult};
 
-use crate::runtime::{self, Handle, Loc, ObjKind, ObjState, WaitOn};
+use std::rc::Rc;
+
+use crate::runtime::{self, Exec, Handle, Loc, ObjId, ObjKind, ObjState, WaitOn};
 
 /// A mutual exclusion lock, as [`std::sync::Mutex`], poisoning included.
 ///
@@ -33,12 +35,12 @@ use crate::runtime::{self, Handle, Loc, ObjKind, ObjState, WaitOn};
 /// });
 /// ```
 pub struct Mutex<T: ?Sized> {
-    imp: Imp,
+    pub(super) imp: Imp,
     poisoned: AtomicBool,
     data: UnsafeCell<T>,
 }
 
-enum Imp {
+pub(super) enum Imp {
     Std(std::sync::Mutex<()>),
     Model(Handle),
 }
@@ -51,14 +53,16 @@ unsafe impl<T: ?Sized + Send> Sync for Mutex<T> {}
 /// The guard of a locked [`Mutex`]; the lock is released when it drops.
 #[must_use = "if unused the Mutex will immediately unlock"]
 pub struct MutexGuard<'a, T: ?Sized + 'a> {
-    lock: &'a Mutex<T>,
-    inner: GuardImp<'a>,
+    pub(super) lock: &'a Mutex<T>,
+    pub(super) inner: GuardImp<'a>,
     panicking: bool,
 }
 
-enum GuardImp<'a> {
-    Std(#[allow(dead_code)] std::sync::MutexGuard<'a, ()>),
+pub(super) enum GuardImp<'a> {
+    Std(std::sync::MutexGuard<'a, ()>),
     Model,
+    /// The std guard is lent to a std condvar for the length of a wait.
+    Taken,
 }
 
 // SAFETY: as std's `MutexGuard`, which is `Sync` when `T` is.
@@ -178,43 +182,66 @@ impl<T: ?Sized> Mutex<T> {
     }
 }
 
-fn lock_model(h: Handle, at: Loc) {
-    let Some(exec) = runtime::current() else {
-        panic!("leakcheck: a mutex created inside a check was locked outside it");
-    };
-    let id = exec.check(h);
-    exec.switch("Mutex::lock", at);
+fn exec_for(h: Handle) -> Rc<Exec> {
+    match runtime::current() {
+        Some(exec) if exec.serial == h.serial => exec,
+        _ => panic!("leakcheck: a mutex created inside a check was used outside it, or in another execution"),
+    }
+}
+
+/// Takes the model mutex `id` for the current thread, waiting while another holds it. A thread
+/// that locks a mutex it already holds waits forever: the detectors report it as a deadlock.
+pub(super) fn acquire(exec: &Exec, id: ObjId, op: &'static str, at: Loc) {
+    let me = exec.me();
+    exec.reg().lock_attempt(me, id, at);
     loop {
-        let me = exec.me();
         {
             let mut reg = exec.reg();
             let m = reg.mutex(id);
-            match m.holder {
-                None => {
-                    m.holder = Some((me, at));
-                    return;
-                }
-                Some(_) => m.waiters.push(me),
+            if m.holder.is_none() {
+                m.holder = Some((me, at));
+                reg.lock_taken(me, id, at);
+                return;
             }
+            m.waiters.push(me);
         }
-        exec.block("Mutex::lock", WaitOn::Object(id), at);
+        exec.block(op, WaitOn::Object(id), at);
         if exec.closed() {
             return;
         }
     }
 }
 
-fn try_lock_model(h: Handle, at: Loc) -> bool {
-    let Some(exec) = runtime::current() else {
-        panic!("leakcheck: a mutex created inside a check was locked outside it");
-    };
-    let id = exec.check(h);
-    exec.switch("Mutex::try_lock", at);
+/// Releases the model mutex `id` held by the current thread, without a scheduling point.
+pub(super) fn release(exec: &Exec, id: ObjId) {
     let me = exec.me();
     let mut reg = exec.reg();
     let m = reg.mutex(id);
+    m.holder = None;
+    // Every waiter tries again; which one wins is the scheduler's choice.
+    let waiters = std::mem::take(&mut m.waiters);
+    reg.lock_released(me, id);
+    for w in waiters {
+        exec.wake(&mut reg, w);
+    }
+}
+
+fn lock_model(h: Handle, at: Loc) {
+    let exec = exec_for(h);
+    exec.switch("Mutex::lock", at);
+    acquire(&exec, h.id, "Mutex::lock", at);
+}
+
+fn try_lock_model(h: Handle, at: Loc) -> bool {
+    let exec = exec_for(h);
+    exec.switch("Mutex::try_lock", at);
+    let me = exec.me();
+    let mut reg = exec.reg();
+    let m = reg.mutex(h.id);
     if m.holder.is_none() {
         m.holder = Some((me, at));
+        reg.lock_attempt(me, h.id, at);
+        reg.lock_taken(me, h.id, at);
         true
     } else {
         exec.closed()
@@ -228,16 +255,7 @@ fn unlock_model(h: Handle) {
     if exec.closed() || h.serial != exec.serial {
         return;
     }
-    {
-        let mut reg = exec.reg();
-        let m = reg.mutex(h.id);
-        m.holder = None;
-        // Every waiter tries again; which one wins is the scheduler's choice.
-        let waiters = std::mem::take(&mut m.waiters);
-        for w in waiters {
-            exec.wake(&mut reg, w);
-        }
-    }
+    release(&exec, h.id);
     // A scheduling point after the release, so a waiter may take the lock at once.
     exec.switch("MutexGuard::drop", runtime::caller());
 }
