@@ -68,8 +68,8 @@ impl Token {
     #[track_caller]
     pub fn new() -> Token {
         let at = runtime::caller();
-        let (done_tx, done) =
-            channel::model_channel("cancel::Token", Some(0), at).unwrap_or_else(|| channel::bounded(0));
+        let (done_tx, done) = channel::model_channel("cancel::Token", Some(0), at)
+            .unwrap_or_else(|| channel::bounded(0));
         let model = runtime::current().map(|exec| {
             let handle = exec.new_object(ObjKind::Token, at, ObjState::Token(Default::default()));
             exec.reg().token(handle.id).done = done.model_id();
@@ -98,7 +98,9 @@ impl Token {
     #[track_caller]
     pub fn child(&self) -> Token {
         let child = Token::new();
-        if let (Some(exec), Some(parent), Some(me)) = (runtime::current(), self.inner.model, child.inner.model) {
+        if let (Some(exec), Some(parent), Some(me)) =
+            (runtime::current(), self.inner.model, child.inner.model)
+        {
             if exec.serial == parent.serial {
                 exec.reg().token(me.id).parent = Some(parent.id);
             }
@@ -149,7 +151,12 @@ impl Token {
     #[track_caller]
     pub fn is_cancelled(&self) -> bool {
         self.used("Token::is_cancelled");
-        self.inner.state.lock().unwrap_or_else(|e| e.into_inner()).done_tx.is_none()
+        self.inner
+            .state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .done_tx
+            .is_none()
     }
 
     /// A receiver that never gets a message and is disconnected when the token is cancelled,
@@ -183,7 +190,14 @@ impl Token {
 
 impl fmt::Debug for Token {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let cancelled = self.inner.state.lock().map(|s| s.done_tx.is_none()).unwrap_or(true);
-        f.debug_struct("Token").field("cancelled", &cancelled).finish_non_exhaustive()
+        let cancelled = self
+            .inner
+            .state
+            .lock()
+            .map(|s| s.done_tx.is_none())
+            .unwrap_or(true);
+        f.debug_struct("Token")
+            .field("cancelled", &cancelled)
+            .finish_non_exhaustive()
     }
 }

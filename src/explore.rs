@@ -81,7 +81,11 @@ fn run_one(
     ));
     let guard = runtime::enter(exec.clone());
     let ran = catch_unwind(AssertUnwindSafe(|| {
-        shuttle::run_execution(scheduler, &shuttle::engine_config(), body_thread(body.clone()))
+        shuttle::run_execution(
+            scheduler,
+            &shuttle::engine_config(),
+            body_thread(body.clone()),
+        )
     }));
     drop(guard);
     let ran = ran.unwrap_or_else(|payload| {

@@ -96,8 +96,9 @@ pub use config::{
 };
 pub use error::{ConfigError, ReplayError};
 pub use report::{
-    Blocked, ChannelInfo, ChannelWait, ChannelWaiter, Detail, EndInfo, Finding, FindingKind, Frame, LeakState, ObjectInfo,
-    Report, SourceLocation, Summary, Target, ThreadInfo,
+    Blocked, ChannelInfo, ChannelWait, ChannelWaiter, Detail, EndInfo, Finding, FindingKind, Frame,
+    LeakState, LockOrder, NotifyInfo, ObjectInfo, Report, SignalCause, SourceLocation, Summary,
+    Target, ThreadInfo,
 };
 
 /// Marks a test to run under leakcheck.

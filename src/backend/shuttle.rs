@@ -128,9 +128,7 @@ impl Driven {
     pub(crate) fn explore(kind: Scheduler, seed: u64, schedules: usize, ctl: Rc<Control>) -> Self {
         let inner: Box<dyn EngineScheduler> = match kind {
             Scheduler::Random => Box::new(UniformRandom::new(seed, schedules)),
-            Scheduler::Pct { depth } => {
-                Box::new(Pct::new(seed, depth, schedules))
-            }
+            Scheduler::Pct { depth } => Box::new(Pct::new(seed, depth, schedules)),
             Scheduler::Dfs => Box::new(DfsScheduler::new(Some(schedules), true)),
         };
         Driven {
@@ -376,7 +374,12 @@ impl EngineScheduler for Pct {
         Some(Schedule::new(seed))
     }
 
-    fn next_task(&mut self, runnable: &[&Task], current: Option<TaskId>, is_yielding: bool) -> Option<TaskId> {
+    fn next_task(
+        &mut self,
+        runnable: &[&Task],
+        current: Option<TaskId>,
+        is_yielding: bool,
+    ) -> Option<TaskId> {
         if runnable.len() > 1 {
             self.steps += 1;
             self.max_steps = self.max_steps.max(self.steps);

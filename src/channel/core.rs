@@ -33,7 +33,9 @@ pub(crate) struct Chan<T> {
 
 impl<T> std::fmt::Debug for Chan<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Chan").field("handle", &self.handle).finish_non_exhaustive()
+        f.debug_struct("Chan")
+            .field("handle", &self.handle)
+            .finish_non_exhaustive()
     }
 }
 
@@ -117,12 +119,16 @@ pub(crate) fn clone_end(exec: &Exec, id: ObjId, dir: Dir, at: Loc) -> usize {
 /// An end is dropped. The last sender disconnects the receivers; the last receiver discards the
 /// buffered messages (as dropping a receiver does) and disconnects the senders.
 pub(crate) fn drop_end<T>(chan: &Chan<T>, end: usize, dir: Dir) {
-    let Some(exec) = runtime::current() else { return };
+    let Some(exec) = runtime::current() else {
+        return;
+    };
     if exec.closed() || exec.serial != chan.handle.serial {
         return;
     }
     let discarded = {
-        let Ok(mut reg) = exec.reg.try_borrow_mut() else { return };
+        let Ok(mut reg) = exec.reg.try_borrow_mut() else {
+            return;
+        };
         let c = reg.channel(chan.id());
         let last = match dir {
             Dir::Send => {
@@ -218,7 +224,10 @@ impl<T> Arm for RecvArm<'_, T> {
         }
         let data = self.chan.data();
         !data.queue.is_empty()
-            || data.offers.iter().any(|(t, _, _)| *t != me && waiting(reg, *t))
+            || data
+                .offers
+                .iter()
+                .any(|(t, _, _)| *t != me && waiting(reg, *t))
             || match &reg.objects[self.chan.id()].state {
                 ObjState::Channel(c) => c.live_senders() == 0,
                 _ => false,
@@ -234,7 +243,12 @@ impl<T> Arm for RecvArm<'_, T> {
             let c = reg.channel(id);
             c.len -= 1;
             // Room in the buffer: blocked senders try again.
-            let senders: Vec<Tid> = c.waiters.iter().filter(|w| w.2 == Dir::Send).map(|w| w.0).collect();
+            let senders: Vec<Tid> = c
+                .waiters
+                .iter()
+                .filter(|w| w.2 == Dir::Send)
+                .map(|w| w.0)
+                .collect();
             for t in senders {
                 exec.wake(reg, t);
             }
@@ -260,7 +274,9 @@ impl<T> Arm for RecvArm<'_, T> {
 
     fn register(&mut self, reg: &mut Registry, me: Tid, arm: usize) {
         note_user(reg, self.chan.id(), Dir::Recv, self.end, me);
-        reg.channel(self.chan.id()).waiters.push((me, arm, Dir::Recv));
+        reg.channel(self.chan.id())
+            .waiters
+            .push((me, arm, Dir::Recv));
     }
 
     fn unregister(&mut self, reg: &mut Registry, me: Tid, arm: usize) {
@@ -277,7 +293,9 @@ impl<T> Arm for RecvArm<'_, T> {
     }
 
     fn fire(&mut self, _reg: &mut Registry) {
-        let Some((kind, make)) = self.chan.timer else { return };
+        let Some((kind, make)) = self.chan.timer else {
+            return;
+        };
         if kind == TimerKind::Once {
             self.chan.data().spent = true;
         }
@@ -363,7 +381,11 @@ impl<T> Arm for SendArm<'_, T> {
             .waiters
             .retain(|w| !(w.0 == me && w.1 == arm && w.2 == Dir::Send));
         let mut data = self.chan.data();
-        if let Some(i) = data.offers.iter().position(|(t, a, _)| *t == me && *a == arm) {
+        if let Some(i) = data
+            .offers
+            .iter()
+            .position(|(t, a, _)| *t == me && *a == arm)
+        {
             self.value = Some(data.offers.remove(i).2);
         }
     }
@@ -388,7 +410,13 @@ pub(crate) enum Deadline {
 
 /// Runs a selection on the model. Returns the arm that completed, or `None` if the deadline
 /// passed first (or the execution was stopped).
-pub(crate) fn select(exec: &Exec, arms: &mut [&mut dyn Arm], deadline: Deadline, op: &'static str, at: Loc) -> Option<usize> {
+pub(crate) fn select(
+    exec: &Exec,
+    arms: &mut [&mut dyn Arm],
+    deadline: Deadline,
+    op: &'static str,
+    at: Loc,
+) -> Option<usize> {
     exec.switch(op, at);
     let me = exec.me();
     loop {
@@ -397,7 +425,9 @@ pub(crate) fn select(exec: &Exec, arms: &mut [&mut dyn Arm], deadline: Deadline,
         }
         let ready: Vec<usize> = {
             let reg = exec.reg();
-            (0..arms.len()).filter(|&i| arms[i].ready(&reg, me)).collect()
+            (0..arms.len())
+                .filter(|&i| arms[i].ready(&reg, me))
+                .collect()
         };
         if !ready.is_empty() {
             let pick = if ready.len() == 1 {

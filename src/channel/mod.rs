@@ -45,9 +45,9 @@ pub use crossbeam_channel::{
 use self::core::{Chan, Deadline, RecvArm, SendArm, TimerKind};
 use crate::runtime::registry::Dir;
 use crate::runtime::{self, Exec, Loc};
+pub use crate::select;
 #[doc(hidden)]
 pub use select::__private;
-pub use crate::select;
 
 /// The sending side of a channel, as crossbeam's `Sender`. Cloning it makes another sender;
 /// the channel closes when the last one is dropped.
@@ -102,7 +102,14 @@ pub(crate) fn model_channel<T>(
     at: Loc,
 ) -> Option<(Sender<T>, Receiver<T>)> {
     let exec = runtime::current()?;
-    Some(pair(core::new_chan(&exec, constructor, capacity, None, false, at)))
+    Some(pair(core::new_chan(
+        &exec,
+        constructor,
+        capacity,
+        None,
+        false,
+        at,
+    )))
 }
 
 /// A channel of capacity `cap`; `bounded(0)` is a rendezvous: each send waits for a receive.
@@ -150,10 +157,22 @@ pub fn unbounded<T>() -> (Sender<T>, Receiver<T>) {
     })
 }
 
-fn timer(kind: TimerKind, constructor: &'static str, duration: Duration, at: Loc) -> Receiver<Instant> {
+fn timer(
+    kind: TimerKind,
+    constructor: &'static str,
+    duration: Duration,
+    at: Loc,
+) -> Receiver<Instant> {
     match runtime::current() {
         Some(exec) => {
-            let chan = core::new_chan(&exec, constructor, Some(1), Some((kind, Instant::now as fn() -> Instant)), false, at);
+            let chan = core::new_chan(
+                &exec,
+                constructor,
+                Some(1),
+                Some((kind, Instant::now as fn() -> Instant)),
+                false,
+                at,
+            );
             Receiver {
                 inner: ReceiverInner::Model { chan, end: 0 },
             }
@@ -185,14 +204,24 @@ fn timer(kind: TimerKind, constructor: &'static str, duration: Duration, at: Loc
 /// ```
 #[track_caller]
 pub fn after(duration: Duration) -> Receiver<Instant> {
-    timer(TimerKind::Once, "channel::after", duration, runtime::caller())
+    timer(
+        TimerKind::Once,
+        "channel::after",
+        duration,
+        runtime::caller(),
+    )
 }
 
 /// A receiver that gets a message every `duration`. Inside a check, whenever the scheduler
 /// lets time pass.
 #[track_caller]
 pub fn tick(duration: Duration) -> Receiver<Instant> {
-    timer(TimerKind::Repeat, "channel::tick", duration, runtime::caller())
+    timer(
+        TimerKind::Repeat,
+        "channel::tick",
+        duration,
+        runtime::caller(),
+    )
 }
 
 /// A receiver that never gets a message and never closes.
@@ -201,7 +230,14 @@ pub fn never<T>() -> Receiver<T> {
     match runtime::current() {
         Some(exec) => Receiver {
             inner: ReceiverInner::Model {
-                chan: core::new_chan(&exec, "channel::never", Some(0), None, true, runtime::caller()),
+                chan: core::new_chan(
+                    &exec,
+                    "channel::never",
+                    Some(0),
+                    None,
+                    true,
+                    runtime::caller(),
+                ),
                 end: 0,
             },
         },
@@ -212,7 +248,14 @@ pub fn never<T>() -> Receiver<T> {
 }
 
 /// Runs one send on the model.
-fn model_send<'a, T>(chan: &'a Chan<T>, end: usize, msg: T, deadline: Deadline, op: &'static str, at: Loc) -> (Option<usize>, SendArm<'a, T>) {
+fn model_send<'a, T>(
+    chan: &'a Chan<T>,
+    end: usize,
+    msg: T,
+    deadline: Deadline,
+    op: &'static str,
+    at: Loc,
+) -> (Option<usize>, SendArm<'a, T>) {
     let exec = exec_of(chan);
     let mut arm = SendArm {
         chan,
@@ -225,7 +268,13 @@ fn model_send<'a, T>(chan: &'a Chan<T>, end: usize, msg: T, deadline: Deadline, 
 }
 
 /// Runs one receive on the model.
-fn model_recv<T>(chan: &Chan<T>, end: usize, deadline: Deadline, op: &'static str, at: Loc) -> (Option<usize>, Option<Result<T, ()>>) {
+fn model_recv<T>(
+    chan: &Chan<T>,
+    end: usize,
+    deadline: Deadline,
+    op: &'static str,
+    at: Loc,
+) -> (Option<usize>, Option<Result<T, ()>>) {
     let exec = exec_of(chan);
     let mut arm = RecvArm {
         chan,
@@ -247,11 +296,20 @@ impl<T> Sender<T> {
         match &self.inner {
             SenderInner::Std(s) => s.send(msg),
             SenderInner::Model { chan, end } => {
-                let (_, mut arm) = model_send(chan, *end, msg, Deadline::Never, "Sender::send", runtime::caller());
+                let (_, mut arm) = model_send(
+                    chan,
+                    *end,
+                    msg,
+                    Deadline::Never,
+                    "Sender::send",
+                    runtime::caller(),
+                );
                 match arm.result.take() {
                     Some(Ok(())) => Ok(()),
                     Some(Err(v)) => Err(SendError(v)),
-                    None => Err(SendError(arm.value.take().expect("an unsent message is kept"))),
+                    None => Err(SendError(
+                        arm.value.take().expect("an unsent message is kept"),
+                    )),
                 }
             }
         }
@@ -266,11 +324,20 @@ impl<T> Sender<T> {
         match &self.inner {
             SenderInner::Std(s) => s.try_send(msg),
             SenderInner::Model { chan, end } => {
-                let (_, mut arm) = model_send(chan, *end, msg, Deadline::Now, "Sender::try_send", runtime::caller());
+                let (_, mut arm) = model_send(
+                    chan,
+                    *end,
+                    msg,
+                    Deadline::Now,
+                    "Sender::try_send",
+                    runtime::caller(),
+                );
                 match arm.result.take() {
                     Some(Ok(())) => Ok(()),
                     Some(Err(v)) => Err(TrySendError::Disconnected(v)),
-                    None => Err(TrySendError::Full(arm.value.take().expect("an unsent message is kept"))),
+                    None => Err(TrySendError::Full(
+                        arm.value.take().expect("an unsent message is kept"),
+                    )),
                 }
             }
         }
@@ -286,11 +353,20 @@ impl<T> Sender<T> {
         match &self.inner {
             SenderInner::Std(s) => s.send_timeout(msg, timeout),
             SenderInner::Model { chan, end } => {
-                let (_, mut arm) = model_send(chan, *end, msg, Deadline::Timeout, "Sender::send_timeout", runtime::caller());
+                let (_, mut arm) = model_send(
+                    chan,
+                    *end,
+                    msg,
+                    Deadline::Timeout,
+                    "Sender::send_timeout",
+                    runtime::caller(),
+                );
                 match arm.result.take() {
                     Some(Ok(())) => Ok(()),
                     Some(Err(v)) => Err(SendTimeoutError::Disconnected(v)),
-                    None => Err(SendTimeoutError::Timeout(arm.value.take().expect("an unsent message is kept"))),
+                    None => Err(SendTimeoutError::Timeout(
+                        arm.value.take().expect("an unsent message is kept"),
+                    )),
                 }
             }
         }
@@ -334,7 +410,15 @@ impl<T> Receiver<T> {
         match &self.inner {
             ReceiverInner::Std(r) => r.recv(),
             ReceiverInner::Model { chan, end } => {
-                match model_recv(chan, *end, Deadline::Never, "Receiver::recv", runtime::caller()).1 {
+                match model_recv(
+                    chan,
+                    *end,
+                    Deadline::Never,
+                    "Receiver::recv",
+                    runtime::caller(),
+                )
+                .1
+                {
                     Some(Ok(v)) => Ok(v),
                     _ => Err(RecvError),
                 }
@@ -351,7 +435,15 @@ impl<T> Receiver<T> {
         match &self.inner {
             ReceiverInner::Std(r) => r.try_recv(),
             ReceiverInner::Model { chan, end } => {
-                match model_recv(chan, *end, Deadline::Now, "Receiver::try_recv", runtime::caller()).1 {
+                match model_recv(
+                    chan,
+                    *end,
+                    Deadline::Now,
+                    "Receiver::try_recv",
+                    runtime::caller(),
+                )
+                .1
+                {
                     Some(Ok(v)) => Ok(v),
                     Some(Err(())) => Err(TryRecvError::Disconnected),
                     None => Err(TryRecvError::Empty),
@@ -370,7 +462,15 @@ impl<T> Receiver<T> {
         match &self.inner {
             ReceiverInner::Std(r) => r.recv_timeout(timeout),
             ReceiverInner::Model { chan, end } => {
-                match model_recv(chan, *end, Deadline::Timeout, "Receiver::recv_timeout", runtime::caller()).1 {
+                match model_recv(
+                    chan,
+                    *end,
+                    Deadline::Timeout,
+                    "Receiver::recv_timeout",
+                    runtime::caller(),
+                )
+                .1
+                {
                     Some(Ok(v)) => Ok(v),
                     Some(Err(())) => Err(RecvTimeoutError::Disconnected),
                     None => Err(RecvTimeoutError::Timeout),

@@ -212,7 +212,11 @@ pub mod __private {
                 }),
                 ReceiverInner::Std(_) => None,
             };
-            RecvCase { rx, arm, result: None }
+            RecvCase {
+                rx,
+                arm,
+                result: None,
+            }
         }
 
         /// The message, once selected.
@@ -238,7 +242,9 @@ pub mod __private {
         fn add_std(&self, sel: &mut crossbeam_channel::Select<'a>) -> usize {
             match &self.rx.inner {
                 ReceiverInner::Std(r) => sel.recv(r),
-                ReceiverInner::Model { .. } => panic!("leakcheck: select! outside a check on a channel created inside one"),
+                ReceiverInner::Model { .. } => {
+                    panic!("leakcheck: select! outside a check on a channel created inside one")
+                }
             }
         }
 
@@ -290,7 +296,9 @@ pub mod __private {
             match arm.result.take() {
                 Some(Ok(())) => Ok(()),
                 Some(Err(v)) => Err(SendError(v)),
-                None => Err(SendError(arm.value.take().expect("an unsent message is kept"))),
+                None => Err(SendError(
+                    arm.value.take().expect("an unsent message is kept"),
+                )),
             }
         }
     }
@@ -306,7 +314,9 @@ pub mod __private {
         fn add_std(&self, sel: &mut crossbeam_channel::Select<'a>) -> usize {
             match &self.tx.inner {
                 SenderInner::Std(s) => sel.send(s),
-                SenderInner::Model { .. } => panic!("leakcheck: select! outside a check on a channel created inside one"),
+                SenderInner::Model { .. } => {
+                    panic!("leakcheck: select! outside a check on a channel created inside one")
+                }
             }
         }
 

@@ -3,10 +3,13 @@
 
 use crate::backend::shuttle::Stop;
 use crate::report::{
-    frames, Blocked, ChannelInfo, ChannelWait, ChannelWaiter, Detail, EndInfo, Finding, LeakState, ObjectInfo,
-    SourceLocation, Target, ThreadInfo,
+    frames, Blocked, ChannelInfo, ChannelWait, ChannelWaiter, Detail, EndInfo, Finding,
+    FindingKind, LeakState, LockOrder, NotifyInfo, ObjectInfo, SignalCause, SourceLocation, Target,
+    ThreadInfo,
 };
-use crate::runtime::registry::{Dir, EndRec, Handle, Loc, ObjState, Registry, Status, Tid, WaitOn};
+use crate::runtime::registry::{
+    Dir, EndRec, Handle, Loc, Notify, ObjState, Registry, Status, Tid, WaitOn,
+};
 use crate::runtime::BODY;
 
 /// What the detectors need besides the registry.
@@ -73,7 +76,12 @@ fn selection_of(reg: &Registry, tid: Tid) -> Vec<(usize, Dir)> {
 
 fn blocked_info(reg: &mut Registry, tid: Tid) -> Option<Blocked> {
     let (op, on, at, stack) = match &mut reg.threads[tid].status {
-        Status::Blocked(w) => (w.op, w.on, w.at, w.stack.as_mut().map(frames).unwrap_or_default()),
+        Status::Blocked(w) => (
+            w.op,
+            w.on,
+            w.at,
+            w.stack.as_mut().map(frames).unwrap_or_default(),
+        ),
         _ => return None,
     };
     let arms = selection_of(reg, tid);
@@ -96,7 +104,11 @@ fn blocked_info(reg: &mut Registry, tid: Tid) -> Option<Blocked> {
         WaitOn::Object(id) => {
             let holders: Vec<(Tid, Loc)> = match &reg.objects[id].state {
                 ObjState::Mutex(m) => m.holder.into_iter().collect(),
-                ObjState::RwLock(l) => l.writer.into_iter().chain(l.readers.iter().copied()).collect(),
+                ObjState::RwLock(l) => l
+                    .writer
+                    .into_iter()
+                    .chain(l.readers.iter().copied())
+                    .collect(),
                 _ => Vec::new(),
             };
             let held_by = holders
@@ -121,7 +133,9 @@ fn blocked_info(reg: &mut Registry, tid: Tid) -> Option<Blocked> {
 fn unclosed_channels(reg: &mut Registry) -> Vec<Finding> {
     let mut out = Vec::new();
     for id in 0..reg.objects.len() {
-        let ObjState::Channel(c) = &reg.objects[id].state else { continue };
+        let ObjState::Channel(c) = &reg.objects[id].state else {
+            continue;
+        };
         if c.live_receivers() == 0 {
             continue;
         }
@@ -189,6 +203,165 @@ fn cycle(reg: &Registry) -> Vec<Tid> {
     Vec::new()
 }
 
+/// Whether thread `t` is blocked for good: blocked, and not in a wait that time would end.
+fn stuck(reg: &Registry, t: Tid) -> bool {
+    matches!(&reg.threads[t].status, Status::Blocked(w) if !w.timed)
+}
+
+fn notify_info(reg: &mut Registry, n: (Loc, Tid, bool, Option<Tid>)) -> NotifyInfo {
+    NotifyInfo {
+        at: loc(n.0),
+        by: thread_info(reg, n.1),
+        all: n.2,
+        woke: n.3.map(|t| thread_info(reg, t)),
+    }
+}
+
+/// Threads blocked forever in a condvar wait whose signal was lost, misdirected or never sent.
+fn missed_signals(reg: &mut Registry) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for tid in 0..reg.threads.len() {
+        if !stuck(reg, tid) {
+            continue;
+        }
+        let (cv, wait_at) = match &reg.threads[tid].status {
+            Status::Blocked(w) => match w.on {
+                WaitOn::Object(id) if matches!(reg.objects[id].state, ObjState::Condvar(_)) => {
+                    (id, w.at)
+                }
+                _ => continue,
+            },
+            _ => continue,
+        };
+        let ObjState::Condvar(c) = &reg.objects[cv].state else {
+            continue;
+        };
+        let began = c.wait_began.iter().find(|w| w.0 == tid).map_or(0, |w| w.1);
+        let rewaits = c.rewaits_of(tid);
+        let since: Vec<&Notify> = c.notifies[began..]
+            .iter()
+            .filter(|n| n.waiting.contains(&tid))
+            .collect();
+        let misdirected: Vec<_> = since
+            .iter()
+            .filter(|n| !n.all && n.rewaited && n.woke != Some(tid))
+            .map(|n| (n.at, n.by, n.all, n.woke))
+            .collect();
+        let lost: Vec<_> = c.notifies[..began]
+            .iter()
+            .filter(|n| n.waiting.is_empty())
+            .map(|n| (n.at, n.by, n.all, n.woke))
+            .collect();
+        let cause = if !misdirected.is_empty() {
+            SignalCause::Misdirected {
+                notifies: misdirected
+                    .into_iter()
+                    .map(|n| notify_info(reg, n))
+                    .collect(),
+            }
+        } else if !lost.is_empty() {
+            SignalCause::Lost {
+                notifies: lost.into_iter().map(|n| notify_info(reg, n)).collect(),
+            }
+        } else if since.is_empty() {
+            SignalCause::NeverSignalled
+        } else {
+            // Notifies came and served others: the thread is left waiting, but no signal was
+            // missed; the leak is reported as such.
+            continue;
+        };
+        let thread = thread_info(reg, tid);
+        out.push(Finding::new(Detail::MissedSignal {
+            thread,
+            condvar: object_info(reg, cv),
+            wait_at: loc(wait_at),
+            cause,
+            rewaits,
+        }));
+    }
+    out
+}
+
+/// Threads blocked waiting for a lock they hold themselves.
+fn self_deadlocks(reg: &mut Registry) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for tid in 0..reg.threads.len() {
+        if stuck(reg, tid) && reg.waits_for(tid) == Some(tid) {
+            if let Some(b) = blocked_info(reg, tid) {
+                let thread = thread_info(reg, tid);
+                out.push(Finding::new(Detail::Deadlock {
+                    blocked: vec![(thread, b)],
+                    cycle: vec![tid],
+                    all_blocked: false,
+                }));
+            }
+        }
+    }
+    out
+}
+
+/// Pairs of locks two threads took in opposite orders, with no common lock held around both.
+fn lock_inversions(reg: &mut Registry) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut seen: Vec<(usize, usize)> = Vec::new();
+    let edges = reg.lock_edges.clone();
+    for (i, a) in edges.iter().enumerate() {
+        for b in &edges[i + 1..] {
+            let inverse = a.first == b.then && a.then == b.first && a.thread != b.thread;
+            let guarded = a.also_held.iter().any(|l| b.also_held.contains(l));
+            let pair = (a.first.min(a.then), a.first.max(a.then));
+            if !inverse || guarded || seen.contains(&pair) {
+                continue;
+            }
+            seen.push(pair);
+            let mut order = |e: &crate::runtime::registry::LockEdge| LockOrder {
+                thread: thread_info(reg, e.thread),
+                first: (object_info(reg, e.first), loc(e.first_at)),
+                then: (object_info(reg, e.then), loc(e.then_at)),
+            };
+            let (first, second) = (order(a), order(b));
+            out.push(Finding::new(Detail::LockOrderInversion { first, second }));
+        }
+    }
+    out
+}
+
+/// Threads that use a cancelled token and stay blocked where they cannot see it.
+fn unresponsive(reg: &mut Registry) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for id in 0..reg.objects.len() {
+        let ObjState::Token(tok) = &reg.objects[id].state else {
+            continue;
+        };
+        let Some((by, at)) = tok.cancelled else {
+            continue;
+        };
+        let (users, done) = (tok.users.clone(), tok.done);
+        for t in users {
+            if !stuck(reg, t) {
+                continue;
+            }
+            let watches_done =
+                done.is_some_and(|d| selection_of(reg, t).iter().any(|&(c, _)| c == d));
+            if watches_done {
+                continue;
+            }
+            let Some(blocked) = blocked_info(reg, t) else {
+                continue;
+            };
+            let thread = thread_info(reg, t);
+            let cancelled = (loc(at), thread_info(reg, by));
+            out.push(Finding::new(Detail::UnresponsiveCancellation {
+                thread,
+                token: object_info(reg, id),
+                cancelled,
+                blocked,
+            }));
+        }
+    }
+    out
+}
+
 impl Judge {
     /// The findings of one execution, in report order.
     pub(crate) fn findings(&self, reg: &mut Registry, stop: Option<Stop>) -> Vec<Finding> {
@@ -202,8 +375,14 @@ impl Judge {
                         Some((thread_info(reg, t), b))
                     })
                     .collect();
-                out.push(Finding::new(Detail::Deadlock { blocked, cycle }));
+                out.push(Finding::new(Detail::Deadlock {
+                    blocked,
+                    cycle,
+                    all_blocked: true,
+                }));
                 out.extend(unclosed_channels(reg));
+                out.extend(missed_signals(reg));
+                out.extend(unresponsive(reg));
             }
             Some(Stop::StepLimit) if !reg.body_returned => {
                 let ids: Vec<Tid> = (0..reg.threads.len())
@@ -240,11 +419,15 @@ impl Judge {
                     }
                 }
                 if stop != Some(Stop::StepLimit) {
+                    out.extend(self_deadlocks(reg));
                     out.extend(unclosed_channels(reg));
+                    out.extend(missed_signals(reg));
+                    out.extend(unresponsive(reg));
                 }
             }
             _ => {}
         }
+        out.extend(lock_inversions(reg));
         for tid in 0..reg.threads.len() {
             let t = &mut reg.threads[tid];
             if t.panic_observed {
@@ -266,6 +449,8 @@ impl Judge {
                 never_joined,
             }));
         }
+        // Report order: by kind, then as found.
+        out.sort_by_key(|f| FindingKind::ALL.iter().position(|k| *k == f.kind()));
         out
     }
 }

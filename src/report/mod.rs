@@ -264,12 +264,47 @@ pub enum Detail {
         /// The threads blocked forever on it.
         blocked: Vec<ChannelWaiter>,
     },
+    /// See [`FindingKind::MissedSignal`].
+    MissedSignal {
+        /// The thread blocked forever in the wait.
+        thread: ThreadInfo,
+        /// The condvar.
+        condvar: ObjectInfo,
+        /// Where it waits.
+        wait_at: SourceLocation,
+        /// Why the signal was missed.
+        cause: SignalCause,
+        /// Its wake-ups (by a notify) that ended in another wait on this condvar: a large count
+        /// is a starving waiter.
+        rewaits: usize,
+    },
+    /// See [`FindingKind::UnresponsiveCancellation`].
+    UnresponsiveCancellation {
+        /// The thread that uses the token and stays blocked.
+        thread: ThreadInfo,
+        /// The token.
+        token: ObjectInfo,
+        /// Where it was cancelled, and by whom.
+        cancelled: (SourceLocation, ThreadInfo),
+        /// Where the thread is blocked, in an operation that cannot see the cancellation.
+        blocked: Blocked,
+    },
+    /// See [`FindingKind::LockOrderInversion`].
+    LockOrderInversion {
+        /// One order, as one thread took the two locks.
+        first: LockOrder,
+        /// The opposite order, as another thread took them.
+        second: LockOrder,
+    },
     /// See [`FindingKind::Deadlock`].
     Deadlock {
-        /// Every blocked thread, and where.
+        /// The blocked threads, and where.
         blocked: Vec<(ThreadInfo, Blocked)>,
         /// The ids of the threads that wait for each other in a cycle, if they do.
         cycle: Vec<usize>,
+        /// Every thread is blocked (rather than one thread waiting for a lock it holds itself
+        /// while others run on).
+        all_blocked: bool,
     },
     /// See [`FindingKind::Panic`].
     Panic {
@@ -307,6 +342,9 @@ impl Finding {
         let kind = match &detail {
             Detail::LeakedThread { .. } => FindingKind::LeakedThread,
             Detail::UnclosedChannel { .. } => FindingKind::UnclosedChannel,
+            Detail::MissedSignal { .. } => FindingKind::MissedSignal,
+            Detail::UnresponsiveCancellation { .. } => FindingKind::UnresponsiveCancellation,
+            Detail::LockOrderInversion { .. } => FindingKind::LockOrderInversion,
             Detail::Deadlock { .. } => FindingKind::Deadlock,
             Detail::Panic { .. } => FindingKind::Panic,
             Detail::StepLimit { .. } => FindingKind::StepLimit,
@@ -330,6 +368,9 @@ impl Finding {
         match &self.detail {
             Detail::LeakedThread { thread, .. } | Detail::Panic { thread, .. } => Some(thread),
             Detail::UnclosedChannel { blocked, .. } => blocked.first().map(|w| &w.thread),
+            Detail::MissedSignal { thread, .. }
+            | Detail::UnresponsiveCancellation { thread, .. } => Some(thread),
+            Detail::LockOrderInversion { first, .. } => Some(&first.thread),
             Detail::Deadlock { blocked, .. } => blocked.first().map(|(t, _)| t),
             Detail::StepLimit { running, .. } => running.first().map(|(t, _)| t),
         }
@@ -345,6 +386,9 @@ impl Finding {
                 LeakState::FinishedLate => thread.spawned_at.as_ref(),
             },
             Detail::UnclosedChannel { channel, .. } => Some(&channel.object.created_at),
+            Detail::MissedSignal { wait_at, .. } => Some(wait_at),
+            Detail::UnresponsiveCancellation { blocked, .. } => Some(&blocked.at),
+            Detail::LockOrderInversion { first, .. } => Some(&first.then.1),
             Detail::Deadlock { blocked, .. } => blocked.first().map(|(_, b)| &b.at),
             Detail::Panic { at, .. } => at.as_ref(),
             Detail::StepLimit { running, .. } => running
@@ -358,6 +402,9 @@ impl Finding {
     pub fn object(&self) -> Option<&ObjectInfo> {
         let blocked = match &self.detail {
             Detail::UnclosedChannel { channel, .. } => return Some(&channel.object),
+            Detail::MissedSignal { condvar, .. } => return Some(condvar),
+            Detail::UnresponsiveCancellation { token, .. } => return Some(token),
+            Detail::LockOrderInversion { first, .. } => return Some(&first.first.0),
             Detail::LeakedThread {
                 state: LeakState::BlockedForever(b),
                 ..
@@ -370,6 +417,50 @@ impl Finding {
             _ => None,
         }
     }
+}
+
+/// One `notify_one` or `notify_all` of a condvar.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NotifyInfo {
+    /// Where it was called.
+    pub at: SourceLocation,
+    /// Who called it.
+    pub by: ThreadInfo,
+    /// `notify_all` rather than `notify_one`.
+    pub all: bool,
+    /// The thread a `notify_one` woke.
+    pub woke: Option<ThreadInfo>,
+}
+
+/// Why a thread blocked forever in a condvar wait missed its signal.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "cause", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum SignalCause {
+    /// The condvar was notified while nobody waited: the signal went nowhere.
+    Lost {
+        /// The notifies that came while nobody waited.
+        notifies: Vec<NotifyInfo>,
+    },
+    /// A `notify_one` woke another thread, which went back to waiting, while this one stayed
+    /// blocked.
+    Misdirected {
+        /// The notifies that woke the wrong thread.
+        notifies: Vec<NotifyInfo>,
+    },
+    /// No notify came after the thread began to wait: the forgotten signal.
+    NeverSignalled,
+}
+
+/// One order in which a thread took two locks.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LockOrder {
+    /// The thread.
+    pub thread: ThreadInfo,
+    /// The lock it took first, and where.
+    pub first: (ObjectInfo, SourceLocation),
+    /// The lock it took while holding the first, and where.
+    pub then: (ObjectInfo, SourceLocation),
 }
 
 /// What a failing check found, in the first schedule that failed.

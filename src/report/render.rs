@@ -3,8 +3,8 @@
 use std::fmt::{self, Display, Formatter, Write as _};
 
 use super::{
-    Blocked, ChannelInfo, ChannelWaiter, Detail, EndInfo, Finding, FindingKind, Frame, LeakState, ObjectInfo,
-    Report, Target, ThreadInfo,
+    Blocked, ChannelInfo, ChannelWaiter, Detail, EndInfo, Finding, FindingKind, Frame, LeakState,
+    LockOrder, NotifyInfo, ObjectInfo, Report, SignalCause, Target, ThreadInfo,
 };
 
 impl Display for ThreadInfo {
@@ -79,7 +79,11 @@ fn blocked(out: &mut String, verb: &str, b: &Blocked) {
         } else {
             (&c.senders, "Sender")
         };
-        let _ = write!(out, "    {} ({} at {}) ", c.object, c.constructor, c.object.created_at);
+        let _ = write!(
+            out,
+            "    {} ({} at {}) ",
+            c.object, c.constructor, c.object.created_at
+        );
         live_ends(out, ends, what, "has");
     }
     if !b.channels.is_empty() {
@@ -98,8 +102,16 @@ fn blocked(out: &mut String, verb: &str, b: &Blocked) {
                 );
             }
             holders => {
-                let list: Vec<String> = holders.iter().map(|(t, since)| format!("{t} (locked at {since})")).collect();
-                let _ = writeln!(out, "    {o} (created at {}) is held by {}", o.created_at, list.join(", "));
+                let list: Vec<String> = holders
+                    .iter()
+                    .map(|(t, since)| format!("{t} (locked at {since})"))
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "    {o} (created at {}) is held by {}",
+                    o.created_at,
+                    list.join(", ")
+                );
             }
         }
     }
@@ -108,7 +120,11 @@ fn blocked(out: &mut String, verb: &str, b: &Blocked) {
 /// "has 1 live Sender, created at X" (one line), or one line per end.
 fn live_ends(out: &mut String, ends: &[EndInfo], what: &str, verb: &str) {
     let end = |e: &EndInfo| {
-        let mut s = format!("{} at {}", if e.cloned { "cloned" } else { "created" }, e.created_at);
+        let mut s = format!(
+            "{} at {}",
+            if e.cloned { "cloned" } else { "created" },
+            e.created_at
+        );
         if e.last_used_by != e.created_by {
             let _ = write!(s, ", last used by thread#{}", e.last_used_by);
         }
@@ -131,7 +147,11 @@ fn live_ends(out: &mut String, ends: &[EndInfo], what: &str, verb: &str) {
 }
 
 fn unclosed(out: &mut String, c: &ChannelInfo, blocked: &[ChannelWaiter]) {
-    let _ = writeln!(out, "unclosed {} ({} at {})", c.object, c.constructor, c.object.created_at);
+    let _ = writeln!(
+        out,
+        "unclosed {} ({} at {})",
+        c.object, c.constructor, c.object.created_at
+    );
     out.push_str("  ");
     live_ends(out, &c.senders, "Sender", "kept open by");
     let list = |sending: bool| -> Vec<String> {
@@ -156,6 +176,74 @@ fn unclosed(out: &mut String, c: &ChannelInfo, blocked: &[ChannelWaiter]) {
             if c.buffered == 1 { "" } else { "s" }
         );
     }
+}
+
+fn notify(n: &NotifyInfo) -> String {
+    let which = if n.all { "notify_all" } else { "notify_one" };
+    format!("{which} at {} by {}", n.at, n.by)
+}
+
+fn missed(
+    out: &mut String,
+    thread: &ThreadInfo,
+    condvar: &ObjectInfo,
+    wait_at: &super::SourceLocation,
+    cause: &SignalCause,
+    rewaits: usize,
+) {
+    let _ = writeln!(
+        out,
+        "missed signal: {thread} waits forever in Condvar::wait on {condvar} at {wait_at}"
+    );
+    match cause {
+        SignalCause::Lost { notifies } => {
+            for n in notifies {
+                let _ = writeln!(
+                    out,
+                    "  lost: {} came while nobody waited on {condvar}",
+                    notify(n)
+                );
+            }
+        }
+        SignalCause::Misdirected { notifies } => {
+            for n in notifies {
+                let woke = n.woke.as_ref().map_or_else(String::new, |t| {
+                    format!(" woke {t}, which went back to waiting")
+                });
+                let _ = writeln!(
+                    out,
+                    "  misdirected: {}{woke}, while {thread} stayed blocked",
+                    notify(n)
+                );
+            }
+        }
+        SignalCause::NeverSignalled => {
+            let _ = writeln!(
+                out,
+                "  never signalled: no notify came after it began to wait (does a path that changes the state forget to notify?)"
+            );
+        }
+    }
+    if rewaits > 0 {
+        let _ = writeln!(
+            out,
+            "  it was woken {rewaits} time{} only to wait again{}",
+            if rewaits == 1 { "" } else { "s" },
+            if rewaits >= 3 {
+                " (a starving waiter)"
+            } else {
+                ""
+            }
+        );
+    }
+}
+
+fn order(out: &mut String, o: &LockOrder) {
+    let _ = writeln!(
+        out,
+        "  {} took {} at {}, then {} at {}",
+        o.thread, o.first.0, o.first.1, o.then.0, o.then.1
+    );
 }
 
 fn finding(out: &mut String, finding: &Finding) {
@@ -184,11 +272,51 @@ fn finding(out: &mut String, finding: &Finding) {
             }
         }
         Detail::UnclosedChannel { channel, blocked } => unclosed(out, channel, blocked),
+        Detail::MissedSignal {
+            thread,
+            condvar,
+            wait_at,
+            cause,
+            rewaits,
+        } => missed(out, thread, condvar, wait_at, cause, *rewaits),
+        Detail::UnresponsiveCancellation {
+            thread,
+            token,
+            cancelled,
+            blocked: b,
+        } => {
+            let _ = writeln!(
+                out,
+                "unresponsive cancellation: {thread} uses {token}, cancelled at {} by {}, and stays blocked",
+                cancelled.0, cancelled.1
+            );
+            blocked(out, "blocked forever", b);
+            let _ = writeln!(
+                out,
+                "  {} cannot see the cancellation: wait in a select! with a `recv(token.done())` arm instead",
+                b.operation
+            );
+        }
+        Detail::LockOrderInversion { first, second } => {
+            let _ = writeln!(
+                out,
+                "lock order inversion: {} and {} are taken in opposite orders",
+                first.first.0, first.then.0
+            );
+            order(out, first);
+            order(out, second);
+            out.push_str("  two threads taking them at once can deadlock: take them in one order everywhere\n");
+        }
         Detail::Deadlock {
             blocked: threads,
             cycle,
+            all_blocked,
         } => {
-            out.push_str("deadlock: every thread is blocked, so the test body cannot finish\n");
+            if *all_blocked {
+                out.push_str("deadlock: every thread is blocked, so the test body cannot finish\n");
+            } else {
+                out.push_str("deadlock: a thread waits for a lock it holds itself\n");
+            }
             for (t, b) in threads {
                 let _ = write!(out, "  ");
                 spawned(out, t);
@@ -206,7 +334,8 @@ fn finding(out: &mut String, finding: &Finding) {
                         let via = match &b.on {
                             Target::Object(o) => format!(" -> {o}"),
                             Target::Select { objects } if !objects.is_empty() => {
-                                let names: Vec<String> = objects.iter().map(ToString::to_string).collect();
+                                let names: Vec<String> =
+                                    objects.iter().map(ToString::to_string).collect();
                                 format!(" -> {}", names.join("|"))
                             }
                             _ => String::new(),
@@ -224,6 +353,16 @@ fn finding(out: &mut String, finding: &Finding) {
                     line.push_str(&t);
                 }
                 let _ = writeln!(out, "{line}");
+                if let [only] = cycle.as_slice() {
+                    if let Some((t, b)) = threads.iter().find(|(t, _)| t.id == *only) {
+                        if let (Target::Object(o), Some((_, since))) = (&b.on, b.held_by.first()) {
+                            let _ = writeln!(
+                                out,
+                                "  {t} locks {o} again while it holds it (locked at {since}); std says this might panic or deadlock"
+                            );
+                        }
+                    }
+                }
             }
         }
         Detail::Panic {

@@ -205,7 +205,11 @@ impl Exec {
         if timed.is_empty() {
             return false;
         }
-        let tid = timed[if timed.len() > 1 { self.choose(timed.len()) } else { 0 }];
+        let tid = timed[if timed.len() > 1 {
+            self.choose(timed.len())
+        } else {
+            0
+        }];
         let mut reg = self.reg();
         reg.threads[tid].timed_out = true;
         if tid == self.me() {

@@ -122,6 +122,11 @@ pub(crate) struct RwLockState {
     pub waiters: Vec<Tid>,
     /// Writers waiting now (a new reader may or may not queue behind them).
     pub waiting_writers: usize,
+    /// The writers waiting now, in the order they began to wait (`waiting_writers` of them).
+    pub queued_writers: Vec<Tid>,
+    /// The readers waiting now only because they queued behind waiting writers (the scheduler
+    /// chose "a waiting writer blocks new readers" and no writer held the lock).
+    pub queued_readers: Vec<Tid>,
 }
 
 /// A barrier: how many must arrive, who has, and which round.
@@ -466,7 +471,12 @@ impl Registry {
                 .iter()
                 .any(|e| e.first == first && e.then == lock && e.thread == tid);
             if !known {
-                let also_held = held.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, h)| h.0).collect();
+                let also_held = held
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, _)| *j != i)
+                    .map(|(_, h)| h.0)
+                    .collect();
                 self.lock_edges.push(LockEdge {
                     first,
                     first_at,
@@ -542,7 +552,9 @@ impl Registry {
         let arms = &self.threads[tid].selection.as_ref()?.arms;
         let mut partner = None;
         for &(id, dir) in arms {
-            let ObjState::Channel(c) = &self.objects[id].state else { return None };
+            let ObjState::Channel(c) = &self.objects[id].state else {
+                return None;
+            };
             let ends = match dir {
                 Dir::Send => &c.receivers,
                 Dir::Recv => &c.senders,

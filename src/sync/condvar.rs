@@ -89,10 +89,8 @@ impl Condvar {
     #[track_caller]
     pub fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> LockResult<MutexGuard<'a, T>> {
         let at = runtime::caller();
-        self.wait_inner(guard, None, "Condvar::wait", at).map_or_else(
-            |e| Err(PoisonError::new(e.into_inner().0)),
-            |(g, _)| Ok(g),
-        )
+        self.wait_inner(guard, None, "Condvar::wait", at)
+            .map_or_else(|e| Err(PoisonError::new(e.into_inner().0)), |(g, _)| Ok(g))
     }
 
     /// Waits while `condition` holds, as [`std::sync::Condvar::wait_while`].
@@ -100,7 +98,11 @@ impl Condvar {
     /// # Errors
     /// If the mutex is poisoned, the guard inside a [`PoisonError`].
     #[track_caller]
-    pub fn wait_while<'a, T, F>(&self, mut guard: MutexGuard<'a, T>, mut condition: F) -> LockResult<MutexGuard<'a, T>>
+    pub fn wait_while<'a, T, F>(
+        &self,
+        mut guard: MutexGuard<'a, T>,
+        mut condition: F,
+    ) -> LockResult<MutexGuard<'a, T>>
     where
         F: FnMut(&mut T) -> bool,
     {
@@ -120,7 +122,11 @@ impl Condvar {
     /// # Errors
     /// If the mutex is poisoned, the guard and the result inside a [`PoisonError`].
     #[track_caller]
-    pub fn wait_timeout<'a, T>(&self, guard: MutexGuard<'a, T>, dur: Duration) -> LockResult<(MutexGuard<'a, T>, WaitTimeoutResult)> {
+    pub fn wait_timeout<'a, T>(
+        &self,
+        guard: MutexGuard<'a, T>,
+        dur: Duration,
+    ) -> LockResult<(MutexGuard<'a, T>, WaitTimeoutResult)> {
         let at = runtime::caller();
         self.wait_inner(guard, Some(dur), "Condvar::wait_timeout", at)
     }
@@ -141,10 +147,11 @@ impl Condvar {
     {
         let at = runtime::caller();
         while condition(&mut *guard) {
-            let (g, result) = match self.wait_inner(guard, Some(dur), "Condvar::wait_timeout_while", at) {
-                Ok(r) => r,
-                Err(e) => return Err(e),
-            };
+            let (g, result) =
+                match self.wait_inner(guard, Some(dur), "Condvar::wait_timeout_while", at) {
+                    Ok(r) => r,
+                    Err(e) => return Err(e),
+                };
             guard = g;
             if result.timed_out() {
                 let still = condition(&mut *guard);
@@ -213,7 +220,14 @@ impl Condvar {
 
 /// One wait on the model: atomically join the waiters and release the mutex, wait (or wake
 /// spuriously), lock the mutex again. Returns whether time passed.
-fn wait_model(exec: &Exec, cv: usize, mutex_id: usize, timed: bool, op: &'static str, at: Loc) -> bool {
+fn wait_model(
+    exec: &Exec,
+    cv: usize,
+    mutex_id: usize,
+    timed: bool,
+    op: &'static str,
+    at: Loc,
+) -> bool {
     exec.switch(op, at);
     if exec.closed() {
         return false;
@@ -288,7 +302,11 @@ fn notify_model(h: Handle, all: bool, op: &'static str, at: Loc) {
         Vec::new()
     } else {
         // std promises no order: which waiter wakes is the scheduler's choice.
-        let i = if waiting.len() > 1 { exec.choose(waiting.len()) } else { 0 };
+        let i = if waiting.len() > 1 {
+            exec.choose(waiting.len())
+        } else {
+            0
+        };
         vec![waiting[i]]
     };
     let mut reg = exec.reg();

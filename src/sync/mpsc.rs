@@ -65,7 +65,11 @@ fn exec_of<T>(chan: &Chan<T>) -> std::rc::Rc<Exec> {
     }
 }
 
-fn model<T>(constructor: &'static str, capacity: Option<usize>, at: Loc) -> Option<(Arc<Chan<T>>, Receiver<T>)> {
+fn model<T>(
+    constructor: &'static str,
+    capacity: Option<usize>,
+    at: Loc,
+) -> Option<(Arc<Chan<T>>, Receiver<T>)> {
     let exec = runtime::current()?;
     let chan = core::new_chan(&exec, constructor, capacity, None, false, at);
     let rx = Receiver {
@@ -107,14 +111,24 @@ pub fn sync_channel<T>(bound: usize) -> (SyncSender<T>, Receiver<T>) {
         ),
         None => {
             let (s, r) = std::sync::mpsc::sync_channel(bound);
-            (SyncSender { inner: Tx::Std(s) }, Receiver { inner: Rx::Std(r) })
+            (
+                SyncSender { inner: Tx::Std(s) },
+                Receiver { inner: Rx::Std(r) },
+            )
         }
     }
 }
 
 /// One send on the model: returns the outcome (`None`: it would have to wait) and the message
 /// if it was not sent.
-fn send_model<T>(chan: &Chan<T>, end: usize, msg: T, deadline: Deadline, op: &'static str, at: Loc) -> (Option<Result<(), ()>>, Option<T>) {
+fn send_model<T>(
+    chan: &Chan<T>,
+    end: usize,
+    msg: T,
+    deadline: Deadline,
+    op: &'static str,
+    at: Loc,
+) -> (Option<Result<(), ()>>, Option<T>) {
     let exec = exec_of(chan);
     let mut arm = SendArm {
         chan,
@@ -130,7 +144,13 @@ fn send_model<T>(chan: &Chan<T>, end: usize, msg: T, deadline: Deadline, op: &'s
     }
 }
 
-fn recv_model<T>(chan: &Chan<T>, end: usize, deadline: Deadline, op: &'static str, at: Loc) -> Option<Result<T, ()>> {
+fn recv_model<T>(
+    chan: &Chan<T>,
+    end: usize,
+    deadline: Deadline,
+    op: &'static str,
+    at: Loc,
+) -> Option<Result<T, ()>> {
     let exec = exec_of(chan);
     let mut arm = RecvArm {
         chan,
@@ -150,7 +170,14 @@ impl<T> Sender<T> {
     pub fn send(&self, t: T) -> Result<(), SendError<T>> {
         match &self.inner {
             Tx::Std(s) => s.send(t),
-            Tx::Model { chan, end } => match send_model(chan, *end, t, Deadline::Never, "mpsc::Sender::send", runtime::caller()) {
+            Tx::Model { chan, end } => match send_model(
+                chan,
+                *end,
+                t,
+                Deadline::Never,
+                "mpsc::Sender::send",
+                runtime::caller(),
+            ) {
                 (Some(Ok(())), _) => Ok(()),
                 (_, v) => Err(SendError(v.expect("an unsent message is kept"))),
             },
@@ -168,7 +195,14 @@ impl<T> SyncSender<T> {
     pub fn send(&self, t: T) -> Result<(), SendError<T>> {
         match &self.inner {
             Tx::Std(s) => s.send(t),
-            Tx::Model { chan, end } => match send_model(chan, *end, t, Deadline::Never, "mpsc::SyncSender::send", runtime::caller()) {
+            Tx::Model { chan, end } => match send_model(
+                chan,
+                *end,
+                t,
+                Deadline::Never,
+                "mpsc::SyncSender::send",
+                runtime::caller(),
+            ) {
                 (Some(Ok(())), _) => Ok(()),
                 (_, v) => Err(SendError(v.expect("an unsent message is kept"))),
             },
@@ -183,9 +217,18 @@ impl<T> SyncSender<T> {
     pub fn try_send(&self, t: T) -> Result<(), TrySendError<T>> {
         match &self.inner {
             Tx::Std(s) => s.try_send(t),
-            Tx::Model { chan, end } => match send_model(chan, *end, t, Deadline::Now, "mpsc::SyncSender::try_send", runtime::caller()) {
+            Tx::Model { chan, end } => match send_model(
+                chan,
+                *end,
+                t,
+                Deadline::Now,
+                "mpsc::SyncSender::try_send",
+                runtime::caller(),
+            ) {
                 (Some(Ok(())), _) => Ok(()),
-                (Some(Err(())), v) => Err(TrySendError::Disconnected(v.expect("an unsent message is kept"))),
+                (Some(Err(())), v) => Err(TrySendError::Disconnected(
+                    v.expect("an unsent message is kept"),
+                )),
                 (None, v) => Err(TrySendError::Full(v.expect("an unsent message is kept"))),
             },
         }
@@ -201,7 +244,13 @@ impl<T> Receiver<T> {
     pub fn recv(&self) -> Result<T, RecvError> {
         match &self.inner {
             Rx::Std(r) => r.recv(),
-            Rx::Model { chan, end } => match recv_model(chan, *end, Deadline::Never, "mpsc::Receiver::recv", runtime::caller()) {
+            Rx::Model { chan, end } => match recv_model(
+                chan,
+                *end,
+                Deadline::Never,
+                "mpsc::Receiver::recv",
+                runtime::caller(),
+            ) {
                 Some(Ok(v)) => Ok(v),
                 _ => Err(RecvError),
             },
@@ -216,7 +265,13 @@ impl<T> Receiver<T> {
     pub fn try_recv(&self) -> Result<T, TryRecvError> {
         match &self.inner {
             Rx::Std(r) => r.try_recv(),
-            Rx::Model { chan, end } => match recv_model(chan, *end, Deadline::Now, "mpsc::Receiver::try_recv", runtime::caller()) {
+            Rx::Model { chan, end } => match recv_model(
+                chan,
+                *end,
+                Deadline::Now,
+                "mpsc::Receiver::try_recv",
+                runtime::caller(),
+            ) {
                 Some(Ok(v)) => Ok(v),
                 Some(Err(())) => Err(TryRecvError::Disconnected),
                 None => Err(TryRecvError::Empty),
@@ -233,7 +288,13 @@ impl<T> Receiver<T> {
     pub fn recv_timeout(&self, timeout: Duration) -> Result<T, RecvTimeoutError> {
         match &self.inner {
             Rx::Std(r) => r.recv_timeout(timeout),
-            Rx::Model { chan, end } => match recv_model(chan, *end, Deadline::Timeout, "mpsc::Receiver::recv_timeout", runtime::caller()) {
+            Rx::Model { chan, end } => match recv_model(
+                chan,
+                *end,
+                Deadline::Timeout,
+                "mpsc::Receiver::recv_timeout",
+                runtime::caller(),
+            ) {
                 Some(Ok(v)) => Ok(v),
                 Some(Err(())) => Err(RecvTimeoutError::Disconnected),
                 None => Err(RecvTimeoutError::Timeout),
