@@ -10,7 +10,9 @@ use leakcheck::{thread, Config, Detail, FindingKind, LeakState, Report, Schedule
 const FILE: &str = "tests/channel_findings.rs";
 
 fn fails(config: Config, body: impl Fn() + Send + Sync + 'static) -> Report {
-    config.explore(body).expect_err("the check should have found something")
+    config
+        .explore(body)
+        .expect_err("the check should have found something")
 }
 
 fn kinds(report: &Report) -> Vec<FindingKind> {
@@ -62,11 +64,25 @@ fn worker_pool_whose_workers_keep_the_sender_alive() {
     found.sort();
     assert_eq!(
         found,
-        [FindingKind::LeakedThread, FindingKind::LeakedThread, FindingKind::UnclosedChannel],
+        [
+            FindingKind::LeakedThread,
+            FindingKind::LeakedThread,
+            FindingKind::UnclosedChannel
+        ],
         "{report}"
     );
-    for f in report.findings().iter().filter(|f| f.kind() == FindingKind::LeakedThread) {
-        assert!(f.thread().unwrap().name.as_deref().unwrap().starts_with("worker-"));
+    for f in report
+        .findings()
+        .iter()
+        .filter(|f| f.kind() == FindingKind::LeakedThread)
+    {
+        assert!(f
+            .thread()
+            .unwrap()
+            .name
+            .as_deref()
+            .unwrap()
+            .starts_with("worker-"));
         let Detail::LeakedThread {
             state: LeakState::BlockedForever(b),
             ..
@@ -80,15 +96,36 @@ fn worker_pool_whose_workers_keep_the_sender_alive() {
     }
     let (chan, blocked) = unclosed(&report);
     assert_eq!(chan.constructor, "channel::unbounded");
-    assert_eq!((chan.object.created_at.file.as_str(), chan.object.created_at.line), (FILE, line));
+    assert_eq!(
+        (
+            chan.object.created_at.file.as_str(),
+            chan.object.created_at.line
+        ),
+        (FILE, line)
+    );
     assert_eq!(chan.senders.len(), 1, "one live Sender keeps it open");
     assert_eq!(chan.senders[0].created_at.line, line);
     assert_eq!(blocked.len(), 2);
-    assert!(blocked.iter().all(|w| !w.sending && w.operation == "Receiver::recv"));
+    assert!(blocked
+        .iter()
+        .all(|w| !w.sending && w.operation == "Receiver::recv"));
     let text = report.to_string();
-    assert!(text.contains(&format!("unclosed channel#1 (channel::unbounded at {FILE}:{line}:")), "{text}");
-    assert!(text.contains(&format!("kept open by 1 live Sender, created at {FILE}:{line}:")), "{text}");
-    assert!(text.contains("receivers blocked forever: thread#1 \"worker-0\" in Receiver::recv"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "unclosed channel#1 (channel::unbounded at {FILE}:{line}:"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "kept open by 1 live Sender, created at {FILE}:{line}:"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("receivers blocked forever: thread#1 \"worker-0\" in Receiver::recv"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -110,18 +147,30 @@ fn producer_blocked_on_a_rendezvous_while_the_consumer_joins_it() {
         assert_eq!(rx.recv(), Ok(0));
         producer.join().unwrap(); // still holding `rx`
     });
-    assert_eq!(kinds(&report), [FindingKind::Deadlock, FindingKind::UnclosedChannel], "{report}");
-    let Detail::Deadlock { blocked, cycle } = report.findings()[0].detail() else {
+    assert_eq!(
+        kinds(&report),
+        [FindingKind::Deadlock, FindingKind::UnclosedChannel],
+        "{report}"
+    );
+    let Detail::Deadlock { blocked, cycle, .. } = report.findings()[0].detail() else {
         unreachable!()
     };
-    assert_eq!(cycle, &[0, 1], "the body joins the producer, which waits for the body to receive: {report}");
+    assert_eq!(
+        cycle,
+        &[0, 1],
+        "the body joins the producer, which waits for the body to receive: {report}"
+    );
     let (producer, b) = &blocked[1];
     assert_eq!(producer.name.as_deref(), Some("producer"));
     assert_eq!(b.operation, "Sender::send");
     assert_eq!(b.at.line, SEND_LINE.load(Relaxed));
     assert_eq!(b.channels.len(), 1);
     assert!(b.channels[0].sending);
-    assert_eq!(b.channels[0].channel.receivers.len(), 1, "the body's receiver is alive");
+    assert_eq!(
+        b.channels[0].channel.receivers.len(),
+        1,
+        "the body's receiver is alive"
+    );
     let (chan, waiters) = unclosed(&report);
     assert_eq!(chan.capacity, Some(0));
     assert_eq!(waiters.len(), 1);
@@ -144,7 +193,9 @@ fn messages_left_in_a_channel_whose_receiver_was_leaked() {
     assert_eq!(chan.buffered, 2);
     assert!(chan.senders.is_empty());
     assert!(blocked.is_empty());
-    assert!(report.to_string().contains("2 messages in it that nobody can receive"));
+    assert!(report
+        .to_string()
+        .contains("2 messages in it that nobody can receive"));
 }
 
 #[test]
@@ -193,11 +244,16 @@ fn select_that_only_an_exited_sender_could_satisfy() {
         panic!("{report}")
     };
     assert_eq!(b.operation, "select!");
-    let Target::Select { objects } = &b.on else { panic!("{report}") };
+    let Target::Select { objects } = &b.on else {
+        panic!("{report}")
+    };
     assert_eq!(objects.iter().map(|o| o.id).collect::<Vec<_>>(), [1, 2]);
     assert_eq!(b.channels.len(), 2);
     let text = report.to_string();
-    assert!(text.contains("blocked forever in select! on channel#1, channel#2 at"), "{text}");
+    assert!(
+        text.contains("blocked forever in select! on channel#1, channel#2 at"),
+        "{text}"
+    );
     assert!(report.has(FindingKind::UnclosedChannel));
 }
 
@@ -214,7 +270,11 @@ fn channel_cycle_is_a_deadlock() {
         a_tx.send(()).unwrap();
         t.join().unwrap();
     });
-    assert_eq!(report.findings()[0].kind(), FindingKind::Deadlock, "{report}");
+    assert_eq!(
+        report.findings()[0].kind(),
+        FindingKind::Deadlock,
+        "{report}"
+    );
     let Detail::Deadlock { blocked, .. } = report.findings()[0].detail() else {
         unreachable!()
     };
@@ -237,11 +297,19 @@ fn recv_timeout_both_times_out_and_succeeds_and_replays_each() {
     };
     let mut tokens = std::collections::BTreeMap::new();
     for seed in 0..40 {
-        let report = fails(Config::new().scheduler(Scheduler::Random).seed(seed).schedules(1), body);
+        let report = fails(
+            Config::new()
+                .scheduler(Scheduler::Random)
+                .seed(seed)
+                .schedules(1),
+            body,
+        );
         let Detail::Panic { message, .. } = report.findings()[0].detail() else {
             panic!("{report}")
         };
-        tokens.entry(message.clone()).or_insert_with(|| report.replay_token().to_string());
+        tokens
+            .entry(message.clone())
+            .or_insert_with(|| report.replay_token().to_string());
     }
     assert!(tokens.contains_key("outcome Ok(5)"), "{tokens:?}");
     assert!(tokens.contains_key("outcome Err(Timeout)"), "{tokens:?}");

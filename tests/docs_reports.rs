@@ -68,6 +68,23 @@ examples![
     loader_fixed,
     server_ready,
     server_ready_fixed,
+    // findings/channels.md
+    worker_pool,
+    worker_pool_fixed,
+    log_stream,
+    log_stream_fixed,
+    peers,
+    peers_fixed,
+    mirrors,
+    mirrors_fixed,
+    handshake,
+    handshake_fixed,
+    cache,
+    cache_fixed,
+    // porting-go.md
+    go_pipeline,
+    go_select,
+    go_leak,
 ];
 
 /// Every produced block: the page it is on, and its marker.
@@ -82,6 +99,13 @@ const BLOCKS: &[(&str, &str)] = &[
     ("findings/threads.md", "report: close_flushes"),
     ("findings/threads.md", "report: port_is_loaded"),
     ("findings/threads.md", "report: server_starts"),
+    ("findings/channels.md", "report: pool_runs_a_job"),
+    ("findings/channels.md", "report: first_error_is_found"),
+    ("findings/channels.md", "report: friends_are_greeted"),
+    ("findings/channels.md", "report: all_mirrors_down"),
+    ("findings/channels.md", "report: handshake"),
+    ("findings/channels.md", "report: cache_is_refreshed"),
+    ("porting-go.md", "report: query_answers"),
     ("replay.md", "report: replayed"),
     ("replay.md", "output: replay_malformed"),
     ("replay.md", "output: replay_other_test"),
@@ -492,6 +516,130 @@ fn server_starts_fixed() {
         "server_starts_fixed",
         server_ready_fixed::start_failure_is_reported,
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// findings/channels.md and porting-go.md: as above, on their own pages.
+
+fn scenario_on(page: &str, test: &str, config: Config, body: fn()) {
+    let report = report(config, test, body);
+    expect_output(page, &format!("report: {test}"), &report.to_string());
+}
+
+#[test]
+fn pool_runs_a_job() {
+    scenario_on(
+        "findings/channels.md",
+        "pool_runs_a_job",
+        worker_pool::config(),
+        worker_pool::pool_runs_a_job,
+    );
+}
+
+#[test]
+fn pool_runs_a_job_fixed() {
+    clean("pool_runs_a_job_fixed", worker_pool_fixed::pool_runs_a_job);
+}
+
+#[test]
+fn first_error_is_found() {
+    scenario_on(
+        "findings/channels.md",
+        "first_error_is_found",
+        log_stream::config(),
+        log_stream::first_error_is_found,
+    );
+}
+
+#[test]
+fn first_error_is_found_fixed() {
+    clean(
+        "first_error_is_found_fixed",
+        log_stream_fixed::first_error_is_found,
+    );
+}
+
+#[test]
+fn friends_are_greeted() {
+    scenario_on(
+        "findings/channels.md",
+        "friends_are_greeted",
+        peers::config(),
+        peers::friends_are_greeted,
+    );
+}
+
+#[test]
+fn friends_are_greeted_fixed() {
+    clean(
+        "friends_are_greeted_fixed",
+        peers_fixed::friends_are_greeted,
+    );
+}
+
+#[test]
+fn all_mirrors_down() {
+    scenario_on(
+        "findings/channels.md",
+        "all_mirrors_down",
+        mirrors::config(),
+        mirrors::all_mirrors_down,
+    );
+}
+
+#[test]
+fn all_mirrors_down_fixed() {
+    clean("all_mirrors_down_fixed", mirrors_fixed::all_mirrors_down);
+}
+
+#[test]
+fn handshake() {
+    scenario_on(
+        "findings/channels.md",
+        "handshake",
+        handshake::config(),
+        handshake::handshake,
+    );
+}
+
+#[test]
+fn handshake_fixed() {
+    clean("handshake_fixed", handshake_fixed::handshake);
+}
+
+#[test]
+fn cache_is_refreshed() {
+    scenario_on(
+        "findings/channels.md",
+        "cache_is_refreshed",
+        cache::config(),
+        cache::cache_is_refreshed,
+    );
+}
+
+#[test]
+fn cache_is_refreshed_fixed() {
+    clean("cache_is_refreshed_fixed", cache_fixed::cache_is_refreshed);
+}
+
+#[test]
+fn pipeline() {
+    clean("pipeline", go_pipeline::pipeline);
+}
+
+#[test]
+fn query_answers() {
+    scenario_on(
+        "porting-go.md",
+        "query_answers",
+        go_leak::config(),
+        go_leak::query_answers,
+    );
+}
+
+#[test]
+fn query_answers_fixed() {
+    clean("query_answers_fixed", go_select::query_answers);
 }
 
 // ---------------------------------------------------------------------------------------------

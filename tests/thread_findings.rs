@@ -120,7 +120,7 @@ fn thread_that_finishes_before_the_body_returns_is_never_a_finding() {
 
 #[test]
 fn lock_order_deadlock_shows_the_cycle() {
-    let report = fails(Config::new(), || {
+    let body = || {
         let a = Arc::new(Mutex::new(()));
         let b = Arc::new(Mutex::new(()));
         let (a2, b2) = (Arc::clone(&a), Arc::clone(&b));
@@ -136,9 +136,25 @@ fn lock_order_deadlock_shows_the_cycle() {
             let _b = b.lock().unwrap();
         }
         h.join().unwrap();
-    });
-    assert_eq!(kinds(&report), [FindingKind::Deadlock]);
-    let Detail::Deadlock { blocked, cycle } = report.findings()[0].detail() else {
+    };
+    // Every schedule takes both orders (a lock-order inversion); some also deadlock.
+    let report = (0..200)
+        .map(|seed| {
+            fails(
+                Config::new()
+                    .seed(seed)
+                    .schedules(1)
+                    .scheduler(Scheduler::Random),
+                body,
+            )
+        })
+        .find(|r| r.has(FindingKind::Deadlock))
+        .expect("some schedule deadlocks");
+    assert_eq!(
+        kinds(&report),
+        [FindingKind::Deadlock, FindingKind::LockOrderInversion]
+    );
+    let Detail::Deadlock { blocked, cycle, .. } = report.findings()[0].detail() else {
         unreachable!()
     };
     assert_eq!(cycle, &[0, 1]);
@@ -171,7 +187,7 @@ fn joining_a_thread_blocked_forever_is_a_deadlock_through_join() {
         drop(guard);
     });
     assert_eq!(kinds(&report), [FindingKind::Deadlock]);
-    let Detail::Deadlock { blocked, cycle } = report.findings()[0].detail() else {
+    let Detail::Deadlock { blocked, cycle, .. } = report.findings()[0].detail() else {
         unreachable!()
     };
     assert_eq!(cycle, &[0, 1]);
@@ -356,7 +372,10 @@ fn park_wakes_spuriously_only_when_asked_to() {
     };
     // With spurious wake-ups on, some schedules let the parked thread return by itself.
     let on = states(Config::new());
-    assert!(on.contains(&"finished late") && on.contains(&"blocked forever"), "{on:?}");
+    assert!(
+        on.contains(&"finished late") && on.contains(&"blocked forever"),
+        "{on:?}"
+    );
     // With them off, it is always blocked forever.
     let off = states(Config::new().spurious_wakeups(false));
     assert!(off.iter().all(|s| *s == "blocked forever"), "{off:?}");

@@ -20,9 +20,8 @@ pub(crate) trait Backend {
     /// A scheduling point at which the current thread says it waits for others (spin loops,
     /// `yield_now`, `sleep`): schedulers lower its priority.
     fn yield_now(&self);
-    /// Marks the current thread blocked; the next `switch` leaves it until `unblock`. A `timed`
-    /// block may also end at a scheduling point of the scheduler's choosing (time passes).
-    fn block(&self, timed: bool);
+    /// Marks the current thread blocked; the next `switch` leaves it until `unblock`.
+    fn block(&self);
     /// Makes a blocked thread runnable again.
     fn unblock(&self, tid: Tid);
     /// A recorded random number, for choices that are not "which thread runs next".

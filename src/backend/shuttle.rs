@@ -51,8 +51,8 @@ impl Backend for ShuttleBackend {
         shuttle_engine::thread_support::yield_now();
     }
 
-    fn block(&self, timed: bool) {
-        ExecutionState::with(|s| s.current_mut().block(timed));
+    fn block(&self) {
+        ExecutionState::with(|s| s.current_mut().block(false));
     }
 
     fn unblock(&self, tid: Tid) {

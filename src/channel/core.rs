@@ -143,7 +143,7 @@ pub(crate) fn drop_end<T>(chan: &Chan<T>, end: usize, dir: Dir) {
         if !last {
             return;
         }
-        let discarded = if dir == Dir::Recv {
+        let discarded = if dir == Dir::Recv && c.discard_on_disconnect {
             c.len = 0;
             std::mem::take(&mut chan.data().queue)
         } else {
@@ -410,6 +410,7 @@ pub(crate) enum Deadline {
 
 /// Runs a selection on the model. Returns the arm that completed, or `None` if the deadline
 /// passed first (or the execution was stopped).
+/// At most 64 arms (`select!` takes 32).
 pub(crate) fn select(
     exec: &Exec,
     arms: &mut [&mut dyn Arm],
@@ -423,18 +424,18 @@ pub(crate) fn select(
         if exec.closed() {
             return None;
         }
-        let ready: Vec<usize> = {
+        // Which arms are ready, as a bit set (no allocation on this path: every send and
+        // receive comes through here).
+        let ready: u64 = {
             let reg = exec.reg();
             (0..arms.len())
                 .filter(|&i| arms[i].ready(&reg, me))
-                .collect()
+                .fold(0, |set, i| set | 1 << i)
         };
-        if !ready.is_empty() {
-            let pick = if ready.len() == 1 {
-                ready[0]
-            } else {
-                ready[exec.choose(ready.len())]
-            };
+        if ready != 0 {
+            let count = ready.count_ones() as usize;
+            let nth = if count == 1 { 0 } else { exec.choose(count) };
+            let pick = nth_bit(ready, nth);
             let mut reg = exec.reg();
             arms[pick].complete(exec, &mut reg, me);
             return Some(pick);
@@ -446,7 +447,10 @@ pub(crate) fn select(
         let timed = deadline == Deadline::Timeout || !timers.is_empty();
         let on = {
             let mut reg = exec.reg();
-            let mut selection = Selection::default();
+            let mut selection = Selection {
+                arms: Vec::with_capacity(arms.len()),
+                chosen: None,
+            };
             for (i, arm) in arms.iter_mut().enumerate() {
                 arm.register(&mut reg, me, i);
                 selection.arms.push(arm.target());
@@ -481,4 +485,12 @@ pub(crate) fn select(
             };
         }
     }
+}
+
+/// The index of the `n`th set bit of `set` (from the lowest).
+fn nth_bit(mut set: u64, n: usize) -> usize {
+    for _ in 0..n {
+        set &= set - 1;
+    }
+    set.trailing_zeros() as usize
 }

@@ -102,14 +102,10 @@ pub(crate) fn model_channel<T>(
     at: Loc,
 ) -> Option<(Sender<T>, Receiver<T>)> {
     let exec = runtime::current()?;
-    Some(pair(core::new_chan(
-        &exec,
-        constructor,
-        capacity,
-        None,
-        false,
-        at,
-    )))
+    let chan = core::new_chan(&exec, constructor, capacity, None, false, at);
+    // crossbeam's bounded flavor keeps its messages when the last receiver goes.
+    exec.reg().channel(chan.id()).discard_on_disconnect = capacity.is_none();
+    Some(pair(chan))
 }
 
 /// A channel of capacity `cap`; `bounded(0)` is a rendezvous: each send waits for a receive.

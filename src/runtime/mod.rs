@@ -152,14 +152,20 @@ impl Exec {
     /// Blocks the current thread until another wakes it or, for a `timed` wait, until the
     /// scheduler lets time pass. Returns whether time passed (the wait timed out).
     ///
-    /// Time passes at a scheduling point the scheduler picks (the thread is offered to it as
-    /// spuriously wakeable), and always when nothing else could run: a timed wait never
-    /// deadlocks the execution.
+    /// When a timed wait begins while other threads can run, a recorded choice decides whether
+    /// its time passes at once or it waits for a partner; either way, time passes when nothing
+    /// else could run, so a timed wait never deadlocks the execution. (The choice is made here,
+    /// not by offering the thread at every step, so that the scheduler's priorities do not
+    /// decide every race against a timeout the same way.)
     pub(crate) fn block_timed(&self, op: &'static str, on: WaitOn, at: Loc, timed: bool) -> bool {
         if self.closed() {
             return false;
         }
         let me = self.me();
+        if timed && self.reg().any_runnable() && self.choose(2) == 0 {
+            self.note(op, at);
+            return true;
+        }
         let deadlock = {
             let mut reg = self.reg();
             let stack = reg.stack();
@@ -186,16 +192,9 @@ impl Exec {
                 return true;
             }
         }
-        self.backend.block(timed);
+        self.backend.block();
         self.backend.switch();
-        let mut reg = self.reg();
-        let t = &mut reg.threads[me];
-        if let Status::Blocked(_) = t.status {
-            // The scheduler woke the timed wait: time passed.
-            t.status = Status::Runnable;
-            return true;
-        }
-        std::mem::take(&mut t.timed_out)
+        std::mem::take(&mut self.reg().threads[me].timed_out)
     }
 
     /// Lets time pass for one thread in a timed wait (which one is the scheduler's choice), so

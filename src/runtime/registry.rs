@@ -208,6 +208,10 @@ pub(crate) struct ChannelState {
     pub waiters: Vec<(Tid, usize, Dir)>,
     /// A timer channel (`after`, `tick`): ready when the scheduler says time has passed.
     pub timer: bool,
+    /// Whether dropping the last receiver discards the buffered messages (std's mpsc and
+    /// crossbeam's unbounded flavor do; crossbeam's bounded flavor keeps them until the
+    /// channel itself is freed).
+    pub discard_on_disconnect: bool,
 }
 
 impl ChannelState {
@@ -220,6 +224,7 @@ impl ChannelState {
             receivers: Vec::new(),
             waiters: Vec::new(),
             timer: false,
+            discard_on_disconnect: true,
         }
     }
 
@@ -535,6 +540,11 @@ impl Registry {
                 ObjState::Mutex(m) => m.holder.map(|(t, _)| t),
                 ObjState::RwLock(l) => match (l.writer, l.readers.as_slice()) {
                     (Some((t, _)), _) => Some(t),
+                    // A reader queued behind waiting writers waits for them.
+                    _ if l.queued_readers.contains(&tid) => match l.queued_writers.as_slice() {
+                        [w] => Some(*w),
+                        _ => None,
+                    },
                     (None, [(t, _)]) => Some(*t),
                     _ => None,
                 },

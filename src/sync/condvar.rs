@@ -148,10 +148,7 @@ impl Condvar {
         let at = runtime::caller();
         while condition(&mut *guard) {
             let (g, result) =
-                match self.wait_inner(guard, Some(dur), "Condvar::wait_timeout_while", at) {
-                    Ok(r) => r,
-                    Err(e) => return Err(e),
-                };
+                self.wait_inner(guard, Some(dur), "Condvar::wait_timeout_while", at)?;
             guard = g;
             if result.timed_out() {
                 let still = condition(&mut *guard);

@@ -1,0 +1,550 @@
+use std::cell::UnsafeCell;
+use std::fmt;
+use std::panic::{RefUnwindSafe, UnwindSafe};
+use std::rc::Rc;
+
+use crate::runtime::registry::OnceState as OnceRec;
+use crate::runtime::{self, Exec, Handle, Loc, ObjId, ObjKind, ObjState, WaitOn};
+
+/// A one-time initialisation, as [`std::sync::Once`], poisoning included.
+///
+/// Inside a check, the runtime knows which thread runs the closure and which threads wait for
+/// it, so a thread left blocked in `call_once` names the runner (and a deadlock report shows the
+/// wait for it). A panic in the closure poisons the `Once`: a later `call_once` panics, as std's
+/// does, and `call_once_force` runs its closure again. Outside a check it is std's `Once`.
+///
+/// Unlike std's, `Once::new` is not `const`: it records where the `Once` was created.
+///
+/// ```
+/// use leakcheck::sync::atomic::{AtomicUsize, Ordering};
+/// use leakcheck::sync::{Arc, Once};
+/// use leakcheck::thread;
+///
+/// leakcheck::check(|| {
+///     let once = Arc::new(Once::new());
+///     let runs = Arc::new(AtomicUsize::new(0));
+///     let handles: Vec<_> = (0..2)
+///         .map(|_| {
+///             let (once, runs) = (Arc::clone(&once), Arc::clone(&runs));
+///             thread::spawn(move || once.call_once(|| drop(runs.fetch_add(1, Ordering::SeqCst))))
+///         })
+///         .collect();
+///     for h in handles {
+///         h.join().unwrap();
+///     }
+///     assert!(once.is_completed());
+///     assert_eq!(runs.load(Ordering::SeqCst), 1);
+/// });
+/// ```
+pub struct Once {
+    imp: Imp,
+}
+
+enum Imp {
+    Std(std::sync::Once),
+    Model(Handle),
+}
+
+/// What [`Once::call_once_force`] tells its closure: whether an earlier run panicked, as
+/// [`std::sync::OnceState`].
+///
+/// ```
+/// use leakcheck::sync::Once;
+///
+/// let once = Once::new();
+/// once.call_once_force(|state| assert!(!state.is_poisoned()));
+/// ```
+#[derive(Debug)]
+pub struct OnceState {
+    poisoned: bool,
+}
+
+impl OnceState {
+    /// Whether a closure run earlier on the same `Once` panicked.
+    pub fn is_poisoned(&self) -> bool {
+        self.poisoned
+    }
+}
+
+const POISONED: &str = "Once instance has previously been poisoned";
+
+impl Once {
+    /// A new `Once` that has not run.
+    ///
+    /// ```
+    /// use leakcheck::sync::Once;
+    ///
+    /// let once = Once::new();
+    /// assert!(!once.is_completed());
+    /// ```
+    #[track_caller]
+    #[allow(clippy::new_without_default)] // as std's `Once`, which has no `Default`
+    pub fn new() -> Once {
+        let imp = match runtime::current() {
+            Some(exec) => Imp::Model(new_model(&exec, runtime::caller(), false)),
+            None => Imp::Std(std::sync::Once::new()),
+        };
+        Once { imp }
+    }
+
+    /// Runs `f` if no call on this `Once` has completed yet; returns once a call has: while
+    /// another thread runs its closure, this one waits for it.
+    ///
+    /// # Panics
+    /// If the `Once` is poisoned (an earlier closure panicked), or if `f` panics (which poisons
+    /// it).
+    ///
+    /// ```
+    /// use leakcheck::sync::Once;
+    ///
+    /// let once = Once::new();
+    /// let mut runs = 0;
+    /// once.call_once(|| runs += 1);
+    /// once.call_once(|| runs += 1);
+    /// assert_eq!(runs, 1);
+    /// ```
+    #[track_caller]
+    pub fn call_once<F: FnOnce()>(&self, f: F) {
+        let at = runtime::caller();
+        match &self.imp {
+            Imp::Std(o) => o.call_once(f),
+            Imp::Model(h) => {
+                let exec = exec_for(*h);
+                exec.switch("Once::call_once", at);
+                let mut f = Some(f);
+                run_model(&exec, h.id, false, "Once::call_once", at, &mut |_| {
+                    (f.take().expect("the closure runs once"))();
+                });
+            }
+        }
+    }
+
+    /// As [`call_once`](Once::call_once), but a poisoned `Once` runs `f` too: `f` learns from
+    /// the [`OnceState`] whether an earlier closure panicked, and if it completes the `Once` is
+    /// completed (no longer poisoned).
+    ///
+    /// ```
+    /// use leakcheck::sync::Once;
+    ///
+    /// let once = Once::new();
+    /// let _ = std::panic::catch_unwind(|| once.call_once(|| panic!("first try")));
+    /// once.call_once_force(|state| assert!(state.is_poisoned()));
+    /// assert!(once.is_completed());
+    /// ```
+    #[track_caller]
+    pub fn call_once_force<F: FnOnce(&OnceState)>(&self, f: F) {
+        let at = runtime::caller();
+        match &self.imp {
+            Imp::Std(o) => o.call_once_force(|s| {
+                f(&OnceState {
+                    poisoned: s.is_poisoned(),
+                })
+            }),
+            Imp::Model(h) => {
+                let exec = exec_for(*h);
+                exec.switch("Once::call_once_force", at);
+                let mut f = Some(f);
+                run_model(
+                    &exec,
+                    h.id,
+                    true,
+                    "Once::call_once_force",
+                    at,
+                    &mut |poisoned| {
+                        (f.take().expect("the closure runs once"))(&OnceState { poisoned });
+                    },
+                );
+            }
+        }
+    }
+
+    /// Whether a call has completed (a poisoned `Once` has not).
+    ///
+    /// ```
+    /// use leakcheck::sync::Once;
+    ///
+    /// let once = Once::new();
+    /// once.call_once(|| {});
+    /// assert!(once.is_completed());
+    /// ```
+    #[track_caller]
+    pub fn is_completed(&self) -> bool {
+        match &self.imp {
+            Imp::Std(o) => o.is_completed(),
+            Imp::Model(h) => {
+                let exec = exec_for(*h);
+                exec.switch("Once::is_completed", runtime::caller());
+                let done = exec.reg().once(h.id).done;
+                done
+            }
+        }
+    }
+}
+
+impl fmt::Debug for Once {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Once").finish_non_exhaustive()
+    }
+}
+
+fn exec_for(h: Handle) -> Rc<Exec> {
+    match runtime::current() {
+        Some(exec) if exec.serial == h.serial => exec,
+        _ => panic!(
+            "leakcheck: a Once or OnceLock created inside a check was used outside it, or in another execution"
+        ),
+    }
+}
+
+fn new_model(exec: &Exec, at: Loc, done: bool) -> Handle {
+    exec.new_object(
+        ObjKind::Once,
+        at,
+        ObjState::Once(OnceRec {
+            done,
+            ..Default::default()
+        }),
+    )
+}
+
+/// The run of a closure on a model `Once`: when it ends, the `Once` is completed (the closure
+/// returned) or poisoned (it panicked), and the waiters try again.
+struct Running<'a> {
+    exec: &'a Exec,
+    id: ObjId,
+    completed: bool,
+}
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        if self.exec.closed() {
+            return;
+        }
+        let mut reg = self.exec.reg();
+        let o = reg.once(self.id);
+        o.running = None;
+        if self.completed {
+            o.done = true;
+            o.poisoned = false;
+        } else {
+            o.poisoned = true;
+        }
+        let waiters = std::mem::take(&mut o.waiters);
+        for w in waiters {
+            self.exec.wake(&mut reg, w);
+        }
+    }
+}
+
+/// Returns once the model `Once` `id` has completed: runs `init` (with whether the `Once` was
+/// poisoned) if no other thread runs or ran it, or waits while another thread runs it. Panics
+/// if it is poisoned, unless `force`.
+fn run_model(
+    exec: &Exec,
+    id: ObjId,
+    force: bool,
+    op: &'static str,
+    at: Loc,
+    init: &mut dyn FnMut(bool),
+) {
+    let me = exec.me();
+    let poisoned = loop {
+        if exec.closed() {
+            return;
+        }
+        let poisoned = {
+            let mut reg = exec.reg();
+            let o = reg.once(id);
+            if o.done {
+                return;
+            }
+            if o.running.is_none() {
+                if !o.poisoned || force {
+                    o.running = Some(me);
+                    break o.poisoned;
+                }
+                true
+            } else {
+                o.waiters.push(me);
+                false
+            }
+        };
+        if poisoned {
+            panic!("{POISONED}");
+        }
+        exec.block(op, WaitOn::Object(id), at);
+    };
+    let mut running = Running {
+        exec,
+        id,
+        completed: false,
+    };
+    init(poisoned);
+    running.completed = true;
+}
+
+/// A cell written at most once, as [`std::sync::OnceLock`].
+///
+/// Inside a check it runs on the model of a [`Once`] (threads racing to initialise it wait for
+/// the one that runs its closure, and reports name it as a `once`); a panicking initialiser
+/// leaves it uninitialised, as std's does. Outside a check it is std's `OnceLock`.
+///
+/// Unlike std's, `OnceLock::new` is not `const`: it records where the cell was created.
+///
+/// ```
+/// use leakcheck::sync::{Arc, OnceLock};
+/// use leakcheck::thread;
+///
+/// leakcheck::check(|| {
+///     let cell = Arc::new(OnceLock::new());
+///     let c2 = Arc::clone(&cell);
+///     let h = thread::spawn(move || *c2.get_or_init(|| 1));
+///     let mine = *cell.get_or_init(|| 2);
+///     assert_eq!(h.join().unwrap(), mine, "both see the one value");
+/// });
+/// ```
+pub struct OnceLock<T> {
+    imp: LockImp<T>,
+}
+
+enum LockImp<T> {
+    Std(std::sync::OnceLock<T>),
+    Model {
+        handle: Handle,
+        /// Written once, by the thread that runs the initialiser, before the `Once` completes;
+        /// read by others only after it has.
+        value: UnsafeCell<Option<T>>,
+    },
+}
+
+// SAFETY: as std's `OnceLock`: one thread writes the value, before any reads it; sharing the
+// cell shares `&T` (hence `Sync`) and may move the value in from another thread (hence `Send`).
+unsafe impl<T: Sync + Send> Sync for OnceLock<T> {}
+impl<T: RefUnwindSafe + UnwindSafe> RefUnwindSafe for OnceLock<T> {}
+impl<T: UnwindSafe> UnwindSafe for OnceLock<T> {}
+
+impl<T> OnceLock<T> {
+    /// A new empty cell.
+    ///
+    /// ```
+    /// use leakcheck::sync::OnceLock;
+    ///
+    /// let cell: OnceLock<u8> = OnceLock::new();
+    /// assert!(cell.get().is_none());
+    /// ```
+    #[track_caller]
+    pub fn new() -> OnceLock<T> {
+        Self::with_value(None, runtime::caller())
+    }
+
+    fn with_value(value: Option<T>, at: Loc) -> OnceLock<T> {
+        let imp = match runtime::current() {
+            Some(exec) => LockImp::Model {
+                handle: new_model(&exec, at, value.is_some()),
+                value: UnsafeCell::new(value),
+            },
+            None => {
+                let cell = std::sync::OnceLock::new();
+                if let Some(v) = value {
+                    let _ = cell.set(v);
+                }
+                LockImp::Std(cell)
+            }
+        };
+        OnceLock { imp }
+    }
+
+    /// The value, if the cell is initialised (never waits for an initialiser that runs).
+    ///
+    /// ```
+    /// use leakcheck::sync::OnceLock;
+    ///
+    /// let cell = OnceLock::new();
+    /// assert_eq!(cell.get(), None);
+    /// cell.set(3).unwrap();
+    /// assert_eq!(cell.get(), Some(&3));
+    /// ```
+    #[track_caller]
+    pub fn get(&self) -> Option<&T> {
+        match &self.imp {
+            LockImp::Std(c) => c.get(),
+            LockImp::Model { handle, value } => {
+                let exec = exec_for(*handle);
+                exec.switch("OnceLock::get", runtime::caller());
+                let done = exec.closed() || exec.reg().once(handle.id).done;
+                // SAFETY: once the `Once` completed, nobody writes the value any more.
+                done.then(|| unsafe { (*value.get()).as_ref() }).flatten()
+            }
+        }
+    }
+
+    /// A mutable reference to the value, if the cell is initialised; no waiting is needed,
+    /// since the borrow is exclusive.
+    ///
+    /// ```
+    /// use leakcheck::sync::OnceLock;
+    ///
+    /// let mut cell = OnceLock::new();
+    /// cell.set(1).unwrap();
+    /// *cell.get_mut().unwrap() += 1;
+    /// assert_eq!(cell.get(), Some(&2));
+    /// ```
+    pub fn get_mut(&mut self) -> Option<&mut T> {
+        match &mut self.imp {
+            LockImp::Std(c) => c.get_mut(),
+            LockImp::Model { value, .. } => value.get_mut().as_mut(),
+        }
+    }
+
+    /// Initialises the cell with `value`, unless it is initialised already; if another thread
+    /// is initialising it, waits for that first.
+    ///
+    /// # Errors
+    /// `value` back, if the cell was initialised already.
+    ///
+    /// ```
+    /// use leakcheck::sync::OnceLock;
+    ///
+    /// let cell = OnceLock::new();
+    /// assert_eq!(cell.set(1), Ok(()));
+    /// assert_eq!(cell.set(2), Err(2));
+    /// ```
+    #[track_caller]
+    pub fn set(&self, value: T) -> Result<(), T> {
+        let mut value = Some(value);
+        self.init("OnceLock::set", runtime::caller(), || {
+            value.take().expect("the initialiser runs once")
+        });
+        match value {
+            None => Ok(()),
+            Some(v) => Err(v),
+        }
+    }
+
+    /// The value, initialising the cell with `f` first if no thread has; if another thread is
+    /// initialising it, waits for that. If `f` panics, the panic goes on and the cell stays
+    /// empty.
+    ///
+    /// ```
+    /// use leakcheck::sync::OnceLock;
+    ///
+    /// let cell = OnceLock::new();
+    /// assert_eq!(*cell.get_or_init(|| 1), 1);
+    /// assert_eq!(*cell.get_or_init(|| 2), 1);
+    /// ```
+    #[track_caller]
+    pub fn get_or_init<F: FnOnce() -> T>(&self, f: F) -> &T {
+        self.init("OnceLock::get_or_init", runtime::caller(), f)
+    }
+
+    fn init<F: FnOnce() -> T>(&self, op: &'static str, at: Loc, f: F) -> &T {
+        match &self.imp {
+            LockImp::Std(c) => c.get_or_init(f),
+            LockImp::Model { handle, value } => {
+                let exec = exec_for(*handle);
+                exec.switch(op, at);
+                let mut f = Some(f);
+                run_model(&exec, handle.id, true, op, at, &mut |_| {
+                    let v = (f.take().expect("the initialiser runs once"))();
+                    // SAFETY: this thread runs the `Once`: nobody else reads or writes the value
+                    // before it completes.
+                    unsafe { *value.get() = Some(v) };
+                });
+                // SAFETY: the `Once` completed: nobody writes the value any more.
+                match unsafe { (*value.get()).as_ref() } {
+                    Some(v) => v,
+                    None => panic!(
+                        "leakcheck: the execution stopped before the OnceLock was initialised"
+                    ),
+                }
+            }
+        }
+    }
+
+    /// Consumes the cell and returns its value, if it was initialised.
+    ///
+    /// ```
+    /// use leakcheck::sync::OnceLock;
+    ///
+    /// let cell = OnceLock::new();
+    /// cell.set("hello").unwrap();
+    /// assert_eq!(cell.into_inner(), Some("hello"));
+    /// ```
+    pub fn into_inner(self) -> Option<T> {
+        match self.imp {
+            LockImp::Std(c) => c.into_inner(),
+            LockImp::Model { value, .. } => value.into_inner(),
+        }
+    }
+
+    /// Takes the value out, leaving the cell empty (and ready to be initialised again).
+    ///
+    /// ```
+    /// use leakcheck::sync::OnceLock;
+    ///
+    /// let mut cell = OnceLock::new();
+    /// cell.set(1).unwrap();
+    /// assert_eq!(cell.take(), Some(1));
+    /// assert_eq!(cell.get(), None);
+    /// ```
+    pub fn take(&mut self) -> Option<T> {
+        match &mut self.imp {
+            LockImp::Std(c) => c.take(),
+            LockImp::Model { handle, value } => {
+                let taken = value.get_mut().take();
+                if let Some(exec) = runtime::current() {
+                    if exec.serial == handle.serial && !exec.closed() {
+                        let mut reg = exec.reg();
+                        let o = reg.once(handle.id);
+                        o.done = false;
+                        o.poisoned = false;
+                    }
+                }
+                taken
+            }
+        }
+    }
+}
+
+impl<T> Default for OnceLock<T> {
+    #[track_caller]
+    fn default() -> Self {
+        Self::with_value(None, runtime::caller())
+    }
+}
+
+impl<T> From<T> for OnceLock<T> {
+    /// A cell initialised with `value`.
+    #[track_caller]
+    fn from(value: T) -> Self {
+        Self::with_value(Some(value), runtime::caller())
+    }
+}
+
+impl<T: Clone> Clone for OnceLock<T> {
+    #[track_caller]
+    fn clone(&self) -> Self {
+        let at = runtime::caller();
+        Self::with_value(self.get().cloned(), at)
+    }
+}
+
+impl<T: PartialEq> PartialEq for OnceLock<T> {
+    #[track_caller]
+    fn eq(&self, other: &Self) -> bool {
+        self.get() == other.get()
+    }
+}
+
+impl<T: Eq> Eq for OnceLock<T> {}
+
+impl<T: fmt::Debug> fmt::Debug for OnceLock<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_tuple("OnceLock");
+        match self.get() {
+            Some(v) => d.field(v),
+            None => d.field(&format_args!("<uninit>")),
+        };
+        d.finish()
+    }
+}

@@ -1,0 +1,590 @@
+use std::cell::UnsafeCell;
+use std::fmt;
+use std::ops::{Deref, DerefMut};
+use std::panic::{RefUnwindSafe, UnwindSafe};
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult};
+
+use crate::runtime::{self, Exec, Handle, Loc, ObjId, ObjKind, ObjState, WaitOn};
+
+/// A reader-writer lock, as [`std::sync::RwLock`], poisoning included.
+///
+/// Inside a check, the runtime knows which threads hold it (the readers, or the one writer, and
+/// since where) and which threads wait for it, so a deadlock report shows who holds what, and a
+/// thread left blocked in `read` or `write` names the holders. Both kinds of acquisition count
+/// for the lock order, as a mutex's do.
+///
+/// std says that a writer waiting for the lock "might or might not" block new readers, depending
+/// on the platform. Inside a check that is a scheduler choice, made each time a reader arrives
+/// while a writer waits: so a thread that takes a second read guard while it holds one, with a
+/// writer arriving in between, is found to deadlock (the reader waits for the writer, which waits
+/// for the reader), as it does on writer-preferring platforms. A thread that asks for the write
+/// lock while it holds a read or write guard on the same lock blocks forever (std: "might panic
+/// or deadlock"), and the detectors report it.
+///
+/// Unlike std's, `RwLock::new` is not `const`: it records where the lock was created. Outside a
+/// check it is a std lock.
+///
+/// ```
+/// use leakcheck::sync::{Arc, RwLock};
+/// use leakcheck::thread;
+///
+/// leakcheck::check(|| {
+///     let config = Arc::new(RwLock::new(1));
+///     let writer = {
+///         let config = Arc::clone(&config);
+///         thread::spawn(move || *config.write().unwrap() += 1)
+///     };
+///     let seen = *config.read().unwrap();
+///     assert!(seen == 1 || seen == 2);
+///     writer.join().unwrap();
+///     assert_eq!(*config.read().unwrap(), 2);
+/// });
+/// ```
+pub struct RwLock<T: ?Sized> {
+    imp: Imp,
+    poisoned: AtomicBool,
+    data: UnsafeCell<T>,
+}
+
+enum Imp {
+    Std(std::sync::RwLock<()>),
+    Model(Handle),
+}
+
+// SAFETY: as std's `RwLock`: the lock hands out `&mut T` to one thread at a time, `&T` to
+// several (hence `Sync` for `Sync` data only).
+unsafe impl<T: ?Sized + Send> Send for RwLock<T> {}
+// SAFETY: as std's `RwLock`.
+unsafe impl<T: ?Sized + Send + Sync> Sync for RwLock<T> {}
+
+// As std's: poisoning tells of a panic while the lock was held for writing.
+impl<T: ?Sized> UnwindSafe for RwLock<T> {}
+impl<T: ?Sized> RefUnwindSafe for RwLock<T> {}
+
+/// The guard of a shared read lock on an [`RwLock`]; the lock is released when it drops.
+#[must_use = "if unused the RwLock will immediately unlock"]
+pub struct RwLockReadGuard<'a, T: ?Sized + 'a> {
+    lock: &'a RwLock<T>,
+    inner: ReadImp<'a>,
+}
+
+enum ReadImp<'a> {
+    Std(#[allow(dead_code)] std::sync::RwLockReadGuard<'a, ()>),
+    Model,
+}
+
+/// The guard of an exclusive write lock on an [`RwLock`]; the lock is released when it drops.
+/// If the thread panics while it holds one, the lock is poisoned.
+#[must_use = "if unused the RwLock will immediately unlock"]
+pub struct RwLockWriteGuard<'a, T: ?Sized + 'a> {
+    lock: &'a RwLock<T>,
+    inner: WriteImp<'a>,
+    panicking: bool,
+}
+
+enum WriteImp<'a> {
+    Std(#[allow(dead_code)] std::sync::RwLockWriteGuard<'a, ()>),
+    Model,
+}
+
+// SAFETY: as std's guards, which are `Sync` when `T` is: sharing the guard shares `&T` only.
+unsafe impl<T: ?Sized + Sync> Sync for RwLockReadGuard<'_, T> {}
+// SAFETY: as above.
+unsafe impl<T: ?Sized + Sync> Sync for RwLockWriteGuard<'_, T> {}
+
+impl<T> RwLock<T> {
+    /// A new unlocked reader-writer lock holding `value`.
+    ///
+    /// ```
+    /// use leakcheck::sync::RwLock;
+    ///
+    /// let lock = RwLock::new(5);
+    /// assert_eq!(*lock.read().unwrap(), 5);
+    /// ```
+    #[track_caller]
+    pub fn new(value: T) -> Self {
+        let imp = match runtime::current() {
+            Some(exec) => Imp::Model(exec.new_object(
+                ObjKind::RwLock,
+                runtime::caller(),
+                ObjState::RwLock(Default::default()),
+            )),
+            None => Imp::Std(std::sync::RwLock::new(())),
+        };
+        RwLock {
+            imp,
+            poisoned: AtomicBool::new(false),
+            data: UnsafeCell::new(value),
+        }
+    }
+
+    /// Consumes the lock and returns its value.
+    ///
+    /// # Errors
+    /// If the lock is poisoned, the value inside the error.
+    ///
+    /// ```
+    /// use leakcheck::sync::RwLock;
+    ///
+    /// let lock = RwLock::new(String::from("hello"));
+    /// assert_eq!(lock.into_inner().unwrap(), "hello");
+    /// ```
+    pub fn into_inner(self) -> LockResult<T> {
+        let poisoned = self.poisoned.load(Ordering::Relaxed);
+        let value = self.data.into_inner();
+        if poisoned {
+            Err(PoisonError::new(value))
+        } else {
+            Ok(value)
+        }
+    }
+}
+
+impl<T: ?Sized> RwLock<T> {
+    /// Locks for shared reading, blocking while a writer holds the lock (inside a check, also
+    /// while a writer waits, if the scheduler so chooses).
+    ///
+    /// # Errors
+    /// If a thread panicked while holding the write lock, the guard inside a [`PoisonError`].
+    ///
+    /// ```
+    /// use leakcheck::sync::RwLock;
+    ///
+    /// let lock = RwLock::new(1);
+    /// let r1 = lock.read().unwrap();
+    /// let r2 = lock.read().unwrap();
+    /// assert_eq!(*r1 + *r2, 2);
+    /// ```
+    #[track_caller]
+    pub fn read(&self) -> LockResult<RwLockReadGuard<'_, T>> {
+        let at = runtime::caller();
+        let inner = match &self.imp {
+            Imp::Std(l) => ReadImp::Std(l.read().unwrap_or_else(PoisonError::into_inner)),
+            Imp::Model(h) => {
+                let exec = exec_for(*h);
+                exec.switch("RwLock::read", at);
+                acquire_read(&exec, h.id, "RwLock::read", at);
+                ReadImp::Model
+            }
+        };
+        self.poison_result(RwLockReadGuard { lock: self, inner })
+    }
+
+    /// Locks for shared reading if that needs no waiting.
+    ///
+    /// # Errors
+    /// [`TryLockError::WouldBlock`] if a writer holds the lock (inside a check, also if a writer
+    /// waits and the scheduler lets it block new readers), [`TryLockError::Poisoned`] if a
+    /// thread panicked while holding the write lock.
+    ///
+    /// ```
+    /// use leakcheck::sync::{RwLock, TryLockError};
+    ///
+    /// let lock = RwLock::new(1);
+    /// let w = lock.write().unwrap();
+    /// assert!(matches!(lock.try_read(), Err(TryLockError::WouldBlock)));
+    /// drop(w);
+    /// assert_eq!(*lock.try_read().unwrap(), 1);
+    /// ```
+    #[track_caller]
+    pub fn try_read(&self) -> TryLockResult<RwLockReadGuard<'_, T>> {
+        let at = runtime::caller();
+        let inner = match &self.imp {
+            Imp::Std(l) => match l.try_read() {
+                Ok(g) => ReadImp::Std(g),
+                Err(TryLockError::Poisoned(p)) => ReadImp::Std(p.into_inner()),
+                Err(TryLockError::WouldBlock) => return Err(TryLockError::WouldBlock),
+            },
+            Imp::Model(h) => {
+                let exec = exec_for(*h);
+                exec.switch("RwLock::try_read", at);
+                if !try_read_model(&exec, h.id, at) {
+                    return Err(TryLockError::WouldBlock);
+                }
+                ReadImp::Model
+            }
+        };
+        self.poison_result(RwLockReadGuard { lock: self, inner })
+            .map_err(TryLockError::Poisoned)
+    }
+
+    /// Locks for exclusive writing, blocking while any thread holds the lock.
+    ///
+    /// # Errors
+    /// If a thread panicked while holding the write lock, the guard inside a [`PoisonError`].
+    ///
+    /// ```
+    /// use leakcheck::sync::RwLock;
+    ///
+    /// let lock = RwLock::new(vec![1]);
+    /// lock.write().unwrap().push(2);
+    /// assert_eq!(*lock.read().unwrap(), [1, 2]);
+    /// ```
+    #[track_caller]
+    pub fn write(&self) -> LockResult<RwLockWriteGuard<'_, T>> {
+        let at = runtime::caller();
+        let inner = match &self.imp {
+            Imp::Std(l) => WriteImp::Std(l.write().unwrap_or_else(PoisonError::into_inner)),
+            Imp::Model(h) => {
+                let exec = exec_for(*h);
+                exec.switch("RwLock::write", at);
+                acquire_write(&exec, h.id, "RwLock::write", at);
+                WriteImp::Model
+            }
+        };
+        self.poison_result(RwLockWriteGuard {
+            lock: self,
+            inner,
+            panicking: std::thread::panicking(),
+        })
+    }
+
+    /// Locks for exclusive writing if no thread holds the lock.
+    ///
+    /// # Errors
+    /// [`TryLockError::WouldBlock`] if a thread holds the lock, [`TryLockError::Poisoned`] if a
+    /// thread panicked while holding the write lock.
+    ///
+    /// ```
+    /// use leakcheck::sync::{RwLock, TryLockError};
+    ///
+    /// let lock = RwLock::new(1);
+    /// let r = lock.read().unwrap();
+    /// assert!(matches!(lock.try_write(), Err(TryLockError::WouldBlock)));
+    /// drop(r);
+    /// *lock.try_write().unwrap() = 2;
+    /// ```
+    #[track_caller]
+    pub fn try_write(&self) -> TryLockResult<RwLockWriteGuard<'_, T>> {
+        let at = runtime::caller();
+        let inner = match &self.imp {
+            Imp::Std(l) => match l.try_write() {
+                Ok(g) => WriteImp::Std(g),
+                Err(TryLockError::Poisoned(p)) => WriteImp::Std(p.into_inner()),
+                Err(TryLockError::WouldBlock) => return Err(TryLockError::WouldBlock),
+            },
+            Imp::Model(h) => {
+                let exec = exec_for(*h);
+                exec.switch("RwLock::try_write", at);
+                if !try_write_model(&exec, h.id, at) {
+                    return Err(TryLockError::WouldBlock);
+                }
+                WriteImp::Model
+            }
+        };
+        self.poison_result(RwLockWriteGuard {
+            lock: self,
+            inner,
+            panicking: std::thread::panicking(),
+        })
+        .map_err(TryLockError::Poisoned)
+    }
+
+    fn poison_result<G>(&self, guard: G) -> LockResult<G> {
+        if self.poisoned.load(Ordering::Relaxed) {
+            Err(PoisonError::new(guard))
+        } else {
+            Ok(guard)
+        }
+    }
+
+    /// Whether a thread panicked while holding the write lock.
+    ///
+    /// ```
+    /// use leakcheck::sync::RwLock;
+    ///
+    /// assert!(!RwLock::new(0).is_poisoned());
+    /// ```
+    pub fn is_poisoned(&self) -> bool {
+        self.poisoned.load(Ordering::Relaxed)
+    }
+
+    /// Clears the poisoned state.
+    ///
+    /// ```
+    /// use leakcheck::sync::{Arc, RwLock};
+    ///
+    /// let lock = Arc::new(RwLock::new(0));
+    /// let l2 = Arc::clone(&lock);
+    /// let _ = std::thread::spawn(move || {
+    ///     let _w = l2.write().unwrap();
+    ///     panic!("poison");
+    /// })
+    /// .join();
+    /// assert!(lock.is_poisoned());
+    /// lock.clear_poison();
+    /// assert!(!lock.is_poisoned());
+    /// ```
+    pub fn clear_poison(&self) {
+        self.poisoned.store(false, Ordering::Relaxed);
+    }
+
+    /// A mutable reference to the value; no locking is needed, since the borrow is exclusive.
+    ///
+    /// # Errors
+    /// If the lock is poisoned, the reference inside the error.
+    ///
+    /// ```
+    /// use leakcheck::sync::RwLock;
+    ///
+    /// let mut lock = RwLock::new(0);
+    /// *lock.get_mut().unwrap() = 10;
+    /// assert_eq!(*lock.read().unwrap(), 10);
+    /// ```
+    pub fn get_mut(&mut self) -> LockResult<&mut T> {
+        let poisoned = self.poisoned.load(Ordering::Relaxed);
+        let value = self.data.get_mut();
+        if poisoned {
+            Err(PoisonError::new(value))
+        } else {
+            Ok(value)
+        }
+    }
+}
+
+fn exec_for(h: Handle) -> Rc<Exec> {
+    match runtime::current() {
+        Some(exec) if exec.serial == h.serial => exec,
+        _ => panic!(
+            "leakcheck: an RwLock created inside a check was used outside it, or in another execution"
+        ),
+    }
+}
+
+/// Whether a reader may pass the writers waiting now: std leaves it to the platform, so it is a
+/// recorded scheduler choice.
+fn reader_passes_writers(exec: &Exec) -> bool {
+    exec.choose(2) == 0
+}
+
+/// Takes a shared hold of the model lock `id` for the current thread, waiting while a writer
+/// holds it or (as the scheduler chooses) while writers wait for it.
+fn acquire_read(exec: &Exec, id: ObjId, op: &'static str, at: Loc) {
+    let me = exec.me();
+    exec.reg().lock_attempt(me, id, at);
+    loop {
+        if exec.closed() {
+            return;
+        }
+        let (free, writers_wait) = {
+            let mut reg = exec.reg();
+            let l = reg.rwlock(id);
+            l.queued_readers.retain(|&t| t != me);
+            (l.writer.is_none(), l.waiting_writers > 0)
+        };
+        let enter = free && (!writers_wait || reader_passes_writers(exec));
+        {
+            let mut reg = exec.reg();
+            let l = reg.rwlock(id);
+            if enter {
+                l.readers.push((me, at));
+                reg.lock_taken(me, id, at);
+                return;
+            }
+            if free {
+                // The lock is free of writers: this reader waits only behind the waiting ones.
+                l.queued_readers.push(me);
+            }
+            l.waiters.push(me);
+        }
+        exec.block(op, WaitOn::Object(id), at);
+    }
+}
+
+/// Takes the model lock `id` for writing, waiting while any thread holds it. A thread that asks
+/// for it while holding it (for reading or writing) waits forever: the detectors report it.
+fn acquire_write(exec: &Exec, id: ObjId, op: &'static str, at: Loc) {
+    let me = exec.me();
+    exec.reg().lock_attempt(me, id, at);
+    let mut queued = false;
+    loop {
+        if exec.closed() {
+            return;
+        }
+        {
+            let mut reg = exec.reg();
+            let l = reg.rwlock(id);
+            if l.writer.is_none() && l.readers.is_empty() {
+                l.writer = Some((me, at));
+                if queued {
+                    l.waiting_writers -= 1;
+                    l.queued_writers.retain(|&t| t != me);
+                }
+                reg.lock_taken(me, id, at);
+                return;
+            }
+            if !queued {
+                queued = true;
+                l.waiting_writers += 1;
+                l.queued_writers.push(me);
+            }
+            l.waiters.push(me);
+        }
+        exec.block(op, WaitOn::Object(id), at);
+    }
+}
+
+fn try_read_model(exec: &Exec, id: ObjId, at: Loc) -> bool {
+    if exec.closed() {
+        return true;
+    }
+    let me = exec.me();
+    let (free, writers_wait) = {
+        let mut reg = exec.reg();
+        let l = reg.rwlock(id);
+        (l.writer.is_none(), l.waiting_writers > 0)
+    };
+    if !(free && (!writers_wait || reader_passes_writers(exec))) {
+        return false;
+    }
+    let mut reg = exec.reg();
+    reg.rwlock(id).readers.push((me, at));
+    reg.lock_attempt(me, id, at);
+    reg.lock_taken(me, id, at);
+    true
+}
+
+fn try_write_model(exec: &Exec, id: ObjId, at: Loc) -> bool {
+    if exec.closed() {
+        return true;
+    }
+    let me = exec.me();
+    let mut reg = exec.reg();
+    let l = reg.rwlock(id);
+    if l.writer.is_some() || !l.readers.is_empty() {
+        return false;
+    }
+    l.writer = Some((me, at));
+    reg.lock_attempt(me, id, at);
+    reg.lock_taken(me, id, at);
+    true
+}
+
+/// Releases one hold of the model lock `id` by the current thread (a read hold, or the write
+/// hold), wakes the waiters if that frees it (they all try again: which one wins is the
+/// scheduler's choice), then makes a scheduling point.
+fn release(h: Handle, write: bool, op: &'static str) {
+    let Some(exec) = runtime::current() else {
+        return;
+    };
+    if exec.closed() || h.serial != exec.serial {
+        return;
+    }
+    let me = exec.me();
+    {
+        let mut reg = exec.reg();
+        let l = reg.rwlock(h.id);
+        if write {
+            l.writer = None;
+        } else if let Some(i) = l.readers.iter().rposition(|r| r.0 == me) {
+            l.readers.remove(i);
+        }
+        // While readers remain, nothing a waiter waits for has changed.
+        let waiters = if l.readers.is_empty() {
+            std::mem::take(&mut l.waiters)
+        } else {
+            Vec::new()
+        };
+        reg.lock_released(me, h.id);
+        for w in waiters {
+            exec.wake(&mut reg, w);
+        }
+    }
+    // A scheduling point after the release, so a waiter may take the lock at once.
+    exec.switch(op, runtime::caller());
+}
+
+impl<T: ?Sized> Drop for RwLockReadGuard<'_, T> {
+    fn drop(&mut self) {
+        if let (ReadImp::Model, Imp::Model(h)) = (&self.inner, &self.lock.imp) {
+            release(*h, false, "RwLockReadGuard::drop");
+        }
+    }
+}
+
+impl<T: ?Sized> Drop for RwLockWriteGuard<'_, T> {
+    fn drop(&mut self) {
+        if !self.panicking && std::thread::panicking() {
+            self.lock.poisoned.store(true, Ordering::Relaxed);
+        }
+        if let (WriteImp::Model, Imp::Model(h)) = (&self.inner, &self.lock.imp) {
+            release(*h, true, "RwLockWriteGuard::drop");
+        }
+    }
+}
+
+impl<T: ?Sized> Deref for RwLockReadGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        // SAFETY: the guard holds a read lock: no thread writes.
+        unsafe { &*self.lock.data.get() }
+    }
+}
+
+impl<T: ?Sized> Deref for RwLockWriteGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        // SAFETY: the guard holds the write lock.
+        unsafe { &*self.lock.data.get() }
+    }
+}
+
+impl<T: ?Sized> DerefMut for RwLockWriteGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: the guard holds the write lock.
+        unsafe { &mut *self.lock.data.get() }
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for RwLockReadGuard<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl<T: ?Sized + fmt::Display> fmt::Display for RwLockReadGuard<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&**self, f)
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for RwLockWriteGuard<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl<T: ?Sized + fmt::Display> fmt::Display for RwLockWriteGuard<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&**self, f)
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for RwLock<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("RwLock");
+        match self.try_read() {
+            Ok(guard) => d.field("data", &&*guard),
+            Err(TryLockError::Poisoned(p)) => d.field("data", &&**p.get_ref()),
+            Err(TryLockError::WouldBlock) => d.field("data", &format_args!("<locked>")),
+        };
+        d.field("poisoned", &self.is_poisoned())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: Default> Default for RwLock<T> {
+    #[track_caller]
+    fn default() -> Self {
+        RwLock::new(T::default())
+    }
+}
+
+impl<T> From<T> for RwLock<T> {
+    #[track_caller]
+    fn from(value: T) -> Self {
+        RwLock::new(value)
+    }
+}
