@@ -26,9 +26,12 @@ impl<E: Debug> TestResult for Result<(), E> {
 }
 
 /// Runs a `#[leakcheck::test]`: a plain check, or, with `expect`, a check that must find every
-/// expected kind.
+/// expected kind. With [`LIST_ENV`] set, writes the registry instead and runs nothing.
 #[track_caller]
 pub fn run_test<R: TestResult + 'static>(config: Config, expect: &[FindingKind], body: fn() -> R) {
+    if list_instead() {
+        return;
+    }
     let f = move || {
         if let Err(e) = body().into_outcome() {
             panic!("the test body returned an error: {e}");
@@ -64,4 +67,122 @@ pub fn run_test<R: TestResult + 'static>(config: Config, expect: &[FindingKind],
             println!("{report}");
         }
     }
+}
+
+/// The registry of `#[leakcheck::test]`s: `inventory`, re-exported so that the expansion can
+/// name it as `::leakcheck::__private::inventory` without the user depending on it.
+pub use inventory;
+
+/// The environment variable that turns a `#[leakcheck::test]` into a listing: when it names a
+/// file, the test writes the registry of its test binary to that file as JSON (see
+/// [`registry_json`]) and returns without running anything. `cargo leakcheck` sets it.
+pub const LIST_ENV: &str = "LEAKCHECK_LIST";
+
+/// The bytes that start [`TestEntry::marker`]: `cargo leakcheck` finds the registered tests of a
+/// test binary by these, to select one of them for the listing.
+pub const MARKER_START: &str = "\u{1}leakcheck-test\u{2}";
+
+/// One `#[leakcheck::test]`, as the attribute registers it with [`inventory`].
+#[derive(Debug)]
+pub struct TestEntry {
+    /// [`MARKER_START`], the test's module path, `::`, its function name, and `\u{3}`.
+    pub marker: &'static str,
+    /// `module_path!()` where the test is defined, starting with the crate name.
+    pub module_path: &'static str,
+    /// The function's name.
+    pub function: &'static str,
+    /// `file!()` of the test.
+    pub file: &'static str,
+    /// The line of the function's name.
+    pub line: u32,
+    /// The package the test belongs to (`CARGO_PKG_NAME`).
+    pub package: &'static str,
+    /// The attribute's arguments as written, except `expect`: name and value (flags as `true`
+    /// or `false`, strings without quotes).
+    pub given: &'static [(&'static str, &'static str)],
+    /// The kinds the test expects (`expect = ...`).
+    pub expect: &'static [FindingKind],
+    /// Whether the function also has `#[ignore]`.
+    pub ignored: bool,
+    /// Whether the function also has `#[should_panic]`.
+    pub should_panic: bool,
+    /// The configuration the attribute builds, before the environment is laid over it.
+    pub config: fn() -> Config,
+}
+
+inventory::collect!(TestEntry);
+
+impl TestEntry {
+    /// The test's name as libtest gives it: the module path without the crate's name, then the
+    /// function (`tests::leaks`, or `leaks` at the crate root).
+    pub fn name(&self) -> String {
+        match self.module_path.split_once("::") {
+            Some((_, module)) => format!("{module}::{}", self.function),
+            None => self.function.to_string(),
+        }
+    }
+
+    fn to_json(&self) -> serde_json::Value {
+        let config = (self.config)();
+        let effective = match config.resolve() {
+            Ok(s) => serde_json::json!({
+                "schedules": s.schedules,
+                "scheduler": s.scheduler.to_string(),
+                "seed": s.seed,
+                "max_steps": s.max_steps,
+                "allow_lingering": s.allow_lingering,
+                "spurious_wakeups": s.spurious_wakeups,
+                "replay": s.replay,
+            }),
+            Err(e) => serde_json::json!({ "error": e.to_string() }),
+        };
+        let given: serde_json::Map<String, serde_json::Value> = self
+            .given
+            .iter()
+            .map(|(k, v)| (k.to_string(), serde_json::Value::from(*v)))
+            .collect();
+        serde_json::json!({
+            "name": self.name(),
+            "module_path": self.module_path,
+            "function": self.function,
+            "package": self.package,
+            "file": self.file,
+            "line": self.line,
+            "given": given,
+            "expect": self.expect.iter().map(|k| k.name()).collect::<Vec<_>>(),
+            "ignored": self.ignored,
+            "should_panic": self.should_panic,
+            "effective": effective,
+        })
+    }
+}
+
+/// The registry of this test binary as JSON: `{"registry_version": 1, "leakcheck": "<version>",
+/// "tests": [...]}`, the tests sorted by name, each with its name, module path, function,
+/// package, file, line, the arguments as given, the expected kinds, `ignored`, `should_panic`
+/// and the `effective` settings (the environment laid over the configuration, or an `error`).
+pub fn registry_json() -> String {
+    let mut entries: Vec<&TestEntry> = inventory::iter::<TestEntry>.into_iter().collect();
+    entries.sort_by_key(|e| (e.name(), e.file, e.line));
+    let tests: Vec<serde_json::Value> = entries.iter().map(|e| e.to_json()).collect();
+    let registry = serde_json::json!({
+        "registry_version": 1,
+        "leakcheck": env!("CARGO_PKG_VERSION"),
+        "tests": tests,
+    });
+    serde_json::to_string_pretty(&registry).expect("the registry always serializes")
+}
+
+/// If [`LIST_ENV`] is set, writes the registry there and says so.
+fn list_instead() -> bool {
+    let Some(path) = std::env::var_os(LIST_ENV).filter(|p| !p.is_empty()) else {
+        return false;
+    };
+    if let Err(e) = std::fs::write(&path, registry_json()) {
+        panic!(
+            "leakcheck: cannot write the test registry to {} ({LIST_ENV}): {e}",
+            std::path::Path::new(&path).display()
+        );
+    }
+    true
 }

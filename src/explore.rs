@@ -127,11 +127,16 @@ fn test_name(settings: &Settings) -> Option<String> {
     })
 }
 
-fn replay_command(settings: &Settings, test: Option<&str>, token: &str) -> String {
-    let package = settings
+/// The package of the test: from the attribute, or the one cargo runs the tests of.
+fn package(settings: &Settings) -> Option<String> {
+    settings
         .package
         .clone()
-        .or_else(|| std::env::var("CARGO_PKG_NAME").ok());
+        .or_else(|| std::env::var("CARGO_PKG_NAME").ok())
+}
+
+fn replay_command(settings: &Settings, test: Option<&str>, token: &str) -> String {
+    let package = package(settings);
     let Some(test) = test else {
         return format!("run this check again with LEAKCHECK_REPLAY={token}");
     };
@@ -163,12 +168,26 @@ pub(crate) fn explore(config: &Config, body: Body) -> Result<Summary, Report> {
         None => search(&run, test.as_deref()),
     });
     match result {
-        Ok(schedules) => Ok(Summary {
-            schedules,
-            scheduler: settings.scheduler,
-            seed: settings.seed,
-            elapsed: started.elapsed(),
-        }),
+        Ok(schedules) => {
+            let summary = Summary {
+                schedules,
+                scheduler: settings.scheduler,
+                seed: settings.seed,
+                elapsed: started.elapsed(),
+            };
+            if let Some(dir) = &settings.report_dir {
+                let written = write_summary(
+                    dir,
+                    &summary,
+                    test.as_deref(),
+                    package(&settings).as_deref(),
+                );
+                if let Err(e) = written {
+                    eprintln!("{e}");
+                }
+            }
+            Ok(summary)
+        }
         Err(report) => {
             if let Some(dir) = &settings.report_dir {
                 if let Err(e) = write_report(dir, &report) {
@@ -306,6 +325,7 @@ fn report(
     Report(Box::new(ReportData {
         format: 1,
         test: test.map(String::from),
+        package: package(settings),
         findings,
         schedule: token.schedule,
         schedules: settings.schedules,
@@ -318,15 +338,21 @@ fn report(
     }))
 }
 
-fn write_report(dir: &Path, report: &Report) -> Result<(), ConfigError> {
+/// Writes `json` to a new file of `dir`, named after the test, the process and a counter, with
+/// `suffix` (`.json` for reports, `.summary.json` for clean checks).
+fn write_to_dir(
+    dir: &Path,
+    test: Option<&str>,
+    suffix: &str,
+    json: &str,
+) -> Result<(), ConfigError> {
     static COUNTER: AtomicUsize = AtomicUsize::new(0);
     let err = |e: std::io::Error| ConfigError::ReportDir {
         dir: dir.display().to_string(),
         reason: e.to_string(),
     };
     std::fs::create_dir_all(dir).map_err(err)?;
-    let name: String = report
-        .test()
+    let name: String = test
         .unwrap_or("check")
         .chars()
         .map(|c| {
@@ -338,9 +364,32 @@ fn write_report(dir: &Path, report: &Report) -> Result<(), ConfigError> {
         })
         .collect();
     let file = dir.join(format!(
-        "{name}-{}-{}.json",
+        "{name}-{}-{}{suffix}",
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::Relaxed)
     ));
-    std::fs::write(file, report.to_json()).map_err(err)
+    std::fs::write(file, json).map_err(err)
+}
+
+fn write_report(dir: &Path, report: &Report) -> Result<(), ConfigError> {
+    write_to_dir(dir, report.test(), ".json", &report.to_json())
+}
+
+/// A clean check's record for `cargo leakcheck`: what it explored.
+fn write_summary(
+    dir: &Path,
+    summary: &Summary,
+    test: Option<&str>,
+    package: Option<&str>,
+) -> Result<(), ConfigError> {
+    let json = serde_json::json!({
+        "kind": "summary",
+        "test": test,
+        "package": package,
+        "schedules": summary.schedules(),
+        "scheduler": summary.scheduler(),
+        "seed": summary.seed(),
+        "elapsed_ms": u64::try_from(summary.elapsed().as_millis()).unwrap_or(u64::MAX),
+    });
+    write_to_dir(dir, test, ".summary.json", &json.to_string())
 }

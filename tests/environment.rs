@@ -111,6 +111,37 @@ fn failing_checks_write_json_reports_to_the_report_dir() {
         "tests/environment.rs"
     );
     assert_eq!(json["replay_token"], report.replay_token());
+    assert_eq!(json["text"], report.to_string());
+    assert_eq!(
+        json["findings"][0]["location"]["file"],
+        "tests/environment.rs"
+    );
+    assert_eq!(json["package"], "leakcheck");
     assert_eq!(report.findings()[0].kind(), FindingKind::LeakedThread);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn clean_checks_write_a_summary_to_the_report_dir() {
+    let dir = std::env::temp_dir().join(format!("leakcheck-summaries-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    with_env(&[("LEAKCHECK_REPORT_DIR", dir.to_str().unwrap())], || {
+        Config::new()
+            .schedules(12)
+            .test_name("clean_case")
+            .explore(|| thread::spawn(|| ()).join().unwrap())
+            .unwrap()
+    });
+    let files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert!(files[0].to_string_lossy().ends_with(".summary.json"));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&files[0]).unwrap()).unwrap();
+    assert_eq!(json["kind"], "summary");
+    assert_eq!(json["test"], "clean_case");
+    assert_eq!(json["schedules"], 12);
     std::fs::remove_dir_all(&dir).unwrap();
 }

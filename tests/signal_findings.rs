@@ -214,7 +214,19 @@ fn an_append_that_forgets_to_notify_is_never_signalled() {
         matches!(d, Detail::MissedSignal { .. })
     });
     let (cause, ..) = missed(&report);
-    assert!(matches!(cause, SignalCause::NeverSignalled), "{report}");
+    let SignalCause::NeverSignalled { changed } = cause else {
+        panic!("{report}")
+    };
+    // The body's `put_all` changed the queue under the mutex, without a notify.
+    assert_eq!(changed.len(), 1, "{report}");
+    assert_eq!(changed[0].0.id, 0);
+    assert_eq!(changed[0].1.file, FILE);
+    let put_all = include_str!("signal_findings.rs")
+        .lines()
+        .position(|l| l.contains("self.items.lock().unwrap().extend_from_slice(items);"))
+        .unwrap() as u32
+        + 1;
+    assert_eq!(changed[0].1.line, put_all);
     assert!(report.has(FindingKind::LeakedThread));
     assert!(report.to_string().contains("never signalled"), "{report}");
 }

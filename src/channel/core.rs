@@ -368,6 +368,8 @@ impl<T> Arm for SendArm<'_, T> {
 
     fn register(&mut self, reg: &mut Registry, me: Tid, arm: usize) {
         note_user(reg, self.chan.id(), Dir::Send, self.end, me);
+        // An offered message carries what its sender knew, like a sent one.
+        reg.publish(me, self.chan.id());
         let c = reg.channel(self.chan.id());
         c.waiters.push((me, arm, Dir::Send));
         if c.capacity == Some(0) {
@@ -438,6 +440,7 @@ pub(crate) fn select(
             let pick = nth_bit(ready, nth);
             let mut reg = exec.reg();
             arms[pick].complete(exec, &mut reg, me);
+            synchronise(&mut reg, me, arms[pick].target());
             return Some(pick);
         }
         if deadline == Deadline::Now {
@@ -470,6 +473,7 @@ pub(crate) fn select(
         }
         if let Some(i) = chosen {
             arms[i].completed_by_partner(me);
+            synchronise(&mut reg, me, arms[i].target());
             return Some(i);
         }
         if timed_out {
@@ -484,6 +488,15 @@ pub(crate) fn select(
                 None => None,
             };
         }
+    }
+}
+
+/// A completed send makes what the sender knows known through the channel; a completed receive
+/// learns it.
+fn synchronise(reg: &mut Registry, me: Tid, (chan, dir): (ObjId, Dir)) {
+    match dir {
+        Dir::Send => reg.publish(me, chan),
+        Dir::Recv => reg.observe(me, chan),
     }
 }
 

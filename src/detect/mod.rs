@@ -8,7 +8,7 @@ use crate::report::{
     ThreadInfo,
 };
 use crate::runtime::registry::{
-    Dir, EndRec, Handle, Loc, Notify, ObjState, Registry, Status, Tid, WaitOn,
+    happened_before, Dir, EndRec, Handle, Loc, Notify, ObjState, Registry, Status, Tid, WaitOn,
 };
 use crate::runtime::BODY;
 
@@ -236,7 +236,11 @@ fn missed_signals(reg: &mut Registry) -> Vec<Finding> {
         let ObjState::Condvar(c) = &reg.objects[cv].state else {
             continue;
         };
-        let began = c.wait_began.iter().find(|w| w.0 == tid).map_or(0, |w| w.1);
+        let (began, mutex, sections) = c
+            .wait_began
+            .iter()
+            .find(|w| w.0 == tid)
+            .map_or((0, None, 0), |w| (w.1, Some(w.2), w.3));
         let rewaits = c.rewaits_of(tid);
         let since: Vec<&Notify> = c.notifies[began..]
             .iter()
@@ -264,7 +268,30 @@ fn missed_signals(reg: &mut Registry) -> Vec<Finding> {
                 notifies: lost.into_iter().map(|n| notify_info(reg, n)).collect(),
             }
         } else if since.is_empty() {
-            SignalCause::NeverSignalled
+            let woke_last = c.notifies[..began]
+                .iter()
+                .rev()
+                .find(|n| n.waiting.contains(&tid) && (n.all || n.woke == Some(tid)))
+                .map(|n| (n.at, n.by, n.all, n.woke));
+            match woke_last {
+                Some(n) if rewaits > 0 => SignalCause::Stale {
+                    notify: notify_info(reg, n),
+                },
+                _ => {
+                    let sections = match mutex.map(|m| &reg.objects[m].state) {
+                        Some(ObjState::Mutex(m)) => {
+                            m.sections.get(sections..).unwrap_or_default().to_vec()
+                        }
+                        _ => Vec::new(),
+                    };
+                    let changed = sections
+                        .into_iter()
+                        .filter(|&(t, _)| t != tid)
+                        .map(|(t, at)| (thread_info(reg, t), loc(at)))
+                        .collect();
+                    SignalCause::NeverSignalled { changed }
+                }
+            }
         } else {
             // Notifies came and served others: the thread is left waiting, but no signal was
             // missed; the leak is reported as such.
@@ -309,8 +336,13 @@ fn lock_inversions(reg: &mut Registry) -> Vec<Finding> {
         for b in &edges[i + 1..] {
             let inverse = a.first == b.then && a.then == b.first && a.thread != b.thread;
             let guarded = a.also_held.iter().any(|l| b.also_held.contains(l));
+            // Orders that cannot overlap in time (one thread joined the other, or heard from it
+            // through a channel, a condvar, a barrier or a `Once` before taking its locks) cannot
+            // deadlock. Lock hand-offs themselves order nothing here: they are what is judged.
+            let ordered =
+                happened_before(&a.clock, &b.clock) || happened_before(&b.clock, &a.clock);
             let pair = (a.first.min(a.then), a.first.max(a.then));
-            if !inverse || guarded || seen.contains(&pair) {
+            if !inverse || guarded || ordered || seen.contains(&pair) {
                 continue;
             }
             seen.push(pair);
@@ -338,7 +370,10 @@ fn unresponsive(reg: &mut Registry) -> Vec<Finding> {
         };
         let (users, done) = (tok.users.clone(), tok.done);
         for t in users {
-            if !stuck(reg, t) {
+            // The thread that cancelled knows; a thread joining another waits for that thread,
+            // whose own wait is the one to report.
+            let joining = matches!(&reg.threads[t].status, Status::Blocked(w) if matches!(w.on, WaitOn::Thread(_)));
+            if !stuck(reg, t) || t == by || joining {
                 continue;
             }
             let watches_done =

@@ -191,7 +191,7 @@ pub struct ChannelWait {
 
 /// What a blocked thread waits for.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "target", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Target {
     /// An object.
@@ -330,11 +330,29 @@ pub enum Detail {
 }
 
 /// One finding of a failing schedule.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+///
+/// In JSON: `kind` (the snake_case kind, from the detail's tag), `location` (see
+/// [`Finding::location`]) and the fields of its [`Detail`].
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {
     kind: FindingKind,
-    #[serde(flatten)]
     detail: Detail,
+}
+
+impl Serialize for Finding {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Json<'a> {
+            location: Option<&'a SourceLocation>,
+            #[serde(flatten)]
+            detail: &'a Detail,
+        }
+        Json {
+            location: self.location(),
+            detail: &self.detail,
+        }
+        .serialize(serializer)
+    }
 }
 
 impl Finding {
@@ -448,8 +466,20 @@ pub enum SignalCause {
         /// The notifies that woke the wrong thread.
         notifies: Vec<NotifyInfo>,
     },
+    /// A notify woke the thread, but by the time it ran the state had changed back, and it
+    /// waited again; no notify came after that (a short-lived state it missed, or a starving
+    /// waiter when it happens again and again).
+    Stale {
+        /// The notify that woke it last.
+        notify: NotifyInfo,
+    },
     /// No notify came after the thread began to wait: the forgotten signal.
-    NeverSignalled,
+    NeverSignalled {
+        /// The critical sections of the wait's mutex that other threads ran after the thread
+        /// began to wait (who, and where they locked it): where the state changed without a
+        /// notify.
+        changed: Vec<(ThreadInfo, SourceLocation)>,
+    },
 }
 
 /// One order in which a thread took two locks.
@@ -466,9 +496,28 @@ pub struct LockOrder {
 /// What a failing check found, in the first schedule that failed.
 ///
 /// Small to move around (one pointer), so `Result<Summary, Report>` stays cheap.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
+///
+/// In JSON (format 1): `format`, `test`, `package`, `findings`, `schedule`, `schedules`,
+/// `seed`, `scheduler`, `replayed`, `replay_token`, `replay_command`, `notes`, and `text`, the
+/// report as `Display` renders it.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Report(pub(crate) Box<ReportData>);
+
+impl Serialize for Report {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Json<'a> {
+            #[serde(flatten)]
+            data: &'a ReportData,
+            text: String,
+        }
+        Json {
+            data: &self.0,
+            text: self.to_string(),
+        }
+        .serialize(serializer)
+    }
+}
 
 /// The content of a [`Report`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -476,6 +525,7 @@ pub(crate) struct ReportData {
     /// The format version of the JSON rendering.
     pub(crate) format: u32,
     pub(crate) test: Option<String>,
+    pub(crate) package: Option<String>,
     pub(crate) findings: Vec<Finding>,
     pub(crate) schedule: usize,
     pub(crate) schedules: usize,

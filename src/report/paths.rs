@@ -52,8 +52,8 @@ pub struct Frame {
     pub location: SourceLocation,
 }
 
-/// The root of the workspace the tests run in: the outermost directory above the package whose
-/// `Cargo.toml` declares a `[workspace]`, or the package itself.
+/// The root of the workspace the tests run in: the nearest directory at or above the package
+/// whose `Cargo.toml` declares a `[workspace]`, or the package itself.
 pub(crate) fn workspace_root() -> &'static Path {
     static ROOT: OnceLock<PathBuf> = OnceLock::new();
     ROOT.get_or_init(|| {
@@ -61,16 +61,13 @@ pub(crate) fn workspace_root() -> &'static Path {
             .map(PathBuf::from)
             .or_else(|| std::env::current_dir().ok())
             .unwrap_or_default();
-        let mut root = start.clone();
-        for dir in start.ancestors() {
-            let manifest = dir.join("Cargo.toml");
-            if let Ok(text) = std::fs::read_to_string(&manifest) {
-                if text.lines().any(|l| l.trim() == "[workspace]") {
-                    root = dir.to_path_buf();
-                }
-            }
-        }
-        root
+        start
+            .ancestors()
+            .find(|dir| {
+                std::fs::read_to_string(dir.join("Cargo.toml"))
+                    .is_ok_and(|text| text.lines().any(|l| l.trim() == "[workspace]"))
+            })
+            .map_or(start.clone(), Path::to_path_buf)
     })
 }
 

@@ -217,11 +217,24 @@ fn missed(
                 );
             }
         }
-        SignalCause::NeverSignalled => {
+        SignalCause::Stale { notify: n } => {
             let _ = writeln!(
                 out,
-                "  never signalled: no notify came after it began to wait (does a path that changes the state forget to notify?)"
+                "  stale: {} woke it, but the state had changed again when it re-checked, so it waited again; no notify came after",
+                notify(n)
             );
+        }
+        SignalCause::NeverSignalled { changed } => {
+            let _ = writeln!(
+                out,
+                "  never signalled: no notify came after it began to wait"
+            );
+            for (t, at) in changed {
+                let _ = writeln!(
+                    out,
+                    "    the state it waits for may have changed here, with no notify: {t} locked the mutex at {at}"
+                );
+            }
         }
     }
     if rewaits > 0 {

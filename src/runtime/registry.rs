@@ -67,6 +67,9 @@ pub(crate) struct Object {
     pub name: ObjName,
     pub created_at: Loc,
     pub state: ObjState,
+    /// What synchronising through the object has made known (a vector clock): a message sent,
+    /// a notify, a barrier round, a `Once` done. Locks carry none (see `lock_inversions`).
+    pub clock: Vec<u32>,
 }
 
 /// The state of an object, by kind.
@@ -104,8 +107,9 @@ pub(crate) struct CondvarState {
     pub rewaits: Vec<(Tid, usize)>,
     /// Per thread: the notify that woke it last, until it waits again or gives up.
     pub woken_by: Vec<(Tid, usize)>,
-    /// Per thread: where its current (last) wait began, as an index into `notifies`.
-    pub wait_began: Vec<(Tid, usize)>,
+    /// Per thread: where its current (last) wait began, as an index into `notifies`, and the
+    /// mutex it waits with, and how many critical sections that mutex had then.
+    pub wait_began: Vec<(Tid, usize, ObjId, usize)>,
 }
 
 impl CondvarState {
@@ -167,6 +171,25 @@ pub(crate) struct LockEdge {
     pub thread: Tid,
     /// The other locks held at the time (a common one guards both orders).
     pub also_held: Vec<ObjId>,
+    /// The thread's clock when it took `then`.
+    pub clock: Vec<u32>,
+}
+
+/// `a ⊔= b` for vector clocks.
+fn join_into(a: &mut Vec<u32>, b: &[u32]) {
+    if a.len() < b.len() {
+        a.resize(b.len(), 0);
+    }
+    for (x, y) in a.iter_mut().zip(b) {
+        *x = (*x).max(*y);
+    }
+}
+
+/// Whether the event with clock `a` happened before (or is) the one with clock `b`.
+pub(crate) fn happened_before(a: &[u32], b: &[u32]) -> bool {
+    a.iter()
+        .enumerate()
+        .all(|(i, x)| *x <= b.get(i).copied().unwrap_or(0))
 }
 
 /// A mutex: who holds it, since where, and who waits for it.
@@ -174,6 +197,9 @@ pub(crate) struct LockEdge {
 pub(crate) struct MutexState {
     pub holder: Option<(Tid, Loc)>,
     pub waiters: Vec<Tid>,
+    /// Every critical section so far: who, and where it locked (the state it guards may have
+    /// changed there).
+    pub sections: Vec<(Tid, Loc)>,
 }
 
 /// Which way an operation on a channel goes.
@@ -331,6 +357,9 @@ pub(crate) struct ThreadRec {
     /// The notify that ended its last condvar wait (condvar, notify, mutex), until it releases
     /// that mutex: waiting again before that is a wake-up that ended in another wait.
     pub condvar_wake: Option<(ObjId, usize, ObjId)>,
+    /// Its vector clock: what it knows happened before its current step, through spawns, joins
+    /// and synchronising objects.
+    pub clock: Vec<u32>,
 }
 
 impl ThreadRec {
@@ -353,6 +382,7 @@ impl ThreadRec {
             held: Vec::new(),
             spurious_streak: 0,
             condvar_wake: None,
+            clock: Vec::new(),
         }
     }
 
@@ -410,6 +440,7 @@ impl Registry {
             name,
             created_at: at,
             state,
+            clock: Vec::new(),
         });
         self.objects.len() - 1
     }
@@ -463,9 +494,46 @@ impl Registry {
         }
     }
 
+    /// Advances thread `tid`'s own entry of its clock: a new event of it.
+    pub(crate) fn tick(&mut self, tid: Tid) {
+        let clock = &mut self.threads[tid].clock;
+        if clock.len() <= tid {
+            clock.resize(tid + 1, 0);
+        }
+        clock[tid] += 1;
+    }
+
+    /// A new thread `child` starts knowing what its parent knew.
+    pub(crate) fn start_clock(&mut self, parent: Tid, child: Tid) {
+        self.tick(parent);
+        self.threads[child].clock = self.threads[parent].clock.clone();
+        self.tick(child);
+    }
+
+    /// Thread `tid` learns what thread `other` knew (it joined it).
+    pub(crate) fn learn_from_thread(&mut self, tid: Tid, other: Tid) {
+        let theirs = self.threads[other].clock.clone();
+        join_into(&mut self.threads[tid].clock, &theirs);
+    }
+
+    /// Thread `tid` makes what it knows known through object `obj` (a send, a notify...).
+    pub(crate) fn publish(&mut self, tid: Tid, obj: ObjId) {
+        self.tick(tid);
+        let mine = self.threads[tid].clock.clone();
+        join_into(&mut self.objects[obj].clock, &mine);
+    }
+
+    /// Thread `tid` learns what was made known through object `obj` (a receive, a wake-up...).
+    pub(crate) fn observe(&mut self, tid: Tid, obj: ObjId) {
+        let theirs = self.objects[obj].clock.clone();
+        join_into(&mut self.threads[tid].clock, &theirs);
+    }
+
     /// Thread `tid` is about to take lock `lock` at `at`: record the order against every lock it
     /// holds (the lock-order graph, as Linux's lockdep keeps it).
     pub(crate) fn lock_attempt(&mut self, tid: Tid, lock: ObjId, at: Loc) {
+        self.tick(tid);
+        let clock = self.threads[tid].clock.clone();
         let held = self.threads[tid].held.clone();
         for (i, &(first, first_at)) in held.iter().enumerate() {
             if first == lock {
@@ -489,6 +557,7 @@ impl Registry {
                     then_at: at,
                     thread: tid,
                     also_held,
+                    clock: clock.clone(),
                 });
             }
         }

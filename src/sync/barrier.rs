@@ -142,6 +142,7 @@ fn wait_model(exec: &Exec, id: usize, at: Loc) -> bool {
     let me = exec.me();
     let generation = {
         let mut reg = exec.reg();
+        reg.publish(me, id);
         let b = reg.barrier(id);
         b.arrived.push(me);
         if b.arrived.len() >= b.count {
@@ -151,13 +152,20 @@ fn wait_model(exec: &Exec, id: usize, at: Loc) -> bool {
             for t in arrived.into_iter().filter(|&t| t != me) {
                 exec.wake(&mut reg, t);
             }
+            reg.observe(me, id);
             return true;
         }
         b.generation
     };
     loop {
         exec.block(OP, WaitOn::Object(id), at);
-        if exec.closed() || exec.reg().barrier(id).generation != generation {
+        if exec.closed() {
+            return false;
+        }
+        let mut reg = exec.reg();
+        if reg.barrier(id).generation != generation {
+            // Everyone of the round arrived: learn what they knew.
+            reg.observe(me, id);
             return false;
         }
     }

@@ -244,12 +244,13 @@ fn wait_model(
                 }
             }
         }
+        let sections = reg.mutex(mutex_id).sections.len() + 1;
         let state = reg.condvar(cv);
         state.waiters.push(me);
-        let began = state.notifies.len();
+        let began = (me, state.notifies.len(), mutex_id, sections);
         match state.wait_began.iter_mut().find(|w| w.0 == me) {
-            Some(w) => w.1 = began,
-            None => state.wait_began.push((me, began)),
+            Some(w) => *w = began,
+            None => state.wait_began.push(began),
         }
     }
     mutex::release(exec, mutex_id);
@@ -274,6 +275,7 @@ fn wait_model(
             state.waiters.remove(i);
         } else if let Some(w) = state.woken_by.iter().position(|w| w.0 == me) {
             let n = state.woken_by.remove(w).1;
+            reg.observe(me, cv);
             let t = &mut reg.threads[me];
             t.spurious_streak = 0;
             t.condvar_wake = Some((cv, n, mutex_id));
@@ -307,6 +309,7 @@ fn notify_model(h: Handle, all: bool, op: &'static str, at: Loc) {
         vec![waiting[i]]
     };
     let mut reg = exec.reg();
+    reg.publish(me, h.id);
     let state = reg.condvar(h.id);
     let index = state.notifies.len();
     state.notifies.push(Notify {

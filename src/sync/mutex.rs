@@ -217,7 +217,9 @@ pub(super) fn release(exec: &Exec, id: ObjId) {
     let me = exec.me();
     let mut reg = exec.reg();
     let m = reg.mutex(id);
-    m.holder = None;
+    if let Some(section) = m.holder.take() {
+        m.sections.push(section);
+    }
     // Every waiter tries again; which one wins is the scheduler's choice.
     let waiters = std::mem::take(&mut m.waiters);
     reg.lock_released(me, id);

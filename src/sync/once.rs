@@ -221,6 +221,8 @@ impl Drop for Running<'_> {
             return;
         }
         let mut reg = self.exec.reg();
+        let me = self.exec.me();
+        reg.publish(me, self.id);
         let o = reg.once(self.id);
         o.running = None;
         if self.completed {
@@ -254,10 +256,11 @@ fn run_model(
         }
         let poisoned = {
             let mut reg = exec.reg();
-            let o = reg.once(id);
-            if o.done {
+            if reg.once(id).done {
+                reg.observe(me, id);
                 return;
             }
+            let o = reg.once(id);
             if o.running.is_none() {
                 if !o.poisoned || force {
                     o.running = Some(me);

@@ -90,6 +90,8 @@ where
     rec.spawn_stack = reg.stack();
     rec.scoped = scoped;
     reg.add_thread(tid, rec);
+    let parent = exec.me();
+    reg.start_clock(parent, tid);
     (tid, packet)
 }
 
@@ -101,6 +103,7 @@ fn wait_finished(exec: &Exec, tid: Tid, op: &'static str, at: Loc) {
             let me = exec.me();
             let mut reg = exec.reg();
             if reg.threads[tid].is_finished() {
+                reg.learn_from_thread(me, tid);
                 return;
             }
             reg.threads[tid].join_waiters.push(me);

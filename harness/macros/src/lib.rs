@@ -28,6 +28,21 @@
 //!         __leakcheck_body,
 //!     );
 //! }
+//!
+//! // Registers the test, so that `cargo leakcheck --list` can list it without running it.
+//! #[cfg(test)]
+//! const _: () = {
+//!     ::leakcheck::__private::inventory::submit! {
+//!         ::leakcheck::__private::TestEntry {
+//!             module_path: module_path!(), function: "detached_worker_leaks",
+//!             file: file!(), line: line!(), package: env!("CARGO_PKG_NAME"),
+//!             given: &[("schedules", "300"), ("scheduler", "random")],
+//!             expect: &[::leakcheck::FindingKind::LeakedThread],
+//!             config: || ::leakcheck::Config::new().schedules(300) /* ... */,
+//!             // ...
+//!         }
+//!     }
+//! };
 //! ```
 
 #![deny(missing_docs)]
@@ -134,6 +149,8 @@ struct Args {
     spurious_wakeups: Option<bool>,
     replay: Option<LitStr>,
     expect: Vec<Ident>,
+    /// The arguments as written, except `expect`, for the registry: name and value text.
+    given: Vec<(String, String)>,
     /// The arguments seen so far, to reject repeats.
     seen: Vec<Ident>,
 }
@@ -200,10 +217,21 @@ impl Args {
         self.seen.push(name.clone());
 
         match key.as_str() {
-            "allow_lingering" => self.allow_lingering = Some(flag(meta, &key)?),
-            "spurious_wakeups" => self.spurious_wakeups = Some(flag(meta, &key)?),
+            "allow_lingering" => {
+                let on = flag(meta, &key)?;
+                self.allow_lingering = Some(on);
+                self.given.push((key, on.to_string()));
+            }
+            "spurious_wakeups" => {
+                let on = flag(meta, &key)?;
+                self.spurious_wakeups = Some(on);
+                self.given.push((key, on.to_string()));
+            }
             _ => {
                 let value = value(meta, &key)?;
+                if key != "expect" {
+                    self.given.push((key.clone(), given_text(value)));
+                }
                 match key.as_str() {
                     "schedules" => {
                         self.schedules = Some(positive(
@@ -237,6 +265,16 @@ impl Args {
             }
         }
         Ok(())
+    }
+}
+
+/// A value as the registry shows it: a string's content, anything else as written.
+fn given_text(value: &Expr) -> String {
+    match value {
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(lit), ..
+        }) => lit.value(),
+        other => other.to_token_stream().to_string(),
     }
 }
 
@@ -594,6 +632,7 @@ fn generate(args: &Args, function: ItemFn) -> TokenStream2 {
     let run_test = quote_spanned!(span=> ::leakcheck::__private::run_test);
     let body_ref = Ident::new("__leakcheck_body", span);
     let kinds = &args.expect;
+    let registration = registration(args, &attrs, name, &fn_name, &config);
     quote! {
         #[::core::prelude::v1::test]
         #(#attrs)*
@@ -605,5 +644,53 @@ fn generate(args: &Args, function: ItemFn) -> TokenStream2 {
                 #body_ref,
             );
         }
+
+        #registration
+    }
+}
+
+/// The test's entry in the registry (`::leakcheck::__private::TestEntry`), submitted to
+/// `inventory` under the same `cfg`s as the test itself, so that only the test binary that holds
+/// the test lists it.
+fn registration(
+    args: &Args,
+    attrs: &[Attribute],
+    name: &Ident,
+    fn_name: &LitStr,
+    config: &TokenStream2,
+) -> TokenStream2 {
+    let cfgs = attrs.iter().filter(|a| a.path().is_ident("cfg"));
+    let has = |attr: &str| attrs.iter().any(|a| a.path().is_ident(attr));
+    let (ignored, should_panic) = (has("ignore"), has("should_panic"));
+    let given = args.given.iter().map(|(k, v)| quote!((#k, #v)));
+    let kinds = &args.expect;
+    // `line!()` spanned at the name: the line of the test as the user sees it.
+    let line = quote_spanned!(name.span()=> ::core::line!());
+    quote! {
+        #(#cfgs)*
+        #[cfg(test)]
+        const _: () = {
+            ::leakcheck::__private::inventory::submit! {
+                ::leakcheck::__private::TestEntry {
+                    marker: ::core::concat!(
+                        "\u{1}leakcheck-test\u{2}",
+                        ::core::module_path!(),
+                        "::",
+                        #fn_name,
+                        "\u{3}"
+                    ),
+                    module_path: ::core::module_path!(),
+                    function: #fn_name,
+                    file: ::core::file!(),
+                    line: #line,
+                    package: ::core::env!("CARGO_PKG_NAME"),
+                    given: &[#(#given),*],
+                    expect: &[#(::leakcheck::FindingKind::#kinds),*],
+                    ignored: #ignored,
+                    should_panic: #should_panic,
+                    config: || #config,
+                }
+            }
+        };
     }
 }

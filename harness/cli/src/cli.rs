@@ -1,0 +1,240 @@
+//! The command line: options, parsed with clap, and how they turn into cargo's arguments.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Parser, ValueEnum};
+
+/// `cargo leakcheck [OPTIONS] [-- TEST ARGS]`: runs the workspace's tests with leakcheck's
+/// reports collected, prints a summary, and exits 0 (no new findings), 1 (new findings) or 2
+/// (usage, build or harness error).
+#[derive(Debug, Parser)]
+#[command(
+    name = "cargo-leakcheck",
+    bin_name = "cargo leakcheck",
+    version,
+    about = "Runs the workspace's tests under leakcheck and gates on new findings.",
+    after_help = "Exit codes: 0 no new findings, 1 new findings, 2 usage, build or harness error.\n\
+                  See docs/ci.md for the JSON schema, the baseline and CI set-ups."
+)]
+pub struct Cli {
+    /// List the registered `#[leakcheck::test]`s with their settings, without running any check.
+    #[arg(long)]
+    pub list: bool,
+
+    /// Run the tests with cargo-nextest (falls back to `cargo test` when it is not installed).
+    #[arg(long)]
+    pub nextest: bool,
+
+    /// Package to test (repeatable); the whole workspace by default.
+    #[arg(short = 'p', long = "package", value_name = "SPEC")]
+    pub packages: Vec<String>,
+
+    /// Exclude a package from the workspace run (repeatable).
+    #[arg(long, value_name = "SPEC")]
+    pub exclude: Vec<String>,
+
+    /// Path to the workspace's (or package's) Cargo.toml.
+    #[arg(long, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+
+    /// Build and test in release mode.
+    #[arg(long)]
+    pub release: bool,
+
+    /// Features to activate (comma or space separated, repeatable).
+    #[arg(short = 'F', long, value_name = "FEATURES")]
+    pub features: Vec<String>,
+
+    /// Activate all features.
+    #[arg(long)]
+    pub all_features: bool,
+
+    /// Do not activate the `default` feature.
+    #[arg(long)]
+    pub no_default_features: bool,
+
+    /// Schedules every check explores (sets `LEAKCHECK_SCHEDULES`, overriding the code).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub schedules: Option<u64>,
+
+    /// Seed of every check, decimal or `0x` hex (sets `LEAKCHECK_SEED`, overriding the code).
+    #[arg(long, value_name = "S", value_parser = parse_seed)]
+    pub seed: Option<u64>,
+
+    /// Write every report and the summary as JSON to PATH (schema in docs/ci.md).
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+
+    /// Write a JUnit XML file to PATH: one testcase per check, one failure per new finding.
+    #[arg(long, value_name = "PATH")]
+    pub junit: Option<PathBuf>,
+
+    /// Accept the findings listed in FILE: only findings not in it gate.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Write the current findings to the --baseline FILE (and exit 0 unless an error occurs).
+    #[arg(long, requires = "baseline")]
+    pub update_baseline: bool,
+
+    /// Tests that fail without a leakcheck report do not make the run an error (exit 2).
+    #[arg(long)]
+    pub allow_test_failures: bool,
+
+    /// When to use colours and the progress bar.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// Print the JSON Schema of the --json document and exit.
+    #[arg(long)]
+    pub print_schema: bool,
+
+    /// Show cargo's and the tests' output even on a terminal.
+    #[arg(short, long)]
+    pub verbose: bool,
+
+    /// Arguments for the test binaries (filters, `--exact`, `--ignored`, ...).
+    #[arg(last = true, value_name = "TEST ARGS")]
+    pub test_args: Vec<String>,
+}
+
+/// `--color`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colours and a progress bar when the output is a terminal (and `NO_COLOR` is not set).
+    Auto,
+    /// Always colours.
+    Always,
+    /// Never colours.
+    Never,
+}
+
+/// Parses a seed written in decimal or `0x` hexadecimal, `_` allowed.
+fn parse_seed(text: &str) -> Result<u64, String> {
+    let t = text.trim().replace('_', "");
+    let parsed = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        Some(hex) => u64::from_str_radix(hex, 16).ok(),
+        None => t.parse::<u64>().ok(),
+    };
+    parsed.ok_or_else(|| {
+        format!("`{text}` is not a seed: expected an unsigned 64-bit number, decimal (24301) or hexadecimal (0x5eed)")
+    })
+}
+
+/// The arguments without the program name and the `leakcheck` that cargo passes when it runs
+/// the subcommand (`cargo leakcheck ...` runs `cargo-leakcheck leakcheck ...`).
+pub fn args_without_subcommand(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
+    let mut args: Vec<OsString> = args.into_iter().collect();
+    if args.get(1).is_some_and(|a| a == "leakcheck") {
+        args.remove(1);
+    }
+    args
+}
+
+impl Cli {
+    /// The cargo options that select what to build, shared by the build, the run and the
+    /// listing: packages, manifest, profile, features.
+    pub fn cargo_selection(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(path) = &self.manifest_path {
+            out.push("--manifest-path".into());
+            out.push(path.display().to_string());
+        }
+        if self.packages.is_empty() {
+            out.push("--workspace".into());
+            for e in &self.exclude {
+                out.push("--exclude".into());
+                out.push(e.clone());
+            }
+        } else {
+            for p in &self.packages {
+                out.push("-p".into());
+                out.push(p.clone());
+            }
+        }
+        if self.release {
+            out.push("--release".into());
+        }
+        for f in &self.features {
+            out.push("--features".into());
+            out.push(f.clone());
+        }
+        if self.all_features {
+            out.push("--all-features".into());
+        }
+        if self.no_default_features {
+            out.push("--no-default-features".into());
+        }
+        out
+    }
+
+    /// The environment the tests run with: the schedule and seed overrides.
+    pub fn leakcheck_env(&self) -> Vec<(&'static str, String)> {
+        let mut env = Vec::new();
+        if let Some(n) = self.schedules {
+            env.push(("LEAKCHECK_SCHEDULES", n.to_string()));
+        }
+        if let Some(s) = self.seed {
+            env.push(("LEAKCHECK_SEED", s.to_string()));
+        }
+        env
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_subcommand_name_is_dropped_once() {
+        let a = |v: &[&str]| -> Vec<String> {
+            args_without_subcommand(v.iter().map(OsString::from))
+                .into_iter()
+                .map(|s| s.into_string().unwrap())
+                .collect()
+        };
+        assert_eq!(
+            a(&["cargo-leakcheck", "leakcheck", "--list"]),
+            ["cargo-leakcheck", "--list"]
+        );
+        assert_eq!(
+            a(&["cargo-leakcheck", "--list"]),
+            ["cargo-leakcheck", "--list"]
+        );
+        assert_eq!(
+            a(&["cargo-leakcheck", "leakcheck", "--", "leakcheck"]),
+            ["cargo-leakcheck", "--", "leakcheck"]
+        );
+    }
+
+    #[test]
+    fn seeds_in_decimal_and_hex() {
+        assert_eq!(parse_seed("24301"), Ok(24301));
+        assert_eq!(parse_seed("0x5eed"), Ok(0x5eed));
+        assert!(parse_seed("-1").unwrap_err().contains("not a seed"));
+    }
+
+    #[test]
+    fn options_parse() {
+        let cli = Cli::try_parse_from([
+            "cargo-leakcheck",
+            "--schedules",
+            "50",
+            "--seed",
+            "0x10",
+            "-p",
+            "demo",
+            "--",
+            "leaky",
+            "--exact",
+        ])
+        .unwrap();
+        assert_eq!(cli.schedules, Some(50));
+        assert_eq!(cli.seed, Some(16));
+        assert_eq!(cli.test_args, ["leaky", "--exact"]);
+        assert_eq!(cli.cargo_selection(), ["-p", "demo"]);
+        assert!(Cli::try_parse_from(["x", "--schedules", "0"]).is_err());
+        assert!(Cli::try_parse_from(["x", "--update-baseline"]).is_err());
+    }
+}
