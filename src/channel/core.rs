@@ -507,3 +507,69 @@ fn nth_bit(mut set: u64, n: usize) -> usize {
     }
     set.trailing_zeros() as usize
 }
+
+/// The iterators of a receiver type (`Iter`, `TryIter`, `IntoIter` and the `IntoIterator`
+/// impls), the same for crossbeam-style and std-style receivers.
+macro_rules! receiver_iterators {
+    ($receiver:ident) => {
+        /// A blocking iterator over a receiver's messages, until the channel is closed and empty.
+        #[derive(Debug)]
+        pub struct Iter<'a, T> {
+            rx: &'a $receiver<T>,
+        }
+
+        impl<T> Iterator for Iter<'_, T> {
+            type Item = T;
+            #[track_caller]
+            fn next(&mut self) -> Option<T> {
+                self.rx.recv().ok()
+            }
+        }
+
+        /// A non-blocking iterator over the messages there are now.
+        #[derive(Debug)]
+        pub struct TryIter<'a, T> {
+            rx: &'a $receiver<T>,
+        }
+
+        impl<T> Iterator for TryIter<'_, T> {
+            type Item = T;
+            #[track_caller]
+            fn next(&mut self) -> Option<T> {
+                self.rx.try_recv().ok()
+            }
+        }
+
+        /// An owning blocking iterator over a receiver's messages.
+        #[derive(Debug)]
+        pub struct IntoIter<T> {
+            rx: $receiver<T>,
+        }
+
+        impl<T> Iterator for IntoIter<T> {
+            type Item = T;
+            #[track_caller]
+            fn next(&mut self) -> Option<T> {
+                self.rx.recv().ok()
+            }
+        }
+
+        impl<'a, T> IntoIterator for &'a $receiver<T> {
+            type Item = T;
+            type IntoIter = Iter<'a, T>;
+            fn into_iter(self) -> Iter<'a, T> {
+                self.iter()
+            }
+        }
+
+        impl<T> IntoIterator for $receiver<T> {
+            type Item = T;
+            type IntoIter = IntoIter<T>;
+            fn into_iter(self) -> IntoIter<T> {
+                IntoIter { rx: self }
+            }
+        }
+    };
+}
+
+pub(crate) use receiver_iterators;
