@@ -29,6 +29,7 @@ fn thread_info(reg: &mut Registry, tid: Tid) -> ThreadInfo {
         name: t.name.clone(),
         spawned_at: t.spawned_at.map(loc),
         spawn_stack: t.spawn_stack.as_mut().map(frames).unwrap_or_default(),
+        finished: t.is_finished(),
     }
 }
 

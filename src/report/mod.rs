@@ -126,6 +126,8 @@ pub struct ThreadInfo {
     /// The user's frames at the spawn, innermost first (filled when the report is enriched).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub spawn_stack: Vec<Frame>,
+    /// Whether it had finished when the execution ended.
+    pub finished: bool,
 }
 
 /// An object (mutex, channel, ...), as reports name it: `mutex#2`.

@@ -95,9 +95,14 @@ fn blocked(out: &mut String, verb: &str, b: &Blocked) {
                 let _ = writeln!(out, "    {o} was created at {}", o.created_at);
             }
             [(holder, since)] => {
+                let gone = if holder.finished {
+                    " (it has finished without releasing it: a guard forgotten or leaked?)"
+                } else {
+                    ""
+                };
                 let _ = writeln!(
                     out,
-                    "    {o} (created at {}) is held by {holder}, locked at {since}",
+                    "    {o} (created at {}) is held by {holder}, locked at {since}{gone}",
                     o.created_at
                 );
             }
@@ -152,8 +157,18 @@ fn unclosed(out: &mut String, c: &ChannelInfo, blocked: &[ChannelWaiter]) {
         "unclosed {} ({} at {})",
         c.object, c.constructor, c.object.created_at
     );
-    out.push_str("  ");
-    live_ends(out, &c.senders, "Sender", "kept open by");
+    // The ends to blame: the live senders when receivers wait for them, the live receivers
+    // (that nobody reads) when senders wait or messages are left.
+    let receivers_wait = blocked.iter().any(|w| !w.sending);
+    if receivers_wait || c.receivers.is_empty() {
+        out.push_str("  ");
+        live_ends(out, &c.senders, "Sender", "kept open by");
+    }
+    if !receivers_wait {
+        out.push_str("  ");
+        live_ends(out, &c.receivers, "Receiver", "kept open by");
+        out.push_str("    which no thread that can still run reads\n");
+    }
     let list = |sending: bool| -> Vec<String> {
         blocked
             .iter()
