@@ -519,20 +519,22 @@ impl Registry {
     /// Thread `tid` makes what it knows known through object `obj` (a send, a notify...).
     pub(crate) fn publish(&mut self, tid: Tid, obj: ObjId) {
         self.tick(tid);
-        let mine = self.threads[tid].clock.clone();
-        join_into(&mut self.objects[obj].clock, &mine);
+        join_into(&mut self.objects[obj].clock, &self.threads[tid].clock);
     }
 
     /// Thread `tid` learns what was made known through object `obj` (a receive, a wake-up...).
     pub(crate) fn observe(&mut self, tid: Tid, obj: ObjId) {
-        let theirs = self.objects[obj].clock.clone();
-        join_into(&mut self.threads[tid].clock, &theirs);
+        join_into(&mut self.threads[tid].clock, &self.objects[obj].clock);
     }
 
     /// Thread `tid` is about to take lock `lock` at `at`: record the order against every lock it
     /// holds (the lock-order graph, as Linux's lockdep keeps it).
     pub(crate) fn lock_attempt(&mut self, tid: Tid, lock: ObjId, at: Loc) {
         self.tick(tid);
+        if self.threads[tid].held.is_empty() {
+            // No order to record: the usual case.
+            return;
+        }
         let clock = self.threads[tid].clock.clone();
         let held = self.threads[tid].held.clone();
         for (i, &(first, first_at)) in held.iter().enumerate() {
