@@ -77,6 +77,7 @@ pub(crate) fn new_chan<T>(
         cloned,
         created_by: me,
         last_user: me,
+        last_at: None,
         alive: true,
     };
     if timer.is_none() && !never {
@@ -111,6 +112,7 @@ pub(crate) fn clone_end(exec: &Exec, id: ObjId, dir: Dir, at: Loc) -> usize {
         cloned: true,
         created_by: me,
         last_user: me,
+        last_at: None,
         alive: true,
     });
     ends.len() - 1
@@ -172,6 +174,8 @@ fn waiting(reg: &Registry, tid: Tid) -> bool {
 }
 
 fn note_user(reg: &mut Registry, id: ObjId, dir: Dir, end: usize, me: Tid) {
+    // The operation's location: every operation notes it at its scheduling point.
+    let last_op = reg.threads[me].last_op.map(|(_, at)| at);
     let c = reg.channel(id);
     let ends = match dir {
         Dir::Send => &mut c.senders,
@@ -179,6 +183,7 @@ fn note_user(reg: &mut Registry, id: ObjId, dir: Dir, end: usize, me: Tid) {
     };
     if let Some(e) = ends.get_mut(end) {
         e.last_user = me;
+        e.last_at = last_op;
     }
 }
 

@@ -48,6 +48,7 @@ fn end_info(e: &EndRec) -> EndInfo {
         cloned: e.cloned,
         created_by: e.created_by,
         last_used_by: e.last_user,
+        last_used_at: e.last_at.map(loc),
     }
 }
 
@@ -137,7 +138,9 @@ fn unclosed_channels(reg: &mut Registry) -> Vec<Finding> {
         let ObjState::Channel(c) = &reg.objects[id].state else {
             continue;
         };
-        if c.live_receivers() == 0 {
+        // A token's `done` channel is a signal, not a channel the user opened: a thread
+        // waiting on it forever is reported as unresponsive or leaked instead.
+        if c.live_receivers() == 0 || c.constructor == "cancel::Token" {
             continue;
         }
         let stuck: Vec<(Tid, Dir)> = c
@@ -285,9 +288,16 @@ fn missed_signals(reg: &mut Registry) -> Vec<Finding> {
                         }
                         _ => Vec::new(),
                     };
+                    let mut sections: Vec<(Tid, Loc)> =
+                        sections.into_iter().filter(|&(t, _)| t != tid).collect();
+                    let mut seen = Vec::new();
+                    sections.retain(|s| {
+                        let new = !seen.contains(s);
+                        seen.push(*s);
+                        new
+                    });
                     let changed = sections
                         .into_iter()
-                        .filter(|&(t, _)| t != tid)
                         .map(|(t, at)| (thread_info(reg, t), loc(at)))
                         .collect();
                     SignalCause::NeverSignalled { changed }
@@ -464,11 +474,13 @@ impl Judge {
             _ => {}
         }
         out.extend(lock_inversions(reg));
-        for tid in 0..reg.threads.len() {
+        // Panics in the order they happened: the first is usually the cause of the others.
+        let mut panicked: Vec<Tid> = (0..reg.threads.len())
+            .filter(|&t| reg.threads[t].panic.is_some() && !reg.threads[t].panic_observed)
+            .collect();
+        panicked.sort_by_key(|&t| reg.threads[t].panic.as_ref().map_or(0, |p| p.seq));
+        for tid in panicked {
             let t = &mut reg.threads[tid];
-            if t.panic_observed {
-                continue;
-            }
             let Some(p) = t.panic.as_mut() else { continue };
             let message = p.message.clone();
             let at =

@@ -150,8 +150,10 @@ pub struct EndInfo {
     pub cloned: bool,
     /// The thread that made it.
     pub created_by: usize,
-    /// The thread that used it last (sent or received with it, or cloned it).
+    /// The thread that used it last (sent or received with it).
     pub last_used_by: usize,
+    /// Where it was used last.
+    pub last_used_at: Option<SourceLocation>,
 }
 
 /// A channel, with who keeps it open.
@@ -468,9 +470,9 @@ pub enum SignalCause {
         /// The notifies that woke the wrong thread.
         notifies: Vec<NotifyInfo>,
     },
-    /// A notify woke the thread, but by the time it ran the state had changed back, and it
-    /// waited again; no notify came after that (a short-lived state it missed, or a starving
-    /// waiter when it happens again and again).
+    /// A notify woke the thread, but what it waits for was not there when it re-checked (a
+    /// short-lived state it missed, or not enough for it), and it waited again; no notify came
+    /// after that. A starving waiter when it happens again and again.
     Stale {
         /// The notify that woke it last.
         notify: NotifyInfo,

@@ -132,6 +132,9 @@ fn live_ends(out: &mut String, ends: &[EndInfo], what: &str, verb: &str) {
         );
         if e.last_used_by != e.created_by {
             let _ = write!(s, ", last used by thread#{}", e.last_used_by);
+            if let Some(at) = &e.last_used_at {
+                let _ = write!(s, " at {at}");
+            }
         }
         s
     };
@@ -235,7 +238,7 @@ fn missed(
         SignalCause::Stale { notify: n } => {
             let _ = writeln!(
                 out,
-                "  stale: {} woke it, but the state had changed again when it re-checked, so it waited again; no notify came after",
+                "  stale: {} woke it, but what it waits for was not there when it re-checked, so it waited again; no notify came after",
                 notify(n)
             );
         }
@@ -412,7 +415,7 @@ fn finding(out: &mut String, finding: &Finding) {
             }
             stack(out, "panicked", frames);
             if *never_joined {
-                out.push_str("  its JoinHandle was dropped without joining: std would have lost this panic silently\n");
+                out.push_str("  its JoinHandle was dropped without joining: under std, this panic would not fail the test\n");
             }
         }
         Detail::StepLimit { max_steps, running } => {

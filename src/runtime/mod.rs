@@ -274,13 +274,24 @@ pub(crate) fn install_panic_hook() {
             let at = info
                 .location()
                 .map(|l| (l.file().to_string(), l.line(), l.column()));
-            let stack = exec
-                .reg
-                .try_borrow()
-                .map(|r| r.capture)
-                .unwrap_or(false)
-                .then(backtrace::Backtrace::new_unresolved);
-            LAST_PANIC.with(|p| *p.borrow_mut() = Some(PanicRec { message, at, stack }));
+            // Number the panic now, when it happens: the thread that catches it may record it
+            // later than another thread's panic that it caused.
+            let (capture, seq) = match exec.reg.try_borrow_mut() {
+                Ok(mut reg) => {
+                    reg.panics += 1;
+                    (reg.capture, reg.panics)
+                }
+                Err(_) => (false, 0),
+            };
+            let stack = capture.then(backtrace::Backtrace::new_unresolved);
+            LAST_PANIC.with(|p| {
+                *p.borrow_mut() = Some(PanicRec {
+                    message,
+                    at,
+                    stack,
+                    seq,
+                })
+            });
         }));
     });
 }
@@ -304,6 +315,7 @@ pub(crate) fn take_panic(payload: &(dyn std::any::Any + Send)) -> PanicRec {
             message: payload_text(payload),
             at: None,
             stack: None,
+            seq: 0,
         })
 }
 

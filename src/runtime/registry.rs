@@ -198,8 +198,10 @@ pub(crate) struct MutexState {
     pub holder: Option<(Tid, Loc)>,
     pub waiters: Vec<Tid>,
     /// Every critical section so far: who, and where it locked (the state it guards may have
-    /// changed there).
+    /// changed there). Sections entered by waking from a condvar wait are not counted.
     pub sections: Vec<(Tid, Loc)>,
+    /// The holder took it back after a condvar wait.
+    pub holder_waited: bool,
 }
 
 /// Which way an operation on a channel goes.
@@ -216,6 +218,8 @@ pub(crate) struct EndRec {
     pub cloned: bool,
     pub created_by: Tid,
     pub last_user: Tid,
+    /// Where it was used last.
+    pub last_at: Option<Loc>,
     pub alive: bool,
 }
 
@@ -327,6 +331,8 @@ pub(crate) struct PanicRec {
     pub message: String,
     pub at: Option<(String, u32, u32)>,
     pub stack: Option<Backtrace>,
+    /// Its place among the execution's panics, in the order they happened.
+    pub seq: usize,
 }
 
 /// What the registry knows of one thread.
@@ -407,6 +413,8 @@ pub(crate) struct Registry {
     pub capture: bool,
     /// Every pair of locks taken in some order, once per order and thread.
     pub lock_edges: Vec<LockEdge>,
+    /// Panics so far (the panic hook numbers them).
+    pub panics: usize,
 }
 
 impl Registry {

@@ -244,24 +244,31 @@ fn wait_model(
                 }
             }
         }
-        let sections = reg.mutex(mutex_id).sections.len() + 1;
         let state = reg.condvar(cv);
         state.waiters.push(me);
+    }
+    mutex::release(exec, mutex_id);
+    {
+        // Where this wait began: the notifies so far, and the critical sections so far (after
+        // this thread's own, which the release just closed).
+        let mut reg = exec.reg();
+        let sections = reg.mutex(mutex_id).sections.len();
+        let state = reg.condvar(cv);
         let began = (me, state.notifies.len(), mutex_id, sections);
         match state.wait_began.iter_mut().find(|w| w.0 == me) {
             Some(w) => *w = began,
             None => state.wait_began.push(began),
         }
     }
-    mutex::release(exec, mutex_id);
     let spurious = {
         let streak = exec.reg().threads[me].spurious_streak;
         streak < SPURIOUS_BOUND && exec.spurious_wakeup()
     };
     let timed_out = if spurious {
         exec.reg().threads[me].spurious_streak += 1;
-        // Let the others run first, as a real spurious wake-up comes at some later time.
-        exec.yield_now(op, at);
+        // A scheduling point, not a yield: whether others run before the thread looks again is
+        // the scheduler's choice (a yield would let PCT always run the notifier first).
+        exec.switch(op, at);
         false
     } else {
         exec.block_timed(op, WaitOn::Object(cv), at, timed)
@@ -282,6 +289,9 @@ fn wait_model(
         }
     }
     mutex::acquire(exec, mutex_id, op, at);
+    if !exec.closed() {
+        exec.reg().mutex(mutex_id).holder_waited = true;
+    }
     timed_out
 }
 

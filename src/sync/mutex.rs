@@ -218,7 +218,9 @@ pub(super) fn release(exec: &Exec, id: ObjId) {
     let mut reg = exec.reg();
     let m = reg.mutex(id);
     if let Some(section) = m.holder.take() {
-        m.sections.push(section);
+        if !std::mem::take(&mut m.holder_waited) {
+            m.sections.push(section);
+        }
     }
     // Every waiter tries again; which one wins is the scheduler's choice.
     let waiters = std::mem::take(&mut m.waiters);
