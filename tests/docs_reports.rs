@@ -85,6 +85,31 @@ examples![
     go_pipeline,
     go_select,
     go_leak,
+    // findings/missed-signal.md
+    index_event,
+    index_event_fixed,
+    line_queue,
+    line_queue_fixed,
+    conn_pool,
+    conn_pool_fixed,
+    activity,
+    activity_fixed,
+    batch_queue,
+    batch_queue_fixed,
+    job_queue,
+    job_queue_fixed,
+    // findings/unresponsive-cancellation.md
+    inbox,
+    inbox_fixed,
+    // findings/lock-order.md
+    shop,
+    shop_fixed,
+    lock_order_ok,
+    lock_order_flag,
+    sessions,
+    sessions_fixed,
+    routes,
+    routes_fixed,
 ];
 
 /// Every produced block: the page it is on, and its marker.
@@ -106,6 +131,23 @@ const BLOCKS: &[(&str, &str)] = &[
     ("findings/channels.md", "report: handshake"),
     ("findings/channels.md", "report: cache_is_refreshed"),
     ("porting-go.md", "report: query_answers"),
+    ("findings/missed-signal.md", "report: index_is_built"),
+    ("findings/missed-signal.md", "report: lines_are_written"),
+    ("findings/missed-signal.md", "report: batches_are_reported"),
+    ("findings/missed-signal.md", "report: batches_are_served"),
+    (
+        "findings/missed-signal.md",
+        "report: broken_connection_is_replaced",
+    ),
+    ("findings/missed-signal.md", "report: job_is_run"),
+    (
+        "findings/unresponsive-cancellation.md",
+        "report: consumer_stops_on_cancel",
+    ),
+    ("findings/lock-order.md", "report: orders_and_cancellations"),
+    ("findings/lock-order.md", "report: flag_under_a_mutex"),
+    ("findings/lock-order.md", "report: second_login_evicts"),
+    ("findings/lock-order.md", "report: requests_during_reload"),
     ("replay.md", "report: replayed"),
     ("replay.md", "output: replay_malformed"),
     ("replay.md", "output: replay_other_test"),
@@ -640,6 +682,213 @@ fn query_answers() {
 #[test]
 fn query_answers_fixed() {
     clean("query_answers_fixed", go_select::query_answers);
+}
+
+// ---------------------------------------------------------------------------------------------
+// findings/missed-signal.md, findings/unresponsive-cancellation.md and findings/lock-order.md:
+// as above, on their own pages.
+
+#[test]
+fn index_is_built() {
+    scenario_on(
+        "findings/missed-signal.md",
+        "index_is_built",
+        index_event::config(),
+        index_event::index_is_built,
+    );
+}
+
+#[test]
+fn index_is_built_fixed() {
+    clean("index_is_built_fixed", index_event_fixed::index_is_built);
+}
+
+#[test]
+fn lines_are_written() {
+    scenario_on(
+        "findings/missed-signal.md",
+        "lines_are_written",
+        line_queue::config(),
+        line_queue::lines_are_written,
+    );
+}
+
+#[test]
+fn lines_are_written_fixed() {
+    clean(
+        "lines_are_written_fixed",
+        line_queue_fixed::lines_are_written,
+    );
+}
+
+#[test]
+fn batches_are_reported() {
+    scenario_on(
+        "findings/missed-signal.md",
+        "batches_are_reported",
+        activity::config(),
+        activity::batches_are_reported,
+    );
+}
+
+#[test]
+fn batches_are_reported_fixed() {
+    clean(
+        "batches_are_reported_fixed",
+        activity_fixed::batches_are_reported,
+    );
+}
+
+#[test]
+fn batches_are_served() {
+    scenario_on(
+        "findings/missed-signal.md",
+        "batches_are_served",
+        batch_queue::config(),
+        batch_queue::batches_are_served,
+    );
+}
+
+#[test]
+fn batches_are_served_fixed() {
+    clean(
+        "batches_are_served_fixed",
+        batch_queue_fixed::batches_are_served,
+    );
+}
+
+#[test]
+fn broken_connection_is_replaced() {
+    scenario_on(
+        "findings/missed-signal.md",
+        "broken_connection_is_replaced",
+        conn_pool::config(),
+        conn_pool::broken_connection_is_replaced,
+    );
+}
+
+#[test]
+fn broken_connection_is_replaced_fixed() {
+    clean(
+        "broken_connection_is_replaced_fixed",
+        conn_pool_fixed::broken_connection_is_replaced,
+    );
+}
+
+#[test]
+fn job_is_run() {
+    scenario_on(
+        "findings/missed-signal.md",
+        "job_is_run",
+        job_queue::config(),
+        job_queue::job_is_run,
+    );
+}
+
+#[test]
+fn job_is_run_fixed() {
+    clean("job_is_run_fixed", job_queue_fixed::job_is_run);
+}
+
+/// Without spurious wake-ups, the `if` is never caught: the only wake-up is the notify.
+#[test]
+fn job_is_run_without_spurious_wakeups() {
+    let summary = job_queue::config()
+        .spurious_wakeups(false)
+        .explore(job_queue::job_is_run);
+    assert!(summary.is_ok() || overridden().is_some(), "{summary:?}");
+}
+
+#[test]
+fn consumer_stops_on_cancel() {
+    scenario_on(
+        "findings/unresponsive-cancellation.md",
+        "consumer_stops_on_cancel",
+        inbox::config(),
+        inbox::consumer_stops_on_cancel,
+    );
+}
+
+#[test]
+fn consumer_stops_on_cancel_fixed() {
+    clean(
+        "consumer_stops_on_cancel_fixed",
+        inbox_fixed::consumer_stops_on_cancel,
+    );
+}
+
+#[test]
+fn orders_and_cancellations() {
+    scenario_on(
+        "findings/lock-order.md",
+        "orders_and_cancellations",
+        shop::config(),
+        shop::orders_and_cancellations,
+    );
+}
+
+#[test]
+fn orders_and_cancellations_fixed() {
+    clean(
+        "orders_and_cancellations_fixed",
+        shop_fixed::orders_and_cancellations,
+    );
+}
+
+#[test]
+fn ordered_lock_orders_are_clean() {
+    clean("set_up_then_spawn", lock_order_ok::set_up_then_spawn);
+    clean(
+        "handed_over_a_channel",
+        lock_order_ok::handed_over_a_channel,
+    );
+    clean("under_a_common_lock", lock_order_ok::under_a_common_lock);
+}
+
+#[test]
+fn flag_under_a_mutex() {
+    scenario_on(
+        "findings/lock-order.md",
+        "flag_under_a_mutex",
+        lock_order_flag::config(),
+        lock_order_flag::flag_under_a_mutex,
+    );
+}
+
+#[test]
+fn second_login_evicts() {
+    scenario_on(
+        "findings/lock-order.md",
+        "second_login_evicts",
+        sessions::config(),
+        sessions::second_login_evicts,
+    );
+}
+
+#[test]
+fn second_login_evicts_fixed() {
+    clean(
+        "second_login_evicts_fixed",
+        sessions_fixed::second_login_evicts,
+    );
+}
+
+#[test]
+fn requests_during_reload() {
+    scenario_on(
+        "findings/lock-order.md",
+        "requests_during_reload",
+        routes::config(),
+        routes::requests_during_reload,
+    );
+}
+
+#[test]
+fn requests_during_reload_fixed() {
+    clean(
+        "requests_during_reload_fixed",
+        routes_fixed::requests_during_reload,
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

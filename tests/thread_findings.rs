@@ -380,3 +380,22 @@ fn park_wakes_spuriously_only_when_asked_to() {
     let off = states(Config::new().spurious_wakeups(false));
     assert!(off.iter().all(|s| *s == "blocked forever"), "{off:?}");
 }
+
+#[test]
+fn the_last_runnable_thread_ending_while_others_wait_is_a_deadlock() {
+    // The body waits on a channel nobody sends on; the other thread ends. When it ends last,
+    // nothing can run any more: a deadlock, not an error of the harness.
+    let report = fails(Config::new().schedules(100), || {
+        let (tx, rx) = leakcheck::channel::bounded::<()>(0);
+        let helper = thread::spawn(thread::yield_now);
+        let _ = rx.recv();
+        drop(tx);
+        helper.join().unwrap();
+    });
+    assert_eq!(kinds(&report)[0], FindingKind::Deadlock, "{report}");
+    let Detail::Deadlock { blocked, .. } = report.findings()[0].detail() else {
+        unreachable!()
+    };
+    assert_eq!(blocked.len(), 1);
+    assert_eq!(blocked[0].1.operation, "Receiver::recv");
+}

@@ -228,10 +228,10 @@ fn missed_signals(reg: &mut Registry) -> Vec<Finding> {
         if !stuck(reg, tid) {
             continue;
         }
-        let (cv, wait_at) = match &reg.threads[tid].status {
+        let (cv, wait_at, operation) = match &reg.threads[tid].status {
             Status::Blocked(w) => match w.on {
                 WaitOn::Object(id) if matches!(reg.objects[id].state, ObjState::Condvar(_)) => {
-                    (id, w.at)
+                    (id, w.at, w.op)
                 }
                 _ => continue,
             },
@@ -255,11 +255,26 @@ fn missed_signals(reg: &mut Registry) -> Vec<Finding> {
             .filter(|n| !n.all && n.rewaited && n.woke != Some(tid))
             .map(|n| (n.at, n.by, n.all, n.woke))
             .collect();
-        let lost: Vec<_> = c.notifies[..began]
+        // The notifies that found nobody waiting since this thread last woke from a notify (an
+        // earlier one went to nobody, but this thread has been woken since: not its loss), one
+        // per place.
+        let last_woken = c.notifies[..began]
+            .iter()
+            .rposition(|n| n.waiting.contains(&tid) && (n.all || n.woke == Some(tid)))
+            .map_or(0, |i| i + 1);
+        let mut lost: Vec<_> = Vec::new();
+        for n in c.notifies[last_woken..began]
             .iter()
             .filter(|n| n.waiting.is_empty())
-            .map(|n| (n.at, n.by, n.all, n.woke))
-            .collect();
+        {
+            let n = (n.at, n.by, n.all, n.woke);
+            if !lost
+                .iter()
+                .any(|m: &(Loc, Tid, bool, Option<Tid>)| m.0 == n.0 && m.1 == n.1)
+            {
+                lost.push(n);
+            }
+        }
         let cause = if !misdirected.is_empty() {
             SignalCause::Misdirected {
                 notifies: misdirected
@@ -311,6 +326,7 @@ fn missed_signals(reg: &mut Registry) -> Vec<Finding> {
         let thread = thread_info(reg, tid);
         out.push(Finding::new(Detail::MissedSignal {
             thread,
+            operation: operation.to_string(),
             condvar: object_info(reg, cv),
             wait_at: loc(wait_at),
             cause,
@@ -474,6 +490,7 @@ impl Judge {
             _ => {}
         }
         out.extend(lock_inversions(reg));
+        let body_panicked = reg.threads.first().is_some_and(|t| t.panic.is_some());
         // Panics in the order they happened: the first is usually the cause of the others.
         let mut panicked: Vec<Tid> = (0..reg.threads.len())
             .filter(|&t| reg.threads[t].panic.is_some() && !reg.threads[t].panic_observed)
@@ -487,7 +504,8 @@ impl Judge {
                 p.at.as_ref()
                     .map(|(f, l, c)| SourceLocation::new(f, *l, *c));
             let stack = p.stack.as_mut().map(frames).unwrap_or_default();
-            let never_joined = tid != BODY && t.handle == Handle::Dropped;
+            // A handle dropped while the body unwound its own panic was not "never joined".
+            let never_joined = tid != BODY && t.handle == Handle::Dropped && !body_panicked;
             let thread = thread_info(reg, tid);
             out.push(Finding::new(Detail::Panic {
                 thread,

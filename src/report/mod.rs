@@ -272,6 +272,8 @@ pub enum Detail {
     MissedSignal {
         /// The thread blocked forever in the wait.
         thread: ThreadInfo,
+        /// The wait, e.g. `Condvar::wait_while`.
+        operation: String,
         /// The condvar.
         condvar: ObjectInfo,
         /// Where it waits.

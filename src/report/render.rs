@@ -204,6 +204,7 @@ fn notify(n: &NotifyInfo) -> String {
 fn missed(
     out: &mut String,
     thread: &ThreadInfo,
+    operation: &str,
     condvar: &ObjectInfo,
     wait_at: &super::SourceLocation,
     cause: &SignalCause,
@@ -211,7 +212,7 @@ fn missed(
 ) {
     let _ = writeln!(
         out,
-        "missed signal: {thread} waits forever in Condvar::wait on {condvar} at {wait_at}"
+        "missed signal: {thread} waits forever in {operation} on {condvar} at {wait_at}"
     );
     match cause {
         SignalCause::Lost { notifies } => {
@@ -305,11 +306,12 @@ fn finding(out: &mut String, finding: &Finding) {
         Detail::UnclosedChannel { channel, blocked } => unclosed(out, channel, blocked),
         Detail::MissedSignal {
             thread,
+            operation,
             condvar,
             wait_at,
             cause,
             rewaits,
-        } => missed(out, thread, condvar, wait_at, cause, *rewaits),
+        } => missed(out, thread, operation, condvar, wait_at, cause, *rewaits),
         Detail::UnresponsiveCancellation {
             thread,
             token,

@@ -28,6 +28,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex as StdMutex};
 use std::time::Duration;
 
+use crate::backend::shuttle::Stop;
 use crate::runtime::{self, Exec, Loc, Status, ThreadRec, Tid, WaitOn};
 
 pub use std::thread::{panicking, AccessError, LocalKey, Result};
@@ -78,6 +79,13 @@ where
         t.finished_after_body = after_body;
         for waiter in std::mem::take(&mut t.join_waiters) {
             their_exec.wake(&mut reg, waiter);
+        }
+        let stuck = !reg.any_runnable();
+        drop(reg);
+        // The last thread that could run is ending while others wait: unless time passing
+        // frees one, nothing will ever run again.
+        if stuck && !their_exec.closed() && !their_exec.let_time_pass() {
+            their_exec.stop(Stop::Deadlock);
         }
     };
     let main: Box<dyn FnOnce() + 'a> = Box::new(main);

@@ -1,0 +1,49 @@
+use std::collections::HashMap;
+
+use leakcheck::sync::{Arc, Mutex};
+use leakcheck::thread;
+
+pub struct Sessions {
+    users: Mutex<HashMap<u64, String>>,
+    capacity: usize,
+}
+
+impl Sessions {
+    pub fn new(capacity: usize) -> Arc<Sessions> {
+        Arc::new(Sessions {
+            users: Mutex::new(HashMap::new()),
+            capacity,
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.users.lock().unwrap().len()
+    }
+
+    /// Works on the map it is given: the caller holds the lock.
+    fn evict_oldest(users: &mut HashMap<u64, String>) {
+        if let Some(&oldest) = users.keys().min() {
+            users.remove(&oldest);
+        }
+    }
+
+    pub fn log_in(&self, id: u64, user: &str) {
+        let mut users = self.users.lock().unwrap();
+        if users.len() >= self.capacity {
+            Self::evict_oldest(&mut users);
+        }
+        users.insert(id, user.to_string());
+    }
+}
+
+pub fn second_login_evicts() {
+    let sessions = Sessions::new(1);
+    sessions.log_in(1, "alice");
+    let shared = Arc::clone(&sessions);
+    let login = thread::Builder::new()
+        .name("login".into())
+        .spawn(move || shared.log_in(2, "bob"))
+        .unwrap();
+    login.join().unwrap();
+    assert_eq!(sessions.len(), 1);
+}
