@@ -53,7 +53,21 @@ pub enum Scheduler {
     },
     /// Depth-first enumeration of schedules: systematic, useful for tiny tests.
     Dfs,
+    /// Every execution, up to a preemption bound: every interleaving in which threads are
+    /// preempted (switched away from while they could go on) at most `preemption_bound` times,
+    /// combined with every outcome of every other choice (spurious wake-ups, which waiter a
+    /// `notify_one` wakes, which ready `select!` arm runs, whether a timeout fires). A clean run
+    /// that explored them all ([`Summary::complete`](crate::Summary::complete)) is a proof for
+    /// that bound, not a sample.
+    Exhaustive {
+        /// The most preemptions per execution (2 finds most bugs; each more multiplies the
+        /// executions).
+        preemption_bound: usize,
+    },
 }
+
+/// The preemption bound `exhaustive` uses unless told otherwise.
+pub const DEFAULT_PREEMPTION_BOUND: usize = 2;
 
 impl Default for Scheduler {
     fn default() -> Self {
@@ -69,6 +83,7 @@ impl fmt::Display for Scheduler {
             Scheduler::Random => f.write_str("random"),
             Scheduler::Pct { depth } => write!(f, "pct:{depth}"),
             Scheduler::Dfs => f.write_str("dfs"),
+            Scheduler::Exhaustive { preemption_bound } => write!(f, "exhaustive:{preemption_bound}"),
         }
     }
 }
@@ -76,23 +91,39 @@ impl fmt::Display for Scheduler {
 impl std::str::FromStr for Scheduler {
     type Err = String;
 
-    /// Parses `random`, `pct` (depth 3), `pct:N` or `dfs`.
+    /// Parses `random`, `pct` (depth 3), `pct:N`, `dfs`, `exhaustive` (bound 2) or
+    /// `exhaustive:N`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let accepted = "`random`, `pct`, `pct:<depth>` (depth at least 1) or `dfs`";
+        let accepted = ACCEPTED_SCHEDULERS;
         match s.trim() {
             "random" => Ok(Scheduler::Random),
             "pct" => Ok(Scheduler::default()),
             "dfs" => Ok(Scheduler::Dfs),
-            other => match other.strip_prefix("pct:") {
-                Some(depth) => match depth.parse::<usize>() {
-                    Ok(depth) if depth >= 1 => Ok(Scheduler::Pct { depth }),
-                    _ => Err(format!("`{other}` has no valid depth; expected {accepted}")),
-                },
-                None => Err(format!("`{other}` is not a scheduler; expected {accepted}")),
-            },
+            "exhaustive" => Ok(Scheduler::Exhaustive {
+                preemption_bound: DEFAULT_PREEMPTION_BOUND,
+            }),
+            other => {
+                if let Some(depth) = other.strip_prefix("pct:") {
+                    return match depth.parse::<usize>() {
+                        Ok(depth) if depth >= 1 => Ok(Scheduler::Pct { depth }),
+                        _ => Err(format!("`{other}` has no valid depth; expected {accepted}")),
+                    };
+                }
+                if let Some(bound) = other.strip_prefix("exhaustive:") {
+                    return match bound.parse::<usize>() {
+                        Ok(preemption_bound) => Ok(Scheduler::Exhaustive { preemption_bound }),
+                        _ => Err(format!("`{other}` has no valid preemption bound; expected {accepted}")),
+                    };
+                }
+                Err(format!("`{other}` is not a scheduler; expected {accepted}"))
+            }
         }
     }
 }
+
+/// What `LEAKCHECK_SCHEDULER` and `scheduler = "..."` accept.
+pub(crate) const ACCEPTED_SCHEDULERS: &str =
+    "`random`, `pct`, `pct:<depth>` (depth at least 1), `dfs`, `exhaustive` or `exhaustive:<preemption bound>`";
 
 /// The settings of a check, built in code; the environment overrides them when the check
 /// starts (see the [crate documentation](crate#environment)).
@@ -150,7 +181,9 @@ impl Config {
         }
     }
 
-    /// How many executions (schedules) to explore. With [`Scheduler::Dfs`], the most to explore.
+    /// How many executions (schedules) to explore. With [`Scheduler::Dfs`] and
+    /// [`Scheduler::Exhaustive`], the most to explore: they stop earlier when they have seen them
+    /// all.
     pub fn schedules(mut self, schedules: usize) -> Self {
         self.schedules = schedules;
         self
@@ -270,7 +303,7 @@ impl Config {
             settings.scheduler = v.parse().map_err(|_| ConfigError::Env {
                 variable: "LEAKCHECK_SCHEDULER",
                 value: v.clone(),
-                accepted: "`random`, `pct`, `pct:<depth>` (depth at least 1) or `dfs`",
+                accepted: ACCEPTED_SCHEDULERS,
             })?;
         }
         if let Some(v) = get("LEAKCHECK_REPLAY")? {

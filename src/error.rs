@@ -30,6 +30,13 @@ pub enum ConfigError {
     /// The replay token cannot be used.
     #[error(transparent)]
     Replay(#[from] ReplayError),
+    /// The code under test does not run the same way twice on the same decisions, so a
+    /// systematic search cannot go on (nor a schedule be replayed).
+    #[error("leakcheck: the code under test is not deterministic: {reason}. Checks need code whose behaviour depends only on the schedule: not on time, randomness, I/O or the iteration order of a HashMap")]
+    Nondeterministic {
+        /// Where it showed.
+        reason: String,
+    },
     /// The report directory cannot be written.
     #[error("leakcheck: cannot write the report to LEAKCHECK_REPORT_DIR={dir}: {reason}")]
     ReportDir {

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::backend::shuttle::{self, Control, Driven, Stop, SHUTTLE};
-use crate::config::{Config, Settings};
+use crate::config::{Config, Scheduler, Settings};
 use crate::detect::Judge;
 use crate::error::{ConfigError, ReplayError};
 use crate::replay::{Cursor, Token};
@@ -168,12 +168,14 @@ pub(crate) fn explore(config: &Config, body: Body) -> Result<Summary, Report> {
         None => search(&run, test.as_deref()),
     });
     match result {
-        Ok(schedules) => {
+        Ok((schedules, exhausted)) => {
+            let exhaustive = matches!(settings.scheduler, Scheduler::Exhaustive { .. }) && settings.replay.is_none();
             let summary = Summary {
                 schedules,
                 scheduler: settings.scheduler,
                 seed: settings.seed,
                 elapsed: started.elapsed(),
+                complete: exhaustive.then_some(exhausted),
             };
             if let Some(dir) = &settings.report_dir {
                 let written = write_summary(
@@ -199,7 +201,8 @@ pub(crate) fn explore(config: &Config, body: Body) -> Result<Summary, Report> {
     }
 }
 
-fn search(run: &Run<'_>, test: Option<&str>) -> Result<usize, Report> {
+/// Explores; returns how many schedules ran, and whether an exhaustive search saw them all.
+fn search(run: &Run<'_>, test: Option<&str>) -> Result<(usize, bool), Report> {
     let settings = run.settings;
     let ctl = Rc::new(Control::new(settings.max_steps));
     let scheduler = Rc::new(RefCell::new(Driven::explore(
@@ -211,8 +214,11 @@ fn search(run: &Run<'_>, test: Option<&str>) -> Result<usize, Report> {
     let mut schedule = 0;
     loop {
         let outcome = run_one(run, &scheduler, &ctl, false);
+        if let Some(reason) = ctl.nondeterministic.borrow_mut().take() {
+            panic!("{}", ConfigError::Nondeterministic { reason });
+        }
         if outcome.exhausted {
-            return Ok(schedule);
+            return Ok((schedule, ctl.exhausted.get()));
         }
         schedule += 1;
         if outcome.findings.is_empty() {
@@ -259,7 +265,7 @@ fn enrich(run: &Run<'_>, token: &Token) -> Result<Vec<Finding>, ReplayError> {
     }
 }
 
-fn replay(run: &Run<'_>, test: Option<&str>, text: &str) -> Result<usize, Report> {
+fn replay(run: &Run<'_>, test: Option<&str>, text: &str) -> Result<(usize, bool), Report> {
     let settings = run.settings;
     let token = Token::decode(text).unwrap_or_else(|e| panic!("{}", ConfigError::from(e)));
     if let Some(test) = test {
@@ -285,7 +291,7 @@ fn replay(run: &Run<'_>, test: Option<&str>, text: &str) -> Result<usize, Report
         panic!("{}", ConfigError::from(e));
     }
     if outcome.findings.is_empty() {
-        return Ok(1);
+        return Ok((1, false));
     }
     if !scheduler.borrow().replay_finished() && ctl.stop.get().is_none() {
         panic!(

@@ -97,6 +97,7 @@ impl Token {
             Scheduler::Random => (0, 0),
             Scheduler::Pct { depth } => (1, depth),
             Scheduler::Dfs => (2, 0),
+            Scheduler::Exhaustive { preemption_bound } => (3, preemption_bound),
         };
         put(&mut out, kind);
         put(&mut out, depth as u64);
@@ -183,6 +184,9 @@ impl Token {
             0 => Scheduler::Random,
             1 => Scheduler::Pct { depth },
             2 => Scheduler::Dfs,
+            3 => Scheduler::Exhaustive {
+                preemption_bound: depth,
+            },
             _ => return Err(malformed("it names an unknown scheduler")),
         };
         let seed = r.get()?;

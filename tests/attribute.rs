@@ -139,3 +139,14 @@ pub mod nested {
 fn replay_line_names_a_root_test() {
     leak_a_thread();
 }
+
+#[leakcheck::test(scheduler = "exhaustive", preemption_bound = 2)]
+fn exhaustive_search_of_a_joined_thread_is_clean() {
+    let h = thread::spawn(|| 1);
+    assert_eq!(h.join().unwrap(), 1);
+}
+
+#[leakcheck::test(preemption_bound = 1, expect = "leaked_thread")]
+fn preemption_bound_alone_means_exhaustive() {
+    thread::spawn(thread::yield_now);
+}

@@ -588,6 +588,7 @@ pub struct Summary {
     pub(crate) seed: u64,
     #[serde(skip)]
     pub(crate) elapsed: Duration,
+    pub(crate) complete: Option<bool>,
 }
 
 impl Summary {
@@ -610,17 +611,36 @@ impl Summary {
     pub fn elapsed(&self) -> Duration {
         self.elapsed
     }
+
+    /// For [`Scheduler::Exhaustive`]: whether every execution within the preemption bound was
+    /// explored (a proof for that bound), rather than stopping at the `schedules` limit.
+    /// `None` for the other schedulers.
+    pub fn complete(&self) -> Option<bool> {
+        self.complete
+    }
 }
 
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "leakcheck: no findings in {} schedule{} ({}, seed {:#x})",
-            self.schedules,
-            if self.schedules == 1 { "" } else { "s" },
-            self.scheduler,
-            self.seed
-        )
+        match self.complete {
+            Some(true) => write!(
+                f,
+                "leakcheck: no findings in all {} executions within the bound ({})",
+                self.schedules, self.scheduler
+            ),
+            Some(false) => write!(
+                f,
+                "leakcheck: no findings in {} executions ({}), but the search stopped at the schedules limit before it saw them all: not a proof",
+                self.schedules, self.scheduler
+            ),
+            None => write!(
+                f,
+                "leakcheck: no findings in {} schedule{} ({}, seed {:#x})",
+                self.schedules,
+                if self.schedules == 1 { "" } else { "s" },
+                self.scheduler,
+                self.seed
+            ),
+        }
     }
 }

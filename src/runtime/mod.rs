@@ -230,6 +230,8 @@ impl Exec {
     /// A random number the schedule records, for choices other than the next thread.
     pub(crate) fn choose(&self, n: usize) -> usize {
         debug_assert!(n > 0);
+        // An exhaustive scheduler enumerates the `n` outcomes; the others draw a number.
+        self.ctl.arity.set(n);
         (self.backend.next_u64() % n as u64) as usize
     }
 

@@ -458,10 +458,11 @@ pub fn report_text(report: &Value) -> String {
     out
 }
 
-/// `pct:3`, `random`, `dfs`, from the report's `scheduler` object.
+/// `pct:3`, `random`, `dfs`, `exhaustive:2`, from the report's `scheduler` object.
 pub fn scheduler_text(s: &Value) -> String {
     match s["kind"].as_str() {
         Some("pct") => format!("pct:{}", s["depth"]),
+        Some("exhaustive") => format!("exhaustive:{}", s["preemption_bound"]),
         Some(k) => k.to_string(),
         None => s.as_str().unwrap_or("?").to_string(),
     }

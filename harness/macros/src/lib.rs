@@ -111,7 +111,7 @@ pub fn test(args: TokenStream, input: TokenStream) -> TokenStream {
 
 /// Every argument name, in the order error messages list them.
 const ARGUMENTS: &str =
-    "schedules, scheduler, depth, seed, max_steps, allow_lingering, spurious_wakeups, replay, expect";
+    "schedules, scheduler, depth, preemption_bound, seed, max_steps, allow_lingering, spurious_wakeups, replay, expect";
 
 /// The `expect` kinds: the `snake_case` name and the `FindingKind` variant.
 const KINDS: [(&str, &str); 8] = [
@@ -143,6 +143,7 @@ struct Args {
     schedules: Option<usize>,
     scheduler: Option<(SchedulerKind, LitStr)>,
     depth: Option<(usize, Ident)>,
+    preemption_bound: Option<(usize, Ident)>,
     seed: Option<u64>,
     max_steps: Option<usize>,
     allow_lingering: Option<bool>,
@@ -160,6 +161,7 @@ enum SchedulerKind {
     Random,
     Pct,
     Dfs,
+    Exhaustive,
 }
 
 impl Args {
@@ -180,6 +182,26 @@ impl Args {
                     ),
                 ));
             }
+        }
+        if let (Some((_, bound)), Some((kind, lit))) = (&args.preemption_bound, &args.scheduler) {
+            if *kind != SchedulerKind::Exhaustive {
+                return Err(syn::Error::new_spanned(
+                    bound,
+                    format!(
+                        "`preemption_bound` applies only to the exhaustive scheduler, but the scheduler is {}; \
+                         remove `preemption_bound` or use `scheduler = \"exhaustive\"`",
+                        lit.to_token_stream()
+                    ),
+                ));
+            }
+        }
+        if let (Some((_, depth)), Some((_, bound))) = (&args.depth, &args.preemption_bound) {
+            return Err(syn::Error::new_spanned(
+                depth,
+                format!(
+                    "`depth` (PCT) and `{bound}` (exhaustive) belong to different schedulers; keep one"
+                ),
+            ));
         }
         Ok(args)
     }
@@ -251,6 +273,17 @@ impl Args {
                         self.depth =
                             Some((positive(value, &key, "PCT's bug depth, at least 1")?, name));
                     }
+                    "preemption_bound" => {
+                        let what = "the most preemptions per execution of the exhaustive search, 0 or more";
+                        let lit = int(value, &key, "usize", what)?;
+                        let bound = lit.base10_parse::<usize>().map_err(|_| {
+                            syn::Error::new_spanned(
+                                lit,
+                                format!("`{key}` is too large for a `usize`; it takes {what}"),
+                            )
+                        })?;
+                        self.preemption_bound = Some((bound, name));
+                    }
                     "seed" => self.seed = Some(seed(value)?),
                     "scheduler" => self.scheduler = Some(scheduler(value)?),
                     "replay" => {
@@ -298,6 +331,7 @@ fn example(key: &str) -> &'static str {
         "schedules" => "schedules = 1000",
         "max_steps" => "max_steps = 100000",
         "depth" => "depth = 3",
+        "preemption_bound" => "preemption_bound = 2",
         "seed" => "seed = 0x5eed",
         "scheduler" => "scheduler = \"random\"",
         "replay" => "replay = \"<token>\"",
@@ -394,13 +428,14 @@ fn string(value: &Expr, accepted: &str) -> syn::Result<LitStr> {
 }
 
 fn scheduler(value: &Expr) -> syn::Result<(SchedulerKind, LitStr)> {
-    let accepted =
-        "expected one of: \"random\", \"pct\", \"dfs\" (set PCT's depth with `depth = N`)";
+    let accepted = "expected one of: \"random\", \"pct\", \"dfs\", \"exhaustive\" (set PCT's depth with \
+                    `depth = N`, the exhaustive search's bound with `preemption_bound = N`)";
     let lit = string(value, &format!("`scheduler` takes a name: {accepted}"))?;
     let kind = match lit.value().as_str() {
         "random" => SchedulerKind::Random,
         "pct" => SchedulerKind::Pct,
         "dfs" => SchedulerKind::Dfs,
+        "exhaustive" => SchedulerKind::Exhaustive,
         other => {
             return Err(syn::Error::new_spanned(
                 &lit,
@@ -579,6 +614,10 @@ fn generate(args: &Args, function: ItemFn) -> TokenStream2 {
     let scheduler = match (args.scheduler.as_ref().map(|(kind, _)| *kind), &args.depth) {
         (Some(SchedulerKind::Random), _) => Some(quote!(::leakcheck::Scheduler::Random)),
         (Some(SchedulerKind::Dfs), _) => Some(quote!(::leakcheck::Scheduler::Dfs)),
+        (Some(SchedulerKind::Exhaustive), _) => Some(exhaustive(args.preemption_bound.as_ref())),
+        (None, None) if args.preemption_bound.is_some() => {
+            Some(exhaustive(args.preemption_bound.as_ref()))
+        }
         (Some(SchedulerKind::Pct) | None, Some((depth, _))) => {
             let depth = Literal::usize_unsuffixed(*depth);
             Some(quote!(::leakcheck::Scheduler::Pct { depth: #depth }))
@@ -693,4 +732,16 @@ fn registration(
             }
         };
     }
+}
+
+/// `Scheduler::Exhaustive` with the given bound, or the default one.
+fn exhaustive(bound: Option<&(usize, Ident)>) -> TokenStream2 {
+    let bound = bound.map_or_else(
+        || quote!(::leakcheck::DEFAULT_PREEMPTION_BOUND),
+        |(b, _)| {
+            let b = Literal::usize_unsuffixed(*b);
+            quote!(#b)
+        },
+    );
+    quote!(::leakcheck::Scheduler::Exhaustive { preemption_bound: #bound })
 }
