@@ -83,7 +83,9 @@ impl fmt::Display for Scheduler {
             Scheduler::Random => f.write_str("random"),
             Scheduler::Pct { depth } => write!(f, "pct:{depth}"),
             Scheduler::Dfs => f.write_str("dfs"),
-            Scheduler::Exhaustive { preemption_bound } => write!(f, "exhaustive:{preemption_bound}"),
+            Scheduler::Exhaustive { preemption_bound } => {
+                write!(f, "exhaustive:{preemption_bound}")
+            }
         }
     }
 }
@@ -112,7 +114,9 @@ impl std::str::FromStr for Scheduler {
                 if let Some(bound) = other.strip_prefix("exhaustive:") {
                     return match bound.parse::<usize>() {
                         Ok(preemption_bound) => Ok(Scheduler::Exhaustive { preemption_bound }),
-                        _ => Err(format!("`{other}` has no valid preemption bound; expected {accepted}")),
+                        _ => Err(format!(
+                            "`{other}` has no valid preemption bound; expected {accepted}"
+                        )),
                     };
                 }
                 Err(format!("`{other}` is not a scheduler; expected {accepted}"))

@@ -169,7 +169,8 @@ pub(crate) fn explore(config: &Config, body: Body) -> Result<Summary, Report> {
     });
     match result {
         Ok((schedules, exhausted)) => {
-            let exhaustive = matches!(settings.scheduler, Scheduler::Exhaustive { .. }) && settings.replay.is_none();
+            let exhaustive = matches!(settings.scheduler, Scheduler::Exhaustive { .. })
+                && settings.replay.is_none();
             let summary = Summary {
                 schedules,
                 scheduler: settings.scheduler,

@@ -83,6 +83,8 @@ mod config;
 mod detect;
 mod error;
 mod explore;
+#[cfg(feature = "proptest")]
+pub mod proptest;
 mod replay;
 mod report;
 mod runtime;
@@ -92,8 +94,8 @@ pub mod thread;
 use std::sync::Arc;
 
 pub use config::{
-    Config, Scheduler, DEFAULT_MAX_STEPS, DEFAULT_PCT_DEPTH, DEFAULT_PREEMPTION_BOUND, DEFAULT_SCHEDULES,
-    DEFAULT_SEED,
+    Config, Scheduler, DEFAULT_MAX_STEPS, DEFAULT_PCT_DEPTH, DEFAULT_PREEMPTION_BOUND,
+    DEFAULT_SCHEDULES, DEFAULT_SEED,
 };
 pub use error::{ConfigError, ReplayError};
 pub use report::{

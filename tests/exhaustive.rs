@@ -16,7 +16,9 @@ fn exhaustive(bound: usize) -> Config {
 }
 
 fn fails(config: Config, body: impl Fn() + Send + Sync + 'static) -> Report {
-    config.explore(body).expect_err("the search should find something")
+    config
+        .explore(body)
+        .expect_err("the search should find something")
 }
 
 fn proof(config: Config, body: impl Fn() + Send + Sync + 'static) -> usize {
@@ -134,7 +136,10 @@ fn a_forgotten_notify_is_a_missed_signal() {
         Detail::MissedSignal { cause, .. } => Some(cause),
         _ => None,
     });
-    assert!(matches!(cause, Some(SignalCause::NeverSignalled { .. })), "{report}");
+    assert!(
+        matches!(cause, Some(SignalCause::NeverSignalled { .. })),
+        "{report}"
+    );
 }
 
 #[test]
@@ -147,19 +152,25 @@ fn unclosed_channels_and_unresponsive_cancellation_are_found() {
     assert!(report.has(FindingKind::UnclosedChannel), "{report}");
 
     // Lingering allowed: the schedules where the thread sees the cancel and ends late are clean.
-    let report = fails(exhaustive(1).spurious_wakeups(false).allow_lingering(true), || {
-        let token = Token::new();
-        let pair = Arc::new((Mutex::new(()), Condvar::new()));
-        let (t2, p2) = (token.clone(), Arc::clone(&pair));
-        thread::spawn(move || {
-            let guard = p2.0.lock().unwrap();
-            if !t2.is_cancelled() {
-                drop(p2.1.wait(guard).unwrap());
-            }
-        });
-        token.cancel();
-    });
-    assert!(report.has(FindingKind::UnresponsiveCancellation), "{report}");
+    let report = fails(
+        exhaustive(1).spurious_wakeups(false).allow_lingering(true),
+        || {
+            let token = Token::new();
+            let pair = Arc::new((Mutex::new(()), Condvar::new()));
+            let (t2, p2) = (token.clone(), Arc::clone(&pair));
+            thread::spawn(move || {
+                let guard = p2.0.lock().unwrap();
+                if !t2.is_cancelled() {
+                    drop(p2.1.wait(guard).unwrap());
+                }
+            });
+            token.cancel();
+        },
+    );
+    assert!(
+        report.has(FindingKind::UnresponsiveCancellation),
+        "{report}"
+    );
 }
 
 #[test]
@@ -184,7 +195,9 @@ fn correct_code_is_clean_with_a_proof_count() {
         let q2 = Arc::clone(&q);
         let getter = thread::spawn(move || {
             let (items, added) = &*q2;
-            let mut items = added.wait_while(items.lock().unwrap(), |i| i.is_empty()).unwrap();
+            let mut items = added
+                .wait_while(items.lock().unwrap(), |i| i.is_empty())
+                .unwrap();
             items.remove(0)
         });
         q.0.lock().unwrap().push(7);

@@ -533,14 +533,23 @@ impl EngineScheduler for Exhaustive {
         Some(Schedule::new(0))
     }
 
-    fn next_task(&mut self, runnable: &[&Task], current: Option<TaskId>, is_yielding: bool) -> Option<TaskId> {
+    fn next_task(
+        &mut self,
+        runnable: &[&Task],
+        current: Option<TaskId>,
+        is_yielding: bool,
+    ) -> Option<TaskId> {
         let ids: Vec<usize> = runnable.iter().map(|t| usize::from(t.id())).collect();
         let current = current.map(usize::from).filter(|c| ids.contains(c));
         let bound = self.bound;
         let starving = current.is_some() && self.streak.0 == current && self.streak.1 >= FAIRNESS;
         let depth = self.depth;
         let chosen = self.decide(|base| {
-            let others: Vec<usize> = ids.iter().copied().filter(|&t| Some(t) != current).collect();
+            let others: Vec<usize> = ids
+                .iter()
+                .copied()
+                .filter(|&t| Some(t) != current)
+                .collect();
             match current {
                 Some(_) if (is_yielding || starving) && !others.is_empty() => (others, None),
                 Some(c) => {
