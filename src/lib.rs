@@ -61,7 +61,7 @@
 //! |---|---|
 //! | `LEAKCHECK_SCHEDULES` | schedules to explore, at least 1 |
 //! | `LEAKCHECK_SEED` | the seed, decimal or `0x` hex |
-//! | `LEAKCHECK_SCHEDULER` | `random`, `pct`, `pct:<depth>`, `dfs` |
+//! | `LEAKCHECK_SCHEDULER` | `random`, `pct`, `pct:<depth>`, `dfs`, `exhaustive`, `exhaustive:<bound>` |
 //! | `LEAKCHECK_REPLAY` | a replay token from a report |
 //! | `LEAKCHECK_REPORT_DIR` | a directory; each failing check writes its report there as JSON |
 //!
@@ -114,8 +114,8 @@ pub use report::{
 /// fn detached_worker_leaks() { /* ... */ }
 /// ```
 ///
-/// Arguments: `schedules`, `scheduler` (`"random"`, `"pct"`, `"dfs"`), `depth` (PCT),
-/// `seed`, `max_steps`, `allow_lingering`, `spurious_wakeups` (flags, or `= true/false`),
+/// Arguments: `schedules`, `scheduler` (`"random"`, `"pct"`, `"dfs"`, `"exhaustive"`), `depth`
+/// (PCT), `preemption_bound` (exhaustive), `seed`, `max_steps`, `allow_lingering`, `spurious_wakeups` (flags, or `= true/false`),
 /// `replay` (a token), and `expect`: one kind or a list (`expect = ["leaked_thread",
 /// "deadlock"]`); the test then passes only if every expected kind is found.
 pub use leakcheck_macros::test;

@@ -40,7 +40,7 @@ fn each_bad_value_names_the_variable_and_what_it_accepts() {
         (
             "LEAKCHECK_SCHEDULER",
             "roundrobin",
-            "`random`, `pct`, `pct:<depth>` (depth at least 1) or `dfs`",
+            "`random`, `pct`, `pct:<depth>` (depth at least 1), `dfs`, `exhaustive` or `exhaustive:<preemption bound>`",
         ),
         ("LEAKCHECK_SCHEDULER", "pct:0", "depth at least 1"),
     ] {

@@ -72,8 +72,9 @@ use syn::{
 /// | argument | value |
 /// |---|---|
 /// | `schedules = N` | schedules to explore, at least 1 |
-/// | `scheduler = "random" \| "pct" \| "dfs"` | the scheduler (default `"pct"`, depth 3) |
+/// | `scheduler = "random" \| "pct" \| "dfs" \| "exhaustive"` | the scheduler (default `"pct"`, depth 3) |
 /// | `depth = N` | PCT's depth, at least 1; only with the PCT scheduler |
+/// | `preemption_bound = N` | the exhaustive search's bound (default 2); only with the exhaustive scheduler |
 /// | `seed = N` | the seed, a `u64` (decimal or hex: `0x5eed`) |
 /// | `max_steps = N` | scheduling steps one execution may take, at least 1 |
 /// | `allow_lingering` | accept threads that finish after the body returned (also `= true/false`) |
@@ -428,7 +429,8 @@ fn string(value: &Expr, accepted: &str) -> syn::Result<LitStr> {
 }
 
 fn scheduler(value: &Expr) -> syn::Result<(SchedulerKind, LitStr)> {
-    let accepted = "expected one of: \"random\", \"pct\", \"dfs\", \"exhaustive\" (set PCT's depth with \
+    let accepted =
+        "expected one of: \"random\", \"pct\", \"dfs\", \"exhaustive\" (set PCT's depth with \
                     `depth = N`, the exhaustive search's bound with `preemption_bound = N`)";
     let lit = string(value, &format!("`scheduler` takes a name: {accepted}"))?;
     let kind = match lit.value().as_str() {
