@@ -13,6 +13,10 @@
 //! run while one of [`LEAKCHECK_OVERRIDES`] is set. It exits with success whether the target is
 //! met or not: it measures, it does not gate.
 //!
+//! The `exhaustive` benchmark compares leakcheck with loom rather than shuttle, full searches
+//! rather than a number of executions, so it uses only the helpers: [`Args`],
+//! [`refuse_overrides`], [`median`] and [`per_second`].
+//!
 //! This is a directory module, so cargo does not build it as a benchmark of its own; each
 //! benchmark includes it with `mod common;`.
 
@@ -150,39 +154,32 @@ fn time_leakcheck(case: &Case, kind: Kind, n: usize) -> Duration {
 }
 
 /// The median of a non-empty list of durations (the lower middle one for an even count).
-fn median(mut times: Vec<Duration>) -> Duration {
+pub fn median(mut times: Vec<Duration>) -> Duration {
     times.sort_unstable();
     times[(times.len() - 1) / 2]
 }
 
 /// Executions per second, for `n` executions that took `time`.
-fn per_second(n: usize, time: Duration) -> f64 {
+pub fn per_second(n: usize, time: Duration) -> f64 {
     n as f64 / time.as_secs_f64()
 }
 
-/// How the benchmark runs, from the command line and the environment.
-struct Plan {
-    /// Executions per timed run.
-    executions: usize,
-    /// Timed runs per runner, case and scheduler.
-    repeats: usize,
+/// What a benchmark's command line asks for.
+pub struct Args {
+    /// `--quick`, or started without `--bench`: a smoke test, one timed run.
+    pub quick: bool,
     /// `--only=TEXT`: run only the cases whose name contains `TEXT` (for profiling one).
-    only: Option<String>,
+    pub only: Option<String>,
 }
 
-impl Plan {
-    /// Reads `--quick` (and, if `bench` names its cases, `--only=TEXT`) from the arguments and
-    /// [`EXECUTIONS_VAR`] from the environment.
+impl Args {
+    /// Reads `--quick` (and, if `accepts_only`, `--only=TEXT`) from the arguments.
     ///
     /// `cargo bench` passes `--bench`; without it the binary was started by `cargo test
     /// --benches` (or `--all-targets`), which wants a smoke test, not numbers, so it runs as with
     /// `--quick`. Other arguments (`cargo bench <filter>` passes its filter to every benchmark)
-    /// are ignored.
-    ///
-    /// # Panics
-    /// On a malformed [`EXECUTIONS_VAR`], or a leakcheck override in the environment.
-    fn from_env(bench: &Bench) -> Plan {
-        let accepts_only = bench.case_column.is_some();
+    /// are ignored, with a note.
+    pub fn parse(accepts_only: bool) -> Args {
         let accepted = if accepts_only {
             "`--quick` and `--only=TEXT`"
         } else {
@@ -207,6 +204,40 @@ impl Plan {
             eprintln!("note: not started by `cargo bench` (no `--bench` argument): running as with `--quick`");
             quick = true;
         }
+        Args { quick, only }
+    }
+}
+
+/// Refuses to go on while one of [`LEAKCHECK_OVERRIDES`] is set.
+///
+/// # Panics
+/// If one is set.
+pub fn refuse_overrides() {
+    for var in LEAKCHECK_OVERRIDES {
+        if std::env::var_os(var).is_some() {
+            panic!("{var} is set: it would change what leakcheck runs; unset it to benchmark");
+        }
+    }
+}
+
+/// How the benchmark runs, from the command line and the environment.
+struct Plan {
+    /// Executions per timed run.
+    executions: usize,
+    /// Timed runs per runner, case and scheduler.
+    repeats: usize,
+    /// `--only=TEXT`: run only the cases whose name contains `TEXT` (for profiling one).
+    only: Option<String>,
+}
+
+impl Plan {
+    /// Reads `--quick` (and, if `bench` names its cases, `--only=TEXT`) from the arguments (see
+    /// [`Args::parse`]) and [`EXECUTIONS_VAR`] from the environment.
+    ///
+    /// # Panics
+    /// On a malformed [`EXECUTIONS_VAR`], or a leakcheck override in the environment.
+    fn from_env(bench: &Bench) -> Plan {
+        let Args { quick, only } = Args::parse(bench.case_column.is_some());
         let mut plan = if quick {
             Plan {
                 executions: bench.quick_executions,
@@ -228,11 +259,7 @@ impl Plan {
                 ),
             };
         }
-        for var in LEAKCHECK_OVERRIDES {
-            if std::env::var_os(var).is_some() {
-                panic!("{var} is set: it would change what leakcheck runs; unset it to benchmark");
-            }
-        }
+        refuse_overrides();
         plan
     }
 }
