@@ -185,3 +185,57 @@ fn ticker_alongside_a_channel_that_closes() {
         h.join().unwrap();
     });
 }
+
+/// One message wakes one waiter: a `select!` over two channels and a plain receiver share the
+/// messages without any interleaving stranding one of them (searched exhaustively too).
+#[test]
+fn a_select_and_a_receiver_share_the_messages() {
+    let body = || {
+        let (a_tx, a_rx) = unbounded::<u32>();
+        let (b_tx, b_rx) = unbounded::<u32>();
+        let a2 = a_rx.clone();
+        let either = thread::spawn(move || {
+            select! {
+                recv(a_rx) -> m => m.unwrap(),
+                recv(b_rx) -> m => m.unwrap(),
+            }
+        });
+        let only_a = thread::spawn(move || a2.recv().unwrap());
+        // Later sends may find every receiver gone: both may be served already.
+        a_tx.send(1).unwrap();
+        let _ = b_tx.send(2);
+        let _ = a_tx.send(3);
+        let got = either.join().unwrap() + only_a.join().unwrap();
+        assert!([3, 4, 5].contains(&got), "{got}");
+    };
+    clean(body);
+    let summary = Config::new()
+        .scheduler(Scheduler::Exhaustive {
+            preemption_bound: 3,
+        })
+        .schedules(1_000_000)
+        .explore(body)
+        .unwrap_or_else(|r| panic!("{r}"));
+    assert_eq!(summary.complete(), Some(true));
+}
+
+/// Several free slots wake several blocked senders, one each.
+#[test]
+fn freed_slots_each_wake_a_blocked_sender() {
+    clean(|| {
+        let (tx, rx) = bounded::<u32>(1);
+        let senders: Vec<_> = (0..3)
+            .map(|i| {
+                let tx = tx.clone();
+                thread::spawn(move || tx.send(i).unwrap())
+            })
+            .collect();
+        drop(tx);
+        let mut got: Vec<u32> = rx.iter().collect();
+        got.sort_unstable();
+        assert_eq!(got, [0, 1, 2]);
+        for s in senders {
+            s.join().unwrap();
+        }
+    });
+}

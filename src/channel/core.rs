@@ -247,16 +247,8 @@ impl<T> Arm for RecvArm<'_, T> {
             drop(data);
             let c = reg.channel(id);
             c.len -= 1;
-            // Room in the buffer: blocked senders try again.
-            let senders: Vec<Tid> = c
-                .waiters
-                .iter()
-                .filter(|w| w.2 == Dir::Send)
-                .map(|w| w.0)
-                .collect();
-            for t in senders {
-                exec.wake(reg, t);
-            }
+            // Room for one more message: one blocked sender tries again.
+            wake_one(exec, reg, id, Dir::Send);
             self.result = Some(Ok(v));
             return;
         }
@@ -363,10 +355,8 @@ impl<T> Arm for SendArm<'_, T> {
         } else {
             self.chan.data().queue.push_back(v);
             c.len += 1;
-            let receivers: Vec<Tid> = c.recv_waiters().map(|(t, _)| t).collect();
-            for t in receivers {
-                exec.wake(reg, t);
-            }
+            // One more message: one blocked receiver tries again.
+            wake_one(exec, reg, id, Dir::Recv);
         }
         self.result = Some(Ok(()));
     }
@@ -446,6 +436,14 @@ pub(crate) fn select(
             let mut reg = exec.reg();
             arms[pick].complete(exec, &mut reg, me);
             synchronise(&mut reg, me, arms[pick].target());
+            // The other ready arms stay ready: what made them so (a message, a free slot) may
+            // have woken this thread instead of another, which must try in its place.
+            for (i, arm) in arms.iter().enumerate() {
+                if i != pick && ready & (1 << i) != 0 {
+                    let (id, dir) = arm.target();
+                    wake_one(exec, &mut reg, id, dir);
+                }
+            }
             return Some(pick);
         }
         if deadline == Deadline::Now {
@@ -493,6 +491,26 @@ pub(crate) fn select(
                 None => None,
             };
         }
+    }
+}
+
+/// Wakes the first thread blocked waiting to `dir` on channel `id`, if one is still blocked
+/// (one already woken has not run yet: it will take what was freed). One message or one free
+/// slot serves one thread; a woken thread that takes another arm of its `select!` passes the
+/// wake-up on (see `select`).
+fn wake_one(exec: &Exec, reg: &mut Registry, id: ObjId, dir: Dir) {
+    let ObjState::Channel(c) = &reg.objects[id].state else {
+        return;
+    };
+    let next = c
+        .waiters
+        .iter()
+        .find(|w| {
+            w.2 == dir && matches!(reg.threads[w.0].status, crate::runtime::Status::Blocked(_))
+        })
+        .map(|w| w.0);
+    if let Some(t) = next {
+        exec.wake(reg, t);
     }
 }
 
