@@ -8,7 +8,7 @@ use crate::report::{
     ThreadInfo,
 };
 use crate::runtime::registry::{
-    happened_before, Dir, EndRec, Handle, Loc, Notify, ObjState, Registry, Status, Tid, WaitOn,
+    happened_before, Dir, EndRec, JoinState, Loc, Notify, ObjState, Registry, Status, Tid, WaitOn,
 };
 use crate::runtime::BODY;
 
@@ -470,7 +470,7 @@ impl Judge {
                         Status::Finished => {
                             let t = &reg.threads[tid];
                             (t.finished_after_body
-                                && t.handle != Handle::Joined
+                                && t.handle != JoinState::Joined
                                 && !self.allow_lingering)
                                 .then_some(LeakState::FinishedLate)
                         }
@@ -505,7 +505,7 @@ impl Judge {
                     .map(|(f, l, c)| SourceLocation::new(f, *l, *c));
             let stack = p.stack.as_mut().map(frames).unwrap_or_default();
             // A handle dropped while the body unwound its own panic was not "never joined".
-            let never_joined = tid != BODY && t.handle == Handle::Dropped && !body_panicked;
+            let never_joined = tid != BODY && t.handle == JoinState::Dropped && !body_panicked;
             let thread = thread_info(reg, tid);
             out.push(Finding::new(Detail::Panic {
                 thread,

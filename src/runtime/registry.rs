@@ -316,7 +316,7 @@ pub(crate) enum Status {
 
 /// What became of a thread's `JoinHandle`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Handle {
+pub(crate) enum JoinState {
     /// Still held by somebody (or the thread is the body, which has none).
     Held,
     /// `join` returned.
@@ -344,7 +344,7 @@ pub(crate) struct ThreadRec {
     pub status: Status,
     /// The last facade operation the thread made, and where.
     pub last_op: Option<(&'static str, Loc)>,
-    pub handle: Handle,
+    pub handle: JoinState,
     pub finished_after_body: bool,
     pub panic: Option<PanicRec>,
     /// `join` handed the panic to the caller, who saw it.
@@ -376,7 +376,7 @@ impl ThreadRec {
             spawn_stack: None,
             status: Status::Runnable,
             last_op: None,
-            handle: Handle::Held,
+            handle: JoinState::Held,
             finished_after_body: false,
             panic: None,
             panic_observed: false,

@@ -133,7 +133,7 @@ fn join_model<T>(exec: &Exec, tid: Tid, packet: &Packet<T>, at: Loc) -> Result<T
     if !exec.closed() {
         let mut reg = exec.reg();
         let t = &mut reg.threads[tid];
-        t.handle = runtime::registry::Handle::Joined;
+        t.handle = runtime::registry::JoinState::Joined;
         t.panic_observed |= result.is_err();
     }
     result
@@ -341,8 +341,8 @@ impl<T> Drop for JoinHandle<T> {
             if let Some(exec) = runtime::current().filter(|e| e.serial == *serial && !e.closed()) {
                 if let Ok(mut reg) = exec.reg.try_borrow_mut() {
                     let t = &mut reg.threads[*tid];
-                    if t.handle == runtime::registry::Handle::Held {
-                        t.handle = runtime::registry::Handle::Dropped;
+                    if t.handle == runtime::registry::JoinState::Held {
+                        t.handle = runtime::registry::JoinState::Dropped;
                     }
                 }
             }
@@ -592,7 +592,7 @@ where
                 let reg = exec.reg();
                 let t = &reg.threads[tid];
                 unjoined_panic |=
-                    t.panic.is_some() && t.handle != runtime::registry::Handle::Joined;
+                    t.panic.is_some() && t.handle != runtime::registry::JoinState::Joined;
             }
             match result {
                 Err(payload) => std::panic::resume_unwind(payload),
