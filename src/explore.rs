@@ -55,14 +55,16 @@ fn body_thread(body: Body) -> impl FnOnce() + Send + 'static {
 struct Outcome {
     findings: Vec<Finding>,
     diverged: Option<ReplayError>,
-    exhausted: bool,
+    /// The scheduler had no execution left to run: none ran.
+    no_more: bool,
 }
 
-/// One check's fixed parts: what every execution runs and how it is judged.
+/// One check's fixed parts: what every execution runs, on what, and how it is judged.
 struct Run<'a> {
     settings: &'a Settings,
     judge: &'a Judge,
     body: &'a Body,
+    engine: shuttle_engine::Config,
 }
 
 /// Runs one execution and judges it.
@@ -81,11 +83,7 @@ fn run_one(
     ));
     let guard = runtime::enter(exec.clone());
     let ran = catch_unwind(AssertUnwindSafe(|| {
-        shuttle::run_execution(
-            scheduler,
-            &shuttle::engine_config(),
-            body_thread(body.clone()),
-        )
+        shuttle::run_execution(scheduler, &run.engine, body_thread(body.clone()))
     }));
     drop(guard);
     let ran = ran.unwrap_or_else(|payload| {
@@ -99,7 +97,7 @@ fn run_one(
         return Outcome {
             findings: Vec::new(),
             diverged: None,
-            exhausted: true,
+            no_more: true,
         };
     }
     let diverged = ctl.diverged.borrow_mut().take();
@@ -113,7 +111,7 @@ fn run_one(
     Outcome {
         findings,
         diverged,
-        exhausted: false,
+        no_more: false,
     }
 }
 
@@ -162,6 +160,7 @@ pub(crate) fn explore(config: &Config, body: Body) -> Result<Summary, Report> {
         settings: &settings,
         judge: &judge,
         body: &body,
+        engine: shuttle::engine_config(),
     };
     let result = shuttle::with_stack_pool(|| match &settings.replay {
         Some(text) => replay(&run, test.as_deref(), text),
@@ -218,7 +217,7 @@ fn search(run: &Run<'_>, test: Option<&str>) -> Result<(usize, bool), Report> {
         if let Some(reason) = ctl.nondeterministic.borrow_mut().take() {
             panic!("{}", ConfigError::Nondeterministic { reason });
         }
-        if outcome.exhausted {
+        if outcome.no_more {
             return Ok((schedule, ctl.exhausted.get()));
         }
         schedule += 1;
