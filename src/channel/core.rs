@@ -394,6 +394,83 @@ impl<T> Arm for SendArm<'_, T> {
     fn fire(&mut self, _reg: &mut Registry) {}
 }
 
+/// The execution a model channel belongs to, checked.
+#[track_caller]
+pub(crate) fn exec_of<T>(chan: &Chan<T>) -> std::rc::Rc<Exec> {
+    match runtime::current() {
+        Some(exec) if exec.serial == chan.handle.serial => exec,
+        _ => panic!(
+            "leakcheck: a channel created inside a check was used outside it, or in another execution"
+        ),
+    }
+}
+
+/// What one send on the model came to.
+pub(crate) enum Sent<T> {
+    /// The message was delivered (or buffered).
+    Delivered,
+    /// Every receiver is gone: the message back.
+    Disconnected(T),
+    /// It could not complete before the deadline: the message back.
+    NotNow(T),
+}
+
+/// What one receive on the model came to.
+pub(crate) enum Received<T> {
+    Message(T),
+    /// The channel is empty and every sender is gone.
+    Disconnected,
+    /// Nothing came before the deadline.
+    NotNow,
+}
+
+/// One send on the model: a selection of one arm.
+pub(crate) fn send_one<T>(
+    chan: &Chan<T>,
+    end: usize,
+    msg: T,
+    deadline: Deadline,
+    op: &'static str,
+    at: Loc,
+) -> Sent<T> {
+    let exec = exec_of(chan);
+    let mut arm = SendArm {
+        chan,
+        end,
+        value: Some(msg),
+        result: None,
+    };
+    select(&exec, &mut [&mut arm], deadline, op, at);
+    match (arm.result, arm.value) {
+        (Some(Ok(())), _) => Sent::Delivered,
+        (Some(Err(v)), _) => Sent::Disconnected(v),
+        (None, Some(v)) => Sent::NotNow(v),
+        (None, None) => unreachable!("an unsent message is kept"),
+    }
+}
+
+/// One receive on the model: a selection of one arm.
+pub(crate) fn recv_one<T>(
+    chan: &Chan<T>,
+    end: usize,
+    deadline: Deadline,
+    op: &'static str,
+    at: Loc,
+) -> Received<T> {
+    let exec = exec_of(chan);
+    let mut arm = RecvArm {
+        chan,
+        end,
+        result: None,
+    };
+    select(&exec, &mut [&mut arm], deadline, op, at);
+    match arm.result {
+        Some(Ok(v)) => Received::Message(v),
+        Some(Err(())) => Received::Disconnected,
+        None => Received::NotNow,
+    }
+}
+
 /// How a selection may end without any arm.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Deadline {

@@ -42,9 +42,9 @@ pub use crossbeam_channel::{
     RecvError, RecvTimeoutError, SendError, SendTimeoutError, TryRecvError, TrySendError,
 };
 
-use self::core::{Chan, Deadline, RecvArm, SendArm, TimerKind};
+use self::core::{exec_of, Chan, Deadline, Received, Sent, TimerKind};
 use crate::runtime::registry::Dir;
-use crate::runtime::{self, Exec, Loc};
+use crate::runtime::{self, Loc};
 pub use crate::select;
 #[doc(hidden)]
 pub use select::__private;
@@ -69,17 +69,6 @@ pub struct Receiver<T> {
 enum ReceiverInner<T> {
     Std(crossbeam_channel::Receiver<T>),
     Model { chan: Arc<Chan<T>>, end: usize },
-}
-
-/// The execution a model channel belongs to, checked.
-#[track_caller]
-fn exec_of<T>(chan: &Chan<T>) -> std::rc::Rc<Exec> {
-    match runtime::current() {
-        Some(exec) if exec.serial == chan.handle.serial => exec,
-        _ => panic!(
-            "leakcheck: a channel created inside a check was used outside it, or in another execution"
-        ),
-    }
 }
 
 pub(crate) fn pair<T>(chan: Arc<Chan<T>>) -> (Sender<T>, Receiver<T>) {
@@ -243,44 +232,6 @@ pub fn never<T>() -> Receiver<T> {
     }
 }
 
-/// Runs one send on the model.
-fn model_send<'a, T>(
-    chan: &'a Chan<T>,
-    end: usize,
-    msg: T,
-    deadline: Deadline,
-    op: &'static str,
-    at: Loc,
-) -> (Option<usize>, SendArm<'a, T>) {
-    let exec = exec_of(chan);
-    let mut arm = SendArm {
-        chan,
-        end,
-        value: Some(msg),
-        result: None,
-    };
-    let done = core::select(&exec, &mut [&mut arm], deadline, op, at);
-    (done, arm)
-}
-
-/// Runs one receive on the model.
-fn model_recv<T>(
-    chan: &Chan<T>,
-    end: usize,
-    deadline: Deadline,
-    op: &'static str,
-    at: Loc,
-) -> (Option<usize>, Option<Result<T, ()>>) {
-    let exec = exec_of(chan);
-    let mut arm = RecvArm {
-        chan,
-        end,
-        result: None,
-    };
-    let done = core::select(&exec, &mut [&mut arm], deadline, op, at);
-    (done, arm.result)
-}
-
 impl<T> Sender<T> {
     /// Sends a message, waiting while the channel is full (for a rendezvous: until a receiver
     /// takes it).
@@ -292,20 +243,16 @@ impl<T> Sender<T> {
         match &self.inner {
             SenderInner::Std(s) => s.send(msg),
             SenderInner::Model { chan, end } => {
-                let (_, mut arm) = model_send(
+                match core::send_one(
                     chan,
                     *end,
                     msg,
                     Deadline::Never,
                     "Sender::send",
                     runtime::caller(),
-                );
-                match arm.result.take() {
-                    Some(Ok(())) => Ok(()),
-                    Some(Err(v)) => Err(SendError(v)),
-                    None => Err(SendError(
-                        arm.value.take().expect("an unsent message is kept"),
-                    )),
+                ) {
+                    Sent::Delivered => Ok(()),
+                    Sent::Disconnected(v) | Sent::NotNow(v) => Err(SendError(v)),
                 }
             }
         }
@@ -320,20 +267,17 @@ impl<T> Sender<T> {
         match &self.inner {
             SenderInner::Std(s) => s.try_send(msg),
             SenderInner::Model { chan, end } => {
-                let (_, mut arm) = model_send(
+                match core::send_one(
                     chan,
                     *end,
                     msg,
                     Deadline::Now,
                     "Sender::try_send",
                     runtime::caller(),
-                );
-                match arm.result.take() {
-                    Some(Ok(())) => Ok(()),
-                    Some(Err(v)) => Err(TrySendError::Disconnected(v)),
-                    None => Err(TrySendError::Full(
-                        arm.value.take().expect("an unsent message is kept"),
-                    )),
+                ) {
+                    Sent::Delivered => Ok(()),
+                    Sent::Disconnected(v) => Err(TrySendError::Disconnected(v)),
+                    Sent::NotNow(v) => Err(TrySendError::Full(v)),
                 }
             }
         }
@@ -349,20 +293,17 @@ impl<T> Sender<T> {
         match &self.inner {
             SenderInner::Std(s) => s.send_timeout(msg, timeout),
             SenderInner::Model { chan, end } => {
-                let (_, mut arm) = model_send(
+                match core::send_one(
                     chan,
                     *end,
                     msg,
                     Deadline::Timeout,
                     "Sender::send_timeout",
                     runtime::caller(),
-                );
-                match arm.result.take() {
-                    Some(Ok(())) => Ok(()),
-                    Some(Err(v)) => Err(SendTimeoutError::Disconnected(v)),
-                    None => Err(SendTimeoutError::Timeout(
-                        arm.value.take().expect("an unsent message is kept"),
-                    )),
+                ) {
+                    Sent::Delivered => Ok(()),
+                    Sent::Disconnected(v) => Err(SendTimeoutError::Disconnected(v)),
+                    Sent::NotNow(v) => Err(SendTimeoutError::Timeout(v)),
                 }
             }
         }
@@ -406,17 +347,15 @@ impl<T> Receiver<T> {
         match &self.inner {
             ReceiverInner::Std(r) => r.recv(),
             ReceiverInner::Model { chan, end } => {
-                match model_recv(
+                match core::recv_one(
                     chan,
                     *end,
                     Deadline::Never,
                     "Receiver::recv",
                     runtime::caller(),
-                )
-                .1
-                {
-                    Some(Ok(v)) => Ok(v),
-                    _ => Err(RecvError),
+                ) {
+                    Received::Message(v) => Ok(v),
+                    Received::Disconnected | Received::NotNow => Err(RecvError),
                 }
             }
         }
@@ -431,18 +370,16 @@ impl<T> Receiver<T> {
         match &self.inner {
             ReceiverInner::Std(r) => r.try_recv(),
             ReceiverInner::Model { chan, end } => {
-                match model_recv(
+                match core::recv_one(
                     chan,
                     *end,
                     Deadline::Now,
                     "Receiver::try_recv",
                     runtime::caller(),
-                )
-                .1
-                {
-                    Some(Ok(v)) => Ok(v),
-                    Some(Err(())) => Err(TryRecvError::Disconnected),
-                    None => Err(TryRecvError::Empty),
+                ) {
+                    Received::Message(v) => Ok(v),
+                    Received::Disconnected => Err(TryRecvError::Disconnected),
+                    Received::NotNow => Err(TryRecvError::Empty),
                 }
             }
         }
@@ -458,18 +395,16 @@ impl<T> Receiver<T> {
         match &self.inner {
             ReceiverInner::Std(r) => r.recv_timeout(timeout),
             ReceiverInner::Model { chan, end } => {
-                match model_recv(
+                match core::recv_one(
                     chan,
                     *end,
                     Deadline::Timeout,
                     "Receiver::recv_timeout",
                     runtime::caller(),
-                )
-                .1
-                {
-                    Some(Ok(v)) => Ok(v),
-                    Some(Err(())) => Err(RecvTimeoutError::Disconnected),
-                    None => Err(RecvTimeoutError::Timeout),
+                ) {
+                    Received::Message(v) => Ok(v),
+                    Received::Disconnected => Err(RecvTimeoutError::Disconnected),
+                    Received::NotNow => Err(RecvTimeoutError::Timeout),
                 }
             }
         }

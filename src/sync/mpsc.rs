@@ -28,9 +28,9 @@ use std::time::Duration;
 
 pub use std::sync::mpsc::{RecvError, RecvTimeoutError, SendError, TryRecvError, TrySendError};
 
-use crate::channel::core::{self, Chan, Deadline, RecvArm, SendArm};
+use crate::channel::core::{self, exec_of, Chan, Deadline, Received, Sent};
 use crate::runtime::registry::Dir;
-use crate::runtime::{self, Exec, Loc};
+use crate::runtime::{self, Loc};
 
 /// The sending half of [`channel`], as [`std::sync::mpsc::Sender`].
 pub struct Sender<T> {
@@ -55,14 +55,6 @@ pub struct Receiver<T> {
 enum Rx<T> {
     Std(std::sync::mpsc::Receiver<T>),
     Model { chan: Arc<Chan<T>>, end: usize },
-}
-
-#[track_caller]
-fn exec_of<T>(chan: &Chan<T>) -> std::rc::Rc<Exec> {
-    match runtime::current() {
-        Some(exec) if exec.serial == chan.handle.serial => exec,
-        _ => panic!("leakcheck: an mpsc channel created inside a check was used outside it, or in another execution"),
-    }
 }
 
 fn model<T>(
@@ -119,48 +111,6 @@ pub fn sync_channel<T>(bound: usize) -> (SyncSender<T>, Receiver<T>) {
     }
 }
 
-/// One send on the model: returns the outcome (`None`: it would have to wait) and the message
-/// if it was not sent.
-fn send_model<T>(
-    chan: &Chan<T>,
-    end: usize,
-    msg: T,
-    deadline: Deadline,
-    op: &'static str,
-    at: Loc,
-) -> (Option<Result<(), ()>>, Option<T>) {
-    let exec = exec_of(chan);
-    let mut arm = SendArm {
-        chan,
-        end,
-        value: Some(msg),
-        result: None,
-    };
-    core::select(&exec, &mut [&mut arm], deadline, op, at);
-    match arm.result {
-        Some(Ok(())) => (Some(Ok(())), None),
-        Some(Err(v)) => (Some(Err(())), Some(v)),
-        None => (None, arm.value),
-    }
-}
-
-fn recv_model<T>(
-    chan: &Chan<T>,
-    end: usize,
-    deadline: Deadline,
-    op: &'static str,
-    at: Loc,
-) -> Option<Result<T, ()>> {
-    let exec = exec_of(chan);
-    let mut arm = RecvArm {
-        chan,
-        end,
-        result: None,
-    };
-    core::select(&exec, &mut [&mut arm], deadline, op, at);
-    arm.result
-}
-
 impl<T> Sender<T> {
     /// Sends a message; never blocks.
     ///
@@ -170,17 +120,19 @@ impl<T> Sender<T> {
     pub fn send(&self, t: T) -> Result<(), SendError<T>> {
         match &self.inner {
             Tx::Std(s) => s.send(t),
-            Tx::Model { chan, end } => match send_model(
-                chan,
-                *end,
-                t,
-                Deadline::Never,
-                "mpsc::Sender::send",
-                runtime::caller(),
-            ) {
-                (Some(Ok(())), _) => Ok(()),
-                (_, v) => Err(SendError(v.expect("an unsent message is kept"))),
-            },
+            Tx::Model { chan, end } => {
+                match core::send_one(
+                    chan,
+                    *end,
+                    t,
+                    Deadline::Never,
+                    "mpsc::Sender::send",
+                    runtime::caller(),
+                ) {
+                    Sent::Delivered => Ok(()),
+                    Sent::Disconnected(v) | Sent::NotNow(v) => Err(SendError(v)),
+                }
+            }
         }
     }
 }
@@ -195,17 +147,19 @@ impl<T> SyncSender<T> {
     pub fn send(&self, t: T) -> Result<(), SendError<T>> {
         match &self.inner {
             Tx::Std(s) => s.send(t),
-            Tx::Model { chan, end } => match send_model(
-                chan,
-                *end,
-                t,
-                Deadline::Never,
-                "mpsc::SyncSender::send",
-                runtime::caller(),
-            ) {
-                (Some(Ok(())), _) => Ok(()),
-                (_, v) => Err(SendError(v.expect("an unsent message is kept"))),
-            },
+            Tx::Model { chan, end } => {
+                match core::send_one(
+                    chan,
+                    *end,
+                    t,
+                    Deadline::Never,
+                    "mpsc::SyncSender::send",
+                    runtime::caller(),
+                ) {
+                    Sent::Delivered => Ok(()),
+                    Sent::Disconnected(v) | Sent::NotNow(v) => Err(SendError(v)),
+                }
+            }
         }
     }
 
@@ -217,20 +171,20 @@ impl<T> SyncSender<T> {
     pub fn try_send(&self, t: T) -> Result<(), TrySendError<T>> {
         match &self.inner {
             Tx::Std(s) => s.try_send(t),
-            Tx::Model { chan, end } => match send_model(
-                chan,
-                *end,
-                t,
-                Deadline::Now,
-                "mpsc::SyncSender::try_send",
-                runtime::caller(),
-            ) {
-                (Some(Ok(())), _) => Ok(()),
-                (Some(Err(())), v) => Err(TrySendError::Disconnected(
-                    v.expect("an unsent message is kept"),
-                )),
-                (None, v) => Err(TrySendError::Full(v.expect("an unsent message is kept"))),
-            },
+            Tx::Model { chan, end } => {
+                match core::send_one(
+                    chan,
+                    *end,
+                    t,
+                    Deadline::Now,
+                    "mpsc::SyncSender::try_send",
+                    runtime::caller(),
+                ) {
+                    Sent::Delivered => Ok(()),
+                    Sent::Disconnected(v) => Err(TrySendError::Disconnected(v)),
+                    Sent::NotNow(v) => Err(TrySendError::Full(v)),
+                }
+            }
         }
     }
 }
@@ -244,16 +198,18 @@ impl<T> Receiver<T> {
     pub fn recv(&self) -> Result<T, RecvError> {
         match &self.inner {
             Rx::Std(r) => r.recv(),
-            Rx::Model { chan, end } => match recv_model(
-                chan,
-                *end,
-                Deadline::Never,
-                "mpsc::Receiver::recv",
-                runtime::caller(),
-            ) {
-                Some(Ok(v)) => Ok(v),
-                _ => Err(RecvError),
-            },
+            Rx::Model { chan, end } => {
+                match core::recv_one(
+                    chan,
+                    *end,
+                    Deadline::Never,
+                    "mpsc::Receiver::recv",
+                    runtime::caller(),
+                ) {
+                    Received::Message(v) => Ok(v),
+                    Received::Disconnected | Received::NotNow => Err(RecvError),
+                }
+            }
         }
     }
 
@@ -265,17 +221,19 @@ impl<T> Receiver<T> {
     pub fn try_recv(&self) -> Result<T, TryRecvError> {
         match &self.inner {
             Rx::Std(r) => r.try_recv(),
-            Rx::Model { chan, end } => match recv_model(
-                chan,
-                *end,
-                Deadline::Now,
-                "mpsc::Receiver::try_recv",
-                runtime::caller(),
-            ) {
-                Some(Ok(v)) => Ok(v),
-                Some(Err(())) => Err(TryRecvError::Disconnected),
-                None => Err(TryRecvError::Empty),
-            },
+            Rx::Model { chan, end } => {
+                match core::recv_one(
+                    chan,
+                    *end,
+                    Deadline::Now,
+                    "mpsc::Receiver::try_recv",
+                    runtime::caller(),
+                ) {
+                    Received::Message(v) => Ok(v),
+                    Received::Disconnected => Err(TryRecvError::Disconnected),
+                    Received::NotNow => Err(TryRecvError::Empty),
+                }
+            }
         }
     }
 
@@ -288,17 +246,19 @@ impl<T> Receiver<T> {
     pub fn recv_timeout(&self, timeout: Duration) -> Result<T, RecvTimeoutError> {
         match &self.inner {
             Rx::Std(r) => r.recv_timeout(timeout),
-            Rx::Model { chan, end } => match recv_model(
-                chan,
-                *end,
-                Deadline::Timeout,
-                "mpsc::Receiver::recv_timeout",
-                runtime::caller(),
-            ) {
-                Some(Ok(v)) => Ok(v),
-                Some(Err(())) => Err(RecvTimeoutError::Disconnected),
-                None => Err(RecvTimeoutError::Timeout),
-            },
+            Rx::Model { chan, end } => {
+                match core::recv_one(
+                    chan,
+                    *end,
+                    Deadline::Timeout,
+                    "mpsc::Receiver::recv_timeout",
+                    runtime::caller(),
+                ) {
+                    Received::Message(v) => Ok(v),
+                    Received::Disconnected => Err(RecvTimeoutError::Disconnected),
+                    Received::NotNow => Err(RecvTimeoutError::Timeout),
+                }
+            }
         }
     }
 
