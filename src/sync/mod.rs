@@ -19,6 +19,7 @@ mod condvar;
 pub mod mpsc;
 mod mutex;
 mod once;
+mod poison;
 mod rwlock;
 
 pub use barrier::{Barrier, BarrierWaitResult};

@@ -1,11 +1,11 @@
 use std::cell::UnsafeCell;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult};
 
 use std::rc::Rc;
 
+use super::poison;
 use crate::runtime::{self, Exec, Handle, Loc, ObjId, ObjKind, ObjState, WaitOn};
 
 /// A mutual exclusion lock, as [`std::sync::Mutex`], poisoning included.
@@ -36,7 +36,7 @@ use crate::runtime::{self, Exec, Handle, Loc, ObjId, ObjKind, ObjState, WaitOn};
 /// ```
 pub struct Mutex<T: ?Sized> {
     pub(super) imp: Imp,
-    poisoned: AtomicBool,
+    poison: poison::Flag,
     data: UnsafeCell<T>,
 }
 
@@ -55,7 +55,7 @@ unsafe impl<T: ?Sized + Send> Sync for Mutex<T> {}
 pub struct MutexGuard<'a, T: ?Sized + 'a> {
     pub(super) lock: &'a Mutex<T>,
     pub(super) inner: GuardImp<'a>,
-    panicking: bool,
+    poison: poison::Guard,
 }
 
 pub(super) enum GuardImp<'a> {
@@ -82,7 +82,7 @@ impl<T> Mutex<T> {
         };
         Mutex {
             imp,
-            poisoned: AtomicBool::new(false),
+            poison: poison::Flag::new(),
             data: UnsafeCell::new(value),
         }
     }
@@ -92,13 +92,7 @@ impl<T> Mutex<T> {
     /// # Errors
     /// If the mutex is poisoned, the value inside the error.
     pub fn into_inner(self) -> LockResult<T> {
-        let poisoned = self.poisoned.load(Ordering::Relaxed);
-        let value = self.data.into_inner();
-        if poisoned {
-            Err(PoisonError::new(value))
-        } else {
-            Ok(value)
-        }
+        self.poison.result(self.data.into_inner())
     }
 }
 
@@ -148,23 +142,19 @@ impl<T: ?Sized> Mutex<T> {
         let guard = MutexGuard {
             lock: self,
             inner,
-            panicking: std::thread::panicking(),
+            poison: poison::Flag::guard(),
         };
-        if self.poisoned.load(Ordering::Relaxed) {
-            Err(PoisonError::new(guard))
-        } else {
-            Ok(guard)
-        }
+        self.poison.result(guard)
     }
 
     /// Whether a thread panicked while holding the mutex.
     pub fn is_poisoned(&self) -> bool {
-        self.poisoned.load(Ordering::Relaxed)
+        self.poison.get()
     }
 
     /// Clears the poisoned state.
     pub fn clear_poison(&self) {
-        self.poisoned.store(false, Ordering::Relaxed);
+        self.poison.clear();
     }
 
     /// A mutable reference to the value; no locking is needed, since the borrow is exclusive.
@@ -172,13 +162,7 @@ impl<T: ?Sized> Mutex<T> {
     /// # Errors
     /// If the mutex is poisoned, the reference inside the error.
     pub fn get_mut(&mut self) -> LockResult<&mut T> {
-        let poisoned = self.poisoned.load(Ordering::Relaxed);
-        let value = self.data.get_mut();
-        if poisoned {
-            Err(PoisonError::new(value))
-        } else {
-            Ok(value)
-        }
+        self.poison.result(self.data.get_mut())
     }
 }
 
@@ -266,9 +250,7 @@ fn unlock_model(h: Handle) {
 
 impl<T: ?Sized> Drop for MutexGuard<'_, T> {
     fn drop(&mut self) {
-        if !self.panicking && std::thread::panicking() {
-            self.lock.poisoned.store(true, Ordering::Relaxed);
-        }
+        self.lock.poison.done(&self.poison);
         if let (GuardImp::Model, Imp::Model(h)) = (&self.inner, &self.lock.imp) {
             unlock_model(*h);
         }

@@ -3,9 +3,9 @@ use std::fmt;
 use std::ops::{Deref, DerefMut};
 use std::panic::{RefUnwindSafe, UnwindSafe};
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult};
 
+use super::poison;
 use crate::runtime::{self, Exec, Handle, Loc, ObjId, ObjKind, ObjState, WaitOn};
 
 /// A reader-writer lock, as [`std::sync::RwLock`], poisoning included.
@@ -44,7 +44,7 @@ use crate::runtime::{self, Exec, Handle, Loc, ObjId, ObjKind, ObjState, WaitOn};
 /// ```
 pub struct RwLock<T: ?Sized> {
     imp: Imp,
-    poisoned: AtomicBool,
+    poison: poison::Flag,
     data: UnsafeCell<T>,
 }
 
@@ -81,7 +81,7 @@ enum ReadImp<'a> {
 pub struct RwLockWriteGuard<'a, T: ?Sized + 'a> {
     lock: &'a RwLock<T>,
     inner: WriteImp<'a>,
-    panicking: bool,
+    poison: poison::Guard,
 }
 
 enum WriteImp<'a> {
@@ -115,7 +115,7 @@ impl<T> RwLock<T> {
         };
         RwLock {
             imp,
-            poisoned: AtomicBool::new(false),
+            poison: poison::Flag::new(),
             data: UnsafeCell::new(value),
         }
     }
@@ -132,13 +132,7 @@ impl<T> RwLock<T> {
     /// assert_eq!(lock.into_inner().unwrap(), "hello");
     /// ```
     pub fn into_inner(self) -> LockResult<T> {
-        let poisoned = self.poisoned.load(Ordering::Relaxed);
-        let value = self.data.into_inner();
-        if poisoned {
-            Err(PoisonError::new(value))
-        } else {
-            Ok(value)
-        }
+        self.poison.result(self.data.into_inner())
     }
 }
 
@@ -169,7 +163,7 @@ impl<T: ?Sized> RwLock<T> {
                 ReadImp::Model
             }
         };
-        self.poison_result(RwLockReadGuard { lock: self, inner })
+        self.poison.result(RwLockReadGuard { lock: self, inner })
     }
 
     /// Locks for shared reading if that needs no waiting.
@@ -206,7 +200,8 @@ impl<T: ?Sized> RwLock<T> {
                 ReadImp::Model
             }
         };
-        self.poison_result(RwLockReadGuard { lock: self, inner })
+        self.poison
+            .result(RwLockReadGuard { lock: self, inner })
             .map_err(TryLockError::Poisoned)
     }
 
@@ -234,10 +229,10 @@ impl<T: ?Sized> RwLock<T> {
                 WriteImp::Model
             }
         };
-        self.poison_result(RwLockWriteGuard {
+        self.poison.result(RwLockWriteGuard {
             lock: self,
             inner,
-            panicking: std::thread::panicking(),
+            poison: poison::Flag::guard(),
         })
     }
 
@@ -274,20 +269,13 @@ impl<T: ?Sized> RwLock<T> {
                 WriteImp::Model
             }
         };
-        self.poison_result(RwLockWriteGuard {
-            lock: self,
-            inner,
-            panicking: std::thread::panicking(),
-        })
-        .map_err(TryLockError::Poisoned)
-    }
-
-    fn poison_result<G>(&self, guard: G) -> LockResult<G> {
-        if self.poisoned.load(Ordering::Relaxed) {
-            Err(PoisonError::new(guard))
-        } else {
-            Ok(guard)
-        }
+        self.poison
+            .result(RwLockWriteGuard {
+                lock: self,
+                inner,
+                poison: poison::Flag::guard(),
+            })
+            .map_err(TryLockError::Poisoned)
     }
 
     /// Whether a thread panicked while holding the write lock.
@@ -298,7 +286,7 @@ impl<T: ?Sized> RwLock<T> {
     /// assert!(!RwLock::new(0).is_poisoned());
     /// ```
     pub fn is_poisoned(&self) -> bool {
-        self.poisoned.load(Ordering::Relaxed)
+        self.poison.get()
     }
 
     /// Clears the poisoned state.
@@ -318,7 +306,7 @@ impl<T: ?Sized> RwLock<T> {
     /// assert!(!lock.is_poisoned());
     /// ```
     pub fn clear_poison(&self) {
-        self.poisoned.store(false, Ordering::Relaxed);
+        self.poison.clear();
     }
 
     /// A mutable reference to the value; no locking is needed, since the borrow is exclusive.
@@ -334,13 +322,7 @@ impl<T: ?Sized> RwLock<T> {
     /// assert_eq!(*lock.read().unwrap(), 10);
     /// ```
     pub fn get_mut(&mut self) -> LockResult<&mut T> {
-        let poisoned = self.poisoned.load(Ordering::Relaxed);
-        let value = self.data.get_mut();
-        if poisoned {
-            Err(PoisonError::new(value))
-        } else {
-            Ok(value)
-        }
+        self.poison.result(self.data.get_mut())
     }
 }
 
@@ -506,9 +488,7 @@ impl<T: ?Sized> Drop for RwLockReadGuard<'_, T> {
 
 impl<T: ?Sized> Drop for RwLockWriteGuard<'_, T> {
     fn drop(&mut self) {
-        if !self.panicking && std::thread::panicking() {
-            self.lock.poisoned.store(true, Ordering::Relaxed);
-        }
+        self.lock.poison.done(&self.poison);
         if let (WriteImp::Model, Imp::Model(h)) = (&self.inner, &self.lock.imp) {
             release(*h, true, "RwLockWriteGuard::drop");
         }
