@@ -111,6 +111,20 @@ pub fn sync_channel<T>(bound: usize) -> (SyncSender<T>, Receiver<T>) {
     }
 }
 
+/// A blocking send on the model, as both kinds of sender make it.
+fn send_model<T>(
+    chan: &Chan<T>,
+    end: usize,
+    t: T,
+    op: &'static str,
+    at: Loc,
+) -> Result<(), SendError<T>> {
+    match core::send_one(chan, end, t, Deadline::Never, op, at) {
+        Sent::Delivered => Ok(()),
+        Sent::Disconnected(v) | Sent::NotNow(v) => Err(SendError(v)),
+    }
+}
+
 impl<T> Sender<T> {
     /// Sends a message; never blocks.
     ///
@@ -121,17 +135,7 @@ impl<T> Sender<T> {
         match &self.inner {
             Tx::Std(s) => s.send(t),
             Tx::Model { chan, end } => {
-                match core::send_one(
-                    chan,
-                    *end,
-                    t,
-                    Deadline::Never,
-                    "mpsc::Sender::send",
-                    runtime::caller(),
-                ) {
-                    Sent::Delivered => Ok(()),
-                    Sent::Disconnected(v) | Sent::NotNow(v) => Err(SendError(v)),
-                }
+                send_model(chan, *end, t, "mpsc::Sender::send", runtime::caller())
             }
         }
     }
@@ -148,17 +152,7 @@ impl<T> SyncSender<T> {
         match &self.inner {
             Tx::Std(s) => s.send(t),
             Tx::Model { chan, end } => {
-                match core::send_one(
-                    chan,
-                    *end,
-                    t,
-                    Deadline::Never,
-                    "mpsc::SyncSender::send",
-                    runtime::caller(),
-                ) {
-                    Sent::Delivered => Ok(()),
-                    Sent::Disconnected(v) | Sent::NotNow(v) => Err(SendError(v)),
-                }
+                send_model(chan, *end, t, "mpsc::SyncSender::send", runtime::caller())
             }
         }
     }
