@@ -37,6 +37,17 @@ pub enum ConfigError {
         /// Where it showed.
         reason: String,
     },
+    /// The test does something the scheduler's engine cannot model, such as more threads than
+    /// loom runs under the exhaustive scheduler.
+    #[error("leakcheck: the {scheduler} scheduler cannot run this test: {reason}. Instead: {instead}")]
+    Unsupported {
+        /// The scheduler, e.g. `exhaustive`.
+        scheduler: &'static str,
+        /// What the test did, and the limit it passed.
+        reason: String,
+        /// What to do about it.
+        instead: &'static str,
+    },
     /// The report directory cannot be written.
     #[error("leakcheck: cannot write the report to LEAKCHECK_REPORT_DIR={dir}: {reason}")]
     ReportDir {

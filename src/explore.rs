@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
+use crate::backend::loom::{self, is_teardown, Searched};
 use crate::backend::shuttle::{self, Control, Driven, Stop, SHUTTLE};
 use crate::config::{Config, Scheduler, Settings};
 use crate::detect::Judge;
@@ -17,15 +18,19 @@ use crate::replay::{Cursor, Token};
 use crate::report::{Finding, Report, ReportData, Summary};
 use crate::runtime::{self, Exec, Status, ThreadRec, BODY};
 
-type Body = Arc<dyn Fn() + Send + Sync + 'static>;
+pub(crate) type Body = Arc<dyn Fn() + Send + Sync + 'static>;
 
 /// The closure of the body's thread: run the body, then let the other threads run until nothing
 /// can, and stop the execution if some are left unfinished, so the detectors see them as they are.
-fn body_thread(body: Body) -> impl FnOnce() + Send + 'static {
+pub(crate) fn body_thread(body: Body) -> impl FnOnce() + Send + 'static {
     move || {
         let exec = runtime::current().expect("leakcheck: the body ran outside its execution");
         exec.reg().add_thread(BODY, ThreadRec::new(None, None));
-        let result = catch_unwind(AssertUnwindSafe(|| body()));
+        let result = match catch_unwind(AssertUnwindSafe(|| body())) {
+            // The execution stopped: the registry stays as it was.
+            Err(payload) if is_teardown(payload.as_ref()) => std::panic::resume_unwind(payload),
+            result => result,
+        };
         {
             let mut reg = exec.reg();
             reg.body_returned = true;
@@ -205,6 +210,31 @@ pub(crate) fn explore(config: &Config, body: Body) -> Result<Summary, Report> {
 fn search(run: &Run<'_>, test: Option<&str>) -> Result<(usize, bool), Report> {
     let settings = run.settings;
     let ctl = Rc::new(Control::new(settings.max_steps));
+    if let Scheduler::Exhaustive { preemption_bound } = settings.scheduler {
+        let judge = Judge {
+            allow_lingering: settings.allow_lingering,
+            max_steps: settings.max_steps,
+        };
+        let searched = loom::search(
+            run.body.clone(),
+            judge,
+            ctl.clone(),
+            settings.spurious_wakeups,
+            preemption_bound,
+            settings.schedules,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        return match searched {
+            Searched::Clean {
+                executions,
+                complete,
+            } => Ok((executions, complete)),
+            Searched::Found {
+                execution,
+                findings,
+            } => Err(failed(run, test, &ctl, execution, findings)),
+        };
+    }
     let scheduler = Rc::new(RefCell::new(Driven::explore(
         settings.scheduler,
         settings.seed,
@@ -221,9 +251,23 @@ fn search(run: &Run<'_>, test: Option<&str>) -> Result<(usize, bool), Report> {
             return Ok((schedule, ctl.exhausted.get()));
         }
         schedule += 1;
-        if outcome.findings.is_empty() {
-            continue;
+        if !outcome.findings.is_empty() {
+            return Err(failed(run, test, &ctl, schedule, outcome.findings));
         }
+    }
+}
+
+/// The report of the failing execution number `schedule`, whose decisions are in the control's
+/// trace: replayed on shuttle with stacks captured.
+fn failed(
+    run: &Run<'_>,
+    test: Option<&str>,
+    ctl: &Control,
+    schedule: usize,
+    findings: Vec<Finding>,
+) -> Report {
+    let settings = run.settings;
+    {
         let token = Token {
             test: test.unwrap_or_default().to_string(),
             scheduler: settings.scheduler,
@@ -234,17 +278,17 @@ fn search(run: &Run<'_>, test: Option<&str>) -> Result<(usize, bool), Report> {
         // Replay the failing schedule with stacks captured, for the report.
         let mut notes = Vec::new();
         let findings = match enrich(run, &token) {
-            Ok(enriched) if same_kinds(&enriched, &outcome.findings) => enriched,
+            Ok(enriched) if same_kinds(&enriched, &findings) => enriched,
             Ok(_) | Err(_) => {
                 notes.push(
                     "replaying this schedule to capture stacks did not reproduce it: the code under test \
                      may be nondeterministic beyond the scheduler (time, randomness, I/O, HashMap order)"
                         .to_string(),
                 );
-                outcome.findings
+                findings
             }
         };
-        return Err(report(settings, test, token, findings, notes, false));
+        report(settings, test, token, findings, notes, false)
     }
 }
 

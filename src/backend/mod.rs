@@ -1,13 +1,17 @@
 //! The engines that run an execution: the small interface our primitives are built on, and its
-//! implementation on shuttle.
+//! implementations on shuttle (the sampling schedulers) and on loom (the exhaustive one).
 //!
 //! The runtime owns every wait queue; a backend only knows how to run threads, block and wake
 //! them, pick the next one at a scheduling point, and draw the recorded random numbers that make
 //! every other choice (which waiter to wake, whether a timeout fires) replayable.
 
+pub(crate) mod loom;
 pub(crate) mod shuttle;
 
 use crate::runtime::Tid;
+
+/// Each model thread's stack. Generous, since user code in debug builds has large frames.
+pub(crate) const STACK_SIZE: usize = 0x40000;
 
 /// What the runtime needs from an execution engine.
 pub(crate) trait Backend {
@@ -26,4 +30,7 @@ pub(crate) trait Backend {
     fn unblock(&self, tid: Tid);
     /// A recorded random number, for choices that are not "which thread runs next".
     fn next_u64(&self) -> u64;
+    /// Ends the execution from the current thread, which runs no further (the runtime has
+    /// recorded why): no thread runs again but to unwind.
+    fn stop(&self) -> !;
 }

@@ -12,14 +12,11 @@ use shuttle_engine::runtime::execution::{Execution, ExecutionState};
 use shuttle_engine::runtime::thread::continuation::{ContinuationPool, CONTINUATION_POOL};
 use shuttle_engine::scheduler::{Schedule, Scheduler as EngineScheduler, Task, TaskId};
 
-use super::Backend;
+use super::{Backend, STACK_SIZE};
 use crate::config::Scheduler;
 use crate::error::ReplayError;
 use crate::replay::{Cursor, Decision};
 use crate::runtime::Tid;
-
-/// Each thread's stack. Generous, since user code in debug builds has large frames.
-const STACK_SIZE: usize = 0x40000;
 
 /// The backend itself holds nothing: shuttle keeps the execution in a scoped thread-local.
 #[derive(Debug)]
@@ -62,6 +59,12 @@ impl Backend for ShuttleBackend {
     fn next_u64(&self) -> u64 {
         ExecutionState::next_u64()
     }
+
+    fn stop(&self) -> ! {
+        // The scheduler sees the stop and runs nothing more.
+        self.switch();
+        unreachable!("leakcheck: a stopped execution resumed a thread")
+    }
 }
 
 /// Why an execution was stopped before all its threads finished.
@@ -75,6 +78,8 @@ pub(crate) enum Stop {
     StepLimit,
     /// A replayed schedule did not fit the program.
     Diverged,
+    /// The program did something the backend cannot run (the error says what).
+    Unsupported,
 }
 
 /// State shared by the scheduler and the runtime of one check.
@@ -109,7 +114,7 @@ impl Control {
         }
     }
 
-    fn reset(&self) {
+    pub(crate) fn reset(&self) {
         self.steps.set(0);
         self.stop.set(None);
         self.trace.borrow_mut().clear();

@@ -138,8 +138,7 @@ impl Exec {
     /// execution's registry is left as it is for the detectors.
     pub(crate) fn stop(&self, why: Stop) -> ! {
         self.ctl.stop.set(Some(why));
-        self.backend.switch();
-        unreachable!("leakcheck: a stopped execution resumed a thread")
+        self.backend.stop()
     }
 
     /// Blocks the current thread until another wakes it. The caller has put it on the wait queue

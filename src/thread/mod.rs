@@ -28,6 +28,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex as StdMutex};
 use std::time::Duration;
 
+use crate::backend::loom::is_teardown;
 use crate::backend::shuttle::Stop;
 use crate::runtime::{self, Exec, Loc, Status, ThreadRec, Tid, WaitOn};
 
@@ -63,7 +64,11 @@ where
     let their_packet = packet.clone();
     let their_exec = exec.clone();
     let main = move || {
-        let result = catch_unwind(AssertUnwindSafe(f));
+        let result = match catch_unwind(AssertUnwindSafe(f)) {
+            // The execution stopped: the registry stays as it was.
+            Err(payload) if is_teardown(payload.as_ref()) => std::panic::resume_unwind(payload),
+            result => result,
+        };
         let me = their_exec.me();
         let panic = result
             .as_ref()
@@ -583,6 +588,10 @@ where
                 unreachable!()
             };
             let spawned = std::mem::take(&mut *threads.lock().unwrap_or_else(|e| e.into_inner()));
+            if exec.closed() {
+                // The threads may borrow from this frame: they unwind before it goes.
+                crate::backend::loom::wait_unwound(&spawned);
+            }
             let mut unjoined_panic = false;
             for tid in spawned {
                 wait_finished(&exec, tid, "thread::scope", at);

@@ -1,0 +1,559 @@
+//! The loom backend: the exhaustive scheduler. Our primitives run on loom's threads, and loom's
+//! model checker decides every interleaving.
+//!
+//! **Threads.** Each model thread is a loom thread. Each of our scheduling points is exactly one
+//! loom branch: a read-modify-write of one loom atomic that every scheduling point shares, so
+//! that loom's DPOR sees every pair of them as dependent and, within the preemption bound, tries
+//! them in every order. A blocked thread parks in loom; waking it unparks it. The runtime, not
+//! loom, decides that an execution is over (every thread blocked, or the body returned and the
+//! rest are stuck): loom never sees a deadlock, so none of its deadlock panics (and none of the
+//! aborts that their unwinding causes) can happen.
+//!
+//! **Ending an execution.** loom only ends an execution when every thread has returned, so
+//! when ours stops, every thread left is unwound with a private payload ([`Teardown`]) from the
+//! scheduling point it waits at, and caught where the thread began. The registry is left as it
+//! was at the stop, for the detectors; destructors run during that unwinding leave it alone, as
+//! they do on the shuttle backend.
+//!
+//! **Other choices.** loom only enumerates interleavings, so every other choice (which waiter
+//! wakes, a spurious wake-up, a timeout) is enumerated here: loom checks the program once per
+//! *script* of such choices. An execution takes the script's outcomes, then the first outcome of
+//! every later choice; each later choice with more outcomes adds, for each other outcome, the
+//! script that takes it there. Every combination of choices is so checked under every
+//! interleaving up to the bound.
+//!
+//! **Replay.** The thread that runs after each scheduling point and the outcome of each choice
+//! are recorded as they are on shuttle, so a finding's replay token (and the replay that
+//! captures stacks for its report) runs on the shuttle backend.
+
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+use std::rc::Rc;
+
+use loom::sync::atomic::{AtomicUsize, Ordering};
+
+use super::shuttle::{Control, Stop};
+use super::{Backend, STACK_SIZE};
+use crate::detect::Judge;
+use crate::error::ConfigError;
+use crate::replay::Decision;
+use crate::report::{Finding, SourceLocation};
+use crate::runtime::{self, EnterGuard, Exec, Tid, BODY};
+
+/// The most threads loom runs in one execution, the test body's included.
+pub(crate) const MAX_THREADS: usize = loom::MAX_THREADS;
+
+/// Scheduling points in a row one thread may take while others could run before it must give
+/// way, so that polling loops end (loom would otherwise let them spin to the step limit).
+const FAIRNESS: usize = 256;
+
+/// The payload a thread of a stopped execution is unwound with.
+pub(crate) struct Teardown;
+
+/// Whether a caught panic is leakcheck unwinding the thread (its execution stopped, or the
+/// search ended), which is not the code under test panicking.
+pub(crate) fn is_teardown(payload: &(dyn std::any::Any + Send)) -> bool {
+    payload.is::<Teardown>() || payload.is::<EndSearch>()
+}
+
+/// The payload that ends loom's exploration early: a finding, an error, or the cap.
+struct EndSearch;
+
+/// The loom backend. Its state lives in thread-locals: loom runs all the threads of an
+/// execution on the OS thread that checks the model.
+#[derive(Debug)]
+pub(crate) struct LoomBackend;
+
+/// The one instance the runtime refers to.
+pub(crate) static LOOM: LoomBackend = LoomBackend;
+
+/// The state of one execution.
+struct Execution {
+    /// Each model thread's loom handle, by [`Tid`].
+    threads: Vec<loom::thread::Thread>,
+    /// Which threads are parked in loom.
+    parked: Vec<bool>,
+    /// Which threads have returned.
+    finished: Vec<bool>,
+    /// The current thread called `block`: its next scheduling point parks it.
+    blocking: bool,
+    current: Tid,
+    /// Threads that have not returned yet.
+    alive: usize,
+    /// A scheduling point was passed: the next thread to run records itself.
+    pending: bool,
+    /// The thread that took the last scheduling points, and how many in a row.
+    streak: (Tid, usize),
+    /// The atomic every scheduling point reads and writes.
+    points: AtomicUsize,
+    /// How many choices this execution has made.
+    choices: usize,
+    /// A thread had to stop while it was already unwinding a panic, so it stays parked.
+    stuck: bool,
+}
+
+type Body = std::sync::Arc<dyn Fn() + Send + Sync + 'static>;
+
+/// The state of one exhaustive search.
+struct Search {
+    body: Body,
+    judge: Judge,
+    ctl: Rc<Control>,
+    spurious_wakeups: bool,
+    /// The outcomes of the first choices, for every execution of this round of loom.
+    script: Vec<usize>,
+    /// Choices seen beyond the script: (index, outcomes).
+    branches: BTreeSet<(usize, usize)>,
+    executions: usize,
+    max: usize,
+    exec: Option<(Rc<Exec>, EnterGuard)>,
+    found: Option<Vec<Finding>>,
+    error: Option<ConfigError>,
+    internal: Option<String>,
+    capped: bool,
+}
+
+thread_local! {
+    static SEARCH: RefCell<Option<Search>> = const { RefCell::new(None) };
+    static EXECUTION: RefCell<Option<Execution>> = const { RefCell::new(None) };
+}
+
+fn with_search<R>(f: impl FnOnce(&mut Search) -> R) -> R {
+    SEARCH.with(|s| f(s.borrow_mut().as_mut().expect("leakcheck: no exhaustive search")))
+}
+
+fn with_execution<R>(f: impl FnOnce(&mut Execution) -> R) -> R {
+    EXECUTION.with(|e| {
+        f(e.borrow_mut()
+            .as_mut()
+            .expect("leakcheck: no loom execution"))
+    })
+}
+
+fn ctl() -> Rc<Control> {
+    with_search(|s| s.ctl.clone())
+}
+
+/// The current thread runs on after a loom branch (or begins): it is the current one, and if a
+/// scheduling point was passed, this is a decision, counted against the step limit and recorded
+/// as shuttle would record it. A thread of a stopped execution unwinds instead.
+fn resumed(me: Tid) {
+    let ctl = ctl();
+    let pending = with_execution(|e| {
+        e.current = me;
+        std::mem::take(&mut e.pending)
+    });
+    if ctl.stop.get().is_some() {
+        if !std::thread::panicking() {
+            resume_unwind(Box::new(Teardown));
+        }
+        return;
+    }
+    if pending {
+        let steps = ctl.steps.get() + 1;
+        ctl.steps.set(steps);
+        if steps > ctl.max_steps {
+            if let Some(exec) = runtime::current() {
+                exec.stop(Stop::StepLimit);
+            }
+        }
+        ctl.trace.borrow_mut().push(Decision::Thread(me));
+    }
+}
+
+/// Runs one call into loom. loom panics when the program takes another path on the same
+/// schedule; the search cannot go on then, so it ends with the error.
+fn loom_op<R>(f: impl FnOnce() -> R) -> R {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(payload) => {
+            let text = runtime::payload_text(payload.as_ref());
+            let error = if text.contains("deterministic") {
+                ConfigError::Nondeterministic {
+                    reason: format!(
+                        "on a path it had taken before, loom reached another state (\"{text}\")"
+                    ),
+                }
+            } else {
+                ConfigError::Unsupported {
+                    scheduler: "exhaustive",
+                    reason: format!("loom, which it runs on, stopped: \"{text}\""),
+                    instead: "explore this test with scheduler = \"pct\" or \"random\"",
+                }
+            };
+            with_search(|s| {
+                s.error.get_or_insert(error);
+            });
+            resume_unwind(Box::new(EndSearch))
+        }
+    }
+}
+
+/// A scheduling point: one loom branch.
+fn point(yielding: bool) {
+    let (me, park, give_way) = with_execution(|e| {
+        e.pending = true;
+        let me = e.current;
+        let park = std::mem::take(&mut e.blocking);
+        if park {
+            e.parked[me] = true;
+        }
+        e.streak = if e.streak.0 == me {
+            (me, e.streak.1 + 1)
+        } else {
+            (me, 1)
+        };
+        (me, park, yielding || e.streak.1 > FAIRNESS)
+    });
+    if park {
+        loom_op(loom::thread::park);
+    } else if give_way {
+        loom_op(loom::thread::yield_now);
+    }
+    if ctl().stop.get().is_none() {
+        access();
+    }
+    resumed(me);
+}
+
+/// The loom access that begins each section of a thread (the code from one scheduling point to
+/// the next, which runs without a switch): a read-modify-write of the one atomic they all
+/// share, so loom's DPOR sees any two sections as dependent and tries them in every order.
+fn access() {
+    let points = with_execution(|e| &e.points as *const AtomicUsize);
+    // SAFETY: the execution's state outlives every thread of the execution; the borrow of the
+    // thread-local must not be held across the branch, where other threads run.
+    loom_op(|| unsafe { &*points }.fetch_add(1, Ordering::SeqCst));
+}
+
+impl Backend for LoomBackend {
+    fn current(&self) -> Tid {
+        with_execution(|e| e.current)
+    }
+
+    fn spawn(&self, f: Box<dyn FnOnce()>, name: Option<String>) -> Tid {
+        // shuttle's spawn is a scheduling point; so is ours, so that tokens replay on shuttle.
+        point(false);
+        let tid = with_execution(|e| e.threads.len());
+        if tid >= MAX_THREADS {
+            let exec = runtime::current().expect("leakcheck: spawn outside an execution");
+            let me = exec.me();
+            let at = exec.reg().threads[me].last_op.map(|(_, at)| at);
+            let at = at.map_or_else(String::new, |at| format!(" at {}", SourceLocation::from_std(at)));
+            let error = ConfigError::Unsupported {
+                scheduler: "exhaustive",
+                reason: format!(
+                    "it spawned a thread{at} while {} were running or had run in this execution, and \
+                     loom, which the exhaustive scheduler runs on, has room for {MAX_THREADS} threads \
+                     per execution, the test body included (loom::MAX_THREADS)",
+                    MAX_THREADS
+                ),
+                instead: "spawn at most 4 threads in the test, or explore it with scheduler = \"pct\" or \"random\"",
+            };
+            with_search(|s| {
+                s.error.get_or_insert(error);
+            });
+            exec.stop(Stop::Unsupported);
+        }
+        let f = SendBox(f);
+        let handle = loom::thread::Builder::new()
+            .name(name.unwrap_or_default())
+            .stack_size(STACK_SIZE)
+            .spawn(move || {
+                let f = f;
+                run_thread(tid, f.0);
+            })
+            .expect("leakcheck: loom could not spawn a thread");
+        with_execution(|e| {
+            e.threads.push(handle.thread().clone());
+            e.parked.push(false);
+            e.finished.push(false);
+            e.alive += 1;
+        });
+        tid
+    }
+
+    fn switch(&self) {
+        point(false);
+    }
+
+    fn yield_now(&self) {
+        point(true);
+    }
+
+    fn block(&self) {
+        with_execution(|e| e.blocking = true);
+    }
+
+    fn unblock(&self, tid: Tid) {
+        with_execution(|e| {
+            if std::mem::take(&mut e.parked[tid]) {
+                e.threads[tid].unpark();
+            }
+        });
+    }
+
+    fn next_u64(&self) -> u64 {
+        let ctl = ctl();
+        let n = ctl.arity.replace(0).max(1);
+        let i = with_execution(|e| {
+            e.choices += 1;
+            e.choices - 1
+        });
+        let value = with_search(|s| match s.script.get(i) {
+            Some(&v) => v,
+            None => {
+                if n > 1 {
+                    s.branches.insert((i, n));
+                }
+                0
+            }
+        });
+        ctl.trace
+            .borrow_mut()
+            .push(Decision::Random(value as u64));
+        value as u64
+    }
+
+    fn stop(&self) -> ! {
+        let panicking = std::thread::panicking();
+        with_execution(|e| {
+            for (tid, parked) in e.parked.iter_mut().enumerate() {
+                if std::mem::take(parked) {
+                    e.threads[tid].unpark();
+                }
+            }
+            e.stuck |= panicking;
+        });
+        if panicking {
+            // Unwinding again would abort: this thread stays parked, and the search ends with
+            // this execution (loom cannot finish it).
+            loop {
+                loom::thread::park();
+            }
+        }
+        resume_unwind(Box::new(Teardown))
+    }
+}
+
+/// Under a stopped loom execution, waits until `tids` have unwound; elsewhere does nothing. A
+/// scope calls it before its frame, which the threads may borrow from, goes away.
+pub(crate) fn wait_unwound(tids: &[Tid]) {
+    let active = EXECUTION.with(|e| e.borrow().is_some());
+    if !active {
+        return;
+    }
+    let me = with_execution(|e| e.current);
+    while with_execution(|e| tids.iter().any(|&t| !e.finished[t])) {
+        loom_op(loom::thread::yield_now);
+        with_execution(|e| e.current = me);
+    }
+}
+
+/// A closure loom may move to its thread: every thread of an execution runs on one OS thread.
+struct SendBox(Box<dyn FnOnce()>);
+
+// SAFETY: loom runs every thread of a model on the OS thread that checks it.
+unsafe impl Send for SendBox {}
+
+/// Runs a model thread's closure, then counts it out.
+fn run_thread(tid: Tid, f: Box<dyn FnOnce()>) {
+    if ctl().stop.get().is_none() {
+        let ran = catch_unwind(AssertUnwindSafe(|| {
+            access();
+            resumed(tid);
+            f();
+        }));
+        match ran {
+            Ok(()) if tid == BODY && ctl().stop.get().is_none() => {
+                // shuttle decides once more when the body's thread ends.
+                let ctl = ctl();
+                ctl.steps.set(ctl.steps.get() + 1);
+                ctl.trace.borrow_mut().push(Decision::Thread(BODY));
+            }
+            Ok(()) => {}
+            Err(payload) if payload.is::<EndSearch>() => resume_unwind(payload),
+            Err(payload) if payload.is::<Teardown>() => {}
+            Err(payload) => {
+                let text = runtime::payload_text(payload.as_ref());
+                with_search(|s| {
+                    s.internal.get_or_insert(text);
+                });
+            }
+        }
+    } else {
+        drop(f);
+    }
+    let (last, stuck) = with_execution(|e| {
+        // shuttle decides which thread runs when one ends.
+        e.pending = true;
+        e.finished[tid] = true;
+        e.alive -= 1;
+        (e.alive == usize::from(e.stuck), e.stuck)
+    });
+    if last {
+        end_execution(stuck);
+    }
+}
+
+/// The last thread of an execution has returned: judge it, and end the search if it is over.
+fn end_execution(stuck: bool) {
+    let (exec, guard) = with_search(|s| s.exec.take()).expect("leakcheck: no execution to end");
+    drop(guard);
+    EXECUTION.with(|e| e.borrow_mut().take());
+    let ctl = ctl();
+    let stop = ctl.stop.get();
+    let end = with_search(|s| {
+        s.executions += 1;
+        if s.error.is_some() || s.internal.is_some() {
+            return true;
+        }
+        let findings = s.judge.findings(&mut exec.reg(), stop);
+        if !findings.is_empty() {
+            s.found = Some(findings);
+            return true;
+        }
+        if stuck {
+            s.internal = Some(
+                "a destructor blocked forever while its thread was unwinding from a panic".into(),
+            );
+            return true;
+        }
+        if s.executions >= s.max {
+            s.capped = true;
+            return true;
+        }
+        false
+    });
+    drop(exec);
+    if end {
+        resume_unwind(Box::new(EndSearch));
+    }
+}
+
+/// One execution: loom calls this on its main thread, which is the test body's.
+fn execution() {
+    let (ctl, spurious, body) = with_search(|s| (s.ctl.clone(), s.spurious_wakeups, s.body.clone()));
+    ctl.reset();
+    let exec = Rc::new(Exec::new(ctl.clone(), &LOOM, false, spurious));
+    EXECUTION.with(|e| {
+        *e.borrow_mut() = Some(Execution {
+            threads: vec![loom::thread::current()],
+            parked: vec![false],
+            finished: vec![false],
+            blocking: false,
+            current: BODY,
+            alive: 1,
+            // shuttle's first decision runs the body.
+            pending: true,
+            streak: (BODY, 0),
+            points: AtomicUsize::new(0),
+            choices: 0,
+            stuck: false,
+        })
+    });
+    let guard = runtime::enter(exec.clone());
+    with_search(|s| s.exec = Some((exec, guard)));
+    run_thread(BODY, Box::new(crate::explore::body_thread(body)));
+}
+
+/// How an exhaustive search ended.
+pub(crate) enum Searched {
+    /// Every execution within the bound was clean.
+    Clean { executions: usize, complete: bool },
+    /// Execution number `execution` had findings; its decisions are in the control's trace.
+    Found {
+        execution: usize,
+        findings: Vec<Finding>,
+    },
+}
+
+/// Explores every execution within the preemption bound, at most `max` of them, until one has
+/// findings.
+pub(crate) fn search(
+    body: Body,
+    judge: Judge,
+    ctl: Rc<Control>,
+    spurious_wakeups: bool,
+    preemption_bound: usize,
+    max: usize,
+) -> Result<Searched, ConfigError> {
+    SEARCH.with(|s| {
+        *s.borrow_mut() = Some(Search {
+            body,
+            judge,
+            ctl: ctl.clone(),
+            spurious_wakeups,
+            script: Vec::new(),
+            branches: BTreeSet::new(),
+            executions: 0,
+            max,
+            exec: None,
+            found: None,
+            error: None,
+            internal: None,
+            capped: false,
+        })
+    });
+    scripts(&ctl, preemption_bound);
+    let search = SEARCH.with(|s| s.borrow_mut().take()).expect("leakcheck: no exhaustive search");
+    if let Some(text) = search.internal {
+        panic!("leakcheck: internal error (a bug in leakcheck, please report it): {text}");
+    }
+    if let Some(error) = search.error {
+        return Err(error);
+    }
+    Ok(match search.found {
+        Some(findings) => Searched::Found {
+            execution: search.executions,
+            findings,
+        },
+        None => Searched::Clean {
+            executions: search.executions,
+            complete: !search.capped,
+        },
+    })
+}
+
+/// Runs loom once per script of choices, depth first, until all are done or the search ends.
+fn scripts(ctl: &Control, preemption_bound: usize) {
+    let mut builder = loom::model::Builder::new();
+    // The environment's LOOM_* settings are not ours: the bound and limits come from the config.
+    builder.max_threads = MAX_THREADS;
+    builder.max_branches = ctl.max_steps.saturating_mul(2).saturating_add(1_000);
+    builder.preemption_bound = Some(preemption_bound);
+    builder.max_permutations = None;
+    builder.max_duration = None;
+    builder.checkpoint_file = None;
+    builder.location = false;
+    builder.log = false;
+    let mut todo = vec![Vec::new()];
+    while let Some(script) = todo.pop() {
+        with_search(|s| {
+            s.script = script.clone();
+            s.branches.clear();
+        });
+        match catch_unwind(AssertUnwindSafe(|| builder.check(execution))) {
+            Ok(()) => {}
+            Err(payload) if payload.is::<EndSearch>() => return,
+            Err(payload) => {
+                let text = runtime::payload_text(payload.as_ref());
+                with_search(|s| {
+                    s.internal.get_or_insert(format!("loom: {text}"));
+                });
+                return;
+            }
+        }
+        let branches = with_search(|s| std::mem::take(&mut s.branches));
+        // Pushed in reverse, so that the smallest script is checked next.
+        for &(i, n) in branches.iter().rev() {
+            for outcome in (1..n).rev() {
+                let mut next = script.clone();
+                next.resize(i, 0);
+                next.push(outcome);
+                todo.push(next);
+            }
+        }
+    }
+}
