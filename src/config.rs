@@ -66,6 +66,11 @@ pub enum Scheduler {
     },
 }
 
+/// The most steps one execution may take under [`Scheduler::Exhaustive`], whatever
+/// [`Config::max_steps`] says: each step is a write to one loom atomic, and loom counts the writes
+/// to an atomic in 16 bits. An exhaustive search of executions that long would not end anyway.
+pub const MAX_EXHAUSTIVE_STEPS: usize = 60_000;
+
 /// The preemption bound `exhaustive` uses unless told otherwise.
 pub const DEFAULT_PREEMPTION_BOUND: usize = 2;
 
@@ -208,7 +213,8 @@ impl Config {
 
     /// The scheduling steps one execution may take. An execution that takes more is stopped and
     /// reported: as a `StepLimit` finding while the test body runs, as a `LeakedThread` that is
-    /// still running once the body has returned.
+    /// still running once the body has returned. Under [`Scheduler::Exhaustive`] it is at most
+    /// [`MAX_EXHAUSTIVE_STEPS`], which loom, the engine of that scheduler, can count.
     pub fn max_steps(mut self, max_steps: usize) -> Self {
         self.max_steps = max_steps;
         self
@@ -321,6 +327,9 @@ impl Config {
                 setting: "schedules",
                 problem: "is 0; a check explores at least one schedule".into(),
             });
+        }
+        if let Scheduler::Exhaustive { .. } = settings.scheduler {
+            settings.max_steps = settings.max_steps.min(MAX_EXHAUSTIVE_STEPS);
         }
         if settings.max_steps == 0 {
             return Err(ConfigError::Invalid {

@@ -39,7 +39,9 @@ pub enum ConfigError {
     },
     /// The test does something the scheduler's engine cannot model, such as more threads than
     /// loom runs under the exhaustive scheduler.
-    #[error("leakcheck: the {scheduler} scheduler cannot run this test: {reason}. Instead: {instead}")]
+    #[error(
+        "leakcheck: the {scheduler} scheduler cannot run this test: {reason}. Instead: {instead}"
+    )]
     Unsupported {
         /// The scheduler, e.g. `exhaustive`.
         scheduler: &'static str,

@@ -95,7 +95,7 @@ use std::sync::Arc;
 
 pub use config::{
     Config, Scheduler, DEFAULT_MAX_STEPS, DEFAULT_PCT_DEPTH, DEFAULT_PREEMPTION_BOUND,
-    DEFAULT_SCHEDULES, DEFAULT_SEED,
+    DEFAULT_SCHEDULES, DEFAULT_SEED, MAX_EXHAUSTIVE_STEPS,
 };
 pub use error::{ConfigError, ReplayError};
 pub use report::{

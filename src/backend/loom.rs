@@ -17,7 +17,8 @@
 //!
 //! **Other choices.** loom only enumerates interleavings, so every other choice (which waiter
 //! wakes, a spurious wake-up, a timeout) is enumerated here: loom checks the program once per
-//! *script* of such choices. An execution takes the script's outcomes, then the first outcome of
+//! *script* of such choices. An execution takes the script's outcomes, then the first outcome (in
+//! the search's order) of
 //! every later choice; each later choice with more outcomes adds, for each other outcome, the
 //! script that takes it there. Every combination of choices is so checked under every
 //! interleaving up to the bound.
@@ -120,7 +121,11 @@ thread_local! {
 }
 
 fn with_search<R>(f: impl FnOnce(&mut Search) -> R) -> R {
-    SEARCH.with(|s| f(s.borrow_mut().as_mut().expect("leakcheck: no exhaustive search")))
+    SEARCH.with(|s| {
+        f(s.borrow_mut()
+            .as_mut()
+            .expect("leakcheck: no exhaustive search"))
+    })
 }
 
 fn with_execution<R>(f: impl FnOnce(&mut Execution) -> R) -> R {
@@ -168,7 +173,13 @@ fn loom_op<R>(f: impl FnOnce() -> R) -> R {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(r) => r,
         Err(payload) => {
-            let text = runtime::payload_text(payload.as_ref());
+            let panic = runtime::take_panic(payload.as_ref());
+            let text = match &panic.at {
+                Some((file, line, column)) => {
+                    format!("{} (at {file}:{line}:{column})", panic.message)
+                }
+                None => panic.message,
+            };
             let error = if text.contains("deterministic") {
                 ConfigError::Nondeterministic {
                     reason: format!(
@@ -240,7 +251,9 @@ impl Backend for LoomBackend {
             let exec = runtime::current().expect("leakcheck: spawn outside an execution");
             let me = exec.me();
             let at = exec.reg().threads[me].last_op.map(|(_, at)| at);
-            let at = at.map_or_else(String::new, |at| format!(" at {}", SourceLocation::from_std(at)));
+            let at = at.map_or_else(String::new, |at| {
+                format!(" at {}", SourceLocation::from_std(at))
+            });
             let error = ConfigError::Unsupported {
                 scheduler: "exhaustive",
                 reason: format!(
@@ -301,8 +314,8 @@ impl Backend for LoomBackend {
             e.choices += 1;
             e.choices - 1
         });
-        let value = with_search(|s| match s.script.get(i) {
-            Some(&v) => v,
+        let k = with_search(|s| match s.script.get(i) {
+            Some(&k) => k,
             None => {
                 if n > 1 {
                     s.branches.insert((i, n));
@@ -310,9 +323,11 @@ impl Backend for LoomBackend {
                 0
             }
         });
-        ctl.trace
-            .borrow_mut()
-            .push(Decision::Random(value as u64));
+        // The search takes the outcomes last first: the runtime's choices make outcome 0 the
+        // exceptional one (a spurious wake-up, a timeout that fires at once), so an execution
+        // past its script makes none, and cannot wake spuriously forever.
+        let value = n - 1 - k % n;
+        ctl.trace.borrow_mut().push(Decision::Random(value as u64));
         value as u64
     }
 
@@ -434,7 +449,8 @@ fn end_execution(stuck: bool) {
 
 /// One execution: loom calls this on its main thread, which is the test body's.
 fn execution() {
-    let (ctl, spurious, body) = with_search(|s| (s.ctl.clone(), s.spurious_wakeups, s.body.clone()));
+    let (ctl, spurious, body) =
+        with_search(|s| (s.ctl.clone(), s.spurious_wakeups, s.body.clone()));
     ctl.reset();
     let exec = Rc::new(Exec::new(ctl.clone(), &LOOM, false, spurious));
     EXECUTION.with(|e| {
@@ -497,7 +513,9 @@ pub(crate) fn search(
         })
     });
     scripts(&ctl, preemption_bound);
-    let search = SEARCH.with(|s| s.borrow_mut().take()).expect("leakcheck: no exhaustive search");
+    let search = SEARCH
+        .with(|s| s.borrow_mut().take())
+        .expect("leakcheck: no exhaustive search");
     if let Some(text) = search.internal {
         panic!("leakcheck: internal error (a bug in leakcheck, please report it): {text}");
     }
@@ -521,7 +539,9 @@ fn scripts(ctl: &Control, preemption_bound: usize) {
     let mut builder = loom::model::Builder::new();
     // The environment's LOOM_* settings are not ours: the bound and limits come from the config.
     builder.max_threads = MAX_THREADS;
-    builder.max_branches = ctl.max_steps.saturating_mul(2).saturating_add(1_000);
+    // Each step is at most two loom branches (a park or yield, then the access): the step limit
+    // is reached first, and reported as ours.
+    builder.max_branches = ctl.max_steps.saturating_mul(4).saturating_add(1_000);
     builder.preemption_bound = Some(preemption_bound);
     builder.max_permutations = None;
     builder.max_duration = None;

@@ -91,13 +91,9 @@ pub(crate) struct Control {
     /// The decisions of the current execution, for its replay token.
     pub trace: RefCell<Vec<Decision>>,
     pub diverged: RefCell<Option<ReplayError>>,
-    /// How many outcomes the choice being drawn has (set by `Exec::choose`), for a scheduler
-    /// that enumerates them.
+    /// How many outcomes the choice being drawn has (set by `Exec::choose`), for the exhaustive
+    /// search, which enumerates them.
     pub arity: Cell<usize>,
-    /// An exhaustive scheduler has explored every execution.
-    pub exhausted: Cell<bool>,
-    /// The program took another path than before on the same decisions.
-    pub nondeterministic: RefCell<Option<String>>,
 }
 
 impl Control {
@@ -109,8 +105,6 @@ impl Control {
             trace: RefCell::new(Vec::new()),
             diverged: RefCell::new(None),
             arity: Cell::new(0),
-            exhausted: Cell::new(false),
-            nondeterministic: RefCell::new(None),
         }
     }
 
@@ -145,8 +139,8 @@ impl Driven {
             Scheduler::Random => Box::new(UniformRandom::new(seed, schedules)),
             Scheduler::Pct { depth } => Box::new(Pct::new(seed, depth, schedules)),
             Scheduler::Dfs => Box::new(DfsScheduler::new(Some(schedules), true)),
-            Scheduler::Exhaustive { preemption_bound } => {
-                Box::new(Exhaustive::new(preemption_bound, schedules, ctl.clone()))
+            Scheduler::Exhaustive { .. } => {
+                unreachable!("leakcheck: the exhaustive scheduler runs on loom, not shuttle")
             }
         };
         Driven {
@@ -429,164 +423,6 @@ impl EngineScheduler for Pct {
 
     fn next_u64(&mut self) -> u64 {
         self.data.next()
-    }
-}
-
-/// One decision of the exhaustive search: the outcomes it may take, and which it takes now.
-#[derive(Debug)]
-struct Node {
-    options: Vec<usize>,
-    taken: usize,
-    /// The preemptions before this decision.
-    base: usize,
-    /// For a thread decision that can preempt: the running thread (taking another costs a
-    /// preemption).
-    running: Option<usize>,
-}
-
-impl Node {
-    fn preemptions_after(&self) -> usize {
-        let preempted = self.running.is_some_and(|r| self.options[self.taken] != r);
-        self.base + usize::from(preempted)
-    }
-}
-
-/// Stateless model checking with a preemption bound (as CHESS does): a depth-first search over
-/// every decision of an execution, threads and other choices alike. At each scheduling point the
-/// running thread may go on, or, while fewer than `bound` preemptions were made, any other
-/// runnable thread may run instead; a thread that yields (or won `FAIRNESS` choices in a row)
-/// gives way at no cost, so that polling loops end. Every other choice takes each of its
-/// outcomes in turn.
-#[derive(Debug)]
-struct Exhaustive {
-    bound: usize,
-    stack: Vec<Node>,
-    depth: usize,
-    started: bool,
-    executions: usize,
-    max: usize,
-    ctl: Rc<Control>,
-    streak: (Option<usize>, usize),
-}
-
-/// Choices in a row the same thread may win over runnable others before it must give way.
-const FAIRNESS: usize = 256;
-
-impl Exhaustive {
-    fn new(bound: usize, max: usize, ctl: Rc<Control>) -> Self {
-        Exhaustive {
-            bound,
-            stack: Vec::new(),
-            depth: 0,
-            started: false,
-            executions: 0,
-            max,
-            ctl,
-            streak: (None, 0),
-        }
-    }
-
-    fn preemptions(&self) -> usize {
-        self.depth
-            .checked_sub(1)
-            .map_or(0, |d| self.stack[d].preemptions_after())
-    }
-
-    /// The outcome of the decision at the current depth: replayed from the path, or a new
-    /// decision whose first option is taken.
-    fn decide(&mut self, options: impl FnOnce(usize) -> (Vec<usize>, Option<usize>)) -> usize {
-        if let Some(node) = self.stack.get(self.depth) {
-            self.depth += 1;
-            return node.options[node.taken];
-        }
-        let base = self.preemptions();
-        let (options, running) = options(base);
-        self.stack.push(Node {
-            options,
-            taken: 0,
-            base,
-            running,
-        });
-        self.depth += 1;
-        self.stack[self.depth - 1].options[0]
-    }
-}
-
-impl EngineScheduler for Exhaustive {
-    fn new_execution(&mut self) -> Option<Schedule> {
-        if self.executions >= self.max {
-            return None;
-        }
-        if self.started {
-            // The next path: the deepest decision with an untried option takes it.
-            while let Some(node) = self.stack.last_mut() {
-                if node.taken + 1 < node.options.len() {
-                    node.taken += 1;
-                    break;
-                }
-                self.stack.pop();
-            }
-            if self.stack.is_empty() {
-                self.ctl.exhausted.set(true);
-                return None;
-            }
-        }
-        self.started = true;
-        self.executions += 1;
-        self.depth = 0;
-        self.streak = (None, 0);
-        Some(Schedule::new(0))
-    }
-
-    fn next_task(
-        &mut self,
-        runnable: &[&Task],
-        current: Option<TaskId>,
-        is_yielding: bool,
-    ) -> Option<TaskId> {
-        let ids: Vec<usize> = runnable.iter().map(|t| usize::from(t.id())).collect();
-        let current = current.map(usize::from).filter(|c| ids.contains(c));
-        let bound = self.bound;
-        let starving = current.is_some() && self.streak.0 == current && self.streak.1 >= FAIRNESS;
-        let depth = self.depth;
-        let chosen = self.decide(|base| {
-            let others: Vec<usize> = ids
-                .iter()
-                .copied()
-                .filter(|&t| Some(t) != current)
-                .collect();
-            match current {
-                Some(_) if (is_yielding || starving) && !others.is_empty() => (others, None),
-                Some(c) => {
-                    let mut options = vec![c];
-                    if base < bound {
-                        options.extend(others);
-                    }
-                    (options, Some(c))
-                }
-                None => (ids.clone(), None),
-            }
-        });
-        if !ids.contains(&chosen) {
-            // The program did something else on the same path: it is not deterministic.
-            self.ctl.nondeterministic.replace(Some(format!(
-                "on a path the exhaustive search had taken before, at decision {}, thread#{chosen} could not run",
-                depth + 1
-            )));
-            self.ctl.stop.set(Some(Stop::Diverged));
-            return None;
-        }
-        self.streak = if Some(chosen) == self.streak.0 && ids.len() > 1 {
-            (Some(chosen), self.streak.1 + 1)
-        } else {
-            (Some(chosen), 0)
-        };
-        Some(TaskId::from(chosen))
-    }
-
-    fn next_u64(&mut self) -> u64 {
-        let n = self.ctl.arity.replace(0).max(1);
-        self.decide(|_| ((0..n).collect(), None)) as u64
     }
 }
 

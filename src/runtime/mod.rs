@@ -226,7 +226,9 @@ impl Exec {
         }
     }
 
-    /// A random number the schedule records, for choices other than the next thread.
+    /// A random number the schedule records, for choices other than the next thread. Where one
+    /// outcome is the exceptional one (a spurious wake-up, a timeout that fires at once, a reader
+    /// passing waiting writers), it is outcome 0: the exhaustive search tries it last.
     pub(crate) fn choose(&self, n: usize) -> usize {
         debug_assert!(n > 0);
         // An exhaustive scheduler enumerates the `n` outcomes; the others draw a number.
