@@ -287,3 +287,289 @@ fn replay_tokens_from_the_exhaustive_search_reproduce() {
     assert_eq!(replayed.findings(), report.findings());
     assert!(replayed.to_string().contains("exhaustive:2"), "{replayed}");
 }
+
+/// What a finding is about, to compare the searches: its kind, thread, object and line.
+type Key = (
+    FindingKind,
+    Option<usize>,
+    Option<(String, usize)>,
+    Option<u32>,
+);
+
+fn keys(report: &Report) -> Vec<Key> {
+    report
+        .findings()
+        .iter()
+        .map(|f| {
+            (
+                f.kind(),
+                f.thread().map(|t| t.id),
+                f.object().map(|o| (o.kind.to_string(), o.id)),
+                f.location().map(|l| l.line),
+            )
+        })
+        .collect()
+}
+
+/// The detector scenarios of the other suites whose bug shows in every schedule that has one:
+/// the exhaustive search reports the same findings (kind, thread, object, line) as PCT and
+/// Random do.
+#[test]
+fn detector_scenarios_give_the_same_findings_as_the_sampling_schedulers() {
+    type Scenario = (&'static str, fn(), &'static [FindingKind]);
+    let scenarios: &[Scenario] = &[
+        (
+            "a thread blocked on a mutex the body never unlocks",
+            || {
+                let m = Arc::new(Mutex::new(0));
+                let m2 = Arc::clone(&m);
+                std::mem::forget(m.lock().unwrap());
+                thread::spawn(move || *m2.lock().unwrap() += 1);
+            },
+            &[FindingKind::LeakedThread],
+        ),
+        (
+            "a parked thread nobody unparks",
+            || {
+                let woken = Arc::new(leakcheck::sync::atomic::AtomicBool::new(false));
+                let w = Arc::clone(&woken);
+                thread::spawn(move || {
+                    while !w.load(leakcheck::sync::atomic::Ordering::SeqCst) {
+                        thread::park();
+                    }
+                });
+            },
+            &[FindingKind::LeakedThread],
+        ),
+        (
+            "a mutex locked twice by one thread",
+            || {
+                let m = Mutex::new(());
+                let _a = m.lock().unwrap();
+                let _b = m.lock();
+            },
+            &[FindingKind::Deadlock],
+        ),
+        (
+            "a writer behind a read guard that is never dropped",
+            || {
+                let l = Arc::new(leakcheck::sync::RwLock::new(0));
+                std::mem::forget(l.read().unwrap());
+                let l2 = Arc::clone(&l);
+                thread::spawn(move || *l2.write().unwrap() += 1);
+            },
+            &[FindingKind::LeakedThread],
+        ),
+        (
+            "a barrier one party short",
+            || {
+                let b = Arc::new(leakcheck::sync::Barrier::new(3));
+                let b2 = Arc::clone(&b);
+                let h = thread::spawn(move || {
+                    b2.wait();
+                });
+                b.wait();
+                h.join().unwrap();
+            },
+            &[FindingKind::Deadlock],
+        ),
+        (
+            "a thread that panics and is never joined",
+            || {
+                let h = thread::spawn(|| panic!("boom"));
+                while !h.is_finished() {
+                    thread::yield_now();
+                }
+            },
+            &[FindingKind::Panic],
+        ),
+        (
+            "a receiver thread whose sender is forgotten, with a message left",
+            || {
+                let (tx, rx) = unbounded::<u32>();
+                tx.send(1).unwrap();
+                thread::spawn(move || while rx.recv().is_ok() {});
+                std::mem::forget(tx);
+            },
+            &[FindingKind::LeakedThread, FindingKind::UnclosedChannel],
+        ),
+        (
+            "an std mpsc receiver whose sender outlives the body",
+            || {
+                let (tx, rx) = leakcheck::sync::mpsc::channel::<u32>();
+                thread::spawn(move || for _ in rx {});
+                std::mem::forget(tx);
+            },
+            &[FindingKind::LeakedThread, FindingKind::UnclosedChannel],
+        ),
+        (
+            "a condvar waiter nobody signals",
+            || {
+                let q = Arc::new((Mutex::new(false), Condvar::new()));
+                let q2 = Arc::clone(&q);
+                thread::spawn(move || {
+                    let mut ready = q2.0.lock().unwrap();
+                    while !*ready {
+                        ready = q2.1.wait(ready).unwrap();
+                    }
+                });
+            },
+            &[FindingKind::LeakedThread, FindingKind::MissedSignal],
+        ),
+        (
+            "a select on a channel nobody sends on",
+            || {
+                let (_tx, rx) = bounded::<u32>(0);
+                let (tx2, rx2) = bounded::<u32>(0);
+                let h = thread::spawn(move || {
+                    select! {
+                        recv(rx) -> _ => {},
+                        recv(rx2) -> _ => {},
+                    }
+                });
+                std::mem::forget(tx2);
+                h.join().unwrap();
+            },
+            &[FindingKind::Deadlock],
+        ),
+    ];
+    for (name, body, kinds) in scenarios {
+        let sampled = fails(Config::new(), *body);
+        let random = fails(Config::new().scheduler(Scheduler::Random), *body);
+        let searched = fails(exhaustive(2), *body);
+        for k in *kinds {
+            assert!(searched.has(*k), "{name}: no {k} in\n{searched}");
+        }
+        assert_eq!(
+            keys(&searched),
+            keys(&sampled),
+            "{name}:\n{searched}\n{sampled}"
+        );
+        assert_eq!(
+            keys(&searched),
+            keys(&random),
+            "{name}:\n{searched}\n{random}"
+        );
+        // The failing execution replayed on shuttle, which captured the stacks.
+        assert!(
+            !searched.to_string().contains("did not reproduce"),
+            "{name}:\n{searched}"
+        );
+    }
+}
+
+#[test]
+fn a_spin_in_the_body_is_a_step_limit_within_loom_s_count() {
+    use leakcheck::sync::atomic::{AtomicBool, Ordering};
+    let body = || {
+        let flag = AtomicBool::new(false);
+        while !flag.load(Ordering::SeqCst) {
+            thread::yield_now();
+        }
+    };
+    let report = fails(exhaustive(2).max_steps(500), body);
+    let Detail::StepLimit { max_steps, .. } = report.findings()[0].detail() else {
+        panic!("{report}")
+    };
+    assert_eq!(*max_steps, 500);
+    // The default limit is more than loom can count: the search uses loom's.
+    let report = fails(exhaustive(2), body);
+    let Detail::StepLimit { max_steps, .. } = report.findings()[0].detail() else {
+        panic!("{report}")
+    };
+    assert_eq!(*max_steps, leakcheck::MAX_EXHAUSTIVE_STEPS);
+}
+
+#[test]
+fn more_threads_than_loom_runs_is_an_error_that_names_the_limit() {
+    static LINE: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let err = std::panic::catch_unwind(|| {
+        exhaustive(2).explore(|| {
+            let mut hs = Vec::new();
+            for _ in 0..5 {
+                LINE.store(line!() + 1, std::sync::atomic::Ordering::Relaxed);
+                hs.push(thread::spawn(|| {}));
+            }
+            for h in hs {
+                h.join().unwrap();
+            }
+        })
+    })
+    .expect_err("a fifth spawned thread is over loom's limit");
+    let msg = err.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(msg.contains("loom::MAX_THREADS"), "{msg}");
+    assert!(msg.contains("5 threads"), "{msg}");
+    let line = LINE.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(
+        msg.contains(&format!("tests/exhaustive.rs:{line}:")),
+        "names the spawn at line {line}: {msg}"
+    );
+    assert!(
+        msg.contains("scheduler = \"pct\""),
+        "says what to do: {msg}"
+    );
+    // Four spawned threads fit.
+    proof(exhaustive(0), || {
+        let hs: Vec<_> = (0..4).map(|_| thread::spawn(|| {})).collect();
+        for h in hs {
+            h.join().unwrap();
+        }
+    });
+}
+
+#[test]
+fn the_same_search_gives_the_same_report_to_the_byte() {
+    let body = || {
+        let q = Arc::new((Mutex::new(Vec::<u32>::new()), Condvar::new()));
+        let q2 = Arc::clone(&q);
+        let getter = thread::spawn(move || {
+            let (items, added) = &*q2;
+            let mut items = items.lock().unwrap();
+            if items.is_empty() {
+                items = added.wait(items).unwrap();
+            }
+            items.remove(0)
+        });
+        q.0.lock().unwrap().push(7);
+        q.1.notify_one();
+        let _ = getter.join();
+    };
+    let a = fails(exhaustive(2), body);
+    let b = fails(exhaustive(2), body);
+    assert_eq!(a.to_string(), b.to_string());
+    assert_eq!(a.to_json(), b.to_json());
+}
+
+/// When an execution stops, its threads are unwound: scoped threads that borrow from a frame
+/// unwind before the frame does, and destructors that would block do not.
+#[test]
+fn stopped_executions_unwind_scoped_threads_and_blocking_destructors_safely() {
+    struct JoinOnDrop(Option<thread::JoinHandle<()>>);
+    impl Drop for JoinOnDrop {
+        fn drop(&mut self) {
+            if let Some(h) = self.0.take() {
+                let _ = h.join();
+            }
+        }
+    }
+    let report = fails(exhaustive(2), || {
+        let data = vec![1, 2, 3];
+        let (tx, rx) = bounded::<i32>(0);
+        // Blocked forever; joined by a destructor while the execution is torn down.
+        let _joiner = JoinOnDrop(Some(thread::spawn(thread::park)));
+        thread::scope(|s| {
+            // Borrows `data`, then blocks forever: nobody receives.
+            s.spawn(|| tx.send(data.iter().sum()).unwrap());
+        });
+        drop(rx);
+    });
+    assert!(report.has(FindingKind::Deadlock), "{report}");
+    let count = proof(exhaustive(1), || {
+        let data = vec![1, 2, 3];
+        thread::scope(|s| {
+            s.spawn(|| data.len());
+            s.spawn(|| data.iter().sum::<i32>());
+        });
+    });
+    assert!(count > 1, "{count}");
+}

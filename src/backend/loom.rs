@@ -257,10 +257,10 @@ impl Backend for LoomBackend {
             let error = ConfigError::Unsupported {
                 scheduler: "exhaustive",
                 reason: format!(
-                    "it spawned a thread{at} while {} were running or had run in this execution, and \
-                     loom, which the exhaustive scheduler runs on, has room for {MAX_THREADS} threads \
-                     per execution, the test body included (loom::MAX_THREADS)",
-                    MAX_THREADS
+                    "it spawns more than {} threads in one execution (the next one{at}), and loom, \
+                     which the exhaustive scheduler runs on, runs at most {MAX_THREADS} threads per \
+                     execution, the test body's included (loom::MAX_THREADS)",
+                    MAX_THREADS - 1
                 ),
                 instead: "spawn at most 4 threads in the test, or explore it with scheduler = \"pct\" or \"random\"",
             };
