@@ -59,6 +59,24 @@ pub enum Scheduler {
     /// `notify_one` wakes, which ready `select!` arm runs, whether a timeout fires). A clean run
     /// that explored them all ([`Summary::complete`](crate::Summary::complete)) is a proof for
     /// that bound, not a sample.
+    ///
+    /// It runs on loom, whose limits it states: at most 4 spawned threads per execution (more is
+    /// a [`ConfigError::Unsupported`](crate::ConfigError::Unsupported) that names the spawn), and
+    /// at most [`MAX_EXHAUSTIVE_STEPS`] steps per execution.
+    ///
+    /// ```
+    /// use leakcheck::{thread, Config, Scheduler};
+    ///
+    /// let summary = Config::new()
+    ///     .scheduler(Scheduler::Exhaustive { preemption_bound: 2 })
+    ///     .schedules(1_000_000)
+    ///     .explore(|| {
+    ///         let h = thread::spawn(|| 1);
+    ///         assert_eq!(h.join().unwrap(), 1);
+    ///     })
+    ///     .unwrap();
+    /// assert_eq!(summary.complete(), Some(true));
+    /// ```
     Exhaustive {
         /// The most preemptions per execution (2 finds most bugs; each more multiplies the
         /// executions).

@@ -49,6 +49,8 @@ macro_rules! examples {
 }
 
 examples![
+    // schedulers.md
+    exhaustive_proof,
     // getting-started.md
     facade_imports,
     attribute,
@@ -114,6 +116,7 @@ examples![
 
 /// Every produced block: the page it is on, and its marker.
 const BLOCKS: &[(&str, &str)] = &[
+    ("schedulers.md", "output: exhaustive_summary"),
     ("getting-started.md", "output: clean_summary"),
     ("getting-started.md", "output: env_errors"),
     ("getting-started.md", "output: cross_execution"),
@@ -892,6 +895,19 @@ fn requests_during_reload_fixed() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// schedulers.md
+
+#[test]
+fn exhaustive_summary() {
+    let summary = exhaustive_proof::prove_counter();
+    assert_eq!(summary.complete(), Some(true));
+    expect_output(
+        "schedulers.md",
+        "output: exhaustive_summary",
+        &summary.to_string(),
+    );
+}
+
 // getting-started.md
 
 #[test]
