@@ -553,22 +553,22 @@ fn stopped_executions_unwind_scoped_threads_and_blocking_destructors_safely() {
         }
     }
     let report = fails(exhaustive(2), || {
-        let data = vec![1, 2, 3];
-        let (tx, rx) = bounded::<i32>(0);
+        let data = String::from("on the heap");
+        let (tx, rx) = bounded::<usize>(0);
         // Blocked forever; joined by a destructor while the execution is torn down.
         let _joiner = JoinOnDrop(Some(thread::spawn(thread::park)));
         thread::scope(|s| {
             // Borrows `data`, then blocks forever: nobody receives.
-            s.spawn(|| tx.send(data.iter().sum()).unwrap());
+            s.spawn(|| tx.send(data.len()).unwrap());
         });
         drop(rx);
     });
     assert!(report.has(FindingKind::Deadlock), "{report}");
     let count = proof(exhaustive(1), || {
-        let data = vec![1, 2, 3];
+        let data = String::from("on the heap");
         thread::scope(|s| {
             s.spawn(|| data.len());
-            s.spawn(|| data.iter().sum::<i32>());
+            s.spawn(|| data.chars().count());
         });
     });
     assert!(count > 1, "{count}");
