@@ -573,3 +573,27 @@ fn stopped_executions_unwind_scoped_threads_and_blocking_destructors_safely() {
     });
     assert!(count > 1, "{count}");
 }
+
+/// loom runs the body on a small stack; leakcheck gives it and every thread 256 KiB, as on the
+/// other schedulers, and overflowing that is an error, not an abort.
+#[test]
+fn threads_have_large_stacks_and_an_overflow_is_an_error() {
+    fn big_frame<const N: usize>() {
+        let buf = [7u8; N];
+        std::hint::black_box(&buf);
+    }
+    proof(exhaustive(1), || {
+        big_frame::<{ 100 * 1024 }>();
+        thread::spawn(big_frame::<{ 100 * 1024 }>).join().unwrap();
+    });
+    let bodies: [fn(); 2] = [
+        || big_frame::<{ 1024 * 1024 }>(),
+        || thread::spawn(big_frame::<{ 1024 * 1024 }>).join().unwrap(),
+    ];
+    for body in bodies {
+        let err = std::panic::catch_unwind(|| exhaustive(1).explore(body))
+            .expect_err("an overflow stops the search");
+        let msg = err.downcast_ref::<String>().cloned().unwrap_or_default();
+        assert!(msg.contains("overflowed its stack of 256 KiB"), "{msg}");
+    }
+}

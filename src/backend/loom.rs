@@ -272,7 +272,7 @@ impl Backend for LoomBackend {
         let f = SendBox(f);
         let handle = loom::thread::Builder::new()
             .name(name.unwrap_or_default())
-            .stack_size(STACK_SIZE)
+            .stack_size(STACK_WORDS)
             .spawn(move || {
                 let f = f;
                 run_thread(tid, f.0);
@@ -390,6 +390,12 @@ fn run_thread(tid: Tid, f: Box<dyn FnOnce()>) {
             Ok(()) => {}
             Err(payload) if payload.is::<EndSearch>() => resume_unwind(payload),
             Err(payload) if payload.is::<Teardown>() => {}
+            Err(payload) if overflowed(payload.as_ref()) => {
+                with_search(|s| {
+                    s.error.get_or_insert(stack_overflow());
+                });
+                resume_unwind(Box::new(EndSearch))
+            }
             Err(payload) => {
                 let text = runtime::payload_text(payload.as_ref());
                 with_search(|s| {
@@ -409,6 +415,22 @@ fn run_thread(tid: Tid, f: Box<dyn FnOnce()>) {
     });
     if last {
         end_execution(stuck);
+    }
+}
+
+/// Whether a thread ended because it overflowed its stack (`generator` detects it).
+fn overflowed(payload: &(dyn std::any::Any + Send)) -> bool {
+    matches!(
+        payload.downcast_ref::<generator::Error>(),
+        Some(generator::Error::StackErr)
+    )
+}
+
+fn stack_overflow() -> ConfigError {
+    ConfigError::Unsupported {
+        scheduler: "exhaustive",
+        reason: format!("a thread overflowed its stack of {} KiB", STACK_SIZE / 1024),
+        instead: "keep large values on the heap (in a Box or a Vec)",
     }
 }
 
@@ -447,6 +469,29 @@ fn end_execution(stuck: bool) {
     }
 }
 
+/// A model thread's stack, in the words that loom and `generator` count stack sizes in.
+const STACK_WORDS: usize = STACK_SIZE / std::mem::size_of::<usize>();
+
+/// Runs `f` on a coroutine with a stack of [`STACK_SIZE`]: loom runs its main thread, which runs
+/// the test body, on a 32 KiB one, too small for user code in debug builds. A switch to another
+/// loom thread inside `f` yields this coroutine, and is passed on to loom's.
+fn on_large_stack(f: Box<dyn FnOnce()>) {
+    let f = SendBox(f);
+    let mut body = generator::Gn::<()>::new_opt(STACK_WORDS, move || {
+        let f = f;
+        (f.0)()
+    });
+    loop {
+        body.resume();
+        if body.is_done() {
+            return;
+        }
+        // The switch happened in loom's code, which yields with the free function too.
+        #[allow(deprecated)]
+        generator::yield_with(());
+    }
+}
+
 /// One execution: loom calls this on its main thread, which is the test body's.
 fn execution() {
     let (ctl, spurious, body) =
@@ -471,7 +516,8 @@ fn execution() {
     });
     let guard = runtime::enter(exec.clone());
     with_search(|s| s.exec = Some((exec, guard)));
-    run_thread(BODY, Box::new(crate::explore::body_thread(body)));
+    let body = crate::explore::body_thread(body);
+    run_thread(BODY, Box::new(move || on_large_stack(Box::new(body))));
 }
 
 /// How an exhaustive search ended.
@@ -516,11 +562,12 @@ pub(crate) fn search(
     let search = SEARCH
         .with(|s| s.borrow_mut().take())
         .expect("leakcheck: no exhaustive search");
-    if let Some(text) = search.internal {
-        panic!("leakcheck: internal error (a bug in leakcheck, please report it): {text}");
-    }
+    // An error ends the search at once; what follows from it (a thread left stuck) is not news.
     if let Some(error) = search.error {
         return Err(error);
+    }
+    if let Some(text) = search.internal {
+        panic!("leakcheck: internal error (a bug in leakcheck, please report it): {text}");
     }
     Ok(match search.found {
         Some(findings) => Searched::Found {
@@ -557,6 +604,13 @@ fn scripts(ctl: &Control, preemption_bound: usize) {
         match catch_unwind(AssertUnwindSafe(|| builder.check(execution))) {
             Ok(()) => {}
             Err(payload) if payload.is::<EndSearch>() => return,
+            Err(payload) if overflowed(payload.as_ref()) => {
+                // A spawned thread's overflow reaches loom's scheduler, not the thread.
+                with_search(|s| {
+                    s.error.get_or_insert(stack_overflow());
+                });
+                return;
+            }
             Err(payload) => {
                 let text = runtime::payload_text(payload.as_ref());
                 with_search(|s| {
