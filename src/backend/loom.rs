@@ -472,18 +472,48 @@ fn end_execution(stuck: bool) {
 /// A model thread's stack, in the words that loom and `generator` count stack sizes in.
 const STACK_WORDS: usize = STACK_SIZE / std::mem::size_of::<usize>();
 
-/// Runs `f` on a coroutine with a stack of [`STACK_SIZE`]: loom runs its main thread, which runs
-/// the test body, on a 32 KiB one, too small for user code in debug builds. A switch to another
-/// loom thread inside `f` yields this coroutine, and is passed on to loom's.
-fn on_large_stack(f: Box<dyn FnOnce()>) {
-    let f = SendBox(f);
-    let mut body = generator::Gn::<()>::new_opt(STACK_WORDS, move || {
-        let f = f;
-        (f.0)()
+/// A coroutine with a large stack that runs the test body of one execution after another: each
+/// resume with a body runs it, and its outcome is left in [`RAN`].
+type Runner = generator::Generator<'static, Option<SendBox>, ()>;
+
+thread_local! {
+    /// The runner between executions (kept, so that its stack is allocated once per search).
+    static RUNNER: RefCell<Option<Runner>> = const { RefCell::new(None) };
+    /// The outcome of the body the runner ran last.
+    static RAN: RefCell<Option<std::thread::Result<()>>> = const { RefCell::new(None) };
+}
+
+/// The runner is built as loom builds its own threads, on `generator`'s unscoped API: loom's
+/// switches inside the body yield with its free functions, which a scoped generator cannot take.
+#[allow(deprecated)]
+fn new_runner() -> Runner {
+    let mut runner = generator::Gn::<Option<SendBox>>::new_opt(STACK_WORDS, || loop {
+        if let Some(Some(f)) = generator::yield_::<Option<SendBox>, ()>(()) {
+            let ran = catch_unwind(AssertUnwindSafe(f.0));
+            RAN.with(|r| *r.borrow_mut() = Some(ran));
+        }
     });
+    // To its first yield, where it waits for a body.
+    runner.resume();
+    runner
+}
+
+/// Runs `f` on the runner: loom runs its main thread, which runs the test body, on a 32 KiB
+/// stack, too small for user code in debug builds. A switch to another loom thread inside `f`
+/// yields the runner, and is passed on to loom's coroutine.
+fn on_large_stack(f: Box<dyn FnOnce()>) {
+    let mut runner = RUNNER
+        .with(|r| r.borrow_mut().take())
+        .unwrap_or_else(new_runner);
+    runner.set_para(Some(SendBox(f)));
     loop {
-        body.resume();
-        if body.is_done() {
+        // A stack overflow in `f` panics here, and the runner, abandoned, is dropped.
+        runner.resume();
+        if let Some(ran) = RAN.with(|r| r.borrow_mut().take()) {
+            RUNNER.with(|r| *r.borrow_mut() = Some(runner));
+            if let Err(payload) = ran {
+                resume_unwind(payload);
+            }
             return;
         }
         // The switch happened in loom's code, which yields with the free function too.
@@ -562,6 +592,8 @@ pub(crate) fn search(
     let search = SEARCH
         .with(|s| s.borrow_mut().take())
         .expect("leakcheck: no exhaustive search");
+    // Dropped now, while `generator`'s own thread-locals are there for it to unwind its stack.
+    drop(RUNNER.with(|r| r.borrow_mut().take()));
     // An error ends the search at once; what follows from it (a thread left stuck) is not news.
     if let Some(error) = search.error {
         return Err(error);
