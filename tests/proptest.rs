@@ -152,3 +152,46 @@ fn a_correct_queue_passes_for_every_input_and_schedule() {
         },
     );
 }
+
+/// Inputs under the exhaustive search: each input's verdict is a proof for the bound, and the
+/// planted bug shrinks to the same minimal input.
+#[test]
+fn inputs_under_the_exhaustive_search_shrink_the_same_and_prove_the_correct_queue() {
+    let exhaustive = || {
+        Config::new()
+            .scheduler(leakcheck::Scheduler::Exhaustive {
+                preemption_bound: 1,
+            })
+            .schedules(1_000_000)
+    };
+    let failure = explore(
+        ProptestConfig::with_cases(32),
+        vec(op(), 0..6),
+        exhaustive(),
+        run,
+    )
+    .expect_err("the forgotten notify is found for some input");
+    assert_eq!(failure.input(), "[PushAll([0])]", "{failure}");
+    assert!(failure.report().has(FindingKind::MissedSignal), "{failure}");
+    assert!(failure.to_string().contains("exhaustive:1"), "{failure}");
+
+    leakcheck::proptest::check(
+        ProptestConfig::with_cases(8),
+        vec(any::<u8>(), 0..4),
+        exhaustive(),
+        |items: Vec<u8>| {
+            let q = Arc::new(Queue {
+                items: Mutex::new(Vec::new()),
+                not_empty: Condvar::new(),
+                not_full: Condvar::new(),
+            });
+            let n = items.len();
+            let q2 = Arc::clone(&q);
+            let consumer = thread::spawn(move || (0..n).map(|_| q2.pop()).collect::<Vec<u8>>());
+            for &item in &items {
+                q.push(item);
+            }
+            assert_eq!(consumer.join().unwrap(), items);
+        },
+    );
+}
