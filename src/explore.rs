@@ -33,10 +33,15 @@ pub(crate) fn body_thread(body: Body) -> impl FnOnce() + Send + 'static {
         };
         {
             let mut reg = exec.reg();
-            reg.body_returned = true;
             if let Err(payload) = &result {
                 reg.threads[BODY].panic = Some(runtime::take_panic(payload.as_ref()));
             }
+            if exec.closed() {
+                // The execution stopped while the body unwound a panic (a destructor blocked
+                // forever): the registry stays as it was then, with the panic.
+                return;
+            }
+            reg.body_returned = true;
         }
         drop(result);
         let at = runtime::caller();
@@ -51,6 +56,7 @@ pub(crate) fn body_thread(body: Body) -> impl FnOnce() + Send + 'static {
         let unfinished = exec.reg().threads[1..].iter().any(|t| !t.is_finished());
         if unfinished {
             exec.stop(Stop::Quiescent);
+            return;
         }
         exec.reg().threads[BODY].status = Status::Finished;
     }

@@ -597,3 +597,32 @@ fn threads_have_large_stacks_and_an_overflow_is_an_error() {
         assert!(msg.contains("overflowed its stack of 256 KiB"), "{msg}");
     }
 }
+
+/// A destructor that blocks forever while its thread unwinds from a panic: the execution stops
+/// there, with the thread unable to unwind a second time, and the search still reports it.
+#[test]
+fn a_destructor_blocking_during_a_panic_is_reported_not_aborted() {
+    struct DrainOnDrop(Option<leakcheck::channel::Receiver<u32>>);
+    impl Drop for DrainOnDrop {
+        fn drop(&mut self) {
+            if let Some(rx) = self.0.take() {
+                let _ = rx.recv();
+            }
+        }
+    }
+    let body = || {
+        let (tx, rx) = unbounded::<u32>();
+        // Dropped after the drain (in reverse order), so the drain's `recv` waits for good.
+        let _keep = tx;
+        let _drain = DrainOnDrop(Some(rx));
+        panic!("the body gives up");
+    };
+    let searched = fails(exhaustive(2), body);
+    let sampled = fails(Config::new(), body);
+    assert!(searched.has(FindingKind::Deadlock), "{searched}");
+    assert!(
+        searched.to_string().contains("the body gives up"),
+        "{searched}"
+    );
+    assert_eq!(keys(&searched), keys(&sampled), "{searched}\n{sampled}");
+}

@@ -1,10 +1,11 @@
 //! The loom backend: the exhaustive scheduler. Our primitives run on loom's threads, and loom's
 //! model checker decides every interleaving.
 //!
-//! **Threads.** Each model thread is a loom thread. Each of our scheduling points is exactly one
-//! loom branch: a read-modify-write of one loom atomic that every scheduling point shares, so
-//! that loom's DPOR sees every pair of them as dependent and, within the preemption bound, tries
-//! them in every order. A blocked thread parks in loom; waking it unparks it. The runtime, not
+//! **Threads.** Each model thread is a loom thread. Each *section* of a thread (its code from one
+//! scheduling point to the next, which runs without a switch) begins with a read-modify-write of
+//! one loom atomic that all sections share, so that loom's DPOR sees every pair of sections as
+//! dependent and, within the preemption bound, tries them in every order. A blocked thread parks
+//! in loom before its next section; waking it unparks it. The runtime, not
 //! loom, decides that an execution is over (every thread blocked, or the body returned and the
 //! rest are stuck): loom never sees a deadlock, so none of its deadlock panics (and none of the
 //! aborts that their unwinding causes) can happen.
@@ -18,14 +19,17 @@
 //! **Other choices.** loom only enumerates interleavings, so every other choice (which waiter
 //! wakes, a spurious wake-up, a timeout) is enumerated here: loom checks the program once per
 //! *script* of such choices. An execution takes the script's outcomes, then the first outcome (in
-//! the search's order) of
-//! every later choice; each later choice with more outcomes adds, for each other outcome, the
-//! script that takes it there. Every combination of choices is so checked under every
-//! interleaving up to the bound.
+//! the search's order) of every later choice; each later choice with more outcomes adds, for each
+//! other outcome, the script that takes it there. Every combination of choices is so checked
+//! under every interleaving up to the bound.
 //!
-//! **Replay.** The thread that runs after each scheduling point and the outcome of each choice
-//! are recorded as they are on shuttle, so a finding's replay token (and the replay that
-//! captures stacks for its report) runs on the shuttle backend.
+//! **Replay.** The thread that runs the section after each scheduling point and the outcome of
+//! each choice are recorded as shuttle's schedulers record them, so a finding's replay token (and
+//! the replay that captures stacks for its report) runs on the shuttle backend.
+//!
+//! **Limits.** loom runs at most [`MAX_THREADS`] threads per execution: one more is a
+//! [`ConfigError::Unsupported`] that names the spawn. The test body gets a stack as large as the
+//! other threads' (loom gives its main thread 32 KiB), and a stack overflow is an error too.
 
 use std::cell::RefCell;
 use std::collections::BTreeSet;
@@ -71,8 +75,8 @@ pub(crate) static LOOM: LoomBackend = LoomBackend;
 
 /// The state of one execution.
 struct Execution {
-    /// Each model thread's loom handle, by [`Tid`].
-    threads: Vec<loom::thread::Thread>,
+    /// Each model thread's loom handle, by [`Tid`] (none for one never spawned, over the limit).
+    threads: Vec<Option<loom::thread::Thread>>,
     /// Which threads are parked in loom.
     parked: Vec<bool>,
     /// Which threads have returned.
@@ -86,15 +90,24 @@ struct Execution {
     pending: bool,
     /// The thread that took the last scheduling points, and how many in a row.
     streak: (Tid, usize),
-    /// The atomic every scheduling point reads and writes.
+    /// The atomic every section begins with a read-modify-write of.
     points: AtomicUsize,
     /// How many choices this execution has made.
     choices: usize,
-    /// A thread had to stop while it was already unwinding a panic, so it stays parked.
-    stuck: bool,
 }
 
 type Body = std::sync::Arc<dyn Fn() + Send + Sync + 'static>;
+
+impl Execution {
+    /// Wakes `tid` if it is parked.
+    fn unpark(&mut self, tid: Tid) {
+        if std::mem::take(&mut self.parked[tid]) {
+            if let Some(thread) = &self.threads[tid] {
+                thread.unpark();
+            }
+        }
+    }
+}
 
 /// The state of one exhaustive search.
 struct Search {
@@ -161,6 +174,7 @@ fn resumed(me: Tid) {
         if steps > ctl.max_steps {
             if let Some(exec) = runtime::current() {
                 exec.stop(Stop::StepLimit);
+                return;
             }
         }
         ctl.trace.borrow_mut().push(Decision::Thread(me));
@@ -201,7 +215,8 @@ fn loom_op<R>(f: impl FnOnce() -> R) -> R {
     }
 }
 
-/// A scheduling point: one loom branch.
+/// A scheduling point: the current section ends (the thread parks if it blocked, or gives way if
+/// it yields), and the next one begins with its access.
 fn point(yielding: bool) {
     let (me, park, give_way) = with_execution(|e| {
         e.pending = true;
@@ -268,6 +283,15 @@ impl Backend for LoomBackend {
                 s.error.get_or_insert(error);
             });
             exec.stop(Stop::Unsupported);
+            // Still here: a destructor spawned while its thread unwinds a panic. The thread is
+            // never run, and the search ends with the error.
+            drop(f);
+            with_execution(|e| {
+                e.threads.push(None);
+                e.parked.push(false);
+                e.finished.push(true);
+            });
+            return tid;
         }
         let f = SendBox(f);
         let handle = loom::thread::Builder::new()
@@ -279,7 +303,7 @@ impl Backend for LoomBackend {
             })
             .expect("leakcheck: loom could not spawn a thread");
         with_execution(|e| {
-            e.threads.push(handle.thread().clone());
+            e.threads.push(Some(handle.thread().clone()));
             e.parked.push(false);
             e.finished.push(false);
             e.alive += 1;
@@ -300,11 +324,7 @@ impl Backend for LoomBackend {
     }
 
     fn unblock(&self, tid: Tid) {
-        with_execution(|e| {
-            if std::mem::take(&mut e.parked[tid]) {
-                e.threads[tid].unpark();
-            }
-        });
+        with_execution(|e| e.unpark(tid));
     }
 
     fn next_u64(&self) -> u64 {
@@ -331,24 +351,14 @@ impl Backend for LoomBackend {
         value as u64
     }
 
-    fn stop(&self) -> ! {
-        let panicking = std::thread::panicking();
-        with_execution(|e| {
-            for (tid, parked) in e.parked.iter_mut().enumerate() {
-                if std::mem::take(parked) {
-                    e.threads[tid].unpark();
-                }
-            }
-            e.stuck |= panicking;
-        });
-        if panicking {
-            // Unwinding again would abort: this thread stays parked, and the search ends with
-            // this execution (loom cannot finish it).
-            loop {
-                loom::thread::park();
-            }
+    fn stop(&self) {
+        // Every parked thread wakes, to unwind.
+        with_execution(|e| (0..e.parked.len()).for_each(|tid| e.unpark(tid)));
+        if !std::thread::panicking() {
+            resume_unwind(Box::new(Teardown));
         }
-        resume_unwind(Box::new(Teardown))
+        // Unwinding again would abort: this thread finishes unwinding its panic, the execution
+        // closed.
     }
 }
 
@@ -406,15 +416,15 @@ fn run_thread(tid: Tid, f: Box<dyn FnOnce()>) {
     } else {
         drop(f);
     }
-    let (last, stuck) = with_execution(|e| {
+    let last = with_execution(|e| {
         // shuttle decides which thread runs when one ends.
         e.pending = true;
         e.finished[tid] = true;
         e.alive -= 1;
-        (e.alive == usize::from(e.stuck), e.stuck)
+        e.alive == 0
     });
     if last {
-        end_execution(stuck);
+        end_execution();
     }
 }
 
@@ -435,7 +445,7 @@ fn stack_overflow() -> ConfigError {
 }
 
 /// The last thread of an execution has returned: judge it, and end the search if it is over.
-fn end_execution(stuck: bool) {
+fn end_execution() {
     let (exec, guard) = with_search(|s| s.exec.take()).expect("leakcheck: no execution to end");
     drop(guard);
     EXECUTION.with(|e| e.borrow_mut().take());
@@ -449,12 +459,6 @@ fn end_execution(stuck: bool) {
         let findings = s.judge.findings(&mut exec.reg(), stop);
         if !findings.is_empty() {
             s.found = Some(findings);
-            return true;
-        }
-        if stuck {
-            s.internal = Some(
-                "a destructor blocked forever while its thread was unwinding from a panic".into(),
-            );
             return true;
         }
         if s.executions >= s.max {
@@ -530,7 +534,7 @@ fn execution() {
     let exec = Rc::new(Exec::new(ctl.clone(), &LOOM, false, spurious));
     EXECUTION.with(|e| {
         *e.borrow_mut() = Some(Execution {
-            threads: vec![loom::thread::current()],
+            threads: vec![Some(loom::thread::current())],
             parked: vec![false],
             finished: vec![false],
             blocking: false,
@@ -541,7 +545,6 @@ fn execution() {
             streak: (BODY, 0),
             points: AtomicUsize::new(0),
             choices: 0,
-            stuck: false,
         })
     });
     let guard = runtime::enter(exec.clone());

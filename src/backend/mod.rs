@@ -30,7 +30,9 @@ pub(crate) trait Backend {
     fn unblock(&self, tid: Tid);
     /// A recorded random number, for choices that are not "which thread runs next".
     fn next_u64(&self) -> u64;
-    /// Ends the execution from the current thread, which runs no further (the runtime has
-    /// recorded why): no thread runs again but to unwind.
-    fn stop(&self) -> !;
+    /// Ends the execution from the current thread (the runtime has recorded why): no thread
+    /// runs again but to unwind. Returns only to a thread that is unwinding a panic already (a
+    /// destructor blocked), which cannot unwind again: it finishes unwinding with the execution
+    /// closed.
+    fn stop(&self);
 }

@@ -135,10 +135,11 @@ impl Exec {
     }
 
     /// Stops the execution from the current thread: the scheduler runs nothing more, and the
-    /// execution's registry is left as it is for the detectors.
-    pub(crate) fn stop(&self, why: Stop) -> ! {
+    /// execution's registry is left as it is for the detectors. Returns only to a thread that
+    /// is unwinding a panic (see [`Backend::stop`]); the execution is closed then.
+    pub(crate) fn stop(&self, why: Stop) {
         self.ctl.stop.set(Some(why));
-        self.backend.stop()
+        self.backend.stop();
     }
 
     /// Blocks the current thread until another wakes it. The caller has put it on the wait queue
@@ -182,6 +183,7 @@ impl Exec {
         };
         if deadlock && !self.let_time_pass() {
             self.stop(Stop::Deadlock);
+            return false;
         }
         {
             let mut reg = self.reg();

@@ -77,6 +77,12 @@ where
         *their_packet.lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
         drop(their_packet);
         let mut reg = their_exec.reg();
+        if their_exec.closed() {
+            // The execution stopped while this thread unwound a panic (a destructor blocked
+            // forever): the registry stays as it was then, with the panic.
+            reg.threads[me].panic = panic;
+            return;
+        }
         let after_body = reg.body_returned;
         let t = &mut reg.threads[me];
         t.panic = panic;
