@@ -10,7 +10,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::backend::loom::{self, is_teardown, Searched};
-use crate::backend::shuttle::{self, Control, Driven, Stop, SHUTTLE};
+use crate::backend::shuttle::{self, Driven, SHUTTLE};
+use crate::backend::{Control, Stop};
 use crate::config::{Config, Scheduler, Settings};
 use crate::detect::Judge;
 use crate::error::{ConfigError, ReplayError};

@@ -38,8 +38,7 @@ use std::rc::Rc;
 
 use loom::sync::atomic::{AtomicUsize, Ordering};
 
-use super::shuttle::{Control, Stop};
-use super::{Backend, STACK_SIZE};
+use super::{Backend, Control, Stop, STACK_SIZE};
 use crate::detect::Judge;
 use crate::error::ConfigError;
 use crate::replay::Decision;

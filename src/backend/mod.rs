@@ -8,6 +8,10 @@
 pub(crate) mod loom;
 pub(crate) mod shuttle;
 
+use std::cell::{Cell, RefCell};
+
+use crate::error::ReplayError;
+use crate::replay::Decision;
 use crate::runtime::Tid;
 
 /// Each model thread's stack. Generous, since user code in debug builds has large frames.
@@ -35,4 +39,57 @@ pub(crate) trait Backend {
     /// destructor blocked), which cannot unwind again: it finishes unwinding with the execution
     /// closed.
     fn stop(&self);
+}
+
+/// Why an execution was stopped before all its threads finished.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Stop {
+    /// Every thread is blocked while the body has not returned.
+    Deadlock,
+    /// The body returned, nothing can run any more, and some threads are left blocked.
+    Quiescent,
+    /// The execution took more than `max_steps` steps.
+    StepLimit,
+    /// A replayed schedule did not fit the program.
+    Diverged,
+    /// The program did something the backend cannot run (the error says what).
+    Unsupported,
+}
+
+/// State shared by the scheduler and the runtime of one check.
+#[derive(Debug)]
+pub(crate) struct Control {
+    pub steps: Cell<usize>,
+    pub max_steps: usize,
+    pub stop: Cell<Option<Stop>>,
+    /// The decisions of the current execution, for its replay token.
+    pub trace: RefCell<Vec<Decision>>,
+    pub diverged: RefCell<Option<ReplayError>>,
+    /// How many outcomes the choice being drawn has (set by `Exec::choose`), for the exhaustive
+    /// search, which enumerates them.
+    pub arity: Cell<usize>,
+}
+
+impl Control {
+    pub(crate) fn new(max_steps: usize) -> Self {
+        Control {
+            steps: Cell::new(0),
+            max_steps,
+            stop: Cell::new(None),
+            trace: RefCell::new(Vec::new()),
+            diverged: RefCell::new(None),
+            arity: Cell::new(0),
+        }
+    }
+
+    pub(crate) fn reset(&self) {
+        self.steps.set(0);
+        self.stop.set(None);
+        self.trace.borrow_mut().clear();
+    }
+
+    pub(crate) fn diverge(&self, err: ReplayError) {
+        self.diverged.borrow_mut().get_or_insert(err);
+        self.stop.set(Some(Stop::Diverged));
+    }
 }

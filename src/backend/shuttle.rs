@@ -3,7 +3,7 @@
 //! [`Driven`], which counts steps, records decisions for the replay token, stops an execution
 //! when the runtime asks, and in replay mode answers from a token instead.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::panic::Location;
 use std::rc::Rc;
 
@@ -12,9 +12,8 @@ use shuttle_engine::runtime::execution::{Execution, ExecutionState};
 use shuttle_engine::runtime::thread::continuation::{ContinuationPool, CONTINUATION_POOL};
 use shuttle_engine::scheduler::{Schedule, Scheduler as EngineScheduler, Task, TaskId};
 
-use super::{Backend, STACK_SIZE};
+use super::{Backend, Control, Stop, STACK_SIZE};
 use crate::config::Scheduler;
-use crate::error::ReplayError;
 use crate::replay::{Cursor, Decision};
 use crate::runtime::Tid;
 
@@ -68,59 +67,6 @@ impl Backend for ShuttleBackend {
             std::thread::panicking(),
             "leakcheck: a stopped execution resumed a thread"
         );
-    }
-}
-
-/// Why an execution was stopped before all its threads finished.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Stop {
-    /// Every thread is blocked while the body has not returned.
-    Deadlock,
-    /// The body returned, nothing can run any more, and some threads are left blocked.
-    Quiescent,
-    /// The execution took more than `max_steps` steps.
-    StepLimit,
-    /// A replayed schedule did not fit the program.
-    Diverged,
-    /// The program did something the backend cannot run (the error says what).
-    Unsupported,
-}
-
-/// State shared by the scheduler and the runtime of one check.
-#[derive(Debug)]
-pub(crate) struct Control {
-    pub steps: Cell<usize>,
-    pub max_steps: usize,
-    pub stop: Cell<Option<Stop>>,
-    /// The decisions of the current execution, for its replay token.
-    pub trace: RefCell<Vec<Decision>>,
-    pub diverged: RefCell<Option<ReplayError>>,
-    /// How many outcomes the choice being drawn has (set by `Exec::choose`), for the exhaustive
-    /// search, which enumerates them.
-    pub arity: Cell<usize>,
-}
-
-impl Control {
-    pub(crate) fn new(max_steps: usize) -> Self {
-        Control {
-            steps: Cell::new(0),
-            max_steps,
-            stop: Cell::new(None),
-            trace: RefCell::new(Vec::new()),
-            diverged: RefCell::new(None),
-            arity: Cell::new(0),
-        }
-    }
-
-    pub(crate) fn reset(&self) {
-        self.steps.set(0);
-        self.stop.set(None);
-        self.trace.borrow_mut().clear();
-    }
-
-    fn diverge(&self, err: ReplayError) {
-        self.diverged.borrow_mut().get_or_insert(err);
-        self.stop.set(Some(Stop::Diverged));
     }
 }
 

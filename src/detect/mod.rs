@@ -1,7 +1,7 @@
 //! The detectors: they read the registry of a finished (or stopped) execution and judge what it
 //! shows. Each finding is a typed value; `report` renders it.
 
-use crate::backend::shuttle::Stop;
+use crate::backend::Stop;
 use crate::report::{
     frames, Blocked, ChannelInfo, ChannelWait, ChannelWaiter, Detail, EndInfo, Finding,
     FindingKind, LeakState, LockOrder, NotifyInfo, ObjectInfo, SignalCause, SourceLocation, Target,

@@ -12,8 +12,8 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Once;
 
-use crate::backend::shuttle::{Control, Stop};
 use crate::backend::Backend;
+use crate::backend::{Control, Stop};
 pub(crate) use registry::{
     Loc, ObjId, ObjKind, ObjState, PanicRec, Registry, Status, ThreadRec, Tid, Wait, WaitOn,
 };

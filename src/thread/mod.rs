@@ -29,7 +29,7 @@ use std::sync::{Arc, Mutex as StdMutex};
 use std::time::Duration;
 
 use crate::backend::loom::is_teardown;
-use crate::backend::shuttle::Stop;
+use crate::backend::Stop;
 use crate::runtime::{self, Exec, Loc, Status, ThreadRec, Tid, WaitOn};
 
 pub use std::thread::{panicking, AccessError, LocalKey, Result};
