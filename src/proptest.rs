@@ -4,7 +4,9 @@
 //! schedules the configuration asks for. A finding fails the case, and proptest shrinks the
 //! input. Each input's exploration is deterministic (the seed is fixed), so shrinking sees a
 //! stable verdict for every candidate, and the minimal input comes with its report and a
-//! replay token that reproduces the failing schedule for that input.
+//! replay token that reproduces the failing schedule for that input. The inputs, too, come
+//! from the check's seed (`Config::seed`, `LEAKCHECK_SEED`): the same seed gives the same
+//! inputs and the same minimal failure.
 //!
 //! ```
 //! use leakcheck::proptest::{explore, ProptestConfig};
@@ -48,7 +50,7 @@ use std::fmt::{self, Debug};
 
 use proptest::strategy::Strategy;
 pub use proptest::test_runner::Config as ProptestConfig;
-use proptest::test_runner::{TestCaseError, TestError, TestRunner};
+use proptest::test_runner::{RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 
 use crate::{Config, Report};
 
@@ -120,7 +122,17 @@ where
     S::Value: Clone + Debug + Send + Sync + 'static,
     F: Fn(S::Value) + Send + Sync + Clone + 'static,
 {
-    let mut runner = TestRunner::new(proptest);
+    // The inputs come from the check's seed, as the schedules do: the same seed gives the same
+    // inputs, the same minimal failure and the same report.
+    let seed = config
+        .resolve()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .seed
+        .to_le_bytes();
+    let mut bytes = [0u8; 32];
+    bytes[..seed.len()].copy_from_slice(&seed);
+    let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &bytes);
+    let mut runner = TestRunner::new_with_rng(proptest, rng);
     let result = runner.run(&strategy, |value| {
         run_input(&config, &body, value).map_err(|report| TestCaseError::fail(report.to_string()))
     });

@@ -195,3 +195,20 @@ fn inputs_under_the_exhaustive_search_shrink_the_same_and_prove_the_correct_queu
         },
     );
 }
+
+/// The inputs come from the check's seed: the same seed gives the same minimal failure and the
+/// same report, to the byte.
+#[test]
+fn the_same_seed_gives_the_same_inputs_and_the_same_failure() {
+    let failure = || {
+        explore(
+            ProptestConfig::with_cases(64),
+            vec(op(), 0..8),
+            Config::new().schedules(100).seed(7),
+            run,
+        )
+        .expect_err("the forgotten notify is found for some input")
+        .to_string()
+    };
+    assert_eq!(failure(), failure());
+}
