@@ -61,7 +61,7 @@ pub enum Scheduler {
     /// that bound, not a sample.
     ///
     /// It runs on loom, whose limits it states: at most 4 spawned threads per execution (more is
-    /// a [`ConfigError::Unsupported`](crate::ConfigError::Unsupported) that names the spawn), and
+    /// a [`ConfigError::Unsupported`] that names the spawn), and
     /// at most [`MAX_EXHAUSTIVE_STEPS`] steps per execution.
     ///
     /// ```

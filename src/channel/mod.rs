@@ -3,7 +3,7 @@
 //!
 //! `bounded(0)` is a rendezvous (a Go unbuffered channel), `bounded(n)` a buffered channel,
 //! `unbounded()` has no limit. Closing a channel is dropping its last [`Sender`]: receivers then
-//! drain what is left and get `Err`. [`select!`](crate::channel::select) waits on several
+//! drain what is left and get `Err`. [`select!`](macro@crate::channel::select) waits on several
 //! operations at once, in crossbeam's syntax.
 //!
 //! Inside a check the runtime knows every live `Sender` and `Receiver` of every channel, so a
