@@ -626,3 +626,39 @@ fn a_destructor_blocking_during_a_panic_is_reported_not_aborted() {
     );
     assert_eq!(keys(&searched), keys(&sampled), "{searched}\n{sampled}");
 }
+
+/// loom's own gaps (research notes, shuttle_loom.md §4) are not inherited: a receiver whose
+/// senders all dropped gets `Err` (loom reports a false deadlock), and a thread that panics while
+/// another holds objects is a finding (loom aborts on the double panic).
+#[test]
+fn loom_s_own_gaps_are_not_inherited() {
+    let count = proof(exhaustive(2), || {
+        let (tx, rx) = leakcheck::sync::mpsc::channel::<u32>();
+        let h = thread::spawn(move || {
+            tx.send(1).unwrap();
+            drop(tx);
+        });
+        assert_eq!(rx.recv(), Ok(1));
+        assert!(rx.recv().is_err(), "every sender dropped");
+        h.join().unwrap();
+    });
+    assert!(count > 1, "{count}");
+
+    let report = fails(exhaustive(2), || {
+        let m = Arc::new(Mutex::new(0));
+        let m2 = Arc::clone(&m);
+        let _held = m.lock().unwrap();
+        let h = thread::spawn(move || {
+            let _arc = m2;
+            panic!("worker failed");
+        });
+        while !h.is_finished() {
+            thread::yield_now();
+        }
+    });
+    assert_eq!(kinds_of(&report), [FindingKind::Panic], "{report}");
+}
+
+fn kinds_of(report: &Report) -> Vec<FindingKind> {
+    report.findings().iter().map(|f| f.kind()).collect()
+}
