@@ -200,15 +200,12 @@ fn loom_op<R>(f: impl FnOnce() -> R) -> R {
                     ),
                 }
             } else {
-                ConfigError::Unsupported {
-                    scheduler: "exhaustive",
-                    reason: format!("loom, which it runs on, stopped: \"{text}\""),
-                    instead: "explore this test with scheduler = \"pct\" or \"random\"",
-                }
+                unsupported(
+                    format!("loom, which it runs on, stopped: \"{text}\""),
+                    "explore this test with scheduler = \"pct\" or \"random\"",
+                )
             };
-            with_search(|s| {
-                s.error.get_or_insert(error);
-            });
+            give_up(error);
             resume_unwind(Box::new(EndSearch))
         }
     }
@@ -268,19 +265,15 @@ impl Backend for LoomBackend {
             let at = at.map_or_else(String::new, |at| {
                 format!(" at {}", SourceLocation::from_std(at))
             });
-            let error = ConfigError::Unsupported {
-                scheduler: "exhaustive",
-                reason: format!(
+            give_up(unsupported(
+                format!(
                     "it spawns more than {} threads in one execution (the next one{at}), and loom, \
                      which the exhaustive scheduler runs on, runs at most {MAX_THREADS} threads per \
                      execution, the test body's included (loom::MAX_THREADS)",
                     MAX_THREADS - 1
                 ),
-                instead: "spawn at most 4 threads in the test, or explore it with scheduler = \"pct\" or \"random\"",
-            };
-            with_search(|s| {
-                s.error.get_or_insert(error);
-            });
+                "spawn at most 4 threads in the test, or explore it with scheduler = \"pct\" or \"random\"",
+            ));
             exec.stop(Stop::Unsupported);
             // Still here: a destructor spawned while its thread unwinds a panic. The thread is
             // never run, and the search ends with the error.
@@ -400,9 +393,7 @@ fn run_thread(tid: Tid, f: Box<dyn FnOnce()>) {
             Err(payload) if payload.is::<EndSearch>() => resume_unwind(payload),
             Err(payload) if payload.is::<Teardown>() => {}
             Err(payload) if overflowed(payload.as_ref()) => {
-                with_search(|s| {
-                    s.error.get_or_insert(stack_overflow());
-                });
+                give_up(stack_overflow());
                 resume_unwind(Box::new(EndSearch))
             }
             Err(payload) => {
@@ -436,11 +427,26 @@ fn overflowed(payload: &(dyn std::any::Any + Send)) -> bool {
 }
 
 fn stack_overflow() -> ConfigError {
+    unsupported(
+        format!("a thread overflowed its stack of {} KiB", STACK_SIZE / 1024),
+        "keep large values on the heap (in a Box or a Vec)",
+    )
+}
+
+/// What the exhaustive scheduler cannot run, and what to do instead.
+fn unsupported(reason: String, instead: &'static str) -> ConfigError {
     ConfigError::Unsupported {
         scheduler: "exhaustive",
-        reason: format!("a thread overflowed its stack of {} KiB", STACK_SIZE / 1024),
-        instead: "keep large values on the heap (in a Box or a Vec)",
+        reason,
+        instead,
     }
+}
+
+/// Records the error that ends the search (the first one: what follows from it is not news).
+fn give_up(error: ConfigError) {
+    with_search(|s| {
+        s.error.get_or_insert(error);
+    });
 }
 
 /// The last thread of an execution has returned: judge it, and end the search if it is over.
@@ -640,9 +646,7 @@ fn scripts(ctl: &Control, preemption_bound: usize) {
             Err(payload) if payload.is::<EndSearch>() => return,
             Err(payload) if overflowed(payload.as_ref()) => {
                 // A spawned thread's overflow reaches loom's scheduler, not the thread.
-                with_search(|s| {
-                    s.error.get_or_insert(stack_overflow());
-                });
+                give_up(stack_overflow());
                 return;
             }
             Err(payload) => {
