@@ -1,0 +1,228 @@
+//! The expansion: checks that the annotated item is a function the attribute supports, and
+//! generates the `#[test]` that runs its body under leakcheck with the configuration the
+//! arguments give, followed by the test's registration (see [`registration`]).
+
+use proc_macro2::{Literal, Span, TokenStream as TokenStream2};
+use quote::{quote, quote_spanned, ToTokens};
+use syn::spanned::Spanned;
+use syn::{Attribute, Ident, Item, ItemFn, LitStr, ReturnType};
+
+use crate::args::{Args, SchedulerKind};
+use crate::registration;
+
+/// Expands `#[leakcheck::test(args)] input`: the test and its registration.
+pub(crate) fn test(args: TokenStream2, input: TokenStream2) -> syn::Result<TokenStream2> {
+    // Both are checked, so that every mistake is reported at once.
+    match (Args::parse(args), parse_function(input)) {
+        (Ok(args), Ok(function)) => Ok(generate(&args, function)),
+        (Err(mut error), Err(more)) => {
+            error.combine(more);
+            Err(error)
+        }
+        (Err(error), _) | (_, Err(error)) => Err(error),
+    }
+}
+
+/// The annotated item, if it is a function the attribute supports.
+fn parse_function(input: TokenStream2) -> syn::Result<ItemFn> {
+    let item: Item = syn::parse2(input)?;
+    let function = match item {
+        Item::Fn(function) => function,
+        other => {
+            let what = match &other {
+                Item::Struct(s) => {
+                    let (t, i) = (&s.struct_token, &s.ident);
+                    quote!(#t #i)
+                }
+                Item::Enum(e) => {
+                    let (t, i) = (&e.enum_token, &e.ident);
+                    quote!(#t #i)
+                }
+                Item::Union(u) => {
+                    let (t, i) = (&u.union_token, &u.ident);
+                    quote!(#t #i)
+                }
+                Item::Mod(m) => {
+                    let (t, i) = (&m.mod_token, &m.ident);
+                    quote!(#t #i)
+                }
+                Item::Impl(i) => i.impl_token.to_token_stream(),
+                Item::Trait(t) => {
+                    let (k, i) = (&t.trait_token, &t.ident);
+                    quote!(#k #i)
+                }
+                Item::Const(c) => {
+                    let (k, i) = (&c.const_token, &c.ident);
+                    quote!(#k #i)
+                }
+                Item::Static(s) => {
+                    let (k, i) = (&s.static_token, &s.ident);
+                    quote!(#k #i)
+                }
+                _ => other.to_token_stream(),
+            };
+            return Err(syn::Error::new_spanned(
+                what,
+                "`#[leakcheck::test]` applies only to functions: `fn name() { ... }`",
+            ));
+        }
+    };
+    let sig = &function.sig;
+    if let Some(asyncness) = &sig.asyncness {
+        return Err(syn::Error::new_spanned(
+            asyncness,
+            "`#[leakcheck::test]` does not support `async fn`; leakcheck checks threads, so write \
+             the test as a plain `fn` that spawns threads with `leakcheck::thread`",
+        ));
+    }
+    if let Some(unsafety) = &sig.unsafety {
+        return Err(syn::Error::new_spanned(
+            unsafety,
+            "`#[leakcheck::test]` does not support `unsafe fn`; use an `unsafe` block in the body",
+        ));
+    }
+    if let Some(abi) = &sig.abi {
+        return Err(syn::Error::new_spanned(
+            abi,
+            "`#[leakcheck::test]` does not support `extern` functions; remove the ABI",
+        ));
+    }
+    if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
+        let span = if sig.generics.params.is_empty() {
+            sig.generics.where_clause.to_token_stream()
+        } else {
+            sig.generics.to_token_stream()
+        };
+        return Err(syn::Error::new_spanned(
+            span,
+            "`#[leakcheck::test]` functions cannot be generic: remove the generic parameters and \
+             the `where` clause",
+        ));
+    }
+    if !sig.inputs.is_empty() || sig.variadic.is_some() {
+        return Err(syn::Error::new_spanned(
+            &sig.inputs,
+            "`#[leakcheck::test]` functions take no parameters: write `fn name()`",
+        ));
+    }
+    if let Some(attr) = function.attrs.iter().find(|a| is_test_attribute(a)) {
+        return Err(syn::Error::new_spanned(
+            attr,
+            "`#[leakcheck::test]` already makes the function a test; remove this attribute",
+        ));
+    }
+    Ok(function)
+}
+
+/// `#[test]`, `#[leakcheck::test]`, `#[tokio::test]` and the like.
+fn is_test_attribute(attr: &Attribute) -> bool {
+    attr.path()
+        .segments
+        .last()
+        .is_some_and(|segment| segment.ident == "test")
+}
+
+fn generate(args: &Args, function: ItemFn) -> TokenStream2 {
+    let ItemFn {
+        attrs,
+        vis,
+        sig,
+        block,
+    } = function;
+    let name = &sig.ident;
+    let output = &sig.output;
+    let body_fn = Ident::new("__leakcheck_body", Span::call_site());
+
+    let mut config = quote!(::leakcheck::Config::new());
+    if let Some(n) = args.schedules {
+        let n = Literal::usize_unsuffixed(n);
+        config.extend(quote!(.schedules(#n)));
+    }
+    let scheduler = match (args.scheduler.as_ref().map(|(kind, _)| *kind), &args.depth) {
+        (Some(SchedulerKind::Random), _) => Some(quote!(::leakcheck::Scheduler::Random)),
+        (Some(SchedulerKind::Dfs), _) => Some(quote!(::leakcheck::Scheduler::Dfs)),
+        (Some(SchedulerKind::Exhaustive), _) => Some(exhaustive(args.preemption_bound.as_ref())),
+        (None, None) if args.preemption_bound.is_some() => {
+            Some(exhaustive(args.preemption_bound.as_ref()))
+        }
+        (Some(SchedulerKind::Pct) | None, Some((depth, _))) => {
+            let depth = Literal::usize_unsuffixed(*depth);
+            Some(quote!(::leakcheck::Scheduler::Pct { depth: #depth }))
+        }
+        (Some(SchedulerKind::Pct), None) => Some(quote!(::leakcheck::Scheduler::Pct {
+            depth: ::leakcheck::DEFAULT_PCT_DEPTH
+        })),
+        (None, None) => None,
+    };
+    if let Some(scheduler) = scheduler {
+        config.extend(quote!(.scheduler(#scheduler)));
+    }
+    if let Some(seed) = args.seed {
+        let seed = Literal::u64_unsuffixed(seed);
+        config.extend(quote!(.seed(#seed)));
+    }
+    if let Some(n) = args.max_steps {
+        let n = Literal::usize_unsuffixed(n);
+        config.extend(quote!(.max_steps(#n)));
+    }
+    if let Some(allow) = args.allow_lingering {
+        config.extend(quote!(.allow_lingering(#allow)));
+    }
+    if let Some(on) = args.spurious_wakeups {
+        config.extend(quote!(.spurious_wakeups(#on)));
+    }
+    if let Some(token) = &args.replay {
+        config.extend(quote!(.replay(#token)));
+    }
+    // libtest names a test by its module path without the crate name: `name` at the crate
+    // root, `module::name` below it. `module_path!()` starts with the crate name, and the
+    // `::` added here makes sure there is a first `::` to split at.
+    let fn_name = LitStr::new(&name.to_string(), name.span());
+    config.extend(quote! {
+        .test_name({
+            const PATH: &str = ::core::concat!(::core::module_path!(), "::", #fn_name);
+            match PATH.split_once("::") {
+                ::core::option::Option::Some((_, name)) => name,
+                ::core::option::Option::None => PATH,
+            }
+        })
+        .package(::core::env!("CARGO_PKG_NAME"))
+    });
+
+    // Spanned so that a return type that is neither `()` nor `Result<(), E: Debug>` is
+    // reported at the return type.
+    let span = match output {
+        ReturnType::Default => name.span(),
+        ReturnType::Type(_, ty) => ty.span(),
+    };
+    let run_test = quote_spanned!(span=> ::leakcheck::__private::run_test);
+    let body_ref = Ident::new("__leakcheck_body", span);
+    let kinds = &args.expect;
+    let registration = registration::entry(args, &attrs, name, &fn_name, &config);
+    quote! {
+        #[::core::prelude::v1::test]
+        #(#attrs)*
+        #vis fn #name() {
+            fn #body_fn() #output #block
+            #run_test(
+                #config,
+                &[#(::leakcheck::FindingKind::#kinds),*],
+                #body_ref,
+            );
+        }
+
+        #registration
+    }
+}
+
+/// `Scheduler::Exhaustive` with the given bound, or the default one.
+fn exhaustive(bound: Option<&(usize, Ident)>) -> TokenStream2 {
+    let bound = bound.map_or_else(
+        || quote!(::leakcheck::DEFAULT_PREEMPTION_BOUND),
+        |(b, _)| {
+            let b = Literal::usize_unsuffixed(*b);
+            quote!(#b)
+        },
+    );
+    quote!(::leakcheck::Scheduler::Exhaustive { preemption_bound: #bound })
+}
