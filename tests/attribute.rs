@@ -1,8 +1,9 @@
 //! `#[leakcheck::test]` used as a user would: its arguments, its return types, and how it
 //! composes with libtest's own attributes.
 
+use leakcheck::__private::{inventory, TestEntry};
 use leakcheck::sync::{Arc, Mutex};
-use leakcheck::thread;
+use leakcheck::{thread, FindingKind};
 
 /// Spawns a thread that blocks forever on a mutex whose guard is never released.
 fn leak_a_thread() {
@@ -149,4 +150,71 @@ fn exhaustive_search_of_a_joined_thread_is_clean() {
 #[leakcheck::test(preemption_bound = 1, expect = "leaked_thread")]
 fn preemption_bound_alone_means_exhaustive() {
     thread::spawn(thread::yield_now);
+}
+
+/// Writes the finding kinds' names once, into `EVERY_KIND_NAME` and into the `expect` of the
+/// test it defines, so that the test below can compare what the attribute was given with
+/// `FindingKind::ALL`.
+macro_rules! expect_every_kind {
+    ($($name:tt),+) => {
+        /// The names `expect_lists_every_finding_kind` expects.
+        const EVERY_KIND_NAME: &[&str] = &[$($name),+];
+
+        /// An empty body finds nothing, so a test that expects findings fails.
+        #[leakcheck::test(schedules = 1, expect = [$($name),+])]
+        #[should_panic(expected = "but none of the 1 schedules explored had a finding")]
+        fn expect_lists_every_finding_kind() {}
+    };
+}
+
+expect_every_kind!(
+    "deadlock",
+    "leaked_thread",
+    "unclosed_channel",
+    "missed_signal",
+    "unresponsive_cancellation",
+    "lock_order_inversion",
+    "panic",
+    "step_limit"
+);
+
+/// The attribute keeps its own list of finding kinds (it cannot depend on the library); it must
+/// be `FindingKind::ALL`: `expect` takes every kind's name and expands it to that kind, and
+/// knows no other name.
+#[test]
+fn expect_takes_exactly_the_library_finding_kinds() {
+    let mut names: Vec<&str> = FindingKind::ALL.iter().map(|k| k.name()).collect();
+    assert_eq!(
+        EVERY_KIND_NAME, names,
+        "`expect_every_kind!` lists the names of `FindingKind::ALL`, in order"
+    );
+    // The attribute accepted every name (or this would not compile); the registry shows what
+    // each one expanded to.
+    let entry = inventory::iter::<TestEntry>
+        .into_iter()
+        .find(|e| {
+            e.module_path == module_path!() && e.function == "expect_lists_every_finding_kind"
+        })
+        .expect("`expect_lists_every_finding_kind` is registered");
+    assert_eq!(
+        entry.expect,
+        FindingKind::ALL,
+        "`expect` expands each name to the kind of that name (`FINDING_KINDS` in \
+         harness/macros/src/args.rs)"
+    );
+    // And no other name: an unknown kind's error lists every name the attribute knows, and
+    // `tests/ui` checks that this file holds that error as the attribute gives it.
+    let error = include_str!("ui/unknown_expect_kind.stderr");
+    let mut known: Vec<&str> = error
+        .lines()
+        .next()
+        .and_then(|line| line.split_once("expected one of: "))
+        .map(|(_, list)| list.split(", ").collect())
+        .expect("the error lists the kinds after `expected one of: `");
+    known.sort_unstable();
+    names.sort_unstable();
+    assert_eq!(
+        known, names,
+        "`FINDING_KINDS` in harness/macros/src/args.rs names exactly `FindingKind::ALL`"
+    );
 }

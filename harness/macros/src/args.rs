@@ -16,7 +16,8 @@ const ARGUMENTS: &str =
 /// variant it expands to, in the order error messages list them.
 ///
 /// This must hold exactly the kinds of the library's `FindingKind::ALL`, each under its
-/// `FindingKind::name`.
+/// `FindingKind::name`. This crate cannot see the library, so the library's tests check it:
+/// `expect_takes_exactly_the_library_finding_kinds` in `tests/attribute.rs`.
 const FINDING_KINDS: [(&str, &str); 8] = [
     ("leaked_thread", "LeakedThread"),
     ("unclosed_channel", "UnclosedChannel"),
