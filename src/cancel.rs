@@ -36,7 +36,9 @@ use std::fmt;
 use std::sync::{Arc, Mutex as StdMutex, Weak};
 
 use crate::channel::{self, Receiver, Sender};
-use crate::runtime::{self, Handle, ObjKind, ObjState};
+use crate::runtime::channel::Flavor;
+use crate::runtime::token::{self as model, TokenState};
+use crate::runtime::{self, Handle};
 
 /// A cancellation token. Clones share one state: cancelling any cancels all.
 #[derive(Clone)]
@@ -68,12 +70,17 @@ impl Token {
     #[track_caller]
     pub fn new() -> Token {
         let at = runtime::caller();
-        let (done_tx, done) = channel::model_channel("cancel::Token", Some(0), at)
-            .unwrap_or_else(|| channel::bounded(0));
+        let (done_tx, done) =
+            channel::model_channel("cancel::Token", Some(0), Flavor::TokenDone, at)
+                .unwrap_or_else(|| channel::bounded(0));
         let model = runtime::current().map(|exec| {
-            let handle = exec.new_object(ObjKind::Token, at, ObjState::Token(Default::default()));
-            exec.reg().token(handle.id).done = done.model_id();
-            handle
+            exec.new_object(
+                at,
+                TokenState {
+                    done: done.model_id(),
+                    ..Default::default()
+                },
+            )
         });
         Token {
             inner: Arc::new(Inner {
@@ -102,7 +109,7 @@ impl Token {
             (runtime::current(), self.inner.model, child.inner.model)
         {
             if exec.serial == parent.serial {
-                exec.reg().token(me.id).parent = Some(parent.id);
+                model::adopt(&exec, me.id, parent.id);
             }
         }
         let cancelled = {
@@ -134,11 +141,8 @@ impl Token {
             (state.done_tx.take(), std::mem::take(&mut state.children))
         };
         let Some(done_tx) = done_tx else { return };
-        if let (Some(exec), Some(h)) = (runtime::current(), self.inner.model) {
-            if exec.serial == h.serial && !exec.closed() {
-                let me = exec.me();
-                exec.reg().token(h.id).cancelled = Some((me, at));
-            }
+        if let Some((exec, h)) = self.inner.model.and_then(|h| Some((h.live()?, h))) {
+            model::cancelled(&exec, h.id, at);
         }
         // Closing `done` wakes every thread that selects on it.
         drop(done_tx);
@@ -176,15 +180,7 @@ impl Token {
             return;
         }
         exec.switch(op, runtime::caller());
-        if exec.closed() {
-            return;
-        }
-        let me = exec.me();
-        let mut reg = exec.reg();
-        let users = &mut reg.token(h.id).users;
-        if !users.contains(&me) {
-            users.push(me);
-        }
+        model::used(&exec, h.id);
     }
 }
 

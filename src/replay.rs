@@ -12,19 +12,10 @@ use base64::Engine as _;
 
 use crate::config::Scheduler;
 use crate::error::ReplayError;
-use crate::runtime::Tid;
+use crate::runtime::{Decision, Tid};
 
 const PREFIX: &str = "lc1_";
 const VERSION: u8 = 1;
-
-/// One decision of an execution.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Decision {
-    /// This thread ran next.
-    Thread(Tid),
-    /// This random number was drawn.
-    Random(u64),
-}
 
 /// The content of a token.
 #[derive(Clone, Debug, PartialEq, Eq)]

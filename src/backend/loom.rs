@@ -38,12 +38,10 @@ use std::rc::Rc;
 
 use loom::sync::atomic::{AtomicUsize, Ordering};
 
-use super::{Backend, Control, Stop, STACK_SIZE};
-use crate::detect::Judge;
 use crate::error::ConfigError;
-use crate::replay::Decision;
-use crate::report::{Finding, SourceLocation};
-use crate::runtime::{self, EnterGuard, Exec, Tid, BODY};
+use crate::runtime::{
+    self, Backend, Control, Decision, EnterGuard, Exec, Stop, Teardown, Tid, BODY, STACK_SIZE,
+};
 
 /// The most threads loom runs in one execution, the test body's included.
 pub(crate) const MAX_THREADS: usize = loom::MAX_THREADS;
@@ -51,18 +49,6 @@ pub(crate) const MAX_THREADS: usize = loom::MAX_THREADS;
 /// Scheduling points in a row one thread may take while others could run before it must give
 /// way, so that polling loops end (loom would otherwise let them spin to the step limit).
 const FAIRNESS: usize = 256;
-
-/// The payload a thread of a stopped execution is unwound with.
-pub(crate) struct Teardown;
-
-/// Whether a caught panic is leakcheck unwinding the thread (its execution stopped, or the
-/// search ended), which is not the code under test panicking.
-pub(crate) fn is_teardown(payload: &(dyn std::any::Any + Send)) -> bool {
-    payload.is::<Teardown>() || payload.is::<EndSearch>()
-}
-
-/// The payload that ends loom's exploration early: a finding, an error, or the cap.
-struct EndSearch;
 
 /// The loom backend. Its state lives in thread-locals: loom runs all the threads of an
 /// execution on the OS thread that checks the model.
@@ -95,7 +81,13 @@ struct Execution {
     choices: usize,
 }
 
-type Body = std::sync::Arc<dyn Fn() + Send + Sync + 'static>;
+/// Makes the closure of the test body's thread for one execution (the explore layer's: it runs
+/// the body, then lets the other threads run until nothing can).
+pub(crate) type BodyThread = Rc<dyn Fn() -> Box<dyn FnOnce()>>;
+
+/// Told when an execution has ended, with the stopped execution: returns whether the round goes
+/// on (false ends it: a finding, or the cap).
+pub(crate) type OnEnd = Box<dyn FnMut(&Exec) -> bool>;
 
 impl Execution {
     /// Wakes `tid` if it is parked.
@@ -108,23 +100,21 @@ impl Execution {
     }
 }
 
-/// The state of one exhaustive search.
+/// The state of one round: loom checking every interleaving under one script of choices.
 struct Search {
-    body: Body,
-    judge: Judge,
+    body: BodyThread,
+    on_end: OnEnd,
     ctl: Rc<Control>,
     spurious_wakeups: bool,
     /// The outcomes of the first choices, for every execution of this round of loom.
     script: Vec<usize>,
     /// Choices seen beyond the script: (index, outcomes).
     branches: BTreeSet<(usize, usize)>,
-    executions: usize,
-    max: usize,
     exec: Option<(Rc<Exec>, EnterGuard)>,
-    found: Option<Vec<Finding>>,
+    /// `on_end` ended the round.
+    ended: bool,
     error: Option<ConfigError>,
     internal: Option<String>,
-    capped: bool,
 }
 
 thread_local! {
@@ -163,7 +153,7 @@ fn resumed(me: Tid) {
     });
     if ctl.stop.get().is_some() {
         if !std::thread::panicking() {
-            resume_unwind(Box::new(Teardown));
+            resume_unwind(Box::new(Teardown::Execution));
         }
         return;
     }
@@ -186,7 +176,7 @@ fn loom_op<R>(f: impl FnOnce() -> R) -> R {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(r) => r,
         Err(payload) => {
-            let panic = runtime::take_panic(payload.as_ref());
+            let panic = runtime::panic::take_panic(payload.as_ref());
             let text = match &panic.at {
                 Some((file, line, column)) => {
                     format!("{} (at {file}:{line}:{column})", panic.message)
@@ -206,7 +196,7 @@ fn loom_op<R>(f: impl FnOnce() -> R) -> R {
                 )
             };
             give_up(error);
-            resume_unwind(Box::new(EndSearch))
+            resume_unwind(Box::new(Teardown::Search))
         }
     }
 }
@@ -263,7 +253,7 @@ impl Backend for LoomBackend {
             let me = exec.me();
             let at = exec.reg().threads[me].last_op.map(|(_, at)| at);
             let at = at.map_or_else(String::new, |at| {
-                format!(" at {}", SourceLocation::from_std(at))
+                format!(" at {}", crate::report::SourceLocation::from_std(at))
             });
             give_up(unsupported(
                 format!(
@@ -347,24 +337,18 @@ impl Backend for LoomBackend {
         // Every parked thread wakes, to unwind.
         with_execution(|e| (0..e.parked.len()).for_each(|tid| e.unpark(tid)));
         if !std::thread::panicking() {
-            resume_unwind(Box::new(Teardown));
+            resume_unwind(Box::new(Teardown::Execution));
         }
         // Unwinding again would abort: this thread finishes unwinding its panic, the execution
         // closed.
     }
-}
 
-/// Under a stopped loom execution, waits until `tids` have unwound; elsewhere does nothing. A
-/// scope calls it before its frame, which the threads may borrow from, goes away.
-pub(crate) fn wait_unwound(tids: &[Tid]) {
-    let active = EXECUTION.with(|e| e.borrow().is_some());
-    if !active {
-        return;
-    }
-    let me = with_execution(|e| e.current);
-    while with_execution(|e| tids.iter().any(|&t| !e.finished[t])) {
-        loom_op(loom::thread::yield_now);
-        with_execution(|e| e.current = me);
+    fn wait_unwound(&self, tids: &[Tid]) {
+        let me = with_execution(|e| e.current);
+        while with_execution(|e| tids.iter().any(|&t| !e.finished[t])) {
+            loom_op(loom::thread::yield_now);
+            with_execution(|e| e.current = me);
+        }
     }
 }
 
@@ -390,14 +374,16 @@ fn run_thread(tid: Tid, f: Box<dyn FnOnce()>) {
                 ctl.trace.borrow_mut().push(Decision::Thread(BODY));
             }
             Ok(()) => {}
-            Err(payload) if payload.is::<EndSearch>() => resume_unwind(payload),
-            Err(payload) if payload.is::<Teardown>() => {}
+            Err(payload) if matches!(payload.downcast_ref(), Some(Teardown::Search)) => {
+                resume_unwind(payload)
+            }
+            Err(payload) if matches!(payload.downcast_ref(), Some(Teardown::Execution)) => {}
             Err(payload) if overflowed(payload.as_ref()) => {
                 give_up(stack_overflow());
-                resume_unwind(Box::new(EndSearch))
+                resume_unwind(Box::new(Teardown::Search))
             }
             Err(payload) => {
-                let text = runtime::payload_text(payload.as_ref());
+                let text = runtime::panic::payload_text(payload.as_ref());
                 with_search(|s| {
                     s.internal.get_or_insert(text);
                 });
@@ -449,32 +435,23 @@ fn give_up(error: ConfigError) {
     });
 }
 
-/// The last thread of an execution has returned: judge it, and end the search if it is over.
+/// The last thread of an execution has returned: tell the round's caller, and end the round if
+/// it says so (or an error already ends it).
 fn end_execution() {
     let (exec, guard) = with_search(|s| s.exec.take()).expect("leakcheck: no execution to end");
     drop(guard);
     EXECUTION.with(|e| e.borrow_mut().take());
-    let ctl = ctl();
-    let stop = ctl.stop.get();
     let end = with_search(|s| {
-        s.executions += 1;
         if s.error.is_some() || s.internal.is_some() {
             return true;
         }
-        let findings = s.judge.findings(&mut exec.reg(), stop);
-        if !findings.is_empty() {
-            s.found = Some(findings);
-            return true;
-        }
-        if s.executions >= s.max {
-            s.capped = true;
-            return true;
-        }
-        false
+        let go_on = (s.on_end)(&exec);
+        s.ended = !go_on;
+        !go_on
     });
     drop(exec);
     if end {
-        resume_unwind(Box::new(EndSearch));
+        resume_unwind(Box::new(Teardown::Search));
     }
 }
 
@@ -554,54 +531,57 @@ fn execution() {
     });
     let guard = runtime::enter(exec.clone());
     with_search(|s| s.exec = Some((exec, guard)));
-    let body = crate::explore::body_thread(body);
-    run_thread(BODY, Box::new(move || on_large_stack(Box::new(body))));
+    let body = body();
+    run_thread(BODY, Box::new(move || on_large_stack(body)));
 }
 
-/// How an exhaustive search ended.
-pub(crate) enum Searched {
-    /// Every execution within the bound was clean.
-    Clean { executions: usize, complete: bool },
-    /// Execution number `execution` had findings; its decisions are in the control's trace.
-    Found {
-        execution: usize,
-        findings: Vec<Finding>,
-    },
+/// How a round ended.
+pub(crate) enum Round {
+    /// Every interleaving under the script was checked; these are the choices seen beyond it,
+    /// as (index, outcomes): each other outcome of each is a script for another round.
+    Done { branches: BTreeSet<(usize, usize)> },
+    /// `on_end` ended it.
+    Ended,
 }
 
-/// Explores every execution within the preemption bound, at most `max` of them, until one has
-/// findings.
-pub(crate) fn search(
-    body: Body,
-    judge: Judge,
-    ctl: Rc<Control>,
-    spurious_wakeups: bool,
-    preemption_bound: usize,
-    max: usize,
-) -> Result<Searched, ConfigError> {
+/// What one round runs: the body, under which control, within which bound.
+pub(crate) struct RoundSpec {
+    pub body: BodyThread,
+    pub ctl: Rc<Control>,
+    pub spurious_wakeups: bool,
+    pub preemption_bound: usize,
+}
+
+/// Runs loom once: every interleaving of the body within the preemption bound, every choice
+/// taking its outcome from `script` and, past it, its first outcome in the search's order.
+/// `on_end` hears of every execution as it ends.
+///
+/// # Errors
+/// What the exhaustive scheduler cannot run (too many threads, a stack overflow, a panic of
+/// loom's own), and nondeterminism that loom detects.
+pub(crate) fn round(
+    spec: &RoundSpec,
+    script: Vec<usize>,
+    on_end: OnEnd,
+) -> Result<Round, ConfigError> {
     SEARCH.with(|s| {
         *s.borrow_mut() = Some(Search {
-            body,
-            judge,
-            ctl: ctl.clone(),
-            spurious_wakeups,
-            script: Vec::new(),
+            body: spec.body.clone(),
+            on_end,
+            ctl: spec.ctl.clone(),
+            spurious_wakeups: spec.spurious_wakeups,
+            script,
             branches: BTreeSet::new(),
-            executions: 0,
-            max,
             exec: None,
-            found: None,
+            ended: false,
             error: None,
             internal: None,
-            capped: false,
         })
     });
-    scripts(&ctl, preemption_bound);
+    check(&spec.ctl, spec.preemption_bound);
     let search = SEARCH
         .with(|s| s.borrow_mut().take())
         .expect("leakcheck: no exhaustive search");
-    // Dropped now, while `generator`'s own thread-locals are there for it to unwind its stack.
-    drop(RUNNER.with(|r| r.borrow_mut().take()));
     // An error ends the search at once; what follows from it (a thread left stuck) is not news.
     if let Some(error) = search.error {
         return Err(error);
@@ -609,20 +589,23 @@ pub(crate) fn search(
     if let Some(text) = search.internal {
         panic!("leakcheck: internal error (a bug in leakcheck, please report it): {text}");
     }
-    Ok(match search.found {
-        Some(findings) => Searched::Found {
-            execution: search.executions,
-            findings,
-        },
-        None => Searched::Clean {
-            executions: search.executions,
-            complete: !search.capped,
-        },
+    Ok(if search.ended {
+        Round::Ended
+    } else {
+        Round::Done {
+            branches: search.branches,
+        }
     })
 }
 
-/// Runs loom once per script of choices, depth first, until all are done or the search ends.
-fn scripts(ctl: &Control, preemption_bound: usize) {
+/// Drops the body's runner, at the end of a search: now, while `generator`'s own thread-locals
+/// are there for it to unwind its stack.
+pub(crate) fn finish_search() {
+    drop(RUNNER.with(|r| r.borrow_mut().take()));
+}
+
+/// Runs loom's model checker once over the round.
+fn check(ctl: &Control, preemption_bound: usize) {
     let mut builder = loom::model::Builder::new();
     // The environment's LOOM_* settings are not ours: the bound and limits come from the config.
     builder.max_threads = MAX_THREADS;
@@ -635,37 +618,18 @@ fn scripts(ctl: &Control, preemption_bound: usize) {
     builder.checkpoint_file = None;
     builder.location = false;
     builder.log = false;
-    let mut todo = vec![Vec::new()];
-    while let Some(script) = todo.pop() {
-        with_search(|s| {
-            s.script = script.clone();
-            s.branches.clear();
-        });
-        match catch_unwind(AssertUnwindSafe(|| builder.check(execution))) {
-            Ok(()) => {}
-            Err(payload) if payload.is::<EndSearch>() => return,
-            Err(payload) if overflowed(payload.as_ref()) => {
-                // A spawned thread's overflow reaches loom's scheduler, not the thread.
-                give_up(stack_overflow());
-                return;
-            }
-            Err(payload) => {
-                let text = runtime::payload_text(payload.as_ref());
-                with_search(|s| {
-                    s.internal.get_or_insert(format!("loom: {text}"));
-                });
-                return;
-            }
+    match catch_unwind(AssertUnwindSafe(|| builder.check(execution))) {
+        Ok(()) => {}
+        Err(payload) if matches!(payload.downcast_ref(), Some(Teardown::Search)) => {}
+        Err(payload) if overflowed(payload.as_ref()) => {
+            // A spawned thread's overflow reaches loom's scheduler, not the thread.
+            give_up(stack_overflow());
         }
-        let branches = with_search(|s| std::mem::take(&mut s.branches));
-        // Pushed in reverse, so that the smallest script is checked next.
-        for &(i, n) in branches.iter().rev() {
-            for outcome in (1..n).rev() {
-                let mut next = script.clone();
-                next.resize(i, 0);
-                next.push(outcome);
-                todo.push(next);
-            }
+        Err(payload) => {
+            let text = runtime::panic::payload_text(payload.as_ref());
+            with_search(|s| {
+                s.internal.get_or_insert(format!("loom: {text}"));
+            });
         }
     }
 }

@@ -10,8 +10,8 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex as StdMutex, MutexGuard as StdGuard};
 
-use crate::runtime::registry::{ChannelState, Dir, EndRec, Registry, Selection};
-use crate::runtime::{self, Exec, Handle, Loc, ObjId, ObjKind, ObjState, Tid, WaitOn};
+use crate::runtime::channel::{ChannelState, Dir, EndRec, Flavor, Selection};
+use crate::runtime::{self, Exec, Handle, Loc, ObjId, ObjState, Registry, Tid, WaitOn};
 
 /// What a timer channel does when time passes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,19 +59,26 @@ impl<T> Chan<T> {
     }
 }
 
+/// One end of a model channel, as a facade `Sender` or `Receiver` holds it: the channel, and
+/// the end's number among its senders (or receivers).
+pub(crate) struct End<T> {
+    pub chan: Arc<Chan<T>>,
+    pub end: usize,
+}
+
 /// Creates a model channel with one sender end and one receiver end (both made at `at`);
 /// returns the channel and the two ends' numbers.
 pub(crate) fn new_chan<T>(
     exec: &Exec,
     constructor: &'static str,
     capacity: Option<usize>,
+    flavor: Flavor,
     timer: Option<(TimerKind, fn() -> T)>,
-    never: bool,
     at: Loc,
 ) -> Arc<Chan<T>> {
     let me = exec.me();
-    let mut state = ChannelState::new(constructor, capacity);
-    state.timer = timer.is_some() || never;
+    let never = flavor == Flavor::Never;
+    let mut state = ChannelState::new(constructor, capacity, flavor);
     let end = |cloned| EndRec {
         created_at: at,
         cloned,
@@ -84,7 +91,7 @@ pub(crate) fn new_chan<T>(
         state.senders.push(end(false));
     }
     state.receivers.push(end(false));
-    let handle = exec.new_object(ObjKind::Channel, at, ObjState::Channel(state));
+    let handle = exec.new_object(at, state);
     Arc::new(Chan {
         handle,
         data: StdMutex::new(Data {

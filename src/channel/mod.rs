@@ -42,9 +42,9 @@ pub use crossbeam_channel::{
     RecvError, RecvTimeoutError, SendError, SendTimeoutError, TryRecvError, TrySendError,
 };
 
-use self::core::{exec_of, Chan, Deadline, Received, Sent, TimerKind};
-use crate::runtime::registry::Dir;
-use crate::runtime::{self, Loc};
+use self::core::{exec_of, Chan, Deadline, End, Received, Sent, TimerKind};
+use crate::runtime::channel::{Dir, Flavor};
+use crate::runtime::{self, Imp, Loc};
 pub use crate::select;
 #[doc(hidden)]
 pub use select::__private;
@@ -52,35 +52,25 @@ pub use select::__private;
 /// The sending side of a channel, as crossbeam's `Sender`. Cloning it makes another sender;
 /// the channel closes when the last one is dropped.
 pub struct Sender<T> {
-    inner: SenderInner<T>,
-}
-
-enum SenderInner<T> {
-    Std(crossbeam_channel::Sender<T>),
-    Model { chan: Arc<Chan<T>>, end: usize },
+    inner: Imp<crossbeam_channel::Sender<T>, End<T>>,
 }
 
 /// The receiving side of a channel, as crossbeam's `Receiver`. Cloning it makes another
 /// receiver: each message goes to one of them.
 pub struct Receiver<T> {
-    inner: ReceiverInner<T>,
-}
-
-enum ReceiverInner<T> {
-    Std(crossbeam_channel::Receiver<T>),
-    Model { chan: Arc<Chan<T>>, end: usize },
+    inner: Imp<crossbeam_channel::Receiver<T>, End<T>>,
 }
 
 pub(crate) fn pair<T>(chan: Arc<Chan<T>>) -> (Sender<T>, Receiver<T>) {
     (
         Sender {
-            inner: SenderInner::Model {
+            inner: Imp::Model(End {
                 chan: chan.clone(),
                 end: 0,
-            },
+            }),
         },
         Receiver {
-            inner: ReceiverInner::Model { chan, end: 0 },
+            inner: Imp::Model(End { chan, end: 0 }),
         },
     )
 }
@@ -88,10 +78,11 @@ pub(crate) fn pair<T>(chan: Arc<Chan<T>>) -> (Sender<T>, Receiver<T>) {
 pub(crate) fn model_channel<T>(
     constructor: &'static str,
     capacity: Option<usize>,
+    flavor: Flavor,
     at: Loc,
 ) -> Option<(Sender<T>, Receiver<T>)> {
     let exec = runtime::current()?;
-    let chan = core::new_chan(&exec, constructor, capacity, None, false, at);
+    let chan = core::new_chan(&exec, constructor, capacity, flavor, None, at);
     // crossbeam's bounded flavor keeps its messages when the last receiver goes.
     exec.reg().channel(chan.id()).discard_on_disconnect = capacity.is_none();
     Some(pair(chan))
@@ -106,15 +97,17 @@ pub(crate) fn model_channel<T>(
 /// ```
 #[track_caller]
 pub fn bounded<T>(cap: usize) -> (Sender<T>, Receiver<T>) {
-    model_channel("channel::bounded", Some(cap), runtime::caller()).unwrap_or_else(|| {
+    model_channel(
+        "channel::bounded",
+        Some(cap),
+        Flavor::Messages,
+        runtime::caller(),
+    )
+    .unwrap_or_else(|| {
         let (s, r) = crossbeam_channel::bounded(cap);
         (
-            Sender {
-                inner: SenderInner::Std(s),
-            },
-            Receiver {
-                inner: ReceiverInner::Std(r),
-            },
+            Sender { inner: Imp::Std(s) },
+            Receiver { inner: Imp::Std(r) },
         )
     })
 }
@@ -129,15 +122,17 @@ pub fn bounded<T>(cap: usize) -> (Sender<T>, Receiver<T>) {
 /// ```
 #[track_caller]
 pub fn unbounded<T>() -> (Sender<T>, Receiver<T>) {
-    model_channel("channel::unbounded", None, runtime::caller()).unwrap_or_else(|| {
+    model_channel(
+        "channel::unbounded",
+        None,
+        Flavor::Messages,
+        runtime::caller(),
+    )
+    .unwrap_or_else(|| {
         let (s, r) = crossbeam_channel::unbounded();
         (
-            Sender {
-                inner: SenderInner::Std(s),
-            },
-            Receiver {
-                inner: ReceiverInner::Std(r),
-            },
+            Sender { inner: Imp::Std(s) },
+            Receiver { inner: Imp::Std(r) },
         )
     })
 }
@@ -154,16 +149,16 @@ fn timer(
                 &exec,
                 constructor,
                 Some(1),
+                Flavor::Timer,
                 Some((kind, Instant::now as fn() -> Instant)),
-                false,
                 at,
             );
             Receiver {
-                inner: ReceiverInner::Model { chan, end: 0 },
+                inner: Imp::Model(End { chan, end: 0 }),
             }
         }
         None => Receiver {
-            inner: ReceiverInner::Std(match kind {
+            inner: Imp::Std(match kind {
                 TimerKind::Once => crossbeam_channel::after(duration),
                 TimerKind::Repeat => crossbeam_channel::tick(duration),
             }),
@@ -214,20 +209,20 @@ pub fn tick(duration: Duration) -> Receiver<Instant> {
 pub fn never<T>() -> Receiver<T> {
     match runtime::current() {
         Some(exec) => Receiver {
-            inner: ReceiverInner::Model {
+            inner: Imp::Model(End {
                 chan: core::new_chan(
                     &exec,
                     "channel::never",
                     Some(0),
+                    Flavor::Never,
                     None,
-                    true,
                     runtime::caller(),
                 ),
                 end: 0,
-            },
+            }),
         },
         None => Receiver {
-            inner: ReceiverInner::Std(crossbeam_channel::never()),
+            inner: Imp::Std(crossbeam_channel::never()),
         },
     }
 }
@@ -241,8 +236,8 @@ impl<T> Sender<T> {
     #[track_caller]
     pub fn send(&self, msg: T) -> Result<(), SendError<T>> {
         match &self.inner {
-            SenderInner::Std(s) => s.send(msg),
-            SenderInner::Model { chan, end } => {
+            Imp::Std(s) => s.send(msg),
+            Imp::Model(End { chan, end }) => {
                 match core::send_one(
                     chan,
                     *end,
@@ -265,8 +260,8 @@ impl<T> Sender<T> {
     #[track_caller]
     pub fn try_send(&self, msg: T) -> Result<(), TrySendError<T>> {
         match &self.inner {
-            SenderInner::Std(s) => s.try_send(msg),
-            SenderInner::Model { chan, end } => {
+            Imp::Std(s) => s.try_send(msg),
+            Imp::Model(End { chan, end }) => {
                 match core::send_one(
                     chan,
                     *end,
@@ -291,8 +286,8 @@ impl<T> Sender<T> {
     #[track_caller]
     pub fn send_timeout(&self, msg: T, timeout: Duration) -> Result<(), SendTimeoutError<T>> {
         match &self.inner {
-            SenderInner::Std(s) => s.send_timeout(msg, timeout),
-            SenderInner::Model { chan, end } => {
+            Imp::Std(s) => s.send_timeout(msg, timeout),
+            Imp::Model(End { chan, end }) => {
                 match core::send_one(
                     chan,
                     *end,
@@ -312,8 +307,8 @@ impl<T> Sender<T> {
     /// The number of messages in the channel.
     pub fn len(&self) -> usize {
         match &self.inner {
-            SenderInner::Std(s) => s.len(),
-            SenderInner::Model { chan, .. } => core::len(chan),
+            Imp::Std(s) => s.len(),
+            Imp::Model(End { chan, .. }) => core::len(chan),
         }
     }
 
@@ -325,8 +320,8 @@ impl<T> Sender<T> {
     /// The channel's capacity; `None` if unbounded.
     pub fn capacity(&self) -> Option<usize> {
         match &self.inner {
-            SenderInner::Std(s) => s.capacity(),
-            SenderInner::Model { chan, .. } => capacity(chan),
+            Imp::Std(s) => s.capacity(),
+            Imp::Model(End { chan, .. }) => capacity(chan),
         }
     }
 }
@@ -345,8 +340,8 @@ impl<T> Receiver<T> {
     #[track_caller]
     pub fn recv(&self) -> Result<T, RecvError> {
         match &self.inner {
-            ReceiverInner::Std(r) => r.recv(),
-            ReceiverInner::Model { chan, end } => {
+            Imp::Std(r) => r.recv(),
+            Imp::Model(End { chan, end }) => {
                 match core::recv_one(
                     chan,
                     *end,
@@ -368,8 +363,8 @@ impl<T> Receiver<T> {
     #[track_caller]
     pub fn try_recv(&self) -> Result<T, TryRecvError> {
         match &self.inner {
-            ReceiverInner::Std(r) => r.try_recv(),
-            ReceiverInner::Model { chan, end } => {
+            Imp::Std(r) => r.try_recv(),
+            Imp::Model(End { chan, end }) => {
                 match core::recv_one(
                     chan,
                     *end,
@@ -393,8 +388,8 @@ impl<T> Receiver<T> {
     #[track_caller]
     pub fn recv_timeout(&self, timeout: Duration) -> Result<T, RecvTimeoutError> {
         match &self.inner {
-            ReceiverInner::Std(r) => r.recv_timeout(timeout),
-            ReceiverInner::Model { chan, end } => {
+            Imp::Std(r) => r.recv_timeout(timeout),
+            Imp::Model(End { chan, end }) => {
                 match core::recv_one(
                     chan,
                     *end,
@@ -423,8 +418,8 @@ impl<T> Receiver<T> {
     /// The number of messages in the channel.
     pub fn len(&self) -> usize {
         match &self.inner {
-            ReceiverInner::Std(r) => r.len(),
-            ReceiverInner::Model { chan, .. } => core::len(chan),
+            Imp::Std(r) => r.len(),
+            Imp::Model(End { chan, .. }) => core::len(chan),
         }
     }
 
@@ -436,8 +431,8 @@ impl<T> Receiver<T> {
     /// The channel's capacity; `None` if unbounded.
     pub fn capacity(&self) -> Option<usize> {
         match &self.inner {
-            ReceiverInner::Std(r) => r.capacity(),
-            ReceiverInner::Model { chan, .. } => capacity(chan),
+            Imp::Std(r) => r.capacity(),
+            Imp::Model(End { chan, .. }) => capacity(chan),
         }
     }
 }
@@ -446,14 +441,14 @@ impl<T> Clone for Sender<T> {
     #[track_caller]
     fn clone(&self) -> Self {
         let inner = match &self.inner {
-            SenderInner::Std(s) => SenderInner::Std(s.clone()),
-            SenderInner::Model { chan, .. } => {
+            Imp::Std(s) => Imp::Std(s.clone()),
+            Imp::Model(End { chan, .. }) => {
                 let exec = exec_of(chan);
                 let end = core::clone_end(&exec, chan.id(), Dir::Send, runtime::caller());
-                SenderInner::Model {
+                Imp::Model(End {
                     chan: chan.clone(),
                     end,
-                }
+                })
             }
         };
         Sender { inner }
@@ -464,22 +459,22 @@ impl<T> Receiver<T> {
     /// The channel's object in the registry, for a model channel.
     pub(crate) fn model_id(&self) -> Option<crate::runtime::ObjId> {
         match &self.inner {
-            ReceiverInner::Model { chan, .. } => Some(chan.id()),
-            ReceiverInner::Std(_) => None,
+            Imp::Model(End { chan, .. }) => Some(chan.id()),
+            Imp::Std(_) => None,
         }
     }
 
     /// A clone whose end is recorded as made at `at`.
     pub(crate) fn clone_at(&self, at: Loc) -> Self {
         let inner = match &self.inner {
-            ReceiverInner::Std(r) => ReceiverInner::Std(r.clone()),
-            ReceiverInner::Model { chan, .. } => {
+            Imp::Std(r) => Imp::Std(r.clone()),
+            Imp::Model(End { chan, .. }) => {
                 let exec = exec_of(chan);
                 let end = core::clone_end(&exec, chan.id(), Dir::Recv, at);
-                ReceiverInner::Model {
+                Imp::Model(End {
                     chan: chan.clone(),
                     end,
-                }
+                })
             }
         };
         Receiver { inner }
@@ -495,7 +490,7 @@ impl<T> Clone for Receiver<T> {
 
 impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
-        if let SenderInner::Model { chan, end } = &self.inner {
+        if let Imp::Model(End { chan, end }) = &self.inner {
             core::drop_end(chan, *end, Dir::Send);
         }
     }
@@ -503,7 +498,7 @@ impl<T> Drop for Sender<T> {
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
-        if let ReceiverInner::Model { chan, end } = &self.inner {
+        if let Imp::Model(End { chan, end }) = &self.inner {
             core::drop_end(chan, *end, Dir::Recv);
         }
     }

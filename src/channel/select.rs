@@ -156,9 +156,11 @@ pub mod __private {
 
     use std::time::Duration;
 
+    use super::super::core::End;
     use super::super::core::{self as chan_core, Arm, Deadline, RecvArm, SendArm};
-    use super::super::{Receiver, ReceiverInner, RecvError, SendError, Sender, SenderInner};
+    use super::super::{Receiver, RecvError, SendError, Sender};
     use crate::runtime;
+    use crate::runtime::Imp;
 
     /// How long a selection may wait.
     #[derive(Clone, Copy, Debug)]
@@ -205,12 +207,12 @@ pub mod __private {
         /// The operation on `rx`.
         pub fn new(rx: &'a Receiver<T>) -> Self {
             let arm = match &rx.inner {
-                ReceiverInner::Model { chan, end } => Some(RecvArm {
+                Imp::Model(End { chan, end }) => Some(RecvArm {
                     chan,
                     end: *end,
                     result: None,
                 }),
-                ReceiverInner::Std(_) => None,
+                Imp::Std(_) => None,
             };
             RecvCase {
                 rx,
@@ -241,15 +243,15 @@ pub mod __private {
 
         fn add_std(&self, sel: &mut crossbeam_channel::Select<'a>) -> usize {
             match &self.rx.inner {
-                ReceiverInner::Std(r) => sel.recv(r),
-                ReceiverInner::Model { .. } => {
+                Imp::Std(r) => sel.recv(r),
+                Imp::Model(End { .. }) => {
                     panic!("leakcheck: select! outside a check on a channel created inside one")
                 }
             }
         }
 
         fn complete_std(&mut self, op: crossbeam_channel::SelectedOperation<'_>) {
-            if let ReceiverInner::Std(r) = &self.rx.inner {
+            if let Imp::Std(r) = &self.rx.inner {
                 self.result = Some(op.recv(r));
             }
         }
@@ -267,7 +269,7 @@ pub mod __private {
         /// The operation of sending `value` on `tx`.
         pub fn new(tx: &'a Sender<T>, value: T) -> Self {
             match &tx.inner {
-                SenderInner::Model { chan, end } => SendCase {
+                Imp::Model(End { chan, end }) => SendCase {
                     tx,
                     arm: Some(SendArm {
                         chan,
@@ -278,7 +280,7 @@ pub mod __private {
                     value: None,
                     result: None,
                 },
-                SenderInner::Std(_) => SendCase {
+                Imp::Std(_) => SendCase {
                     tx,
                     arm: None,
                     value: Some(value),
@@ -313,15 +315,15 @@ pub mod __private {
 
         fn add_std(&self, sel: &mut crossbeam_channel::Select<'a>) -> usize {
             match &self.tx.inner {
-                SenderInner::Std(s) => sel.send(s),
-                SenderInner::Model { .. } => {
+                Imp::Std(s) => sel.send(s),
+                Imp::Model(End { .. }) => {
                     panic!("leakcheck: select! outside a check on a channel created inside one")
                 }
             }
         }
 
         fn complete_std(&mut self, op: crossbeam_channel::SelectedOperation<'_>) {
-            if let SenderInner::Std(s) = &self.tx.inner {
+            if let Imp::Std(s) = &self.tx.inner {
                 let value = self.value.take().expect("a send is completed once");
                 self.result = Some(op.send(s, value));
             }

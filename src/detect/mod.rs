@@ -1,18 +1,19 @@
 //! The detectors: they read the registry of a finished (or stopped) execution and judge what it
 //! shows. Each finding is a typed value; `report` renders it.
 
-use crate::backend::Stop;
 use crate::report::{
     frames, Blocked, ChannelInfo, ChannelWait, ChannelWaiter, Detail, EndInfo, Finding,
     FindingKind, LeakState, LockOrder, NotifyInfo, ObjectInfo, SignalCause, SourceLocation, Target,
     ThreadInfo,
 };
-use crate::runtime::registry::{
-    happened_before, Dir, EndRec, JoinState, Loc, Notify, ObjState, Registry, Status, Tid, WaitOn,
+use crate::runtime::channel::{Dir, EndRec, Flavor};
+use crate::runtime::condvar::Notify;
+use crate::runtime::{
+    happened_before, JoinState, Loc, LockEdge, ObjState, Registry, Status, Stop, Tid, WaitOn, BODY,
 };
-use crate::runtime::BODY;
 
 /// What the detectors need besides the registry.
+#[derive(Clone, Debug)]
 pub(crate) struct Judge {
     pub allow_lingering: bool,
     pub max_steps: usize,
@@ -104,15 +105,7 @@ fn blocked_info(reg: &mut Registry, tid: Tid) -> Option<Blocked> {
             Vec::new(),
         ),
         WaitOn::Object(id) => {
-            let holders: Vec<(Tid, Loc)> = match &reg.objects[id].state {
-                ObjState::Mutex(m) => m.holder.into_iter().collect(),
-                ObjState::RwLock(l) => l
-                    .writer
-                    .into_iter()
-                    .chain(l.readers.iter().copied())
-                    .collect(),
-                _ => Vec::new(),
-            };
+            let holders = reg.objects[id].state.model().holders();
             let held_by = holders
                 .into_iter()
                 .map(|(t, since)| (thread_info(reg, t), loc(since)))
@@ -140,7 +133,7 @@ fn unclosed_channels(reg: &mut Registry) -> Vec<Finding> {
         };
         // A token's `done` channel is a signal, not a channel the user opened: a thread
         // waiting on it forever is reported as unresponsive or leaked instead.
-        if c.live_receivers() == 0 || c.constructor == "cancel::Token" {
+        if c.live_receivers() == 0 || c.flavor == Flavor::TokenDone {
             continue;
         }
         let stuck: Vec<(Tid, Dir)> = c
@@ -373,7 +366,7 @@ fn lock_inversions(reg: &mut Registry) -> Vec<Finding> {
                 continue;
             }
             seen.push(pair);
-            let mut order = |e: &crate::runtime::registry::LockEdge| LockOrder {
+            let mut order = |e: &LockEdge| LockOrder {
                 thread: thread_info(reg, e.thread),
                 first: (object_info(reg, e.first), loc(e.first_at)),
                 then: (object_info(reg, e.then), loc(e.then_at)),

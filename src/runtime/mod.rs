@@ -1,22 +1,46 @@
-//! The runtime of one execution: the registry, the backend it runs on, and the recipe every
-//! primitive follows (scheduling point, then act on the registry, then block or wake).
+//! The runtime of one execution: the registry, the model of every primitive, the engine
+//! interface it runs on, and the recipe every primitive follows (scheduling point, then act on
+//! the registry, then block or wake).
+//!
+//! Each primitive's model is one file here (`mutex.rs`, `condvar.rs`, `thread.rs`, ...): its
+//! state struct, what it answers the detectors ([`object::Model`]), and its operations. The
+//! facade types (`crate::sync`, `crate::thread`, ...) are shells that map std's API onto them.
+//! [`object`] lists every kind in one table.
 //!
 //! All state is per execution and reached through a thread-local that the driver sets while an
 //! execution runs on this OS thread, so libtest may run many checks at once on its own threads.
 
-pub(crate) mod registry;
+pub(crate) mod barrier;
+pub(crate) mod channel;
+pub(crate) mod condvar;
+mod engine;
+pub(crate) mod mutex;
+pub(crate) mod object;
+pub(crate) mod once;
+pub(crate) mod panic;
+mod registry;
+pub(crate) mod rwlock;
+pub(crate) mod thread;
+pub(crate) mod token;
 
 use std::cell::{RefCell, RefMut};
 use std::panic::Location;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Once;
 
-use crate::backend::Backend;
-use crate::backend::{Control, Stop};
-pub(crate) use registry::{
-    Loc, ObjId, ObjKind, ObjState, PanicRec, Registry, Status, ThreadRec, Tid, Wait, WaitOn,
-};
+pub(crate) use engine::{is_teardown, Backend, Control, Decision, Stop, Teardown, STACK_SIZE};
+pub(crate) use object::{ObjState, State};
+pub(crate) use registry::{happened_before, LockEdge, Registry};
+pub(crate) use thread::{JoinState, Status, ThreadRec, Wait, WaitOn};
+
+/// A thread's index in the execution; 0 is the test body.
+pub(crate) type Tid = usize;
+
+/// An object's index in the registry.
+pub(crate) type ObjId = usize;
+
+/// A source location, as `#[track_caller]` gives it.
+pub(crate) type Loc = &'static Location<'static>;
 
 /// The body's thread.
 pub(crate) const BODY: Tid = 0;
@@ -65,6 +89,38 @@ pub(crate) struct Handle {
     pub id: ObjId,
 }
 
+impl Handle {
+    /// The execution the object belongs to, which must be the current one: a facade object
+    /// made inside a check and used outside it (or in another execution) is a usage error.
+    /// `what` names the object for the message, with its article: "a mutex".
+    #[track_caller]
+    pub(crate) fn exec(self, what: &str) -> Rc<Exec> {
+        match current() {
+            Some(exec) if exec.serial == self.serial => exec,
+            _ => panic!(
+                "leakcheck: {what} created inside a check was used outside it, or in another execution"
+            ),
+        }
+    }
+
+    /// The execution the object belongs to, if it is current and still running: what a
+    /// destructor updates. Once an execution has stopped, its registry stays as it was for the
+    /// detectors, and destructors that run while its threads unwind leave it alone.
+    pub(crate) fn live(self) -> Option<Rc<Exec>> {
+        current().filter(|e| e.serial == self.serial && !e.closed())
+    }
+}
+
+/// A facade type's implementation: std's (or crossbeam's) own outside a check, the model inside
+/// one. Every facade type holds one, so each of its methods is one match.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Imp<S, M = Handle> {
+    /// Outside a check: the real thing.
+    Std(S),
+    /// Inside a check: the model (usually a [`Handle`] to its state in the registry).
+    Model(M),
+}
+
 impl Exec {
     pub(crate) fn new(
         ctl: Rc<Control>,
@@ -97,9 +153,10 @@ impl Exec {
         self.backend.current()
     }
 
-    /// Registers a new object and returns the facade's reference to it.
-    pub(crate) fn new_object(&self, kind: ObjKind, at: Loc, state: ObjState) -> Handle {
-        let id = self.reg().add_object(kind, at, state);
+    /// Registers a new object with its model's initial state, and returns the facade's
+    /// reference to it.
+    pub(crate) fn new_object(&self, at: Loc, state: impl State) -> Handle {
+        let id = self.reg().add_object(at, state.wrap());
         Handle {
             serial: self.serial,
             id,
@@ -140,6 +197,30 @@ impl Exec {
     pub(crate) fn stop(&self, why: Stop) {
         self.ctl.stop.set(Some(why));
         self.backend.stop();
+    }
+
+    /// The wait loop of every blocking operation: `attempt` runs with the registry borrowed and
+    /// either takes what the current thread waits for (and returns true) or puts the thread on
+    /// the wait queue of what it waits for (and returns false); then the thread blocks until it
+    /// is woken, and tries again. Returns whether it got it: false if the execution stopped
+    /// (before or while it waited), when the caller leaves the registry alone.
+    pub(crate) fn wait_until(
+        &self,
+        op: &'static str,
+        on: WaitOn,
+        at: Loc,
+        mut attempt: impl FnMut(&mut Registry, Tid) -> bool,
+    ) -> bool {
+        let me = self.me();
+        loop {
+            if self.closed() {
+                return false;
+            }
+            if attempt(&mut self.reg(), me) {
+                return true;
+            }
+            self.block(op, on, at);
+        }
     }
 
     /// Blocks the current thread until another wakes it. The caller has put it on the wait queue
@@ -254,74 +335,6 @@ impl Exec {
             .any(|(t, r)| t != me && r.is_runnable());
         others && self.choose(4) == 0
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Panics
-
-thread_local! {
-    /// The panic the hook saw last on this OS thread, taken by whoever catches it.
-    static LAST_PANIC: RefCell<Option<PanicRec>> = const { RefCell::new(None) };
-}
-
-/// Installs leakcheck's panic hook once per process. Inside an execution it records the panic's
-/// message and location for the report and prints nothing (the report says it better); outside,
-/// it hands over to the hook that was there before.
-pub(crate) fn install_panic_hook() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let previous = crate::backend::shuttle::take_hook_from_shuttle();
-        std::panic::set_hook(Box::new(move |info| {
-            let Some(exec) = current() else {
-                return previous(info);
-            };
-            let message = payload_text(info.payload());
-            let at = info
-                .location()
-                .map(|l| (l.file().to_string(), l.line(), l.column()));
-            // Number the panic now, when it happens: the thread that catches it may record it
-            // later than another thread's panic that it caused.
-            let (capture, seq) = match exec.reg.try_borrow_mut() {
-                Ok(mut reg) => {
-                    reg.panics += 1;
-                    (reg.capture, reg.panics)
-                }
-                Err(_) => (false, 0),
-            };
-            let stack = capture.then(backtrace::Backtrace::new_unresolved);
-            LAST_PANIC.with(|p| {
-                *p.borrow_mut() = Some(PanicRec {
-                    message,
-                    at,
-                    stack,
-                    seq,
-                })
-            });
-        }));
-    });
-}
-
-/// The text of a panic payload.
-pub(crate) fn payload_text(payload: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        (*s).to_string()
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "<a panic payload that is not a string>".to_string()
-    }
-}
-
-/// The panic the hook recorded last, for the thread that caught it.
-pub(crate) fn take_panic(payload: &(dyn std::any::Any + Send)) -> PanicRec {
-    LAST_PANIC
-        .with(|p| p.borrow_mut().take())
-        .unwrap_or_else(|| PanicRec {
-            message: payload_text(payload),
-            at: None,
-            stack: None,
-            seq: 0,
-        })
 }
 
 /// Where a `#[track_caller]` function was called from.

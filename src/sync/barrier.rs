@@ -1,8 +1,7 @@
 use std::fmt;
-use std::rc::Rc;
 
-use crate::runtime::registry::BarrierState;
-use crate::runtime::{self, Exec, Handle, Loc, ObjKind, ObjState, WaitOn};
+use crate::runtime::barrier::{self as model, BarrierState};
+use crate::runtime::{self, Imp};
 
 /// A barrier, as [`std::sync::Barrier`]: `n` threads wait until all `n` have arrived, then all
 /// go on, and the barrier is ready for the next round.
@@ -35,12 +34,7 @@ use crate::runtime::{self, Exec, Handle, Loc, ObjKind, ObjState, WaitOn};
 /// });
 /// ```
 pub struct Barrier {
-    imp: Imp,
-}
-
-enum Imp {
-    Std(std::sync::Barrier),
-    Model(Handle),
+    imp: Imp<std::sync::Barrier>,
 }
 
 /// What [`Barrier::wait`] returns: whether this thread is the round's leader.
@@ -84,12 +78,11 @@ impl Barrier {
     pub fn new(n: usize) -> Barrier {
         let imp = match runtime::current() {
             Some(exec) => Imp::Model(exec.new_object(
-                ObjKind::Barrier,
                 runtime::caller(),
-                ObjState::Barrier(BarrierState {
+                BarrierState {
                     count: n,
                     ..Default::default()
-                }),
+                },
             )),
             None => Imp::Std(std::sync::Barrier::new(n)),
         };
@@ -116,57 +109,9 @@ impl Barrier {
         match &self.imp {
             Imp::Std(b) => BarrierWaitResult(b.wait().is_leader()),
             Imp::Model(h) => {
-                let exec = exec_for(*h);
-                BarrierWaitResult(wait_model(&exec, h.id, runtime::caller()))
+                let exec = h.exec("a Barrier");
+                BarrierWaitResult(model::wait(&exec, h.id, runtime::caller()))
             }
-        }
-    }
-}
-
-fn exec_for(h: Handle) -> Rc<Exec> {
-    match runtime::current() {
-        Some(exec) if exec.serial == h.serial => exec,
-        _ => panic!(
-            "leakcheck: a Barrier created inside a check was used outside it, or in another execution"
-        ),
-    }
-}
-
-/// One arrival at the model barrier `id`; returns whether the thread leads its round.
-fn wait_model(exec: &Exec, id: usize, at: Loc) -> bool {
-    const OP: &str = "Barrier::wait";
-    exec.switch(OP, at);
-    if exec.closed() {
-        return false;
-    }
-    let me = exec.me();
-    let generation = {
-        let mut reg = exec.reg();
-        reg.publish(me, id);
-        let b = reg.barrier(id);
-        b.arrived.push(me);
-        if b.arrived.len() >= b.count {
-            // The last to arrive completes the round, and leads it.
-            let arrived = std::mem::take(&mut b.arrived);
-            b.generation += 1;
-            for t in arrived.into_iter().filter(|&t| t != me) {
-                exec.wake(&mut reg, t);
-            }
-            reg.observe(me, id);
-            return true;
-        }
-        b.generation
-    };
-    loop {
-        exec.block(OP, WaitOn::Object(id), at);
-        if exec.closed() {
-            return false;
-        }
-        let mut reg = exec.reg();
-        if reg.barrier(id).generation != generation {
-            // Everyone of the round arrived: learn what they knew.
-            reg.observe(me, id);
-            return false;
         }
     }
 }

@@ -2,9 +2,9 @@ use std::fmt;
 use std::sync::{LockResult, PoisonError};
 use std::time::Duration;
 
-use super::mutex::{self, GuardImp, Imp, MutexGuard};
-use crate::runtime::registry::Notify;
-use crate::runtime::{self, Exec, Handle, Loc, ObjKind, ObjState, WaitOn};
+use super::mutex::MutexGuard;
+use crate::runtime::condvar::{self as model, CondvarState};
+use crate::runtime::{self, Handle, Imp, Loc};
 
 /// A condition variable, as [`std::sync::Condvar`].
 ///
@@ -36,12 +36,7 @@ use crate::runtime::{self, Exec, Handle, Loc, ObjKind, ObjState, WaitOn};
 /// });
 /// ```
 pub struct Condvar {
-    imp: CvImp,
-}
-
-enum CvImp {
-    Std(std::sync::Condvar),
-    Model(Handle),
+    imp: Imp<std::sync::Condvar>,
 }
 
 /// Whether a timed wait timed out, as [`std::sync::WaitTimeoutResult`].
@@ -55,10 +50,6 @@ impl WaitTimeoutResult {
     }
 }
 
-/// How many spurious wake-ups in a row one thread may get: enough to catch a missing `while`,
-/// few enough that a correct wait loop always makes progress.
-const SPURIOUS_BOUND: usize = 2;
-
 impl Default for Condvar {
     #[track_caller]
     fn default() -> Self {
@@ -71,12 +62,8 @@ impl Condvar {
     #[track_caller]
     pub fn new() -> Condvar {
         let imp = match runtime::current() {
-            Some(exec) => CvImp::Model(exec.new_object(
-                ObjKind::Condvar,
-                runtime::caller(),
-                ObjState::Condvar(Default::default()),
-            )),
-            None => CvImp::Std(std::sync::Condvar::new()),
+            Some(exec) => Imp::Model(exec.new_object(runtime::caller(), CondvarState::default())),
+            None => Imp::Std(std::sync::Condvar::new()),
         };
         Condvar { imp }
     }
@@ -166,8 +153,8 @@ impl Condvar {
         at: Loc,
     ) -> LockResult<(MutexGuard<'a, T>, WaitTimeoutResult)> {
         let timed_out = match (&self.imp, &guard.lock.imp) {
-            (CvImp::Std(cv), Imp::Std(_)) => {
-                let GuardImp::Std(std_guard) = std::mem::replace(&mut guard.inner, GuardImp::Taken) else {
+            (Imp::Std(cv), Imp::Std(_)) => {
+                let Imp::Std(Some(std_guard)) = std::mem::replace(&mut guard.inner, Imp::Std(None)) else {
                     unreachable!("a std mutex has a std guard")
                 };
                 let (std_guard, timed_out) = match timeout {
@@ -177,14 +164,13 @@ impl Condvar {
                         (g, r.timed_out())
                     }
                 };
-                guard.inner = GuardImp::Std(std_guard);
+                guard.inner = Imp::Std(Some(std_guard));
                 timed_out
             }
-            (CvImp::Model(cv), Imp::Model(m)) => {
-                let exec = runtime::current()
-                    .filter(|e| e.serial == cv.serial && e.serial == m.serial)
-                    .expect("leakcheck: a condvar or mutex created inside a check was used outside it");
-                wait_model(&exec, cv.id, m.id, timeout.is_some(), op, at)
+            (Imp::Model(cv), Imp::Model(m)) => {
+                let exec = cv.exec("a condvar");
+                let exec = if m.serial == exec.serial { exec } else { m.exec("a mutex") };
+                model::wait(&exec, cv.id, m.id, timeout.is_some(), op, at)
             }
             _ => panic!("leakcheck: a condvar and a mutex from different worlds (one made inside a check, one outside)"),
         };
@@ -200,8 +186,8 @@ impl Condvar {
     #[track_caller]
     pub fn notify_one(&self) {
         match &self.imp {
-            CvImp::Std(cv) => cv.notify_one(),
-            CvImp::Model(h) => notify_model(*h, false, "Condvar::notify_one", runtime::caller()),
+            Imp::Std(cv) => cv.notify_one(),
+            Imp::Model(h) => notify_model(*h, false, "Condvar::notify_one", runtime::caller()),
         }
     }
 
@@ -209,135 +195,14 @@ impl Condvar {
     #[track_caller]
     pub fn notify_all(&self) {
         match &self.imp {
-            CvImp::Std(cv) => cv.notify_all(),
-            CvImp::Model(h) => notify_model(*h, true, "Condvar::notify_all", runtime::caller()),
+            Imp::Std(cv) => cv.notify_all(),
+            Imp::Model(h) => notify_model(*h, true, "Condvar::notify_all", runtime::caller()),
         }
     }
-}
-
-/// One wait on the model: atomically join the waiters and release the mutex, wait (or wake
-/// spuriously), lock the mutex again. Returns whether time passed.
-fn wait_model(
-    exec: &Exec,
-    cv: usize,
-    mutex_id: usize,
-    timed: bool,
-    op: &'static str,
-    at: Loc,
-) -> bool {
-    exec.switch(op, at);
-    if exec.closed() {
-        return false;
-    }
-    let me = exec.me();
-    {
-        let mut reg = exec.reg();
-        // Woken by a notify and waiting again without releasing the mutex in between: the
-        // wake-up ended in another wait.
-        if let Some((c, n, _)) = reg.threads[me].condvar_wake.take() {
-            if c == cv {
-                let state = reg.condvar(cv);
-                state.notifies[n].rewaited = true;
-                match state.rewaits.iter_mut().find(|r| r.0 == me) {
-                    Some(r) => r.1 += 1,
-                    None => state.rewaits.push((me, 1)),
-                }
-            }
-        }
-        let state = reg.condvar(cv);
-        state.waiters.push(me);
-    }
-    mutex::release(exec, mutex_id);
-    {
-        // Where this wait began: the notifies so far, and the critical sections so far (after
-        // this thread's own, which the release just closed).
-        let mut reg = exec.reg();
-        let sections = reg.mutex(mutex_id).sections.len();
-        let state = reg.condvar(cv);
-        let began = (me, state.notifies.len(), mutex_id, sections);
-        match state.wait_began.iter_mut().find(|w| w.0 == me) {
-            Some(w) => *w = began,
-            None => state.wait_began.push(began),
-        }
-    }
-    let spurious = {
-        let streak = exec.reg().threads[me].spurious_streak;
-        streak < SPURIOUS_BOUND && exec.spurious_wakeup()
-    };
-    let timed_out = if spurious {
-        exec.reg().threads[me].spurious_streak += 1;
-        // A scheduling point, not a yield: whether others run before the thread looks again is
-        // the scheduler's choice (a yield would let PCT always run the notifier first).
-        exec.switch(op, at);
-        false
-    } else {
-        exec.block_timed(op, WaitOn::Object(cv), at, timed)
-    };
-    {
-        let mut reg = exec.reg();
-        let state = reg.condvar(cv);
-        let still_waiting = state.waiters.iter().position(|&t| t == me);
-        if let Some(i) = still_waiting {
-            // Not notified: time passed, or a spurious wake-up.
-            state.waiters.remove(i);
-        } else if let Some(w) = state.woken_by.iter().position(|w| w.0 == me) {
-            let n = state.woken_by.remove(w).1;
-            reg.observe(me, cv);
-            let t = &mut reg.threads[me];
-            t.spurious_streak = 0;
-            t.condvar_wake = Some((cv, n, mutex_id));
-        }
-    }
-    mutex::acquire(exec, mutex_id, op, at);
-    if !exec.closed() {
-        exec.reg().mutex(mutex_id).holder_waited = true;
-    }
-    timed_out
 }
 
 fn notify_model(h: Handle, all: bool, op: &'static str, at: Loc) {
-    let exec = runtime::current()
-        .filter(|e| e.serial == h.serial)
-        .expect("leakcheck: a condvar created inside a check was used outside it");
-    exec.switch(op, at);
-    if exec.closed() {
-        return;
-    }
-    let me = exec.me();
-    let waiting = exec.reg().condvar(h.id).waiters.clone();
-    let woken: Vec<usize> = if all {
-        waiting.clone()
-    } else if waiting.is_empty() {
-        Vec::new()
-    } else {
-        // std promises no order: which waiter wakes is the scheduler's choice.
-        let i = if waiting.len() > 1 {
-            exec.choose(waiting.len())
-        } else {
-            0
-        };
-        vec![waiting[i]]
-    };
-    let mut reg = exec.reg();
-    reg.publish(me, h.id);
-    let state = reg.condvar(h.id);
-    let index = state.notifies.len();
-    state.notifies.push(Notify {
-        at,
-        by: me,
-        all,
-        waiting,
-        woke: if all { None } else { woken.first().copied() },
-        rewaited: false,
-    });
-    state.waiters.retain(|t| !woken.contains(t));
-    for &t in &woken {
-        state.woken_by.retain(|w| w.0 != t);
-        state.woken_by.push((t, index));
-    }
-    for t in woken {
-        exec.wake(&mut reg, t);
-    }
+    model::notify(&h.exec("a condvar"), h.id, all, op, at);
 }
 
 impl fmt::Debug for Condvar {

@@ -28,33 +28,23 @@ use std::time::Duration;
 
 pub use std::sync::mpsc::{RecvError, RecvTimeoutError, SendError, TryRecvError, TrySendError};
 
-use crate::channel::core::{self, exec_of, Chan, Deadline, Received, Sent};
-use crate::runtime::registry::Dir;
-use crate::runtime::{self, Loc};
+use crate::channel::core::{self, exec_of, Chan, Deadline, End, Received, Sent};
+use crate::runtime::channel::{Dir, Flavor};
+use crate::runtime::{self, Imp, Loc};
 
 /// The sending half of [`channel`], as [`std::sync::mpsc::Sender`].
 pub struct Sender<T> {
-    inner: Tx<T, std::sync::mpsc::Sender<T>>,
+    inner: Imp<std::sync::mpsc::Sender<T>, End<T>>,
 }
 
 /// The sending half of [`sync_channel`], as [`std::sync::mpsc::SyncSender`].
 pub struct SyncSender<T> {
-    inner: Tx<T, std::sync::mpsc::SyncSender<T>>,
-}
-
-enum Tx<T, S> {
-    Std(S),
-    Model { chan: Arc<Chan<T>>, end: usize },
+    inner: Imp<std::sync::mpsc::SyncSender<T>, End<T>>,
 }
 
 /// The receiving half, as [`std::sync::mpsc::Receiver`].
 pub struct Receiver<T> {
-    inner: Rx<T>,
-}
-
-enum Rx<T> {
-    Std(std::sync::mpsc::Receiver<T>),
-    Model { chan: Arc<Chan<T>>, end: usize },
+    inner: Imp<std::sync::mpsc::Receiver<T>, End<T>>,
 }
 
 fn model<T>(
@@ -63,12 +53,12 @@ fn model<T>(
     at: Loc,
 ) -> Option<(Arc<Chan<T>>, Receiver<T>)> {
     let exec = runtime::current()?;
-    let chan = core::new_chan(&exec, constructor, capacity, None, false, at);
+    let chan = core::new_chan(&exec, constructor, capacity, Flavor::Messages, None, at);
     let rx = Receiver {
-        inner: Rx::Model {
+        inner: Imp::Model(End {
             chan: chan.clone(),
             end: 0,
-        },
+        }),
     };
     Some((chan, rx))
 }
@@ -79,13 +69,16 @@ pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
     match model("mpsc::channel", None, runtime::caller()) {
         Some((chan, rx)) => (
             Sender {
-                inner: Tx::Model { chan, end: 0 },
+                inner: Imp::Model(End { chan, end: 0 }),
             },
             rx,
         ),
         None => {
             let (s, r) = std::sync::mpsc::channel();
-            (Sender { inner: Tx::Std(s) }, Receiver { inner: Rx::Std(r) })
+            (
+                Sender { inner: Imp::Std(s) },
+                Receiver { inner: Imp::Std(r) },
+            )
         }
     }
 }
@@ -97,15 +90,15 @@ pub fn sync_channel<T>(bound: usize) -> (SyncSender<T>, Receiver<T>) {
     match model("mpsc::sync_channel", Some(bound), runtime::caller()) {
         Some((chan, rx)) => (
             SyncSender {
-                inner: Tx::Model { chan, end: 0 },
+                inner: Imp::Model(End { chan, end: 0 }),
             },
             rx,
         ),
         None => {
             let (s, r) = std::sync::mpsc::sync_channel(bound);
             (
-                SyncSender { inner: Tx::Std(s) },
-                Receiver { inner: Rx::Std(r) },
+                SyncSender { inner: Imp::Std(s) },
+                Receiver { inner: Imp::Std(r) },
             )
         }
     }
@@ -133,8 +126,8 @@ impl<T> Sender<T> {
     #[track_caller]
     pub fn send(&self, t: T) -> Result<(), SendError<T>> {
         match &self.inner {
-            Tx::Std(s) => s.send(t),
-            Tx::Model { chan, end } => {
+            Imp::Std(s) => s.send(t),
+            Imp::Model(End { chan, end }) => {
                 send_model(chan, *end, t, "mpsc::Sender::send", runtime::caller())
             }
         }
@@ -150,8 +143,8 @@ impl<T> SyncSender<T> {
     #[track_caller]
     pub fn send(&self, t: T) -> Result<(), SendError<T>> {
         match &self.inner {
-            Tx::Std(s) => s.send(t),
-            Tx::Model { chan, end } => {
+            Imp::Std(s) => s.send(t),
+            Imp::Model(End { chan, end }) => {
                 send_model(chan, *end, t, "mpsc::SyncSender::send", runtime::caller())
             }
         }
@@ -164,8 +157,8 @@ impl<T> SyncSender<T> {
     #[track_caller]
     pub fn try_send(&self, t: T) -> Result<(), TrySendError<T>> {
         match &self.inner {
-            Tx::Std(s) => s.try_send(t),
-            Tx::Model { chan, end } => {
+            Imp::Std(s) => s.try_send(t),
+            Imp::Model(End { chan, end }) => {
                 match core::send_one(
                     chan,
                     *end,
@@ -191,8 +184,8 @@ impl<T> Receiver<T> {
     #[track_caller]
     pub fn recv(&self) -> Result<T, RecvError> {
         match &self.inner {
-            Rx::Std(r) => r.recv(),
-            Rx::Model { chan, end } => {
+            Imp::Std(r) => r.recv(),
+            Imp::Model(End { chan, end }) => {
                 match core::recv_one(
                     chan,
                     *end,
@@ -214,8 +207,8 @@ impl<T> Receiver<T> {
     #[track_caller]
     pub fn try_recv(&self) -> Result<T, TryRecvError> {
         match &self.inner {
-            Rx::Std(r) => r.try_recv(),
-            Rx::Model { chan, end } => {
+            Imp::Std(r) => r.try_recv(),
+            Imp::Model(End { chan, end }) => {
                 match core::recv_one(
                     chan,
                     *end,
@@ -239,8 +232,8 @@ impl<T> Receiver<T> {
     #[track_caller]
     pub fn recv_timeout(&self, timeout: Duration) -> Result<T, RecvTimeoutError> {
         match &self.inner {
-            Rx::Std(r) => r.recv_timeout(timeout),
-            Rx::Model { chan, end } => {
+            Imp::Std(r) => r.recv_timeout(timeout),
+            Imp::Model(End { chan, end }) => {
                 match core::recv_one(
                     chan,
                     *end,
@@ -273,14 +266,14 @@ macro_rules! sender_common {
             #[track_caller]
             fn clone(&self) -> Self {
                 let inner = match &self.inner {
-                    Tx::Std(s) => Tx::Std(s.clone()),
-                    Tx::Model { chan, .. } => {
+                    Imp::Std(s) => Imp::Std(s.clone()),
+                    Imp::Model(End { chan, .. }) => {
                         let exec = exec_of(chan);
                         let end = core::clone_end(&exec, chan.id(), Dir::Send, runtime::caller());
-                        Tx::Model {
+                        Imp::Model(End {
                             chan: chan.clone(),
                             end,
-                        }
+                        })
                     }
                 };
                 $name { inner }
@@ -289,7 +282,7 @@ macro_rules! sender_common {
 
         impl<T> Drop for $name<T> {
             fn drop(&mut self) {
-                if let Tx::Model { chan, end } = &self.inner {
+                if let Imp::Model(End { chan, end }) = &self.inner {
                     core::drop_end(chan, *end, Dir::Send);
                 }
             }
@@ -308,7 +301,7 @@ sender_common!(SyncSender);
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
-        if let Rx::Model { chan, end } = &self.inner {
+        if let Imp::Model(End { chan, end }) = &self.inner {
             core::drop_end(chan, *end, Dir::Recv);
         }
     }

@@ -3,10 +3,9 @@ use std::fmt;
 use std::ops::{Deref, DerefMut};
 use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult};
 
-use std::rc::Rc;
-
 use super::poison;
-use crate::runtime::{self, Exec, Handle, Loc, ObjId, ObjKind, ObjState, WaitOn};
+use crate::runtime::mutex::{self as model, MutexState};
+use crate::runtime::{self, Handle, Imp, Loc};
 
 /// A mutual exclusion lock, as [`std::sync::Mutex`], poisoning included.
 ///
@@ -35,14 +34,9 @@ use crate::runtime::{self, Exec, Handle, Loc, ObjId, ObjKind, ObjState, WaitOn};
 /// });
 /// ```
 pub struct Mutex<T: ?Sized> {
-    pub(super) imp: Imp,
+    pub(super) imp: Imp<std::sync::Mutex<()>>,
     poison: poison::Flag,
     data: UnsafeCell<T>,
-}
-
-pub(super) enum Imp {
-    Std(std::sync::Mutex<()>),
-    Model(Handle),
 }
 
 // SAFETY: as std's `Mutex`: the lock hands out access to `T` to one thread at a time.
@@ -54,15 +48,10 @@ unsafe impl<T: ?Sized + Send> Sync for Mutex<T> {}
 #[must_use = "if unused the Mutex will immediately unlock"]
 pub struct MutexGuard<'a, T: ?Sized + 'a> {
     pub(super) lock: &'a Mutex<T>,
-    pub(super) inner: GuardImp<'a>,
+    /// std's guard (none while it is lent to a std condvar for the length of a wait), or the
+    /// model's, which is the holder recorded in the registry.
+    pub(super) inner: Imp<Option<std::sync::MutexGuard<'a, ()>>, ()>,
     poison: poison::Guard,
-}
-
-pub(super) enum GuardImp<'a> {
-    Std(std::sync::MutexGuard<'a, ()>),
-    Model,
-    /// The std guard is lent to a std condvar for the length of a wait.
-    Taken,
 }
 
 // SAFETY: as std's `MutexGuard`, which is `Sync` when `T` is.
@@ -73,11 +62,7 @@ impl<T> Mutex<T> {
     #[track_caller]
     pub fn new(value: T) -> Self {
         let imp = match runtime::current() {
-            Some(exec) => Imp::Model(exec.new_object(
-                ObjKind::Mutex,
-                runtime::caller(),
-                ObjState::Mutex(Default::default()),
-            )),
+            Some(exec) => Imp::Model(exec.new_object(runtime::caller(), MutexState::default())),
             None => Imp::Std(std::sync::Mutex::new(())),
         };
         Mutex {
@@ -105,10 +90,10 @@ impl<T: ?Sized> Mutex<T> {
     pub fn lock(&self) -> LockResult<MutexGuard<'_, T>> {
         let at = runtime::caller();
         let inner = match &self.imp {
-            Imp::Std(m) => GuardImp::Std(m.lock().unwrap_or_else(PoisonError::into_inner)),
+            Imp::Std(m) => Imp::Std(Some(m.lock().unwrap_or_else(PoisonError::into_inner))),
             Imp::Model(h) => {
                 lock_model(*h, at);
-                GuardImp::Model
+                Imp::Model(())
             }
         };
         self.guard(inner)
@@ -124,21 +109,24 @@ impl<T: ?Sized> Mutex<T> {
         let at = runtime::caller();
         let inner = match &self.imp {
             Imp::Std(m) => match m.try_lock() {
-                Ok(g) => GuardImp::Std(g),
-                Err(TryLockError::Poisoned(p)) => GuardImp::Std(p.into_inner()),
+                Ok(g) => Imp::Std(Some(g)),
+                Err(TryLockError::Poisoned(p)) => Imp::Std(Some(p.into_inner())),
                 Err(TryLockError::WouldBlock) => return Err(TryLockError::WouldBlock),
             },
             Imp::Model(h) => {
                 if !try_lock_model(*h, at) {
                     return Err(TryLockError::WouldBlock);
                 }
-                GuardImp::Model
+                Imp::Model(())
             }
         };
         self.guard(inner).map_err(TryLockError::Poisoned)
     }
 
-    fn guard<'a>(&'a self, inner: GuardImp<'a>) -> LockResult<MutexGuard<'a, T>> {
+    fn guard<'a>(
+        &'a self,
+        inner: Imp<Option<std::sync::MutexGuard<'a, ()>>, ()>,
+    ) -> LockResult<MutexGuard<'a, T>> {
         let guard = MutexGuard {
             lock: self,
             inner,
@@ -166,84 +154,23 @@ impl<T: ?Sized> Mutex<T> {
     }
 }
 
-fn exec_for(h: Handle) -> Rc<Exec> {
-    match runtime::current() {
-        Some(exec) if exec.serial == h.serial => exec,
-        _ => panic!("leakcheck: a mutex created inside a check was used outside it, or in another execution"),
-    }
-}
-
-/// Takes the model mutex `id` for the current thread, waiting while another holds it. A thread
-/// that locks a mutex it already holds waits forever: the detectors report it as a deadlock.
-pub(super) fn acquire(exec: &Exec, id: ObjId, op: &'static str, at: Loc) {
-    let me = exec.me();
-    exec.reg().lock_attempt(me, id, at);
-    loop {
-        {
-            let mut reg = exec.reg();
-            let m = reg.mutex(id);
-            if m.holder.is_none() {
-                m.holder = Some((me, at));
-                reg.lock_taken(me, id, at);
-                return;
-            }
-            m.waiters.push(me);
-        }
-        exec.block(op, WaitOn::Object(id), at);
-        if exec.closed() {
-            return;
-        }
-    }
-}
-
-/// Releases the model mutex `id` held by the current thread, without a scheduling point.
-pub(super) fn release(exec: &Exec, id: ObjId) {
-    let me = exec.me();
-    let mut reg = exec.reg();
-    let m = reg.mutex(id);
-    if let Some(section) = m.holder.take() {
-        if !std::mem::take(&mut m.holder_waited) {
-            m.sections.push(section);
-        }
-    }
-    // Every waiter tries again; which one wins is the scheduler's choice.
-    let waiters = std::mem::take(&mut m.waiters);
-    reg.lock_released(me, id);
-    for w in waiters {
-        exec.wake(&mut reg, w);
-    }
-}
-
 fn lock_model(h: Handle, at: Loc) {
-    let exec = exec_for(h);
+    let exec = h.exec("a mutex");
     exec.switch("Mutex::lock", at);
-    acquire(&exec, h.id, "Mutex::lock", at);
+    model::acquire(&exec, h.id, "Mutex::lock", at);
 }
 
 fn try_lock_model(h: Handle, at: Loc) -> bool {
-    let exec = exec_for(h);
+    let exec = h.exec("a mutex");
     exec.switch("Mutex::try_lock", at);
-    let me = exec.me();
-    let mut reg = exec.reg();
-    let m = reg.mutex(h.id);
-    if m.holder.is_none() {
-        m.holder = Some((me, at));
-        reg.lock_attempt(me, h.id, at);
-        reg.lock_taken(me, h.id, at);
-        true
-    } else {
-        exec.closed()
-    }
+    model::try_acquire(&exec, h.id, at)
 }
 
 fn unlock_model(h: Handle) {
-    let Some(exec) = runtime::current() else {
+    let Some(exec) = h.live() else {
         return;
     };
-    if exec.closed() || h.serial != exec.serial {
-        return;
-    }
-    release(&exec, h.id);
+    model::release(&exec, h.id);
     // A scheduling point after the release, so a waiter may take the lock at once.
     exec.switch("MutexGuard::drop", runtime::caller());
 }
@@ -251,7 +178,7 @@ fn unlock_model(h: Handle) {
 impl<T: ?Sized> Drop for MutexGuard<'_, T> {
     fn drop(&mut self) {
         self.lock.poison.done(&self.poison);
-        if let (GuardImp::Model, Imp::Model(h)) = (&self.inner, &self.lock.imp) {
+        if let (Imp::Model(()), Imp::Model(h)) = (&self.inner, &self.lock.imp) {
             unlock_model(*h);
         }
     }

@@ -1,10 +1,9 @@
 use std::cell::UnsafeCell;
 use std::fmt;
 use std::panic::{RefUnwindSafe, UnwindSafe};
-use std::rc::Rc;
 
-use crate::runtime::registry::OnceState as OnceRec;
-use crate::runtime::{self, Exec, Handle, Loc, ObjId, ObjKind, ObjState, WaitOn};
+use crate::runtime::once as model;
+use crate::runtime::{self, Exec, Handle, Imp, Loc};
 
 /// A one-time initialisation, as [`std::sync::Once`], poisoning included.
 ///
@@ -37,12 +36,7 @@ use crate::runtime::{self, Exec, Handle, Loc, ObjId, ObjKind, ObjState, WaitOn};
 /// });
 /// ```
 pub struct Once {
-    imp: Imp,
-}
-
-enum Imp {
-    Std(std::sync::Once),
-    Model(Handle),
+    imp: Imp<std::sync::Once>,
 }
 
 /// What [`Once::call_once_force`] tells its closure: whether an earlier run panicked, as
@@ -65,8 +59,6 @@ impl OnceState {
         self.poisoned
     }
 }
-
-const POISONED: &str = "Once instance has previously been poisoned";
 
 impl Once {
     /// A new `Once` that has not run.
@@ -109,10 +101,10 @@ impl Once {
         match &self.imp {
             Imp::Std(o) => o.call_once(f),
             Imp::Model(h) => {
-                let exec = exec_for(*h);
+                let exec = h.exec("a Once or OnceLock");
                 exec.switch("Once::call_once", at);
                 let mut f = Some(f);
-                run_model(&exec, h.id, false, "Once::call_once", at, &mut |_| {
+                model::run(&exec, h.id, false, "Once::call_once", at, &mut |_| {
                     (f.take().expect("the closure runs once"))();
                 });
             }
@@ -141,10 +133,10 @@ impl Once {
                 })
             }),
             Imp::Model(h) => {
-                let exec = exec_for(*h);
+                let exec = h.exec("a Once or OnceLock");
                 exec.switch("Once::call_once_force", at);
                 let mut f = Some(f);
-                run_model(
+                model::run(
                     &exec,
                     h.id,
                     true,
@@ -172,7 +164,7 @@ impl Once {
         match &self.imp {
             Imp::Std(o) => o.is_completed(),
             Imp::Model(h) => {
-                let exec = exec_for(*h);
+                let exec = h.exec("a Once or OnceLock");
                 exec.switch("Once::is_completed", runtime::caller());
                 let done = exec.reg().once(h.id).done;
                 done
@@ -187,103 +179,14 @@ impl fmt::Debug for Once {
     }
 }
 
-fn exec_for(h: Handle) -> Rc<Exec> {
-    match runtime::current() {
-        Some(exec) if exec.serial == h.serial => exec,
-        _ => panic!(
-            "leakcheck: a Once or OnceLock created inside a check was used outside it, or in another execution"
-        ),
-    }
-}
-
 fn new_model(exec: &Exec, at: Loc, done: bool) -> Handle {
     exec.new_object(
-        ObjKind::Once,
         at,
-        ObjState::Once(OnceRec {
+        model::OnceState {
             done,
             ..Default::default()
-        }),
+        },
     )
-}
-
-/// The run of a closure on a model `Once`: when it ends, the `Once` is completed (the closure
-/// returned) or poisoned (it panicked), and the waiters try again.
-struct Running<'a> {
-    exec: &'a Exec,
-    id: ObjId,
-    completed: bool,
-}
-
-impl Drop for Running<'_> {
-    fn drop(&mut self) {
-        if self.exec.closed() {
-            return;
-        }
-        let mut reg = self.exec.reg();
-        let me = self.exec.me();
-        reg.publish(me, self.id);
-        let o = reg.once(self.id);
-        o.running = None;
-        if self.completed {
-            o.done = true;
-            o.poisoned = false;
-        } else {
-            o.poisoned = true;
-        }
-        let waiters = std::mem::take(&mut o.waiters);
-        for w in waiters {
-            self.exec.wake(&mut reg, w);
-        }
-    }
-}
-
-/// Returns once the model `Once` `id` has completed: runs `init` (with whether the `Once` was
-/// poisoned) if no other thread runs or ran it, or waits while another thread runs it. Panics
-/// if it is poisoned, unless `force`.
-fn run_model(
-    exec: &Exec,
-    id: ObjId,
-    force: bool,
-    op: &'static str,
-    at: Loc,
-    init: &mut dyn FnMut(bool),
-) {
-    let me = exec.me();
-    let poisoned = loop {
-        if exec.closed() {
-            return;
-        }
-        let poisoned = {
-            let mut reg = exec.reg();
-            if reg.once(id).done {
-                reg.observe(me, id);
-                return;
-            }
-            let o = reg.once(id);
-            if o.running.is_none() {
-                if !o.poisoned || force {
-                    o.running = Some(me);
-                    break o.poisoned;
-                }
-                true
-            } else {
-                o.waiters.push(me);
-                false
-            }
-        };
-        if poisoned {
-            panic!("{POISONED}");
-        }
-        exec.block(op, WaitOn::Object(id), at);
-    };
-    let mut running = Running {
-        exec,
-        id,
-        completed: false,
-    };
-    init(poisoned);
-    running.completed = true;
 }
 
 /// A cell written at most once, as [`std::sync::OnceLock`].
@@ -307,17 +210,15 @@ fn run_model(
 /// });
 /// ```
 pub struct OnceLock<T> {
-    imp: LockImp<T>,
+    imp: Imp<std::sync::OnceLock<T>, ModelCell<T>>,
 }
 
-enum LockImp<T> {
-    Std(std::sync::OnceLock<T>),
-    Model {
-        handle: Handle,
-        /// Written once, by the thread that runs the initialiser, before the `Once` completes;
-        /// read by others only after it has.
-        value: UnsafeCell<Option<T>>,
-    },
+/// A model `OnceLock`: a model `Once`, and the value.
+struct ModelCell<T> {
+    handle: Handle,
+    /// Written once, by the thread that runs the initialiser, before the `Once` completes;
+    /// read by others only after it has.
+    value: UnsafeCell<Option<T>>,
 }
 
 // SAFETY: as std's `OnceLock`: one thread writes the value, before any reads it; sharing the
@@ -342,16 +243,16 @@ impl<T> OnceLock<T> {
 
     fn with_value(value: Option<T>, at: Loc) -> OnceLock<T> {
         let imp = match runtime::current() {
-            Some(exec) => LockImp::Model {
+            Some(exec) => Imp::Model(ModelCell {
                 handle: new_model(&exec, at, value.is_some()),
                 value: UnsafeCell::new(value),
-            },
+            }),
             None => {
                 let cell = std::sync::OnceLock::new();
                 if let Some(v) = value {
                     let _ = cell.set(v);
                 }
-                LockImp::Std(cell)
+                Imp::Std(cell)
             }
         };
         OnceLock { imp }
@@ -370,9 +271,9 @@ impl<T> OnceLock<T> {
     #[track_caller]
     pub fn get(&self) -> Option<&T> {
         match &self.imp {
-            LockImp::Std(c) => c.get(),
-            LockImp::Model { handle, value } => {
-                let exec = exec_for(*handle);
+            Imp::Std(c) => c.get(),
+            Imp::Model(ModelCell { handle, value }) => {
+                let exec = handle.exec("a Once or OnceLock");
                 exec.switch("OnceLock::get", runtime::caller());
                 let done = exec.closed() || exec.reg().once(handle.id).done;
                 // SAFETY: once the `Once` completed, nobody writes the value any more.
@@ -394,8 +295,8 @@ impl<T> OnceLock<T> {
     /// ```
     pub fn get_mut(&mut self) -> Option<&mut T> {
         match &mut self.imp {
-            LockImp::Std(c) => c.get_mut(),
-            LockImp::Model { value, .. } => value.get_mut().as_mut(),
+            Imp::Std(c) => c.get_mut(),
+            Imp::Model(ModelCell { value, .. }) => value.get_mut().as_mut(),
         }
     }
 
@@ -442,12 +343,12 @@ impl<T> OnceLock<T> {
 
     fn init<F: FnOnce() -> T>(&self, op: &'static str, at: Loc, f: F) -> &T {
         match &self.imp {
-            LockImp::Std(c) => c.get_or_init(f),
-            LockImp::Model { handle, value } => {
-                let exec = exec_for(*handle);
+            Imp::Std(c) => c.get_or_init(f),
+            Imp::Model(ModelCell { handle, value }) => {
+                let exec = handle.exec("a Once or OnceLock");
                 exec.switch(op, at);
                 let mut f = Some(f);
-                run_model(&exec, handle.id, true, op, at, &mut |_| {
+                model::run(&exec, handle.id, true, op, at, &mut |_| {
                     let v = (f.take().expect("the initialiser runs once"))();
                     // SAFETY: this thread runs the `Once`: nobody else reads or writes the value
                     // before it completes.
@@ -475,8 +376,8 @@ impl<T> OnceLock<T> {
     /// ```
     pub fn into_inner(self) -> Option<T> {
         match self.imp {
-            LockImp::Std(c) => c.into_inner(),
-            LockImp::Model { value, .. } => value.into_inner(),
+            Imp::Std(c) => c.into_inner(),
+            Imp::Model(ModelCell { value, .. }) => value.into_inner(),
         }
     }
 
@@ -492,16 +393,11 @@ impl<T> OnceLock<T> {
     /// ```
     pub fn take(&mut self) -> Option<T> {
         match &mut self.imp {
-            LockImp::Std(c) => c.take(),
-            LockImp::Model { handle, value } => {
+            Imp::Std(c) => c.take(),
+            Imp::Model(ModelCell { handle, value }) => {
                 let taken = value.get_mut().take();
-                if let Some(exec) = runtime::current() {
-                    if exec.serial == handle.serial && !exec.closed() {
-                        let mut reg = exec.reg();
-                        let o = reg.once(handle.id);
-                        o.done = false;
-                        o.poisoned = false;
-                    }
+                if let Some(exec) = handle.live() {
+                    model::reset(&exec, handle.id);
                 }
                 taken
             }

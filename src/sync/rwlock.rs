@@ -2,11 +2,11 @@ use std::cell::UnsafeCell;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
 use std::panic::{RefUnwindSafe, UnwindSafe};
-use std::rc::Rc;
 use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult};
 
 use super::poison;
-use crate::runtime::{self, Exec, Handle, Loc, ObjId, ObjKind, ObjState, WaitOn};
+use crate::runtime::rwlock::{self as model, RwLockState};
+use crate::runtime::{self, Handle, Imp};
 
 /// A reader-writer lock, as [`std::sync::RwLock`], poisoning included.
 ///
@@ -43,14 +43,9 @@ use crate::runtime::{self, Exec, Handle, Loc, ObjId, ObjKind, ObjState, WaitOn};
 /// });
 /// ```
 pub struct RwLock<T: ?Sized> {
-    imp: Imp,
+    imp: Imp<std::sync::RwLock<()>>,
     poison: poison::Flag,
     data: UnsafeCell<T>,
-}
-
-enum Imp {
-    Std(std::sync::RwLock<()>),
-    Model(Handle),
 }
 
 // SAFETY: as std's `RwLock`: the lock hands out `&mut T` to one thread at a time, `&T` to
@@ -67,12 +62,7 @@ impl<T: ?Sized> RefUnwindSafe for RwLock<T> {}
 #[must_use = "if unused the RwLock will immediately unlock"]
 pub struct RwLockReadGuard<'a, T: ?Sized + 'a> {
     lock: &'a RwLock<T>,
-    inner: ReadImp<'a>,
-}
-
-enum ReadImp<'a> {
-    Std(#[allow(dead_code)] std::sync::RwLockReadGuard<'a, ()>),
-    Model,
+    inner: Imp<std::sync::RwLockReadGuard<'a, ()>, ()>,
 }
 
 /// The guard of an exclusive write lock on an [`RwLock`]; the lock is released when it drops.
@@ -80,13 +70,8 @@ enum ReadImp<'a> {
 #[must_use = "if unused the RwLock will immediately unlock"]
 pub struct RwLockWriteGuard<'a, T: ?Sized + 'a> {
     lock: &'a RwLock<T>,
-    inner: WriteImp<'a>,
+    inner: Imp<std::sync::RwLockWriteGuard<'a, ()>, ()>,
     poison: poison::Guard,
-}
-
-enum WriteImp<'a> {
-    Std(#[allow(dead_code)] std::sync::RwLockWriteGuard<'a, ()>),
-    Model,
 }
 
 // SAFETY: as std's guards, which are `Sync` when `T` is: sharing the guard shares `&T` only.
@@ -106,11 +91,7 @@ impl<T> RwLock<T> {
     #[track_caller]
     pub fn new(value: T) -> Self {
         let imp = match runtime::current() {
-            Some(exec) => Imp::Model(exec.new_object(
-                ObjKind::RwLock,
-                runtime::caller(),
-                ObjState::RwLock(Default::default()),
-            )),
+            Some(exec) => Imp::Model(exec.new_object(runtime::caller(), RwLockState::default())),
             None => Imp::Std(std::sync::RwLock::new(())),
         };
         RwLock {
@@ -155,12 +136,12 @@ impl<T: ?Sized> RwLock<T> {
     pub fn read(&self) -> LockResult<RwLockReadGuard<'_, T>> {
         let at = runtime::caller();
         let inner = match &self.imp {
-            Imp::Std(l) => ReadImp::Std(l.read().unwrap_or_else(PoisonError::into_inner)),
+            Imp::Std(l) => Imp::Std(l.read().unwrap_or_else(PoisonError::into_inner)),
             Imp::Model(h) => {
-                let exec = exec_for(*h);
+                let exec = h.exec("an RwLock");
                 exec.switch("RwLock::read", at);
-                acquire_read(&exec, h.id, "RwLock::read", at);
-                ReadImp::Model
+                model::acquire_read(&exec, h.id, "RwLock::read", at);
+                Imp::Model(())
             }
         };
         self.poison.result(RwLockReadGuard { lock: self, inner })
@@ -187,17 +168,17 @@ impl<T: ?Sized> RwLock<T> {
         let at = runtime::caller();
         let inner = match &self.imp {
             Imp::Std(l) => match l.try_read() {
-                Ok(g) => ReadImp::Std(g),
-                Err(TryLockError::Poisoned(p)) => ReadImp::Std(p.into_inner()),
+                Ok(g) => Imp::Std(g),
+                Err(TryLockError::Poisoned(p)) => Imp::Std(p.into_inner()),
                 Err(TryLockError::WouldBlock) => return Err(TryLockError::WouldBlock),
             },
             Imp::Model(h) => {
-                let exec = exec_for(*h);
+                let exec = h.exec("an RwLock");
                 exec.switch("RwLock::try_read", at);
-                if !try_read_model(&exec, h.id, at) {
+                if !model::try_read(&exec, h.id, at) {
                     return Err(TryLockError::WouldBlock);
                 }
-                ReadImp::Model
+                Imp::Model(())
             }
         };
         self.poison
@@ -221,12 +202,12 @@ impl<T: ?Sized> RwLock<T> {
     pub fn write(&self) -> LockResult<RwLockWriteGuard<'_, T>> {
         let at = runtime::caller();
         let inner = match &self.imp {
-            Imp::Std(l) => WriteImp::Std(l.write().unwrap_or_else(PoisonError::into_inner)),
+            Imp::Std(l) => Imp::Std(l.write().unwrap_or_else(PoisonError::into_inner)),
             Imp::Model(h) => {
-                let exec = exec_for(*h);
+                let exec = h.exec("an RwLock");
                 exec.switch("RwLock::write", at);
-                acquire_write(&exec, h.id, "RwLock::write", at);
-                WriteImp::Model
+                model::acquire_write(&exec, h.id, "RwLock::write", at);
+                Imp::Model(())
             }
         };
         self.poison.result(RwLockWriteGuard {
@@ -256,17 +237,17 @@ impl<T: ?Sized> RwLock<T> {
         let at = runtime::caller();
         let inner = match &self.imp {
             Imp::Std(l) => match l.try_write() {
-                Ok(g) => WriteImp::Std(g),
-                Err(TryLockError::Poisoned(p)) => WriteImp::Std(p.into_inner()),
+                Ok(g) => Imp::Std(g),
+                Err(TryLockError::Poisoned(p)) => Imp::Std(p.into_inner()),
                 Err(TryLockError::WouldBlock) => return Err(TryLockError::WouldBlock),
             },
             Imp::Model(h) => {
-                let exec = exec_for(*h);
+                let exec = h.exec("an RwLock");
                 exec.switch("RwLock::try_write", at);
-                if !try_write_model(&exec, h.id, at) {
+                if !model::try_write(&exec, h.id, at) {
                     return Err(TryLockError::WouldBlock);
                 }
-                WriteImp::Model
+                Imp::Model(())
             }
         };
         self.poison
@@ -326,161 +307,19 @@ impl<T: ?Sized> RwLock<T> {
     }
 }
 
-fn exec_for(h: Handle) -> Rc<Exec> {
-    match runtime::current() {
-        Some(exec) if exec.serial == h.serial => exec,
-        _ => panic!(
-            "leakcheck: an RwLock created inside a check was used outside it, or in another execution"
-        ),
-    }
-}
-
-/// Whether a reader may pass the writers waiting now: std leaves it to the platform, so it is a
-/// recorded scheduler choice.
-fn reader_passes_writers(exec: &Exec) -> bool {
-    exec.choose(2) == 0
-}
-
-/// Takes a shared hold of the model lock `id` for the current thread, waiting while a writer
-/// holds it or (as the scheduler chooses) while writers wait for it.
-fn acquire_read(exec: &Exec, id: ObjId, op: &'static str, at: Loc) {
-    let me = exec.me();
-    exec.reg().lock_attempt(me, id, at);
-    loop {
-        if exec.closed() {
-            return;
-        }
-        let (free, writers_wait) = {
-            let mut reg = exec.reg();
-            let l = reg.rwlock(id);
-            l.queued_readers.retain(|&t| t != me);
-            (l.writer.is_none(), l.waiting_writers > 0)
-        };
-        let enter = free && (!writers_wait || reader_passes_writers(exec));
-        {
-            let mut reg = exec.reg();
-            let l = reg.rwlock(id);
-            if enter {
-                l.readers.push((me, at));
-                reg.lock_taken(me, id, at);
-                return;
-            }
-            if free {
-                // The lock is free of writers: this reader waits only behind the waiting ones.
-                l.queued_readers.push(me);
-            }
-            l.waiters.push(me);
-        }
-        exec.block(op, WaitOn::Object(id), at);
-    }
-}
-
-/// Takes the model lock `id` for writing, waiting while any thread holds it. A thread that asks
-/// for it while holding it (for reading or writing) waits forever: the detectors report it.
-fn acquire_write(exec: &Exec, id: ObjId, op: &'static str, at: Loc) {
-    let me = exec.me();
-    exec.reg().lock_attempt(me, id, at);
-    let mut queued = false;
-    loop {
-        if exec.closed() {
-            return;
-        }
-        {
-            let mut reg = exec.reg();
-            let l = reg.rwlock(id);
-            if l.writer.is_none() && l.readers.is_empty() {
-                l.writer = Some((me, at));
-                if queued {
-                    l.waiting_writers -= 1;
-                    l.queued_writers.retain(|&t| t != me);
-                }
-                reg.lock_taken(me, id, at);
-                return;
-            }
-            if !queued {
-                queued = true;
-                l.waiting_writers += 1;
-                l.queued_writers.push(me);
-            }
-            l.waiters.push(me);
-        }
-        exec.block(op, WaitOn::Object(id), at);
-    }
-}
-
-fn try_read_model(exec: &Exec, id: ObjId, at: Loc) -> bool {
-    if exec.closed() {
-        return true;
-    }
-    let me = exec.me();
-    let (free, writers_wait) = {
-        let mut reg = exec.reg();
-        let l = reg.rwlock(id);
-        (l.writer.is_none(), l.waiting_writers > 0)
-    };
-    if !(free && (!writers_wait || reader_passes_writers(exec))) {
-        return false;
-    }
-    let mut reg = exec.reg();
-    reg.rwlock(id).readers.push((me, at));
-    reg.lock_attempt(me, id, at);
-    reg.lock_taken(me, id, at);
-    true
-}
-
-fn try_write_model(exec: &Exec, id: ObjId, at: Loc) -> bool {
-    if exec.closed() {
-        return true;
-    }
-    let me = exec.me();
-    let mut reg = exec.reg();
-    let l = reg.rwlock(id);
-    if l.writer.is_some() || !l.readers.is_empty() {
-        return false;
-    }
-    l.writer = Some((me, at));
-    reg.lock_attempt(me, id, at);
-    reg.lock_taken(me, id, at);
-    true
-}
-
-/// Releases one hold of the model lock `id` by the current thread (a read hold, or the write
-/// hold), wakes the waiters if that frees it (they all try again: which one wins is the
-/// scheduler's choice), then makes a scheduling point.
+/// Releases one hold of the model lock (`write`: the write hold), then makes a scheduling point,
+/// so a waiter may take the lock at once.
 fn release(h: Handle, write: bool, op: &'static str) {
-    let Some(exec) = runtime::current() else {
+    let Some(exec) = h.live() else {
         return;
     };
-    if exec.closed() || h.serial != exec.serial {
-        return;
-    }
-    let me = exec.me();
-    {
-        let mut reg = exec.reg();
-        let l = reg.rwlock(h.id);
-        if write {
-            l.writer = None;
-        } else if let Some(i) = l.readers.iter().rposition(|r| r.0 == me) {
-            l.readers.remove(i);
-        }
-        // While readers remain, nothing a waiter waits for has changed.
-        let waiters = if l.readers.is_empty() {
-            std::mem::take(&mut l.waiters)
-        } else {
-            Vec::new()
-        };
-        reg.lock_released(me, h.id);
-        for w in waiters {
-            exec.wake(&mut reg, w);
-        }
-    }
-    // A scheduling point after the release, so a waiter may take the lock at once.
+    model::release(&exec, h.id, write);
     exec.switch(op, runtime::caller());
 }
 
 impl<T: ?Sized> Drop for RwLockReadGuard<'_, T> {
     fn drop(&mut self) {
-        if let (ReadImp::Model, Imp::Model(h)) = (&self.inner, &self.lock.imp) {
+        if let (Imp::Model(()), Imp::Model(h)) = (&self.inner, &self.lock.imp) {
             release(*h, false, "RwLockReadGuard::drop");
         }
     }
@@ -489,7 +328,7 @@ impl<T: ?Sized> Drop for RwLockReadGuard<'_, T> {
 impl<T: ?Sized> Drop for RwLockWriteGuard<'_, T> {
     fn drop(&mut self) {
         self.lock.poison.done(&self.poison);
-        if let (WriteImp::Model, Imp::Model(h)) = (&self.inner, &self.lock.imp) {
+        if let (Imp::Model(()), Imp::Model(h)) = (&self.inner, &self.lock.imp) {
             release(*h, true, "RwLockWriteGuard::drop");
         }
     }

@@ -1,67 +1,33 @@
 //! The driver of a check: runs executions one after another under the scheduler, judges each,
 //! stops at the first failing one, replays it with stacks captured, and builds the report.
+//!
+//! `body.rs` is what the test body's thread runs; `exhaustive.rs` drives the search on loom;
+//! `files.rs` writes reports and summaries for `LEAKCHECK_REPORT_DIR`.
+
+mod body;
+mod exhaustive;
+mod files;
 
 use std::cell::RefCell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::Path;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::backend::loom::{self, is_teardown, Searched};
-use crate::backend::shuttle::{self, Driven, SHUTTLE};
-use crate::backend::{Control, Stop};
+use crate::backend::shuttle::{self, Driven, Sampler, SHUTTLE};
 use crate::config::{Config, Scheduler, Settings};
 use crate::detect::Judge;
 use crate::error::{ConfigError, ReplayError};
 use crate::replay::{Cursor, Token};
 use crate::report::{Finding, Report, ReportData, Summary};
-use crate::runtime::{self, Exec, Status, ThreadRec, BODY};
+use crate::runtime::{self, Control, Exec};
 
+use self::body::body_thread;
+use self::exhaustive::Searched;
+use self::files::{write_report, write_summary};
+
+/// The test body, as the check was given it.
 pub(crate) type Body = Arc<dyn Fn() + Send + Sync + 'static>;
-
-/// The closure of the body's thread: run the body, then let the other threads run until nothing
-/// can, and stop the execution if some are left unfinished, so the detectors see them as they are.
-pub(crate) fn body_thread(body: Body) -> impl FnOnce() + Send + 'static {
-    move || {
-        let exec = runtime::current().expect("leakcheck: the body ran outside its execution");
-        exec.reg().add_thread(BODY, ThreadRec::new(None, None));
-        let result = match catch_unwind(AssertUnwindSafe(|| body())) {
-            // The execution stopped: the registry stays as it was.
-            Err(payload) if is_teardown(payload.as_ref()) => std::panic::resume_unwind(payload),
-            result => result,
-        };
-        {
-            let mut reg = exec.reg();
-            if let Err(payload) = &result {
-                reg.threads[BODY].panic = Some(runtime::take_panic(payload.as_ref()));
-            }
-            if exec.closed() {
-                // The execution stopped while the body unwound a panic (a destructor blocked
-                // forever): the registry stays as it was then, with the panic.
-                return;
-            }
-            reg.body_returned = true;
-        }
-        drop(result);
-        let at = runtime::caller();
-        loop {
-            let others_runnable = exec.reg().threads[1..].iter().any(ThreadRec::is_runnable);
-            if others_runnable {
-                exec.yield_now("(waiting for threads after the test body returned)", at);
-            } else if !exec.let_time_pass() {
-                break;
-            }
-        }
-        let unfinished = exec.reg().threads[1..].iter().any(|t| !t.is_finished());
-        if unfinished {
-            exec.stop(Stop::Quiescent);
-            return;
-        }
-        exec.reg().threads[BODY].status = Status::Finished;
-    }
-}
 
 /// The outcome of one execution.
 struct Outcome {
@@ -72,10 +38,10 @@ struct Outcome {
 }
 
 /// One check's fixed parts: what every execution runs, on what, and how it is judged.
-struct Run<'a> {
-    settings: &'a Settings,
-    judge: &'a Judge,
-    body: &'a Body,
+pub(super) struct Run<'a> {
+    pub(super) settings: &'a Settings,
+    pub(super) judge: &'a Judge,
+    pub(super) body: &'a Body,
     engine: shuttle_engine::Config,
 }
 
@@ -102,7 +68,7 @@ fn run_one(
         // Every panic of the code under test is caught in its thread: this one is the harness's.
         panic!(
             "leakcheck: internal error (a bug in leakcheck, please report it): {}",
-            runtime::payload_text(payload.as_ref())
+            runtime::panic::payload_text(payload.as_ref())
         )
     });
     if !ran {
@@ -161,7 +127,7 @@ fn replay_command(settings: &Settings, test: Option<&str>, token: &str) -> Strin
 /// Runs a check: explores, or replays one token, as the settings say.
 pub(crate) fn explore(config: &Config, body: Body) -> Result<Summary, Report> {
     let settings = config.resolve().unwrap_or_else(|e| panic!("{e}"));
-    runtime::install_panic_hook();
+    runtime::panic::install_hook(shuttle::take_hook_from_shuttle);
     let judge = Judge {
         allow_lingering: settings.allow_lingering,
         max_steps: settings.max_steps,
@@ -217,33 +183,27 @@ pub(crate) fn explore(config: &Config, body: Body) -> Result<Summary, Report> {
 fn search(run: &Run<'_>, test: Option<&str>) -> Result<(usize, bool), Report> {
     let settings = run.settings;
     let ctl = Rc::new(Control::new(settings.max_steps));
-    if let Scheduler::Exhaustive { preemption_bound } = settings.scheduler {
-        let judge = Judge {
-            allow_lingering: settings.allow_lingering,
-            max_steps: settings.max_steps,
-        };
-        let searched = loom::search(
-            run.body.clone(),
-            judge,
-            ctl.clone(),
-            settings.spurious_wakeups,
-            preemption_bound,
-            settings.schedules,
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
-        return match searched {
-            Searched::Clean {
-                executions,
-                complete,
-            } => Ok((executions, complete)),
-            Searched::Found {
-                execution,
-                findings,
-            } => Err(failed(run, test, &ctl, execution, findings)),
-        };
-    }
+    let sampler = match settings.scheduler {
+        Scheduler::Random => Sampler::Random,
+        Scheduler::Pct { depth } => Sampler::Pct { depth },
+        Scheduler::Dfs => Sampler::Dfs,
+        Scheduler::Exhaustive { preemption_bound } => {
+            let searched =
+                exhaustive::search(run, &ctl, preemption_bound).unwrap_or_else(|e| panic!("{e}"));
+            return match searched {
+                Searched::Clean {
+                    executions,
+                    complete,
+                } => Ok((executions, complete)),
+                Searched::Found {
+                    execution,
+                    findings,
+                } => Err(failed(run, test, &ctl, execution, findings)),
+            };
+        }
+    };
     let scheduler = Rc::new(RefCell::new(Driven::explore(
-        settings.scheduler,
+        sampler,
         settings.seed,
         settings.schedules,
         ctl.clone(),
@@ -390,60 +350,4 @@ fn report(
         replay_token,
         notes,
     }))
-}
-
-/// Writes `json` to a new file of `dir`, named after the test, the process and a counter, with
-/// `suffix` (`.json` for reports, `.summary.json` for clean checks).
-fn write_to_dir(
-    dir: &Path,
-    test: Option<&str>,
-    suffix: &str,
-    json: &str,
-) -> Result<(), ConfigError> {
-    static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    let err = |e: std::io::Error| ConfigError::ReportDir {
-        dir: dir.display().to_string(),
-        reason: e.to_string(),
-    };
-    std::fs::create_dir_all(dir).map_err(err)?;
-    let name: String = test
-        .unwrap_or("check")
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let file = dir.join(format!(
-        "{name}-{}-{}{suffix}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    std::fs::write(file, json).map_err(err)
-}
-
-fn write_report(dir: &Path, report: &Report) -> Result<(), ConfigError> {
-    write_to_dir(dir, report.test(), ".json", &report.to_json())
-}
-
-/// A clean check's record for `cargo leakcheck`: what it explored.
-fn write_summary(
-    dir: &Path,
-    summary: &Summary,
-    test: Option<&str>,
-    package: Option<&str>,
-) -> Result<(), ConfigError> {
-    let json = serde_json::json!({
-        "kind": "summary",
-        "test": test,
-        "package": package,
-        "schedules": summary.schedules(),
-        "scheduler": summary.scheduler(),
-        "seed": summary.seed(),
-        "elapsed_ms": u64::try_from(summary.elapsed().as_millis()).unwrap_or(u64::MAX),
-    });
-    write_to_dir(dir, test, ".summary.json", &json.to_string())
 }

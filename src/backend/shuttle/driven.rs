@@ -1,0 +1,146 @@
+//! [`Driven`]: the scheduler every shuttle execution runs under. It wraps a sampling scheduler
+//! (or a replay cursor), counts steps against the limit, records every decision for the replay
+//! token, and stops the execution when the runtime asks.
+
+use std::rc::Rc;
+
+use shuttle::scheduler::DfsScheduler;
+use shuttle_engine::scheduler::{Schedule, Scheduler as EngineScheduler, Task, TaskId};
+
+use super::pct::Pct;
+use super::random::UniformRandom;
+use crate::replay::Cursor;
+use crate::runtime::{Control, Decision, Stop};
+
+/// The sampling schedulers `Driven` can explore with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Sampler {
+    /// Uniformly random.
+    Random,
+    /// Probabilistic Concurrency Testing of this depth.
+    Pct { depth: usize },
+    /// shuttle's depth-first search.
+    Dfs,
+}
+
+enum Source {
+    Explore(Box<dyn EngineScheduler>),
+    Replay { cursor: Cursor, started: bool },
+}
+
+/// The scheduler every execution runs under: shuttle's scheduler (or a replay cursor), wrapped.
+pub(crate) struct Driven {
+    source: Source,
+    ctl: Rc<Control>,
+    record: bool,
+}
+
+impl Driven {
+    /// Explores with shuttle's scheduler of the given kind.
+    pub(crate) fn explore(kind: Sampler, seed: u64, schedules: usize, ctl: Rc<Control>) -> Self {
+        let inner: Box<dyn EngineScheduler> = match kind {
+            Sampler::Random => Box::new(UniformRandom::new(seed, schedules)),
+            Sampler::Pct { depth } => Box::new(Pct::new(seed, depth, schedules)),
+            Sampler::Dfs => Box::new(DfsScheduler::new(Some(schedules), true)),
+        };
+        Driven {
+            source: Source::Explore(inner),
+            ctl,
+            record: true,
+        }
+    }
+
+    /// Replays the decisions of a token.
+    pub(crate) fn replay(cursor: Cursor, ctl: Rc<Control>) -> Self {
+        Driven {
+            source: Source::Replay {
+                cursor,
+                started: false,
+            },
+            ctl,
+            record: false,
+        }
+    }
+
+    /// Whether a replayed schedule was used up exactly.
+    pub(crate) fn replay_finished(&self) -> bool {
+        match &self.source {
+            Source::Replay { cursor, .. } => cursor.is_done(),
+            Source::Explore(_) => true,
+        }
+    }
+}
+
+impl EngineScheduler for Driven {
+    fn new_execution(&mut self) -> Option<Schedule> {
+        self.ctl.reset();
+        match &mut self.source {
+            Source::Explore(inner) => inner.new_execution(),
+            Source::Replay { started, .. } => {
+                if std::mem::replace(started, true) {
+                    None
+                } else {
+                    Some(Schedule::new(0))
+                }
+            }
+        }
+    }
+
+    fn next_task(
+        &mut self,
+        runnable: &[&Task],
+        current: Option<TaskId>,
+        is_yielding: bool,
+    ) -> Option<TaskId> {
+        if self.ctl.stop.get().is_some() {
+            return None;
+        }
+        let steps = self.ctl.steps.get() + 1;
+        self.ctl.steps.set(steps);
+        if steps > self.ctl.max_steps {
+            self.ctl.stop.set(Some(Stop::StepLimit));
+            return None;
+        }
+        match &mut self.source {
+            Source::Explore(inner) => {
+                let next = inner.next_task(runnable, current, is_yielding)?;
+                if self.record {
+                    self.ctl
+                        .trace
+                        .borrow_mut()
+                        .push(Decision::Thread(usize::from(next)));
+                }
+                Some(next)
+            }
+            Source::Replay { cursor, .. } => {
+                let ids = runnable.iter().map(|t| usize::from(t.id()));
+                match cursor.next_thread(ids) {
+                    Ok(tid) => Some(TaskId::from(tid)),
+                    Err(err) => {
+                        self.ctl.diverge(err);
+                        None
+                    }
+                }
+            }
+        }
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        match &mut self.source {
+            Source::Explore(inner) => {
+                let value = inner.next_u64();
+                if self.record {
+                    self.ctl.trace.borrow_mut().push(Decision::Random(value));
+                }
+                value
+            }
+            Source::Replay { cursor, .. } => match cursor.next_random() {
+                Ok(value) => value,
+                Err(err) => {
+                    self.ctl.diverge(err);
+                    0
+                }
+            },
+        }
+    }
+}

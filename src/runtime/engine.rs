@@ -1,0 +1,124 @@
+//! The engine interface: what the runtime needs from the engine that runs an execution's threads,
+//! and the state the engine and the runtime share.
+//!
+//! The runtime owns every wait queue; an engine only knows how to run threads, block and wake
+//! them, pick the next one at a scheduling point, and draw the recorded random numbers that make
+//! every other choice (which waiter to wake, whether a timeout fires) replayable. The engines
+//! themselves (shuttle's, loom's) live in `crate::backend` and implement [`Backend`].
+
+use std::cell::{Cell, RefCell};
+
+use crate::error::ReplayError;
+
+use super::Tid;
+
+/// Each model thread's stack. Generous, since user code in debug builds has large frames.
+pub(crate) const STACK_SIZE: usize = 0x40000;
+
+/// What the runtime needs from an execution engine.
+pub(crate) trait Backend {
+    /// The running thread.
+    fn current(&self) -> Tid;
+    /// Starts a thread; it runs from a later scheduling point on.
+    fn spawn(&self, f: Box<dyn FnOnce()>, name: Option<String>) -> Tid;
+    /// A scheduling point: the scheduler may run another thread here.
+    fn switch(&self);
+    /// A scheduling point at which the current thread says it waits for others (spin loops,
+    /// `yield_now`, `sleep`): schedulers lower its priority.
+    fn yield_now(&self);
+    /// Marks the current thread blocked; the next `switch` leaves it until `unblock`.
+    fn block(&self);
+    /// Makes a blocked thread runnable again.
+    fn unblock(&self, tid: Tid);
+    /// A recorded random number, for choices that are not "which thread runs next".
+    fn next_u64(&self) -> u64;
+    /// Ends the execution from the current thread (the runtime has recorded why): no thread
+    /// runs again but to unwind. Returns only to a thread that is unwinding a panic already (a
+    /// destructor blocked), which cannot unwind again: it finishes unwinding with the execution
+    /// closed.
+    fn stop(&self);
+    /// In a stopped execution, waits until the threads `tids` have unwound (a scope calls it
+    /// before its frame, which they may borrow from, goes away). Engines that unwind every
+    /// thread before the stopping one goes on need not wait.
+    fn wait_unwound(&self, tids: &[Tid]) {
+        let _ = tids;
+    }
+}
+
+/// The payload a thread of a stopped execution is unwound with: leakcheck ending the execution
+/// (or the whole search), not the code under test panicking. Wrappers that catch panics of the
+/// code under test pass it on.
+#[derive(Debug)]
+pub(crate) enum Teardown {
+    /// The execution stopped.
+    Execution,
+    /// The search ended (a finding, an error, or its cap).
+    Search,
+}
+
+/// Whether a caught panic is leakcheck unwinding the thread (see [`Teardown`]).
+pub(crate) fn is_teardown(payload: &(dyn std::any::Any + Send)) -> bool {
+    payload.is::<Teardown>()
+}
+
+/// Why an execution was stopped before all its threads finished.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Stop {
+    /// Every thread is blocked while the body has not returned.
+    Deadlock,
+    /// The body returned, nothing can run any more, and some threads are left blocked.
+    Quiescent,
+    /// The execution took more than `max_steps` steps.
+    StepLimit,
+    /// A replayed schedule did not fit the program.
+    Diverged,
+    /// The program did something the backend cannot run (the error says what).
+    Unsupported,
+}
+
+/// One decision of an execution, as a replay token records it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Decision {
+    /// This thread ran next.
+    Thread(Tid),
+    /// This random number was drawn.
+    Random(u64),
+}
+
+/// State shared by the scheduler and the runtime of one check.
+#[derive(Debug)]
+pub(crate) struct Control {
+    pub steps: Cell<usize>,
+    pub max_steps: usize,
+    pub stop: Cell<Option<Stop>>,
+    /// The decisions of the current execution, for its replay token.
+    pub trace: RefCell<Vec<Decision>>,
+    pub diverged: RefCell<Option<ReplayError>>,
+    /// How many outcomes the choice being drawn has (set by `Exec::choose`), for the exhaustive
+    /// search, which enumerates them.
+    pub arity: Cell<usize>,
+}
+
+impl Control {
+    pub(crate) fn new(max_steps: usize) -> Self {
+        Control {
+            steps: Cell::new(0),
+            max_steps,
+            stop: Cell::new(None),
+            trace: RefCell::new(Vec::new()),
+            diverged: RefCell::new(None),
+            arity: Cell::new(0),
+        }
+    }
+
+    pub(crate) fn reset(&self) {
+        self.steps.set(0);
+        self.stop.set(None);
+        self.trace.borrow_mut().clear();
+    }
+
+    pub(crate) fn diverge(&self, err: ReplayError) {
+        self.diverged.borrow_mut().get_or_insert(err);
+        self.stop.set(Some(Stop::Diverged));
+    }
+}

@@ -1,0 +1,136 @@
+//! The object table: every kind of object the registry tracks, generated from one list.
+//!
+//! Each line of [`objects!`]'s invocation below names a kind, the state struct its model keeps
+//! (in the model's own file: `mutex.rs`, `condvar.rs`, ...), the name reports give it, and the
+//! registry accessor that reaches it. From that line come the kind enum, the state enum, the
+//! conversions between them, the per-kind counters that number objects in reports, and the
+//! registry's accessor: adding a kind is adding a line.
+
+use std::fmt;
+
+use super::registry::Registry;
+use super::{Loc, ObjId, Tid};
+
+/// What every object's model answers for the detectors, beyond its own state.
+pub(crate) trait Model: fmt::Debug {
+    /// The threads that hold the object now, and where each took it (locks).
+    fn holders(&self) -> Vec<(Tid, Loc)> {
+        Vec::new()
+    }
+
+    /// The one thread that `tid`, blocked on this object, waits for, if it waits for one thread
+    /// in particular (the holder of a lock, the thread running a `Once`).
+    fn waits_for(&self, tid: Tid, reg: &Registry) -> Option<Tid> {
+        let _ = (tid, reg);
+        None
+    }
+}
+
+/// A state struct that is the state of one kind of object.
+pub(crate) trait State: Model + Sized {
+    /// Its kind.
+    const KIND: ObjKind;
+    /// The object state that holds it.
+    fn wrap(self) -> ObjState;
+    /// It, if `state` is of its kind.
+    fn of(state: &ObjState) -> Option<&Self>;
+    /// It, mutably, if `state` is of its kind.
+    fn of_mut(state: &mut ObjState) -> Option<&mut Self>;
+}
+
+macro_rules! objects {
+    ($($(#[$doc:meta])* $kind:ident($state:ty) = $name:literal, $accessor:ident;)*) => {
+        /// The kinds of objects the registry tracks.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub(crate) enum ObjKind {
+            $($(#[$doc])* $kind,)*
+        }
+
+        impl ObjKind {
+            /// How many kinds there are.
+            pub(crate) const COUNT: usize = [$(ObjKind::$kind),*].len();
+
+            /// The name reports give objects of this kind (`mutex#2`).
+            pub(crate) fn name(self) -> &'static str {
+                match self {
+                    $(ObjKind::$kind => $name,)*
+                }
+            }
+        }
+
+        /// The state of an object, by kind.
+        #[derive(Debug)]
+        pub(crate) enum ObjState {
+            $($(#[$doc])* $kind($state),)*
+        }
+
+        impl ObjState {
+            /// Its kind.
+            pub(crate) fn kind(&self) -> ObjKind {
+                match self {
+                    $(ObjState::$kind(_) => ObjKind::$kind,)*
+                }
+            }
+
+            /// Its model, for what every model answers.
+            pub(crate) fn model(&self) -> &dyn Model {
+                match self {
+                    $(ObjState::$kind(s) => s,)*
+                }
+            }
+        }
+
+        $(
+            impl State for $state {
+                const KIND: ObjKind = ObjKind::$kind;
+
+                fn wrap(self) -> ObjState {
+                    ObjState::$kind(self)
+                }
+
+                fn of(state: &ObjState) -> Option<&Self> {
+                    match state {
+                        ObjState::$kind(s) => Some(s),
+                        #[allow(unreachable_patterns)]
+                        _ => None,
+                    }
+                }
+
+                fn of_mut(state: &mut ObjState) -> Option<&mut Self> {
+                    match state {
+                        ObjState::$kind(s) => Some(s),
+                        #[allow(unreachable_patterns)]
+                        _ => None,
+                    }
+                }
+            }
+        )*
+
+        impl Registry {
+            $(
+                #[doc = concat!("The state of the ", $name, " `id`.")]
+                #[allow(dead_code)]
+                pub(crate) fn $accessor(&mut self, id: ObjId) -> &mut $state {
+                    self.state_mut::<$state>(id)
+                }
+            )*
+        }
+    };
+}
+
+objects! {
+    /// A mutex (`sync::Mutex`).
+    Mutex(super::mutex::MutexState) = "mutex", mutex;
+    /// A channel of any flavor (`channel`, `sync::mpsc`, timers, a token's `done`).
+    Channel(super::channel::ChannelState) = "channel", channel;
+    /// A condition variable (`sync::Condvar`).
+    Condvar(super::condvar::CondvarState) = "condvar", condvar;
+    /// A reader-writer lock (`sync::RwLock`).
+    RwLock(super::rwlock::RwLockState) = "rwlock", rwlock;
+    /// A barrier (`sync::Barrier`).
+    Barrier(super::barrier::BarrierState) = "barrier", barrier;
+    /// A one-time initialisation (`sync::Once`, `OnceLock`).
+    Once(super::once::OnceState) = "once", once;
+    /// A cancellation token (`cancel::Token`).
+    Token(super::token::TokenState) = "token", token;
+}

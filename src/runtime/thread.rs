@@ -1,0 +1,238 @@
+//! The model of a thread: what the registry knows of each one (where it was spawned, what it
+//! waits for, what became of its `JoinHandle`, its panic, its clock), and the operations on it:
+//! start, finish, join, park and unpark. `crate::thread` is its shell.
+
+use backtrace::Backtrace;
+
+use super::channel::Selection;
+use super::panic::PanicRec;
+use super::{Exec, Loc, ObjId, Stop, Tid};
+
+/// What a blocked thread waits for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum WaitOn {
+    /// An object (a mutex, a channel, ...).
+    Object(ObjId),
+    /// Another thread's end, in `join`.
+    Thread(Tid),
+    /// An `unpark`, in `park`.
+    Park,
+    /// Any of the operations of its selection (one arm for a plain send or receive).
+    Select,
+}
+
+/// Where and how a thread is blocked.
+#[derive(Debug)]
+pub(crate) struct Wait {
+    pub op: &'static str,
+    pub on: WaitOn,
+    pub at: Loc,
+    pub stack: Option<Backtrace>,
+    /// The wait ends by itself when the scheduler lets time pass (a timeout, a timer).
+    pub timed: bool,
+}
+
+/// A thread's state.
+#[derive(Debug)]
+pub(crate) enum Status {
+    Runnable,
+    Blocked(Wait),
+    Finished,
+}
+
+/// What became of a thread's `JoinHandle`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum JoinState {
+    /// Still held by somebody (or the thread is the body, which has none).
+    Held,
+    /// `join` returned.
+    Joined,
+    /// Dropped without joining.
+    Dropped,
+}
+
+/// What the registry knows of one thread.
+#[derive(Debug)]
+pub(crate) struct ThreadRec {
+    pub name: Option<String>,
+    pub spawned_at: Option<Loc>,
+    pub spawn_stack: Option<Backtrace>,
+    pub status: Status,
+    /// The last facade operation the thread made, and where.
+    pub last_op: Option<(&'static str, Loc)>,
+    pub handle: JoinState,
+    pub finished_after_body: bool,
+    pub panic: Option<PanicRec>,
+    /// `join` handed the panic to the caller, who saw it.
+    pub panic_observed: bool,
+    pub join_waiters: Vec<Tid>,
+    pub unpark_token: bool,
+    pub scoped: bool,
+    /// The operations the thread waits on, while it waits in a channel operation.
+    pub selection: Option<Selection>,
+    /// Its timed wait was ended by letting time pass.
+    pub timed_out: bool,
+    /// The locks it holds now, in the order it took them, with where.
+    pub held: Vec<(ObjId, Loc)>,
+    /// Spurious wake-ups in a row, since the last real one.
+    pub spurious_streak: usize,
+    /// The notify that ended its last condvar wait (condvar, notify, mutex), until it releases
+    /// that mutex: waiting again before that is a wake-up that ended in another wait.
+    pub condvar_wake: Option<(ObjId, usize, ObjId)>,
+    /// Its vector clock: what it knows happened before its current step, through spawns, joins
+    /// and synchronising objects.
+    pub clock: Vec<u32>,
+}
+
+impl ThreadRec {
+    pub(crate) fn new(name: Option<String>, spawned_at: Option<Loc>) -> Self {
+        ThreadRec {
+            name,
+            spawned_at,
+            spawn_stack: None,
+            status: Status::Runnable,
+            last_op: None,
+            handle: JoinState::Held,
+            finished_after_body: false,
+            panic: None,
+            panic_observed: false,
+            join_waiters: Vec::new(),
+            unpark_token: false,
+            scoped: false,
+            selection: None,
+            timed_out: false,
+            held: Vec::new(),
+            spurious_streak: 0,
+            condvar_wake: None,
+            clock: Vec::new(),
+        }
+    }
+
+    pub(crate) fn is_runnable(&self) -> bool {
+        matches!(self.status, Status::Runnable)
+    }
+
+    pub(crate) fn is_finished(&self) -> bool {
+        matches!(self.status, Status::Finished)
+    }
+}
+
+/// Starts a model thread running `main` (the facade's closure, which calls [`finish`] when
+/// the code under test returns), spawned by the current thread at `at`.
+pub(crate) fn start(
+    exec: &Exec,
+    main: Box<dyn FnOnce()>,
+    name: Option<String>,
+    at: Loc,
+    scoped: bool,
+) -> Tid {
+    exec.note("thread::spawn", at);
+    let tid = exec.backend.spawn(main, name.clone());
+    let mut reg = exec.reg();
+    let mut rec = ThreadRec::new(name, Some(at));
+    rec.spawn_stack = reg.stack();
+    rec.scoped = scoped;
+    reg.add_thread(tid, rec);
+    let parent = exec.me();
+    reg.start_clock(parent, tid);
+    tid
+}
+
+/// The current thread's code has returned (or unwound with `panic`): it is finished, and its
+/// joiners wake. If it was the last thread that could run while others wait, and no time can
+/// pass to free one, the execution is deadlocked and stops here.
+pub(crate) fn finish(exec: &Exec, panic: Option<PanicRec>) {
+    let me = exec.me();
+    let mut reg = exec.reg();
+    if exec.closed() {
+        // The execution stopped while this thread unwound a panic (a destructor blocked
+        // forever): the registry stays as it was then, with the panic.
+        reg.threads[me].panic = panic;
+        return;
+    }
+    let after_body = reg.body_returned;
+    let t = &mut reg.threads[me];
+    t.panic = panic;
+    t.status = Status::Finished;
+    t.finished_after_body = after_body;
+    for waiter in std::mem::take(&mut t.join_waiters) {
+        exec.wake(&mut reg, waiter);
+    }
+    let stuck = !reg.any_runnable();
+    drop(reg);
+    if stuck && !exec.closed() && !exec.let_time_pass() {
+        exec.stop(Stop::Deadlock);
+    }
+}
+
+/// Waits until thread `tid` has finished, and learns what it knew.
+pub(crate) fn wait_finished(exec: &Exec, tid: Tid, op: &'static str, at: Loc) {
+    exec.switch(op, at);
+    exec.wait_until(op, WaitOn::Thread(tid), at, |reg, me| {
+        if reg.threads[tid].is_finished() {
+            reg.learn_from_thread(me, tid);
+            true
+        } else {
+            reg.threads[tid].join_waiters.push(me);
+            false
+        }
+    });
+}
+
+/// `join` returned thread `tid`'s result (`panicked`: its panic, which the caller now sees).
+pub(crate) fn joined(exec: &Exec, tid: Tid, panicked: bool) {
+    if exec.closed() {
+        return;
+    }
+    let mut reg = exec.reg();
+    let t = &mut reg.threads[tid];
+    t.handle = JoinState::Joined;
+    t.panic_observed |= panicked;
+}
+
+/// Thread `tid`'s `JoinHandle` was dropped: unless it was joined, the thread is detached.
+pub(crate) fn handle_dropped(exec: &Exec, tid: Tid) {
+    if exec.closed() {
+        return;
+    }
+    if let Ok(mut reg) = exec.reg.try_borrow_mut() {
+        let t = &mut reg.threads[tid];
+        if t.handle == JoinState::Held {
+            t.handle = JoinState::Dropped;
+        }
+    }
+}
+
+/// Gives thread `tid` its unpark token, waking it if it is parked.
+pub(crate) fn unpark(exec: &Exec, tid: Tid, at: Loc) {
+    exec.switch("Thread::unpark", at);
+    if exec.closed() {
+        return;
+    }
+    let mut reg = exec.reg();
+    let t = &mut reg.threads[tid];
+    t.unpark_token = true;
+    let parked = matches!(&t.status, Status::Blocked(w) if w.on == WaitOn::Park);
+    if parked {
+        exec.wake(&mut reg, tid);
+    }
+}
+
+/// Blocks the current thread until it has an unpark token (which it takes), or a spurious
+/// wake-up (a recorded choice) ends the wait.
+pub(crate) fn park(exec: &Exec, at: Loc) {
+    exec.switch("thread::park", at);
+    let me = exec.me();
+    loop {
+        if std::mem::take(&mut exec.reg().threads[me].unpark_token) {
+            return;
+        }
+        if exec.spurious_wakeup() {
+            return;
+        }
+        exec.block("thread::park", WaitOn::Park, at);
+        if exec.closed() {
+            return;
+        }
+    }
+}

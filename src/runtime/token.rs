@@ -1,0 +1,43 @@
+//! The model of a cancellation token: whether and where it was cancelled, and which threads use
+//! it (the unresponsive-cancellation detector reads them). `cancel::Token` is its shell.
+
+use super::object::Model;
+use super::{Exec, Loc, ObjId, Tid};
+
+/// A cancellation token: whether and where it was cancelled, and which threads use it.
+#[derive(Debug, Default)]
+pub(crate) struct TokenState {
+    pub cancelled: Option<(Tid, Loc)>,
+    /// Threads that called `is_cancelled` or `done` on it (or on a clone).
+    pub users: Vec<Tid>,
+    /// The channel its `done()` receivers belong to.
+    pub done: Option<ObjId>,
+    pub parent: Option<ObjId>,
+}
+
+impl Model for TokenState {}
+
+/// Token `child` was made as a child of token `parent`.
+pub(crate) fn adopt(exec: &Exec, child: ObjId, parent: ObjId) {
+    exec.reg().token(child).parent = Some(parent);
+}
+
+/// The current thread cancelled token `id` at `at`.
+pub(crate) fn cancelled(exec: &Exec, id: ObjId, at: Loc) {
+    let me = exec.me();
+    exec.reg().token(id).cancelled = Some((me, at));
+}
+
+/// The current thread looked at token `id` (`is_cancelled`, `done`): it uses the token, so it
+/// is expected to respond to its cancellation.
+pub(crate) fn used(exec: &Exec, id: ObjId) {
+    if exec.closed() {
+        return;
+    }
+    let me = exec.me();
+    let mut reg = exec.reg();
+    let users = &mut reg.token(id).users;
+    if !users.contains(&me) {
+        users.push(me);
+    }
+}
