@@ -25,7 +25,7 @@ pub fn sleep(duration: Duration) {
     }
 }
 
-/// Blocks until [`Thread::unpark`] is called, as [`std::thread::park`]. As std permits, it may
+/// Blocks until [`Thread::unpark`](super::Thread::unpark) is called, as [`std::thread::park`]. As std permits, it may
 /// also return without one: inside a check that is a recorded scheduler choice (with
 /// [`Config::spurious_wakeups`](crate::Config::spurious_wakeups) on), so loops that park must
 /// re-check their condition. A thread parked forever is reported.
