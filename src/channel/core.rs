@@ -128,12 +128,9 @@ pub(crate) fn clone_end(exec: &Exec, id: ObjId, dir: Dir, at: Loc) -> usize {
 /// An end is dropped. The last sender disconnects the receivers; the last receiver discards the
 /// buffered messages (as dropping a receiver does) and disconnects the senders.
 pub(crate) fn drop_end<T>(chan: &Chan<T>, end: usize, dir: Dir) {
-    let Some(exec) = runtime::current() else {
+    let Some(exec) = chan.handle.live() else {
         return;
     };
-    if exec.closed() || exec.serial != chan.handle.serial {
-        return;
-    }
     let discarded = {
         let Ok(mut reg) = exec.reg.try_borrow_mut() else {
             return;

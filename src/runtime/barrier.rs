@@ -18,8 +18,7 @@ impl Model for BarrierState {}
 /// the round (it arrived last).
 pub(crate) fn wait(exec: &Exec, id: ObjId, at: Loc) -> bool {
     const OP: &str = "Barrier::wait";
-    exec.switch(OP, at);
-    if exec.closed() {
+    if !exec.switch(OP, at) {
         return false;
     }
     let me = exec.me();

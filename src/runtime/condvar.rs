@@ -55,8 +55,7 @@ pub(crate) fn wait(
     op: &'static str,
     at: Loc,
 ) -> bool {
-    exec.switch(op, at);
-    if exec.closed() {
+    if !exec.switch(op, at) {
         return false;
     }
     let me = exec.me();
@@ -119,15 +118,14 @@ pub(crate) fn wait(
         }
     }
     super::mutex::acquire(exec, mutex_id, op, at);
-    if !exec.closed() {
-        exec.reg().mutex(mutex_id).holder_waited = true;
+    if let Some(mut reg) = exec.live() {
+        reg.mutex(mutex_id).holder_waited = true;
     }
     timed_out
 }
 
 pub(crate) fn notify(exec: &Exec, cv: ObjId, all: bool, op: &'static str, at: Loc) {
-    exec.switch(op, at);
-    if exec.closed() {
+    if !exec.switch(op, at) {
         return;
     }
     let me = exec.me();

@@ -172,14 +172,25 @@ impl Exec {
         }
     }
 
-    /// A scheduling point before an operation.
+    /// The registry, for an update, unless the execution has stopped. Once it has, the
+    /// registry stays as it was at the stop, for the detectors: what threads still do while
+    /// they unwind (destructors, mostly) leaves it alone.
     #[inline]
-    pub(crate) fn switch(&self, op: &'static str, at: Loc) {
+    pub(crate) fn live(&self) -> Option<RefMut<'_, Registry>> {
+        (!self.closed()).then(|| self.reg())
+    }
+
+    /// A scheduling point before an operation. Returns whether the execution still runs: false
+    /// once it has stopped (before or at this point), when the operation leaves the registry
+    /// alone.
+    #[inline]
+    pub(crate) fn switch(&self, op: &'static str, at: Loc) -> bool {
         if self.closed() {
-            return;
+            return false;
         }
         self.note(op, at);
         self.backend.switch();
+        !self.closed()
     }
 
     /// A scheduling point at which the current thread waits for others.

@@ -31,10 +31,9 @@ struct Running<'a> {
 
 impl Drop for Running<'_> {
     fn drop(&mut self) {
-        if self.exec.closed() {
+        let Some(mut reg) = self.exec.live() else {
             return;
-        }
-        let mut reg = self.exec.reg();
+        };
         let me = self.exec.me();
         reg.publish(me, self.id);
         let o = reg.once(self.id);

@@ -181,10 +181,9 @@ pub(crate) fn wait_finished(exec: &Exec, tid: Tid, op: &'static str, at: Loc) {
 
 /// `join` returned thread `tid`'s result (`panicked`: its panic, which the caller now sees).
 pub(crate) fn joined(exec: &Exec, tid: Tid, panicked: bool) {
-    if exec.closed() {
+    let Some(mut reg) = exec.live() else {
         return;
-    }
-    let mut reg = exec.reg();
+    };
     let t = &mut reg.threads[tid];
     t.handle = JoinState::Joined;
     t.panic_observed |= panicked;
@@ -205,8 +204,7 @@ pub(crate) fn handle_dropped(exec: &Exec, tid: Tid) {
 
 /// Gives thread `tid` its unpark token, waking it if it is parked.
 pub(crate) fn unpark(exec: &Exec, tid: Tid, at: Loc) {
-    exec.switch("Thread::unpark", at);
-    if exec.closed() {
+    if !exec.switch("Thread::unpark", at) {
         return;
     }
     let mut reg = exec.reg();

@@ -31,11 +31,10 @@ pub(crate) fn cancelled(exec: &Exec, id: ObjId, at: Loc) {
 /// The current thread looked at token `id` (`is_cancelled`, `done`): it uses the token, so it
 /// is expected to respond to its cancellation.
 pub(crate) fn used(exec: &Exec, id: ObjId) {
-    if exec.closed() {
-        return;
-    }
     let me = exec.me();
-    let mut reg = exec.reg();
+    let Some(mut reg) = exec.live() else {
+        return;
+    };
     let users = &mut reg.token(id).users;
     if !users.contains(&me) {
         users.push(me);

@@ -274,8 +274,8 @@ impl<T> OnceLock<T> {
             Imp::Std(c) => c.get(),
             Imp::Model(ModelCell { handle, value }) => {
                 let exec = handle.exec("a Once or OnceLock");
-                exec.switch("OnceLock::get", runtime::caller());
-                let done = exec.closed() || exec.reg().once(handle.id).done;
+                let running = exec.switch("OnceLock::get", runtime::caller());
+                let done = !running || exec.reg().once(handle.id).done;
                 // SAFETY: once the `Once` completed, nobody writes the value any more.
                 done.then(|| unsafe { (*value.get()).as_ref() }).flatten()
             }
