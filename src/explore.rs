@@ -16,7 +16,7 @@ use crate::config::{Config, Scheduler, Settings};
 use crate::detect::Judge;
 use crate::error::{ConfigError, ReplayError};
 use crate::replay::{Cursor, Token};
-use crate::report::{Finding, Report, ReportData, Summary};
+use crate::report::{Finding, Report, ReportData, Summary, FORMAT};
 use crate::runtime::{self, Exec, Status, ThreadRec, BODY};
 
 pub(crate) type Body = Arc<dyn Fn() + Send + Sync + 'static>;
@@ -182,13 +182,13 @@ pub(crate) fn explore(config: &Config, body: Body) -> Result<Summary, Report> {
         Ok((schedules, exhausted)) => {
             let exhaustive = matches!(settings.scheduler, Scheduler::Exhaustive { .. })
                 && settings.replay.is_none();
-            let summary = Summary {
+            let summary = Summary::new(
                 schedules,
-                scheduler: settings.scheduler,
-                seed: settings.seed,
-                elapsed: started.elapsed(),
-                complete: exhaustive.then_some(exhausted),
-            };
+                settings.scheduler,
+                settings.seed,
+                started.elapsed(),
+                exhaustive.then_some(exhausted),
+            );
             if let Some(dir) = &settings.report_dir {
                 let written = write_summary(
                     dir,
@@ -363,7 +363,7 @@ fn replay(run: &Run<'_>, test: Option<&str>, text: &str) -> Result<(usize, bool)
         Vec::new(),
         true,
     );
-    report.0.schedule = schedule;
+    report.data_mut().schedule = schedule;
     Err(report)
 }
 
@@ -376,8 +376,8 @@ fn report(
     replayed: bool,
 ) -> Report {
     let replay_token = token.encode();
-    Report(Box::new(ReportData {
-        format: 1,
+    Report::new(ReportData {
+        format: FORMAT,
         test: test.map(String::from),
         package: package(settings),
         findings,
@@ -389,7 +389,7 @@ fn report(
         replay_command: replay_command(settings, test, &replay_token),
         replay_token,
         notes,
-    }))
+    })
 }
 
 /// Writes `json` to a new file of `dir`, named after the test, the process and a counter, with

@@ -42,7 +42,7 @@ use super::{Backend, Control, Stop, STACK_SIZE};
 use crate::detect::Judge;
 use crate::error::ConfigError;
 use crate::replay::Decision;
-use crate::report::{Finding, SourceLocation};
+use crate::report::{location, Finding};
 use crate::runtime::{self, EnterGuard, Exec, Tid, BODY};
 
 /// The most threads loom runs in one execution, the test body's included.
@@ -262,9 +262,7 @@ impl Backend for LoomBackend {
             let exec = runtime::current().expect("leakcheck: spawn outside an execution");
             let me = exec.me();
             let at = exec.reg().threads[me].last_op.map(|(_, at)| at);
-            let at = at.map_or_else(String::new, |at| {
-                format!(" at {}", SourceLocation::from_std(at))
-            });
+            let at = at.map_or_else(String::new, |at| format!(" at {}", location(at)));
             give_up(unsupported(
                 format!(
                     "it spawns more than {} threads in one execution (the next one{at}), and loom, \

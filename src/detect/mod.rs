@@ -3,12 +3,14 @@
 
 use crate::backend::Stop;
 use crate::report::{
-    frames, Blocked, ChannelInfo, ChannelWait, ChannelWaiter, Detail, EndInfo, Finding,
-    FindingKind, LeakState, LockOrder, NotifyInfo, ObjectInfo, SignalCause, SourceLocation, Target,
-    ThreadInfo,
+    frames, location, source_location, Blocked, BlockedThread, Cancelled, ChannelInfo, ChannelWait,
+    ChannelWaiter, CriticalSection, Detail, EndInfo, Finding, FindingKind, Holder, LastSeen,
+    LeakState, LockOrder, LockTaken, NotifyInfo, ObjectInfo, ObjectKind, RunningThread,
+    SignalCause, SourceLocation, Target, ThreadInfo,
 };
 use crate::runtime::registry::{
-    happened_before, Dir, EndRec, JoinState, Loc, Notify, ObjState, Registry, Status, Tid, WaitOn,
+    happened_before, Dir, EndRec, JoinState, Loc, Notify, ObjKind, ObjState, Registry, Status, Tid,
+    WaitOn,
 };
 use crate::runtime::BODY;
 
@@ -19,7 +21,20 @@ pub(crate) struct Judge {
 }
 
 fn loc(l: &std::panic::Location<'_>) -> SourceLocation {
-    SourceLocation::from_std(l)
+    location(l)
+}
+
+/// The kind of object a report names, for the registry's kind of object.
+fn object_kind(kind: ObjKind) -> ObjectKind {
+    match kind {
+        ObjKind::Mutex => ObjectKind::Mutex,
+        ObjKind::Channel => ObjectKind::Channel,
+        ObjKind::Condvar => ObjectKind::Condvar,
+        ObjKind::RwLock => ObjectKind::RwLock,
+        ObjKind::Barrier => ObjectKind::Barrier,
+        ObjKind::Once => ObjectKind::Once,
+        ObjKind::Token => ObjectKind::Token,
+    }
 }
 
 fn thread_info(reg: &mut Registry, tid: Tid) -> ThreadInfo {
@@ -36,7 +51,7 @@ fn thread_info(reg: &mut Registry, tid: Tid) -> ThreadInfo {
 fn object_info(reg: &Registry, id: usize) -> ObjectInfo {
     let o = &reg.objects[id];
     ObjectInfo {
-        kind: o.name.kind.name().to_string(),
+        kind: object_kind(o.name.kind),
         id: o.name.ordinal,
         created_at: loc(o.created_at),
     }
@@ -115,7 +130,10 @@ fn blocked_info(reg: &mut Registry, tid: Tid) -> Option<Blocked> {
             };
             let held_by = holders
                 .into_iter()
-                .map(|(t, since)| (thread_info(reg, t), loc(since)))
+                .map(|(t, since)| Holder {
+                    thread: thread_info(reg, t),
+                    since: loc(since),
+                })
                 .collect();
             (Target::Object(object_info(reg, id)), held_by)
         }
@@ -176,10 +194,11 @@ fn unclosed_channels(reg: &mut Registry) -> Vec<Finding> {
     out
 }
 
-fn last_seen(reg: &Registry, tid: Tid) -> Option<(String, SourceLocation)> {
-    reg.threads[tid]
-        .last_op
-        .map(|(op, at)| (op.to_string(), loc(at)))
+fn last_seen(reg: &Registry, tid: Tid) -> Option<LastSeen> {
+    reg.threads[tid].last_op.map(|(op, at)| LastSeen {
+        operation: op.to_string(),
+        at: loc(at),
+    })
 }
 
 /// The threads that wait for each other in a cycle, starting from the lowest, if any do.
@@ -313,7 +332,10 @@ fn missed_signals(reg: &mut Registry) -> Vec<Finding> {
                     });
                     let changed = sections
                         .into_iter()
-                        .map(|(t, at)| (thread_info(reg, t), loc(at)))
+                        .map(|(t, at)| CriticalSection {
+                            thread: thread_info(reg, t),
+                            at: loc(at),
+                        })
                         .collect();
                     SignalCause::NeverSignalled { changed }
                 }
@@ -344,7 +366,7 @@ fn self_deadlocks(reg: &mut Registry) -> Vec<Finding> {
             if let Some(b) = blocked_info(reg, tid) {
                 let thread = thread_info(reg, tid);
                 out.push(Finding::new(Detail::Deadlock {
-                    blocked: vec![(thread, b)],
+                    blocked: vec![BlockedThread { thread, blocked: b }],
                     cycle: vec![tid],
                     all_blocked: false,
                 }));
@@ -375,8 +397,14 @@ fn lock_inversions(reg: &mut Registry) -> Vec<Finding> {
             seen.push(pair);
             let mut order = |e: &crate::runtime::registry::LockEdge| LockOrder {
                 thread: thread_info(reg, e.thread),
-                first: (object_info(reg, e.first), loc(e.first_at)),
-                then: (object_info(reg, e.then), loc(e.then_at)),
+                first: LockTaken {
+                    lock: object_info(reg, e.first),
+                    at: loc(e.first_at),
+                },
+                then: LockTaken {
+                    lock: object_info(reg, e.then),
+                    at: loc(e.then_at),
+                },
             };
             let (first, second) = (order(a), order(b));
             out.push(Finding::new(Detail::LockOrderInversion { first, second }));
@@ -412,7 +440,10 @@ fn unresponsive(reg: &mut Registry) -> Vec<Finding> {
                 continue;
             };
             let thread = thread_info(reg, t);
-            let cancelled = (loc(at), thread_info(reg, by));
+            let cancelled = Cancelled {
+                at: loc(at),
+                by: thread_info(reg, by),
+            };
             out.push(Finding::new(Detail::UnresponsiveCancellation {
                 thread,
                 token: object_info(reg, id),
@@ -434,7 +465,10 @@ impl Judge {
                 let blocked = (0..reg.threads.len())
                     .filter_map(|t| {
                         let b = blocked_info(reg, t)?;
-                        Some((thread_info(reg, t), b))
+                        Some(BlockedThread {
+                            thread: thread_info(reg, t),
+                            blocked: b,
+                        })
                     })
                     .collect();
                 out.push(Finding::new(Detail::Deadlock {
@@ -452,7 +486,10 @@ impl Judge {
                     .collect();
                 let running = ids
                     .into_iter()
-                    .map(|t| (thread_info(reg, t), last_seen(reg, t)))
+                    .map(|t| RunningThread {
+                        thread: thread_info(reg, t),
+                        last_seen: last_seen(reg, t),
+                    })
                     .collect();
                 out.push(Finding::new(Detail::StepLimit {
                     max_steps: self.max_steps,
@@ -500,9 +537,7 @@ impl Judge {
             let t = &mut reg.threads[tid];
             let Some(p) = t.panic.as_mut() else { continue };
             let message = p.message.clone();
-            let at =
-                p.at.as_ref()
-                    .map(|(f, l, c)| SourceLocation::new(f, *l, *c));
+            let at = p.at.as_ref().map(|(f, l, c)| source_location(f, *l, *c));
             let stack = p.stack.as_mut().map(frames).unwrap_or_default();
             // A handle dropped while the body unwound its own panic was not "never joined".
             let never_joined = tid != BODY && t.handle == JoinState::Dropped && !body_panicked;
