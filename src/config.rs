@@ -4,7 +4,6 @@
 //! over it once, when a check starts, into a resolved [`Settings`] value that flows down to the
 //! runtime. Nothing reads the environment after that.
 
-use std::fmt;
 use std::path::PathBuf;
 
 use crate::error::ConfigError;
@@ -22,135 +21,13 @@ pub const DEFAULT_SEED: u64 = 0x5eed;
 /// The scheduling steps one execution may take unless told otherwise.
 pub const DEFAULT_MAX_STEPS: usize = 100_000;
 
-/// The depth PCT uses unless told otherwise: most concurrency bugs need three ordering
-/// constraints or fewer.
-pub const DEFAULT_PCT_DEPTH: usize = 3;
-
-/// How the scheduler chooses which thread runs next.
-///
-/// # Examples
-///
-/// ```
-/// use leakcheck::{Config, Scheduler};
-///
-/// let config = Config::new().scheduler(Scheduler::Random).schedules(200);
-/// config.check(|| {
-///     let t = leakcheck::thread::spawn(|| 1 + 1);
-///     assert_eq!(t.join().unwrap(), 2);
-/// });
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Scheduler {
-    /// At every scheduling point, a uniformly random runnable thread.
-    Random,
-    /// Probabilistic Concurrency Testing: threads run by priority, and the priorities change at
-    /// `depth - 1` random points. A bug that needs `d` ordering constraints is found with
-    /// probability at least `1 / (n * k^(d-1))` per schedule (`n` threads, `k` steps).
-    Pct {
-        /// The bug depth to aim for (at least 1).
-        depth: usize,
-    },
-    /// Depth-first enumeration of schedules: systematic, useful for tiny tests.
-    Dfs,
-    /// Every execution, up to a preemption bound: every interleaving in which threads are
-    /// preempted (switched away from while they could go on) at most `preemption_bound` times,
-    /// combined with every outcome of every other choice (spurious wake-ups, which waiter a
-    /// `notify_one` wakes, which ready `select!` arm runs, whether a timeout fires). A clean run
-    /// that explored them all ([`Summary::complete`](crate::Summary::complete)) is a proof for
-    /// that bound, not a sample.
-    ///
-    /// It runs on loom, whose limits it states: at most 4 spawned threads per execution (more is
-    /// a [`ConfigError::Unsupported`] that names the spawn), and
-    /// at most [`MAX_EXHAUSTIVE_STEPS`] steps per execution.
-    ///
-    /// ```
-    /// use leakcheck::{thread, Config, Scheduler};
-    ///
-    /// let summary = Config::new()
-    ///     .scheduler(Scheduler::Exhaustive { preemption_bound: 2 })
-    ///     .schedules(1_000_000)
-    ///     .explore(|| {
-    ///         let h = thread::spawn(|| 1);
-    ///         assert_eq!(h.join().unwrap(), 1);
-    ///     })
-    ///     .unwrap();
-    /// assert_eq!(summary.complete(), Some(true));
-    /// ```
-    Exhaustive {
-        /// The most preemptions per execution (2 finds most bugs; each more multiplies the
-        /// executions).
-        preemption_bound: usize,
-    },
-}
+pub use leakcheck_schema::{parse_seed, Scheduler, DEFAULT_PCT_DEPTH, DEFAULT_PREEMPTION_BOUND};
+use leakcheck_schema::{ACCEPTED_SCHEDULERS, ACCEPTED_SEEDS};
 
 /// The most steps one execution may take under [`Scheduler::Exhaustive`], whatever
 /// [`Config::max_steps`] says: each step is a write to one loom atomic, and loom counts the writes
 /// to an atomic in 16 bits. An exhaustive search of executions that long would not end anyway.
 pub const MAX_EXHAUSTIVE_STEPS: usize = 60_000;
-
-/// The preemption bound `exhaustive` uses unless told otherwise.
-pub const DEFAULT_PREEMPTION_BOUND: usize = 2;
-
-impl Default for Scheduler {
-    fn default() -> Self {
-        Scheduler::Pct {
-            depth: DEFAULT_PCT_DEPTH,
-        }
-    }
-}
-
-impl fmt::Display for Scheduler {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Scheduler::Random => f.write_str("random"),
-            Scheduler::Pct { depth } => write!(f, "pct:{depth}"),
-            Scheduler::Dfs => f.write_str("dfs"),
-            Scheduler::Exhaustive { preemption_bound } => {
-                write!(f, "exhaustive:{preemption_bound}")
-            }
-        }
-    }
-}
-
-impl std::str::FromStr for Scheduler {
-    type Err = String;
-
-    /// Parses `random`, `pct` (depth 3), `pct:N`, `dfs`, `exhaustive` (bound 2) or
-    /// `exhaustive:N`.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let accepted = ACCEPTED_SCHEDULERS;
-        match s.trim() {
-            "random" => Ok(Scheduler::Random),
-            "pct" => Ok(Scheduler::default()),
-            "dfs" => Ok(Scheduler::Dfs),
-            "exhaustive" => Ok(Scheduler::Exhaustive {
-                preemption_bound: DEFAULT_PREEMPTION_BOUND,
-            }),
-            other => {
-                if let Some(depth) = other.strip_prefix("pct:") {
-                    return match depth.parse::<usize>() {
-                        Ok(depth) if depth >= 1 => Ok(Scheduler::Pct { depth }),
-                        _ => Err(format!("`{other}` has no valid depth; expected {accepted}")),
-                    };
-                }
-                if let Some(bound) = other.strip_prefix("exhaustive:") {
-                    return match bound.parse::<usize>() {
-                        Ok(preemption_bound) => Ok(Scheduler::Exhaustive { preemption_bound }),
-                        _ => Err(format!(
-                            "`{other}` has no valid preemption bound; expected {accepted}"
-                        )),
-                    };
-                }
-                Err(format!("`{other}` is not a scheduler; expected {accepted}"))
-            }
-        }
-    }
-}
-
-/// What `LEAKCHECK_SCHEDULER` and `scheduler = "..."` accept.
-pub(crate) const ACCEPTED_SCHEDULERS: &str =
-    "`random`, `pct`, `pct:<depth>` (depth at least 1), `dfs`, `exhaustive` or `exhaustive:<preemption bound>`";
 
 /// The settings of a check, built in code; the environment overrides them when the check
 /// starts (see the [crate documentation](crate#environment)).
@@ -217,6 +94,20 @@ impl Config {
     }
 
     /// Which scheduler explores the schedules.
+    ///
+    /// ```
+    /// use leakcheck::{thread, Config, Scheduler};
+    ///
+    /// let summary = Config::new()
+    ///     .scheduler(Scheduler::Exhaustive { preemption_bound: 2 })
+    ///     .schedules(1_000_000)
+    ///     .explore(|| {
+    ///         let h = thread::spawn(|| 1);
+    ///         assert_eq!(h.join().unwrap(), 1);
+    ///     })
+    ///     .unwrap();
+    /// assert_eq!(summary.complete(), Some(true));
+    /// ```
     pub fn scheduler(mut self, scheduler: Scheduler) -> Self {
         self.scheduler = scheduler;
         self
@@ -321,10 +212,10 @@ impl Config {
             };
         }
         if let Some(v) = get("LEAKCHECK_SEED")? {
-            settings.seed = parse_seed(&v).ok_or(ConfigError::Env {
+            settings.seed = parse_seed(&v).map_err(|_| ConfigError::Env {
                 variable: "LEAKCHECK_SEED",
                 value: v,
-                accepted: "an unsigned 64-bit number, decimal (24301) or hexadecimal (0x5eed)",
+                accepted: ACCEPTED_SEEDS,
             })?;
         }
         if let Some(v) = get("LEAKCHECK_SCHEDULER")? {
@@ -362,15 +253,6 @@ impl Config {
             });
         }
         Ok(settings)
-    }
-}
-
-/// Parses a seed written in decimal or as `0x` hexadecimal.
-pub fn parse_seed(text: &str) -> Option<u64> {
-    let t = text.trim().replace('_', "");
-    match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
-        Some(hex) => u64::from_str_radix(hex, 16).ok(),
-        None => t.parse::<u64>().ok(),
     }
 }
 

@@ -94,14 +94,16 @@ pub mod thread;
 use std::sync::Arc;
 
 pub use config::{
-    Config, Scheduler, DEFAULT_MAX_STEPS, DEFAULT_PCT_DEPTH, DEFAULT_PREEMPTION_BOUND,
+    parse_seed, Config, Scheduler, DEFAULT_MAX_STEPS, DEFAULT_PCT_DEPTH, DEFAULT_PREEMPTION_BOUND,
     DEFAULT_SCHEDULES, DEFAULT_SEED, MAX_EXHAUSTIVE_STEPS,
 };
 pub use error::{ConfigError, ReplayError};
+pub use leakcheck_schema::{ParseSchedulerError, SeedError};
 pub use report::{
-    Blocked, ChannelInfo, ChannelWait, ChannelWaiter, Detail, EndInfo, Finding, FindingKind, Frame,
-    LeakState, LockOrder, NotifyInfo, ObjectInfo, Report, SignalCause, SourceLocation, Summary,
-    Target, ThreadInfo,
+    Blocked, BlockedThread, Cancelled, ChannelInfo, ChannelWait, ChannelWaiter, CriticalSection,
+    Detail, EndInfo, Finding, FindingKind, Frame, Holder, LastSeen, LeakState, LockOrder,
+    LockTaken, NotifyInfo, ObjectInfo, ObjectKind, ParseFindingKindError, Report, RunningThread,
+    SignalCause, SourceLocation, Summary, Target, ThreadInfo,
 };
 
 /// Marks a test to run under leakcheck.

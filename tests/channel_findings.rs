@@ -160,7 +160,7 @@ fn producer_blocked_on_a_rendezvous_while_the_consumer_joins_it() {
         &[0, 1],
         "the body joins the producer, which waits for the body to receive: {report}"
     );
-    let (producer, b) = &blocked[1];
+    let (producer, b) = (&blocked[1].thread, &blocked[1].blocked);
     assert_eq!(producer.name.as_deref(), Some("producer"));
     assert_eq!(b.operation, "Sender::send");
     assert_eq!(b.at.line, SEND_LINE.load(Relaxed));
@@ -279,7 +279,9 @@ fn channel_cycle_is_a_deadlock() {
         unreachable!()
     };
     assert_eq!(blocked.len(), 2);
-    assert!(blocked.iter().all(|(_, b)| b.operation == "Receiver::recv"));
+    assert!(blocked
+        .iter()
+        .all(|x| x.blocked.operation == "Receiver::recv"));
 }
 
 #[test]

@@ -104,7 +104,7 @@ fn failing_checks_write_json_reports_to_the_report_dir() {
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&files[0]).unwrap()).unwrap();
     assert_eq!(json["test"], "json_report_case");
-    assert_eq!(json["format"], 1);
+    assert_eq!(json["format"], 2);
     assert_eq!(json["findings"][0]["kind"], "leaked_thread");
     assert_eq!(
         json["findings"][0]["thread"]["spawned_at"]["file"],

@@ -219,14 +219,14 @@ fn an_append_that_forgets_to_notify_is_never_signalled() {
     };
     // The body's `put_all` changed the queue under the mutex, without a notify.
     assert_eq!(changed.len(), 1, "{report}");
-    assert_eq!(changed[0].0.id, 0);
-    assert_eq!(changed[0].1.file, FILE);
+    assert_eq!(changed[0].thread.id, 0);
+    assert_eq!(changed[0].at.file, FILE);
     let put_all = include_str!("signal_findings.rs")
         .lines()
         .position(|l| l.contains("self.items.lock().unwrap().extend_from_slice(items);"))
         .unwrap() as u32
         + 1;
-    assert_eq!(changed[0].1.line, put_all);
+    assert_eq!(changed[0].at.line, put_all);
     assert!(report.has(FindingKind::LeakedThread));
     assert!(report.to_string().contains("never signalled"), "{report}");
 }
@@ -301,9 +301,9 @@ fn ab_ba_deadlocks_in_some_schedules_and_is_an_inversion_in_all_that_take_both_o
             })
             .unwrap();
         assert_ne!(inversion.0.thread.id, inversion.1.thread.id);
-        assert_eq!(inversion.0.first.0.id, inversion.1.then.0.id);
-        assert_eq!(inversion.0.then.0.id, inversion.1.first.0.id);
-        assert_eq!(inversion.0.first.1.file, FILE);
+        assert_eq!(inversion.0.first.lock.id, inversion.1.then.lock.id);
+        assert_eq!(inversion.0.then.lock.id, inversion.1.first.lock.id);
+        assert_eq!(inversion.0.first.at.file, FILE);
     }
     assert!(
         deadlocks > 0 && deadlocks < 100,
@@ -344,7 +344,7 @@ fn locking_a_mutex_twice_is_a_deadlock_that_says_so() {
         unreachable!()
     };
     assert_eq!(cycle, &[0]);
-    assert_eq!(blocked[0].1.held_by[0].0.id, 0);
+    assert_eq!(blocked[0].blocked.held_by[0].thread.id, 0);
     assert!(
         report
             .to_string()

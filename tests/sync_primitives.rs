@@ -288,10 +288,12 @@ fn reader_writer_reader_deadlock_is_found() {
     };
     // The body waits in `join`; the reader and the writer wait on the lock.
     assert_eq!(f.thread().unwrap().id, 0);
-    assert!(matches!(&blocked[0].1.on, Target::Thread(t) if t.name.as_deref() == Some("reader")));
+    assert!(
+        matches!(&blocked[0].blocked.on, Target::Thread(t) if t.name.as_deref() == Some("reader"))
+    );
     assert_eq!(blocked.len(), 3, "{report}");
-    let (reader, r) = &blocked[1];
-    let (writer, w) = &blocked[2];
+    let (reader, r) = (&blocked[1].thread, &blocked[1].blocked);
+    let (writer, w) = (&blocked[2].thread, &blocked[2].blocked);
     assert_eq!(reader.name.as_deref(), Some("reader"));
     assert_eq!(writer.name.as_deref(), Some("writer"));
     assert_eq!(r.operation, "RwLock::read");
@@ -309,7 +311,10 @@ fn reader_writer_reader_deadlock_is_found() {
         );
         // The lock is held by the reader's first guard, and by nobody else.
         assert_eq!(b.held_by.len(), 1, "{report}");
-        let (holder, since) = &b.held_by[0];
+        let leakcheck::Holder {
+            thread: holder,
+            since,
+        } = &b.held_by[0];
         assert_eq!(holder.id, reader.id);
         assert_eq!((since.file.as_str(), since.line), (FILE, first));
     }
@@ -352,8 +357,8 @@ fn reader_writer_reader_deadlock_in_the_body_names_the_lock() {
         unreachable!()
     };
     assert_eq!(blocked.len(), 2);
-    assert_eq!(blocked[1].0.name.as_deref(), Some("writer"));
-    assert_eq!(blocked[1].1.operation, "RwLock::write");
+    assert_eq!(blocked[1].thread.name.as_deref(), Some("writer"));
+    assert_eq!(blocked[1].blocked.operation, "RwLock::write");
 }
 
 /// A reader may also pass a waiting writer: the same body runs clean in some schedules.
@@ -409,11 +414,11 @@ fn write_while_holding_a_read_guard_blocks_forever() {
         unreachable!()
     };
     assert_eq!(cycle, &[0], "the body waits for itself");
-    let b = &blocked[0].1;
+    let b = &blocked[0].blocked;
     assert_eq!(b.operation, "RwLock::write");
     assert_eq!(b.at.line, lines[1]);
-    assert_eq!(b.held_by[0].0.id, 0);
-    assert_eq!(b.held_by[0].1.line, lines[0]);
+    assert_eq!(b.held_by[0].thread.id, 0);
+    assert_eq!(b.held_by[0].since.line, lines[0]);
     assert_eq!(f.object().unwrap().kind, "rwlock");
 }
 
@@ -449,8 +454,8 @@ fn writer_left_waiting_for_a_forgotten_read_guard_is_a_leaked_thread() {
         panic!("{report}")
     };
     assert_eq!(b.operation, "RwLock::write");
-    assert_eq!(b.held_by[0].0.id, 0, "the body holds a read guard");
-    assert_eq!(b.held_by[0].1.line, lines[0]);
+    assert_eq!(b.held_by[0].thread.id, 0, "the body holds a read guard");
+    assert_eq!(b.held_by[0].since.line, lines[0]);
     assert!(report.to_string().contains(&format!(
         "blocked forever in RwLock::write on rwlock#1 at {FILE}:{}:",
         lines[1]
@@ -499,7 +504,10 @@ fn rwlock_and_mutex_taken_in_opposite_orders_deadlock() {
             unreachable!()
         };
         assert_eq!(cycle, &[0, 1]);
-        let ops: Vec<&str> = blocked.iter().map(|(_, b)| b.operation.as_str()).collect();
+        let ops: Vec<&str> = blocked
+            .iter()
+            .map(|x| x.blocked.operation.as_str())
+            .collect();
         assert_eq!(ops, ["Mutex::lock", "RwLock::write"]);
     }
     assert!(deadlocks > 0);
@@ -604,7 +612,9 @@ fn barrier_the_body_waits_on_short_of_one_is_a_deadlock() {
     };
     assert!(cycle.is_empty(), "a barrier waits for nobody in particular");
     assert_eq!(blocked.len(), 2);
-    assert!(blocked.iter().all(|(_, b)| b.operation == "Barrier::wait"));
+    assert!(blocked
+        .iter()
+        .all(|x| x.blocked.operation == "Barrier::wait"));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -693,7 +703,7 @@ fn joining_a_thread_that_waits_for_a_stuck_once_is_a_deadlock_through_the_runner
     };
     // body -> waiter (join) -> runner (once) -> body (mutex)
     assert_eq!(cycle, &[0, 2, 1]);
-    assert_eq!(blocked[2].1.operation, "Once::call_once");
+    assert_eq!(blocked[2].blocked.operation, "Once::call_once");
 }
 
 #[test]

@@ -57,7 +57,7 @@ fn thread_blocked_forever_on_a_mutex_is_a_leaked_thread() {
     };
     assert_eq!((obj.kind.as_str(), obj.id), ("mutex", 1));
     assert_eq!(obj.created_at.line, created);
-    let (holder, _) = &b.held_by[0];
+    let holder = &b.held_by[0].thread;
     assert_eq!(holder.id, 0, "the body holds the mutex");
     let text = report.to_string();
     assert!(text.contains(&format!(
@@ -159,10 +159,14 @@ fn lock_order_deadlock_shows_the_cycle() {
     };
     assert_eq!(cycle, &[0, 1]);
     assert_eq!(blocked.len(), 2);
-    for (t, b) in blocked {
+    for leakcheck::BlockedThread {
+        thread: t,
+        blocked: b,
+    } in blocked
+    {
         assert_eq!(b.operation, "Mutex::lock");
         assert_eq!(b.at.file, FILE);
-        let holder = &b.held_by[0].0;
+        let holder = &b.held_by[0].thread;
         assert_ne!(holder.id, t.id, "each waits for the other");
     }
     let text = report.to_string();
@@ -191,8 +195,8 @@ fn joining_a_thread_blocked_forever_is_a_deadlock_through_join() {
         unreachable!()
     };
     assert_eq!(cycle, &[0, 1]);
-    assert_eq!(blocked[0].1.operation, "JoinHandle::join");
-    assert!(matches!(&blocked[0].1.on, Target::Thread(t) if t.id == 1));
+    assert_eq!(blocked[0].blocked.operation, "JoinHandle::join");
+    assert!(matches!(&blocked[0].blocked.on, Target::Thread(t) if t.id == 1));
 }
 
 #[test]
@@ -305,7 +309,7 @@ fn thread_spinning_after_the_body_returned_is_still_running() {
         panic!("{report}")
     };
     assert_eq!(*max_steps, 2_000);
-    assert_eq!(last_seen.as_ref().unwrap().0, "thread::yield_now");
+    assert_eq!(last_seen.as_ref().unwrap().operation, "thread::yield_now");
 }
 
 #[test]
@@ -397,5 +401,5 @@ fn the_last_runnable_thread_ending_while_others_wait_is_a_deadlock() {
         unreachable!()
     };
     assert_eq!(blocked.len(), 1);
-    assert_eq!(blocked[0].1.operation, "Receiver::recv");
+    assert_eq!(blocked[0].blocked.operation, "Receiver::recv");
 }

@@ -39,6 +39,7 @@ use std::rc::Rc;
 use loom::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::error::ConfigError;
+use crate::report::location;
 use crate::runtime::{
     self, Backend, Control, Decision, EnterGuard, Exec, Stop, Teardown, Tid, BODY, STACK_SIZE,
 };
@@ -252,9 +253,7 @@ impl Backend for LoomBackend {
             let exec = runtime::current().expect("leakcheck: spawn outside an execution");
             let me = exec.me();
             let at = exec.reg().threads[me].last_op.map(|(_, at)| at);
-            let at = at.map_or_else(String::new, |at| {
-                format!(" at {}", crate::report::SourceLocation::from_std(at))
-            });
+            let at = at.map_or_else(String::new, |at| format!(" at {}", location(at)));
             give_up(unsupported(
                 format!(
                     "it spawns more than {} threads in one execution (the next one{at}), and loom, \

@@ -2,9 +2,10 @@
 //! shows. Each finding is a typed value; `report` renders it.
 
 use crate::report::{
-    frames, Blocked, ChannelInfo, ChannelWait, ChannelWaiter, Detail, EndInfo, Finding,
-    FindingKind, LeakState, LockOrder, NotifyInfo, ObjectInfo, SignalCause, SourceLocation, Target,
-    ThreadInfo,
+    frames, location, source_location, Blocked, BlockedThread, Cancelled, ChannelInfo, ChannelWait,
+    ChannelWaiter, CriticalSection, Detail, EndInfo, Finding, FindingKind, Holder, LastSeen,
+    LeakState, LockOrder, LockTaken, NotifyInfo, ObjectInfo, RunningThread, SignalCause,
+    SourceLocation, Target, ThreadInfo,
 };
 use crate::runtime::channel::{Dir, EndRec, Flavor};
 use crate::runtime::condvar::Notify;
@@ -20,7 +21,7 @@ pub(crate) struct Judge {
 }
 
 fn loc(l: &std::panic::Location<'_>) -> SourceLocation {
-    SourceLocation::from_std(l)
+    location(l)
 }
 
 fn thread_info(reg: &mut Registry, tid: Tid) -> ThreadInfo {
@@ -37,7 +38,7 @@ fn thread_info(reg: &mut Registry, tid: Tid) -> ThreadInfo {
 fn object_info(reg: &Registry, id: usize) -> ObjectInfo {
     let o = &reg.objects[id];
     ObjectInfo {
-        kind: o.name.kind.name().to_string(),
+        kind: o.name.kind.report(),
         id: o.name.ordinal,
         created_at: loc(o.created_at),
     }
@@ -108,7 +109,10 @@ fn blocked_info(reg: &mut Registry, tid: Tid) -> Option<Blocked> {
             let holders = reg.objects[id].state.model().holders();
             let held_by = holders
                 .into_iter()
-                .map(|(t, since)| (thread_info(reg, t), loc(since)))
+                .map(|(t, since)| Holder {
+                    thread: thread_info(reg, t),
+                    since: loc(since),
+                })
                 .collect();
             (Target::Object(object_info(reg, id)), held_by)
         }
@@ -169,10 +173,11 @@ fn unclosed_channels(reg: &mut Registry) -> Vec<Finding> {
     out
 }
 
-fn last_seen(reg: &Registry, tid: Tid) -> Option<(String, SourceLocation)> {
-    reg.threads[tid]
-        .last_op
-        .map(|(op, at)| (op.to_string(), loc(at)))
+fn last_seen(reg: &Registry, tid: Tid) -> Option<LastSeen> {
+    reg.threads[tid].last_op.map(|(op, at)| LastSeen {
+        operation: op.to_string(),
+        at: loc(at),
+    })
 }
 
 /// The threads that wait for each other in a cycle, starting from the lowest, if any do.
@@ -306,7 +311,10 @@ fn missed_signals(reg: &mut Registry) -> Vec<Finding> {
                     });
                     let changed = sections
                         .into_iter()
-                        .map(|(t, at)| (thread_info(reg, t), loc(at)))
+                        .map(|(t, at)| CriticalSection {
+                            thread: thread_info(reg, t),
+                            at: loc(at),
+                        })
                         .collect();
                     SignalCause::NeverSignalled { changed }
                 }
@@ -337,7 +345,7 @@ fn self_deadlocks(reg: &mut Registry) -> Vec<Finding> {
             if let Some(b) = blocked_info(reg, tid) {
                 let thread = thread_info(reg, tid);
                 out.push(Finding::new(Detail::Deadlock {
-                    blocked: vec![(thread, b)],
+                    blocked: vec![BlockedThread { thread, blocked: b }],
                     cycle: vec![tid],
                     all_blocked: false,
                 }));
@@ -368,8 +376,14 @@ fn lock_inversions(reg: &mut Registry) -> Vec<Finding> {
             seen.push(pair);
             let mut order = |e: &LockEdge| LockOrder {
                 thread: thread_info(reg, e.thread),
-                first: (object_info(reg, e.first), loc(e.first_at)),
-                then: (object_info(reg, e.then), loc(e.then_at)),
+                first: LockTaken {
+                    lock: object_info(reg, e.first),
+                    at: loc(e.first_at),
+                },
+                then: LockTaken {
+                    lock: object_info(reg, e.then),
+                    at: loc(e.then_at),
+                },
             };
             let (first, second) = (order(a), order(b));
             out.push(Finding::new(Detail::LockOrderInversion { first, second }));
@@ -405,7 +419,10 @@ fn unresponsive(reg: &mut Registry) -> Vec<Finding> {
                 continue;
             };
             let thread = thread_info(reg, t);
-            let cancelled = (loc(at), thread_info(reg, by));
+            let cancelled = Cancelled {
+                at: loc(at),
+                by: thread_info(reg, by),
+            };
             out.push(Finding::new(Detail::UnresponsiveCancellation {
                 thread,
                 token: object_info(reg, id),
@@ -427,7 +444,10 @@ impl Judge {
                 let blocked = (0..reg.threads.len())
                     .filter_map(|t| {
                         let b = blocked_info(reg, t)?;
-                        Some((thread_info(reg, t), b))
+                        Some(BlockedThread {
+                            thread: thread_info(reg, t),
+                            blocked: b,
+                        })
                     })
                     .collect();
                 out.push(Finding::new(Detail::Deadlock {
@@ -445,7 +465,10 @@ impl Judge {
                     .collect();
                 let running = ids
                     .into_iter()
-                    .map(|t| (thread_info(reg, t), last_seen(reg, t)))
+                    .map(|t| RunningThread {
+                        thread: thread_info(reg, t),
+                        last_seen: last_seen(reg, t),
+                    })
                     .collect();
                 out.push(Finding::new(Detail::StepLimit {
                     max_steps: self.max_steps,
@@ -493,9 +516,7 @@ impl Judge {
             let t = &mut reg.threads[tid];
             let Some(p) = t.panic.as_mut() else { continue };
             let message = p.message.clone();
-            let at =
-                p.at.as_ref()
-                    .map(|(f, l, c)| SourceLocation::new(f, *l, *c));
+            let at = p.at.as_ref().map(|(f, l, c)| source_location(f, *l, *c));
             let stack = p.stack.as_mut().map(frames).unwrap_or_default();
             // A handle dropped while the body unwound its own panic was not "never joined".
             let never_joined = tid != BODY && t.handle == JoinState::Dropped && !body_panicked;

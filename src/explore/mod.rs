@@ -19,7 +19,7 @@ use crate::config::{Config, Scheduler, Settings};
 use crate::detect::Judge;
 use crate::error::{ConfigError, ReplayError};
 use crate::replay::{Cursor, Token};
-use crate::report::{Finding, Report, ReportData, Summary};
+use crate::report::{Finding, Report, ReportData, Summary, FORMAT};
 use crate::runtime::{self, Control, Exec};
 
 use self::body::body_thread;
@@ -148,13 +148,13 @@ pub(crate) fn explore(config: &Config, body: Body) -> Result<Summary, Report> {
         Ok((schedules, exhausted)) => {
             let exhaustive = matches!(settings.scheduler, Scheduler::Exhaustive { .. })
                 && settings.replay.is_none();
-            let summary = Summary {
+            let summary = Summary::new(
                 schedules,
-                scheduler: settings.scheduler,
-                seed: settings.seed,
-                elapsed: started.elapsed(),
-                complete: exhaustive.then_some(exhausted),
-            };
+                settings.scheduler,
+                settings.seed,
+                started.elapsed(),
+                exhaustive.then_some(exhausted),
+            );
             if let Some(dir) = &settings.report_dir {
                 let written = write_summary(
                     dir,
@@ -323,7 +323,7 @@ fn replay(run: &Run<'_>, test: Option<&str>, text: &str) -> Result<(usize, bool)
         Vec::new(),
         true,
     );
-    report.0.schedule = schedule;
+    report.data_mut().schedule = schedule;
     Err(report)
 }
 
@@ -336,8 +336,8 @@ fn report(
     replayed: bool,
 ) -> Report {
     let replay_token = token.encode();
-    Report(Box::new(ReportData {
-        format: 1,
+    Report::new(ReportData {
+        format: FORMAT,
         test: test.map(String::from),
         package: package(settings),
         findings,
@@ -349,5 +349,5 @@ fn report(
         replay_command: replay_command(settings, test, &replay_token),
         replay_token,
         notes,
-    }))
+    })
 }

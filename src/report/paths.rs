@@ -1,55 +1,24 @@
-//! Source locations and stack frames, with paths relative to the workspace root and only the
-//! user's own frames kept.
+//! Source locations and stack frames as reports give them: paths relative to the workspace root,
+//! and only the user's own frames.
 
-use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use backtrace::Backtrace;
-use serde::Serialize;
+use leakcheck_schema::{Frame, SourceLocation};
 
-/// A place in the source: `path:line:col`, the path relative to the workspace root.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-pub struct SourceLocation {
-    /// The file, relative to the workspace root when it is inside it.
-    pub file: String,
-    /// The line, from 1.
-    pub line: u32,
-    /// The column, from 1.
-    pub column: u32,
+/// A `#[track_caller]` location as reports give it: the path relative to the workspace root.
+pub(crate) fn location(l: &std::panic::Location<'_>) -> SourceLocation {
+    source_location(l.file(), l.line(), l.column())
 }
 
-impl SourceLocation {
-    pub(crate) fn from_std(l: &std::panic::Location<'_>) -> Self {
-        SourceLocation {
-            file: relative(l.file()),
-            line: l.line(),
-            column: l.column(),
-        }
+/// A place in the source as reports give it: the path relative to the workspace root.
+pub(crate) fn source_location(file: &str, line: u32, column: u32) -> SourceLocation {
+    SourceLocation {
+        file: relative(file),
+        line,
+        column,
     }
-
-    pub(crate) fn new(file: &str, line: u32, column: u32) -> Self {
-        SourceLocation {
-            file: relative(file),
-            line,
-            column,
-        }
-    }
-}
-
-impl fmt::Display for SourceLocation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}", self.file, self.line, self.column)
-    }
-}
-
-/// One frame of a trimmed stack: a function of the user's, and where in it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Frame {
-    /// The function, without its hash.
-    pub function: String,
-    /// Where in the function.
-    pub location: SourceLocation,
 }
 
 /// The root of the workspace the tests run in: the nearest directory at or above the package
@@ -129,7 +98,7 @@ pub(crate) fn frames(stack: &mut Backtrace) -> Vec<Frame> {
                 continue;
             }
             let location =
-                SourceLocation::new(&file.to_string_lossy(), line, symbol.colno().unwrap_or(0));
+                source_location(&file.to_string_lossy(), line, symbol.colno().unwrap_or(0));
             let frame = Frame { function, location };
             if out.last() != Some(&frame) {
                 out.push(frame);

@@ -1,12 +1,14 @@
 //! The object table: every kind of object the registry tracks, generated from one list.
 //!
 //! Each line of [`objects!`]'s invocation below names a kind, the state struct its model keeps
-//! (in the model's own file: `mutex.rs`, `condvar.rs`, ...), the name reports give it, and the
-//! registry accessor that reaches it. From that line come the kind enum, the state enum, the
+//! (in the model's own file: `mutex.rs`, `condvar.rs`, ...), the kind reports name it by (the
+//! schema's [`ObjectKind`]: `mutex#2`), and the registry accessor that reaches it. From that line come the kind enum, the state enum, the
 //! conversions between them, the per-kind counters that number objects in reports, and the
 //! registry's accessor: adding a kind is adding a line.
 
 use std::fmt;
+
+use leakcheck_schema::ObjectKind;
 
 use super::registry::Registry;
 use super::{Loc, ObjId, Tid};
@@ -39,7 +41,7 @@ pub(crate) trait State: Model + Sized {
 }
 
 macro_rules! objects {
-    ($($(#[$doc:meta])* $kind:ident($state:ty) = $name:literal, $accessor:ident;)*) => {
+    ($($(#[$doc:meta])* $kind:ident($state:ty) = $report:path, $accessor:ident;)*) => {
         /// The kinds of objects the registry tracks.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub(crate) enum ObjKind {
@@ -50,11 +52,16 @@ macro_rules! objects {
             /// How many kinds there are.
             pub(crate) const COUNT: usize = [$(ObjKind::$kind),*].len();
 
-            /// The name reports give objects of this kind (`mutex#2`).
-            pub(crate) fn name(self) -> &'static str {
+            /// The kind reports name objects of this kind by (`mutex#2`).
+            pub(crate) fn report(self) -> ObjectKind {
                 match self {
-                    $(ObjKind::$kind => $name,)*
+                    $(ObjKind::$kind => $report,)*
                 }
+            }
+
+            /// The name reports give objects of this kind.
+            pub(crate) fn name(self) -> &'static str {
+                self.report().as_str()
             }
         }
 
@@ -108,7 +115,7 @@ macro_rules! objects {
 
         impl Registry {
             $(
-                #[doc = concat!("The state of the ", $name, " `id`.")]
+                #[doc = concat!("The state of the ", stringify!($kind), " `id`.")]
                 #[allow(dead_code)]
                 pub(crate) fn $accessor(&mut self, id: ObjId) -> &mut $state {
                     self.state_mut::<$state>(id)
@@ -120,17 +127,17 @@ macro_rules! objects {
 
 objects! {
     /// A mutex (`sync::Mutex`).
-    Mutex(super::mutex::MutexState) = "mutex", mutex;
+    Mutex(super::mutex::MutexState) = ObjectKind::Mutex, mutex;
     /// A channel of any flavor (`channel`, `sync::mpsc`, timers, a token's `done`).
-    Channel(super::channel::ChannelState) = "channel", channel;
+    Channel(super::channel::ChannelState) = ObjectKind::Channel, channel;
     /// A condition variable (`sync::Condvar`).
-    Condvar(super::condvar::CondvarState) = "condvar", condvar;
+    Condvar(super::condvar::CondvarState) = ObjectKind::Condvar, condvar;
     /// A reader-writer lock (`sync::RwLock`).
-    RwLock(super::rwlock::RwLockState) = "rwlock", rwlock;
+    RwLock(super::rwlock::RwLockState) = ObjectKind::RwLock, rwlock;
     /// A barrier (`sync::Barrier`).
-    Barrier(super::barrier::BarrierState) = "barrier", barrier;
+    Barrier(super::barrier::BarrierState) = ObjectKind::Barrier, barrier;
     /// A one-time initialisation (`sync::Once`, `OnceLock`).
-    Once(super::once::OnceState) = "once", once;
+    Once(super::once::OnceState) = ObjectKind::Once, once;
     /// A cancellation token (`cancel::Token`).
-    Token(super::token::TokenState) = "token", token;
+    Token(super::token::TokenState) = ObjectKind::Token, token;
 }

@@ -7,8 +7,11 @@ use serde_json::Value;
 
 use crate::baseline::{Baseline, Entry};
 use crate::cargo::{Status, TestResult};
+use crate::fingerprint::fingerprint;
+use crate::headline::finding_headline;
 use crate::registry::BinaryRegistry;
-use crate::reports::{self, Collected, Location, ReportFile};
+use crate::report_files::{Collected, ReportFile};
+use leakcheck_schema::SourceLocation;
 
 /// Where a finding stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,7 +49,7 @@ pub struct FindingView {
     /// The canonical text the fingerprint hashes.
     pub canonical: String,
     /// Its primary location.
-    pub location: Option<Location>,
+    pub location: Option<SourceLocation>,
     /// It in one line.
     pub headline: String,
     /// New, baselined or expected.
@@ -163,7 +166,7 @@ impl Analysis {
         let mut findings = Vec::new();
         for (ri, r) in reports.iter().enumerate() {
             for (index, f) in r.file.findings().iter().enumerate() {
-                let (fingerprint, canonical) = reports::fingerprint(r.test.as_deref(), f);
+                let (fingerprint, canonical) = fingerprint(r.test.as_deref(), f);
                 let standing = if !r.gating {
                     Standing::Expected
                 } else if baseline.is_some_and(|b| b.accepts(&fingerprint)) {
@@ -174,11 +177,11 @@ impl Analysis {
                 findings.push(FindingView {
                     report: ri,
                     index,
-                    kind: f["kind"].as_str().unwrap_or("?").to_string(),
+                    kind: f.kind().to_string(),
                     fingerprint,
                     canonical,
-                    location: reports::primary_location(f),
-                    headline: reports::finding_headline(f),
+                    location: f.location().cloned(),
+                    headline: finding_headline(f),
                     standing,
                 });
             }

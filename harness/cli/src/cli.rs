@@ -4,6 +4,7 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::{Parser, ValueEnum};
+use leakcheck_schema::parse_seed;
 
 /// `cargo leakcheck [OPTIONS] [-- TEST ARGS]`: runs the workspace's tests with leakcheck's
 /// reports collected, prints a summary, and exits 0 (no new findings), 1 (new findings) or 2
@@ -110,18 +111,6 @@ pub enum ColorChoice {
     Never,
 }
 
-/// Parses a seed written in decimal or `0x` hexadecimal, `_` allowed.
-fn parse_seed(text: &str) -> Result<u64, String> {
-    let t = text.trim().replace('_', "");
-    let parsed = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
-        Some(hex) => u64::from_str_radix(hex, 16).ok(),
-        None => t.parse::<u64>().ok(),
-    };
-    parsed.ok_or_else(|| {
-        format!("`{text}` is not a seed: expected an unsigned 64-bit number, decimal (24301) or hexadecimal (0x5eed)")
-    })
-}
-
 /// The arguments without the program name and the `leakcheck` that cargo passes when it runs
 /// the subcommand (`cargo leakcheck ...` runs `cargo-leakcheck leakcheck ...`).
 pub fn args_without_subcommand(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
@@ -212,7 +201,10 @@ mod tests {
     fn seeds_in_decimal_and_hex() {
         assert_eq!(parse_seed("24301"), Ok(24301));
         assert_eq!(parse_seed("0x5eed"), Ok(0x5eed));
-        assert!(parse_seed("-1").unwrap_err().contains("not a seed"));
+        assert!(parse_seed("-1")
+            .unwrap_err()
+            .to_string()
+            .contains("not a seed"));
     }
 
     #[test]

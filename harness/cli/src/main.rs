@@ -13,9 +13,13 @@ mod analysis;
 mod baseline;
 mod cargo;
 mod cli;
+mod fingerprint;
+mod headline;
 mod outputs;
 mod registry;
-mod reports;
+mod report_files;
+#[cfg(test)]
+mod samples;
 mod term;
 
 use std::path::{Path, PathBuf};
@@ -178,7 +182,7 @@ fn run(cli: &Cli) -> i32 {
         Ok(o) => o,
         Err(e) => return fail("harness", &e),
     };
-    let collected = match reports::load(&report_dir) {
+    let collected = match report_files::load(&report_dir) {
         Ok(c) => c,
         Err(e) => return fail("harness", &e),
     };

@@ -11,11 +11,11 @@ use serde_json::{json, Value};
 use crate::analysis::{Analysis, FindingView, Standing};
 use crate::cargo::Status;
 use crate::registry::BinaryRegistry;
-use crate::reports::{self, Location};
 use crate::term::Ui;
+use leakcheck_schema::SourceLocation;
 
 /// The version of the `--json` document's schema (`harness/cli/schema/run.schema.json`).
-pub const SCHEMA_VERSION: u64 = 1;
+pub const SCHEMA_VERSION: u64 = 2;
 
 /// How the run ended, for the JSON document and the exit code.
 #[derive(Clone, Debug)]
@@ -50,7 +50,7 @@ fn tool() -> Value {
     json!({"name": "cargo-leakcheck", "version": env!("CARGO_PKG_VERSION")})
 }
 
-fn location_json(l: &Option<Location>) -> Value {
+fn location_json(l: &Option<SourceLocation>) -> Value {
     match l {
         Some(l) => json!({"file": l.file, "line": l.line, "column": l.column}),
         None => Value::Null,
@@ -119,8 +119,8 @@ pub fn run_json(a: &Analysis, info: &RunInfo<'_>, verdict: &Verdict) -> Value {
                 "test_status": r.result.map(|i| a.results[i].status.name()),
                 "gating": r.gating,
                 "findings": findings,
-                "text": reports::report_text(&r.file.json),
-                "report": r.file.json,
+                "text": r.file.text(),
+                "report": r.file.report,
             })
         })
         .collect();
@@ -281,14 +281,14 @@ pub fn junit(a: &Analysis, elapsed: Duration) -> String {
                 cases.len() - 1
             }
         };
-        let text = reports::report_text(&rep.file.json);
+        let text = rep.file.text();
         let case = &mut cases[ci];
         for f in a.findings.iter().filter(|f| f.report == ri) {
             match f.standing {
                 Standing::New => {
                     if case.file.is_none() {
                         case.file = f.location.as_ref().map(|l| l.file.clone());
-                        case.line = f.location.as_ref().map(|l| l.line);
+                        case.line = f.location.as_ref().map(|l| u64::from(l.line));
                     }
                     case.failures.push((
                         f.kind.clone(),
@@ -473,7 +473,7 @@ pub fn github_annotations(a: &Analysis, paths: &PathMap) -> Vec<String> {
         let body = format!(
             "{}\n\n{}\n\nfingerprint: {}",
             f.headline,
-            reports::report_text(&r.file.json),
+            r.file.text(),
             f.fingerprint
         );
         match f.standing {
@@ -531,7 +531,7 @@ pub fn summary(a: &Analysis, info: &RunInfo<'_>, verdict: &Verdict, ui: &Ui) -> 
             ui.bold(r.test.as_deref().unwrap_or("a check")),
             a.report_binary(r)
         );
-        for line in reports::report_text(&r.file.json).lines() {
+        for line in r.file.text().lines() {
             let _ = writeln!(s, "    {line}");
         }
         s.push('\n');

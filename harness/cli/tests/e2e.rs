@@ -304,11 +304,11 @@ fn assert_valid(doc: &Value) {
 #[test]
 fn the_validator_rejects_what_the_schema_forbids() {
     let schema = schema();
-    let mut bad = serde_json::json!({"schema_version": 2, "mode": "run"});
+    let mut bad = serde_json::json!({"schema_version": 1, "mode": "run"});
     let mut errors = Vec::new();
     validate(&schema, &schema, &bad, "$", &mut errors);
     assert!(
-        errors.iter().any(|e| e.contains("expected 1")),
+        errors.iter().any(|e| e.contains("expected 2")),
         "{errors:?}"
     );
     assert!(
@@ -769,4 +769,201 @@ fn end_to_end() {
         fingerprint.as_str(),
         "the same fingerprint under nextest"
     );
+}
+
+const SIGNALS: &str = r#"//! Code with the findings that have no thread left blocked on a lock.
+use leakcheck::cancel::Token;
+use leakcheck::sync::{Arc, Condvar, Mutex};
+use leakcheck::thread;
+
+/// Sets the flag a sleeper waits for, and forgets to notify.
+pub fn forget_the_signal() {
+    let state = Arc::new((Mutex::new(false), Condvar::new()));
+    let s2 = Arc::clone(&state);
+    thread::Builder::new()
+        .name("sleeper".into())
+        .spawn(move || {
+            let (lock, cv) = &*s2;
+            let mut ready = lock.lock().unwrap();
+            while !*ready {
+                ready = cv.wait(ready).unwrap(); // SLEEPS HERE
+            }
+        })
+        .unwrap();
+    *state.0.lock().unwrap() = true;
+}
+
+/// Cancels a getter that waits on a condvar, which cannot see the cancel.
+pub fn cancel_a_getter() {
+    let token = Token::new();
+    let items = Arc::new((Mutex::new(Vec::<u32>::new()), Condvar::new()));
+    let (t2, i2) = (token.clone(), Arc::clone(&items));
+    thread::Builder::new()
+        .name("getter".into())
+        .spawn(move || {
+            let (lock, cv) = &*i2;
+            let mut guard = lock.lock().unwrap();
+            loop {
+                if t2.is_cancelled() || guard.pop().is_some() {
+                    return;
+                }
+                guard = cv.wait(guard).unwrap(); // GETS HERE
+            }
+        })
+        .unwrap();
+    token.cancel();
+}
+
+/// Takes two locks in one order here and in the other order on a thread.
+pub fn take_locks_in_both_orders() {
+    let a = Arc::new(Mutex::new(()));
+    let b = Arc::new(Mutex::new(()));
+    let (a2, b2) = (Arc::clone(&a), Arc::clone(&b));
+    let t = thread::spawn(move || {
+        let _b = b2.lock().unwrap();
+        let _a = a2.lock().unwrap();
+    });
+    {
+        let _a = a.lock().unwrap();
+        let _b = b.lock().unwrap();
+    }
+    let _ = t.join();
+}
+
+#[cfg(test)]
+mod tests {
+    #[leakcheck::test(schedules = 200, spurious_wakeups = false)]
+    fn forgotten() {
+        super::forget_the_signal();
+    }
+
+    #[leakcheck::test(schedules = 200, spurious_wakeups = false)]
+    fn unresponsive() {
+        super::cancel_a_getter();
+    }
+
+    #[leakcheck::test(schedules = 200)]
+    fn inverted() {
+        super::take_locks_in_both_orders();
+    }
+}
+"#;
+
+/// The kinds whose findings have no thread of their own blocked on a lock (a missed signal, an
+/// unresponsive cancellation, a lock order inversion) are rendered like every other kind: with
+/// the report's own text and headline, at the finding's own location.
+#[test]
+fn signals_cancellations_and_lock_orders_are_rendered_like_every_kind() {
+    let _turn = cargo_turn();
+    let ws = Workspace::new("signals", SIGNALS);
+    let json = ws.path("run.json");
+    let junit = ws.path("junit.xml");
+    let run = ws.run(
+        &[
+            "--json",
+            json.to_str().unwrap(),
+            "--junit",
+            junit.to_str().unwrap(),
+        ],
+        &[("GITHUB_ACTIONS", "true")],
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    let doc = read_json(&json);
+    assert_valid(&doc);
+    let reports = doc["reports"].as_array().unwrap();
+    assert_eq!(reports.len(), 3, "{run:?}");
+    let finding = |test: &str, kind: &str| -> &Value {
+        reports
+            .iter()
+            .filter(|r| r["test"] == test)
+            .flat_map(|r| r["findings"].as_array().unwrap())
+            .find(|f| f["kind"] == kind)
+            .unwrap_or_else(|| panic!("no {kind} for {test} in {run:?}"))
+    };
+    let sleeps = line_of(SIGNALS, "SLEEPS HERE");
+    let gets = line_of(SIGNALS, "GETS HERE");
+    let missed = finding("tests::forgotten", "missed_signal");
+    assert_eq!(missed["location"]["line"], sleeps);
+    assert!(
+        missed["summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("missed signal: thread#1 \"sleeper\" waits forever in Condvar::wait on condvar#1 at src/lib.rs:"),
+        "{missed}"
+    );
+    let unresponsive = finding("tests::unresponsive", "unresponsive_cancellation");
+    assert_eq!(unresponsive["location"]["line"], gets);
+    assert!(
+        unresponsive["summary"].as_str().unwrap().starts_with(
+            "unresponsive cancellation: thread#1 \"getter\" uses token#1, cancelled at src/lib.rs:"
+        ),
+        "{unresponsive}"
+    );
+    let inverted = finding("tests::inverted", "lock_order_inversion");
+    assert_eq!(inverted["location"]["file"], "src/lib.rs");
+    let summary = inverted["summary"].as_str().unwrap();
+    assert!(
+        summary.starts_with("lock order inversion: mutex#")
+            && summary.ends_with(" are taken in opposite orders"),
+        "{summary}"
+    );
+    // The text is leakcheck's own, whole: no raw JSON.
+    for r in reports {
+        let text = r["text"].as_str().unwrap();
+        assert!(text.starts_with("leakcheck: "), "{text}");
+        assert!(!text.contains("\"kind\""), "{text}");
+        assert_eq!(r["report"]["format"], 2);
+    }
+    // JUnit: each failing test's failure names its finding in words.
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    let (_, cases) = parse_junit(&xml);
+    for (test, kind, headline) in [
+        ("tests::forgotten", "missed_signal", "missed signal: "),
+        (
+            "tests::unresponsive",
+            "unresponsive_cancellation",
+            "unresponsive cancellation: ",
+        ),
+        (
+            "tests::inverted",
+            "lock_order_inversion",
+            "lock order inversion: ",
+        ),
+    ] {
+        let case = cases.iter().find(|c| c.name == test).unwrap();
+        let failure = case.failures.iter().find(|(k, ..)| k == kind);
+        let (_, message, text) = failure.unwrap_or_else(|| panic!("{case:?}"));
+        assert!(message.starts_with(headline), "{message}");
+        assert!(text.starts_with("leakcheck: "), "{text}");
+    }
+    // Annotations: each at its finding's location, titled with its kind.
+    let annotations: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("::error"))
+        .collect();
+    for (kind, line) in [
+        ("missed_signal", sleeps),
+        ("unresponsive_cancellation", gets),
+    ] {
+        assert!(
+            annotations.iter().any(|a| a
+                .starts_with(&format!("::error file=src/lib.rs,line={line},"))
+                && a.contains(&format!("title=leakcheck%3A {kind} in "))),
+            "{kind}: {annotations:#?}"
+        );
+    }
+    assert!(
+        annotations
+            .iter()
+            .any(|a| a.contains("title=leakcheck%3A lock_order_inversion in tests%3A%3Ainverted")),
+        "{annotations:#?}"
+    );
+    // The terminal summary shows the reports in full.
+    assert!(
+        run.stdout
+            .contains("    missed signal: thread#1 \"sleeper\""),
+        "{run:?}"
+    );
+    assert!(run.stdout.contains("    lock order inversion: "), "{run:?}");
 }

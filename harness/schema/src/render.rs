@@ -1,10 +1,13 @@
-//! The text rendering of reports: one summary line, one block per finding, the replay line.
+//! The text rendering of reports (`Display`): one summary line, one block per finding, the
+//! replay line. Both leakcheck and cargo-leakcheck render with this code, so a report reads the
+//! same wherever it is shown.
 
 use std::fmt::{self, Display, Formatter, Write as _};
 
-use super::{
-    Blocked, ChannelInfo, ChannelWaiter, Detail, EndInfo, Finding, FindingKind, Frame, LeakState,
-    LockOrder, NotifyInfo, ObjectInfo, Report, SignalCause, Target, ThreadInfo,
+use crate::{
+    Blocked, BlockedThread, ChannelInfo, ChannelWaiter, Detail, EndInfo, Finding, FindingKind,
+    Frame, Holder, LeakState, LockOrder, NotifyInfo, ObjectInfo, Report, SignalCause,
+    SourceLocation, Target, ThreadInfo,
 };
 
 impl Display for ThreadInfo {
@@ -94,7 +97,10 @@ fn blocked(out: &mut String, verb: &str, b: &Blocked) {
             [] => {
                 let _ = writeln!(out, "    {o} was created at {}", o.created_at);
             }
-            [(holder, since)] => {
+            [Holder {
+                thread: holder,
+                since,
+            }] => {
                 let gone = if holder.finished {
                     " (it has finished without releasing it: a guard forgotten or leaked?)"
                 } else {
@@ -109,7 +115,7 @@ fn blocked(out: &mut String, verb: &str, b: &Blocked) {
             holders => {
                 let list: Vec<String> = holders
                     .iter()
-                    .map(|(t, since)| format!("{t} (locked at {since})"))
+                    .map(|h| format!("{} (locked at {})", h.thread, h.since))
                     .collect();
                 let _ = writeln!(
                     out,
@@ -206,7 +212,7 @@ fn missed(
     thread: &ThreadInfo,
     operation: &str,
     condvar: &ObjectInfo,
-    wait_at: &super::SourceLocation,
+    wait_at: &SourceLocation,
     cause: &SignalCause,
     rewaits: usize,
 ) {
@@ -248,10 +254,11 @@ fn missed(
                 out,
                 "  never signalled: no notify came after it began to wait"
             );
-            for (t, at) in changed {
+            for s in changed {
                 let _ = writeln!(
                     out,
-                    "    the state it waits for may have changed here, with no notify: {t} locked the mutex at {at}"
+                    "    the state it waits for may have changed here, with no notify: {} locked the mutex at {}",
+                    s.thread, s.at
                 );
             }
         }
@@ -274,7 +281,7 @@ fn order(out: &mut String, o: &LockOrder) {
     let _ = writeln!(
         out,
         "  {} took {} at {}, then {} at {}",
-        o.thread, o.first.0, o.first.1, o.then.0, o.then.1
+        o.thread, o.first.lock, o.first.at, o.then.lock, o.then.at
     );
 }
 
@@ -293,8 +300,8 @@ fn finding(out: &mut String, finding: &Finding) {
                         out,
                         "  still running after {max_steps} steps (a spin loop or a livelock?)"
                     );
-                    if let Some((op, at)) = last_seen {
-                        let _ = write!(out, ", last seen in {op} at {at}");
+                    if let Some(l) = last_seen {
+                        let _ = write!(out, ", last seen in {} at {}", l.operation, l.at);
                     }
                     out.push('\n');
                 }
@@ -321,7 +328,7 @@ fn finding(out: &mut String, finding: &Finding) {
             let _ = writeln!(
                 out,
                 "unresponsive cancellation: {thread} uses {token}, cancelled at {} by {}, and stays blocked",
-                cancelled.0, cancelled.1
+                cancelled.at, cancelled.by
             );
             blocked(out, "blocked forever", b);
             let _ = writeln!(
@@ -334,7 +341,7 @@ fn finding(out: &mut String, finding: &Finding) {
             let _ = writeln!(
                 out,
                 "lock order inversion: {} and {} are taken in opposite orders",
-                first.first.0, first.then.0
+                first.first.lock, first.then.lock
             );
             order(out, first);
             order(out, second);
@@ -350,7 +357,11 @@ fn finding(out: &mut String, finding: &Finding) {
             } else {
                 out.push_str("deadlock: a thread waits for a lock it holds itself\n");
             }
-            for (t, b) in threads {
+            for BlockedThread {
+                thread: t,
+                blocked: b,
+            } in threads
+            {
                 let _ = write!(out, "  ");
                 spawned(out, t);
                 let mut inner = String::new();
@@ -363,8 +374,8 @@ fn finding(out: &mut String, finding: &Finding) {
                 // A thread that waits for a lock goes through the lock; one that joins goes
                 // straight to the thread it joins.
                 let name = |id: usize| {
-                    threads.iter().find(|(t, _)| t.id == id).map(|(t, b)| {
-                        let via = match &b.on {
+                    threads.iter().find(|x| x.thread.id == id).map(|x| {
+                        let via = match &x.blocked.on {
                             Target::Object(o) => format!(" -> {o}"),
                             Target::Select { objects } if !objects.is_empty() => {
                                 let names: Vec<String> =
@@ -373,7 +384,7 @@ fn finding(out: &mut String, finding: &Finding) {
                             }
                             _ => String::new(),
                         };
-                        (t.to_string(), via)
+                        (x.thread.to_string(), via)
                     })
                 };
                 let mut line = String::from("  cycle: ");
@@ -387,11 +398,14 @@ fn finding(out: &mut String, finding: &Finding) {
                 }
                 let _ = writeln!(out, "{line}");
                 if let [only] = cycle.as_slice() {
-                    if let Some((t, b)) = threads.iter().find(|(t, _)| t.id == *only) {
-                        if let (Target::Object(o), Some((_, since))) = (&b.on, b.held_by.first()) {
+                    if let Some(x) = threads.iter().find(|x| x.thread.id == *only) {
+                        if let (Target::Object(o), Some(h)) =
+                            (&x.blocked.on, x.blocked.held_by.first())
+                        {
                             let _ = writeln!(
                                 out,
-                                "  {t} locks {o} again while it holds it (locked at {since}); std says this might panic or deadlock"
+                                "  {} locks {o} again while it holds it (locked at {}); std says this might panic or deadlock",
+                                x.thread, h.since
                             );
                         }
                     }
@@ -425,10 +439,10 @@ fn finding(out: &mut String, finding: &Finding) {
                 out,
                 "step limit: the execution took more than {max_steps} steps before the test body returned"
             );
-            for (t, last) in running {
-                let _ = write!(out, "  {t} still running");
-                if let Some((op, at)) = last {
-                    let _ = write!(out, ", last seen in {op} at {at}");
+            for r in running {
+                let _ = write!(out, "  {} still running", r.thread);
+                if let Some(l) = &r.last_seen {
+                    let _ = write!(out, ", last seen in {} at {}", l.operation, l.at);
                 }
                 out.push('\n');
             }
@@ -436,38 +450,56 @@ fn finding(out: &mut String, finding: &Finding) {
     }
 }
 
+impl Display for Finding {
+    /// The finding's block of a report: its first line says what it is, the lines after it
+    /// (indented) where and why. It ends with a newline.
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        let mut block = String::new();
+        finding(&mut block, self);
+        f.write_str(&block)
+    }
+}
+
 impl Display for Report {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         let mut counts = Vec::new();
         for kind in FindingKind::ALL {
-            let n = self.0.findings.iter().filter(|x| x.kind() == kind).count();
+            let n = self
+                .data()
+                .findings
+                .iter()
+                .filter(|x| x.kind() == kind)
+                .count();
             if n > 0 {
                 counts.push(kind.noun(n));
             }
         }
-        let origin = if self.0.replayed {
+        let origin = if self.data().replayed {
             format!(
                 "replayed schedule {}, {}, seed {:#x}",
-                self.0.schedule, self.0.scheduler, self.0.seed
+                self.data().schedule,
+                self.data().scheduler,
+                self.data().seed
             )
         } else {
             format!(
                 "schedule {} of {}, {}, seed {:#x}",
-                self.0.schedule, self.0.schedules, self.0.scheduler, self.0.seed
+                self.data().schedule,
+                self.data().schedules,
+                self.data().scheduler,
+                self.data().seed
             )
         };
         writeln!(f, "leakcheck: {} ({origin})", counts.join(", "))?;
-        for x in &self.0.findings {
-            let mut block = String::new();
-            finding(&mut block, x);
-            write!(f, "\n{block}")?;
+        for x in &self.data().findings {
+            write!(f, "\n{x}")?;
         }
-        if !self.0.notes.is_empty() {
+        if !self.data().notes.is_empty() {
             writeln!(f)?;
-            for note in &self.0.notes {
+            for note in &self.data().notes {
                 writeln!(f, "note: {note}")?;
             }
         }
-        write!(f, "\nreplay: {}", self.0.replay_command)
+        write!(f, "\nreplay: {}", self.data().replay_command)
     }
 }

@@ -1,0 +1,111 @@
+//! Threads and objects, as reports name them: `thread#3 "worker-2"`, `mutex#2`.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Frame, SourceLocation};
+
+/// A thread, as reports name it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThreadInfo {
+    /// Its number in the execution; 0 is the test body.
+    pub id: usize,
+    /// The name given with `Builder::name`.
+    pub name: Option<String>,
+    /// Where it was spawned (none for the test body).
+    pub spawned_at: Option<SourceLocation>,
+    /// The user's frames at the spawn, innermost first (filled when the report is enriched).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub spawn_stack: Vec<Frame>,
+    /// Whether it had finished when the execution ended.
+    pub finished: bool,
+}
+
+/// What kind of object a report names. `Display`, [`as_str`](ObjectKind::as_str) and JSON all
+/// give the same lowercase name, the one reports write before `#`: `mutex#2`, `rwlock#1`.
+///
+/// It compares equal to its name, so `object.kind == "mutex"` reads as it should:
+///
+/// ```
+/// use leakcheck_schema::ObjectKind;
+///
+/// assert_eq!(ObjectKind::RwLock.to_string(), "rwlock");
+/// assert_eq!(ObjectKind::Condvar, "condvar");
+/// assert_eq!(serde_json::to_string(&ObjectKind::RwLock).unwrap(), "\"rwlock\"");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum ObjectKind {
+    /// A `Mutex`.
+    Mutex,
+    /// A channel: crossbeam's, std's `mpsc`, or a token's `done` channel.
+    Channel,
+    /// A `Condvar`.
+    Condvar,
+    /// An `RwLock`.
+    RwLock,
+    /// A `Barrier`.
+    Barrier,
+    /// A `Once`.
+    Once,
+    /// A cancellation token (`cancel::Token`).
+    Token,
+}
+
+impl ObjectKind {
+    /// Its name: `mutex`, `channel`, `condvar`, `rwlock`, `barrier`, `once`, `token`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ObjectKind::Mutex => "mutex",
+            ObjectKind::Channel => "channel",
+            ObjectKind::Condvar => "condvar",
+            ObjectKind::RwLock => "rwlock",
+            ObjectKind::Barrier => "barrier",
+            ObjectKind::Once => "once",
+            ObjectKind::Token => "token",
+        }
+    }
+}
+
+impl fmt::Display for ObjectKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<str> for ObjectKind {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for ObjectKind {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<ObjectKind> for str {
+    fn eq(&self, other: &ObjectKind) -> bool {
+        self == other.as_str()
+    }
+}
+
+impl PartialEq<ObjectKind> for &str {
+    fn eq(&self, other: &ObjectKind) -> bool {
+        *self == other.as_str()
+    }
+}
+
+/// An object (mutex, channel, ...), as reports name it: `mutex#2`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectInfo {
+    /// What it is.
+    pub kind: ObjectKind,
+    /// Its number among the objects of its kind, from 1.
+    pub id: usize,
+    /// Where it was created.
+    pub created_at: SourceLocation,
+}

@@ -1,0 +1,386 @@
+//! A report with findings of every kind survives JSON: what is read back equals what was
+//! written, and renders the same text.
+
+use leakcheck_schema::{
+    Blocked, BlockedThread, Cancelled, ChannelInfo, ChannelWait, ChannelWaiter, CriticalSection,
+    Detail, EndInfo, Finding, FindingKind, Frame, Holder, LastSeen, LeakState, LockOrder,
+    LockTaken, NotifyInfo, ObjectInfo, ObjectKind, ReadError, Report, ReportData, RunningThread,
+    Scheduler, SignalCause, SourceLocation, Target, ThreadInfo, FORMAT,
+};
+
+fn at(line: u32) -> SourceLocation {
+    SourceLocation {
+        file: "src/lib.rs".into(),
+        line,
+        column: 9,
+    }
+}
+
+fn thread(id: usize, name: Option<&str>) -> ThreadInfo {
+    ThreadInfo {
+        id,
+        name: name.map(String::from),
+        spawned_at: (id != 0).then(|| at(10 + id as u32)),
+        spawn_stack: if id == 1 {
+            vec![
+                Frame {
+                    function: "demo::spawn_worker".into(),
+                    location: at(11),
+                },
+                Frame {
+                    function: "demo::tests::leaky".into(),
+                    location: at(40),
+                },
+            ]
+        } else {
+            vec![]
+        },
+        finished: false,
+    }
+}
+
+fn object(kind: ObjectKind, id: usize) -> ObjectInfo {
+    ObjectInfo {
+        kind,
+        id,
+        created_at: at(5),
+    }
+}
+
+fn channel() -> ChannelInfo {
+    ChannelInfo {
+        object: object(ObjectKind::Channel, 1),
+        constructor: "channel::bounded".into(),
+        capacity: Some(1),
+        senders: vec![EndInfo {
+            created_at: at(5),
+            cloned: false,
+            created_by: 0,
+            last_used_by: 1,
+            last_used_at: Some(at(20)),
+        }],
+        receivers: vec![],
+        buffered: 2,
+    }
+}
+
+fn lock_blocked(operation: &str, line: u32) -> Blocked {
+    Blocked {
+        operation: operation.into(),
+        on: Target::Object(object(ObjectKind::Mutex, 1)),
+        at: at(line),
+        stack: vec![],
+        held_by: vec![Holder {
+            thread: thread(0, None),
+            since: at(7),
+        }],
+        channels: vec![],
+    }
+}
+
+fn notify(all: bool) -> NotifyInfo {
+    NotifyInfo {
+        at: at(30),
+        by: thread(0, None),
+        all,
+        woke: (!all).then(|| thread(2, Some("other"))),
+    }
+}
+
+/// One finding of every kind, and every variant of the parts.
+fn every_kind() -> Vec<Finding> {
+    let details = vec![
+        Detail::Deadlock {
+            blocked: vec![
+                BlockedThread {
+                    thread: thread(1, Some("a")),
+                    blocked: lock_blocked("Mutex::lock", 21),
+                },
+                BlockedThread {
+                    thread: thread(2, None),
+                    blocked: Blocked {
+                        operation: "select!".into(),
+                        on: Target::Select {
+                            objects: vec![object(ObjectKind::Channel, 1)],
+                        },
+                        at: at(22),
+                        stack: vec![],
+                        held_by: vec![],
+                        channels: vec![ChannelWait {
+                            channel: channel(),
+                            sending: false,
+                        }],
+                    },
+                },
+            ],
+            cycle: vec![1, 2],
+            all_blocked: true,
+        },
+        Detail::LeakedThread {
+            thread: thread(1, Some("worker")),
+            state: LeakState::BlockedForever(Blocked {
+                operation: "JoinHandle::join".into(),
+                on: Target::Thread(thread(2, None)),
+                at: at(23),
+                stack: vec![],
+                held_by: vec![],
+                channels: vec![],
+            }),
+        },
+        Detail::LeakedThread {
+            thread: thread(2, None),
+            state: LeakState::StillRunning {
+                max_steps: 100,
+                last_seen: Some(LastSeen {
+                    operation: "thread::yield_now".into(),
+                    at: at(24),
+                }),
+            },
+        },
+        Detail::LeakedThread {
+            thread: thread(3, None),
+            state: LeakState::FinishedLate,
+        },
+        Detail::LeakedThread {
+            thread: thread(4, None),
+            state: LeakState::BlockedForever(Blocked {
+                operation: "thread::park".into(),
+                on: Target::Unpark,
+                at: at(25),
+                stack: vec![],
+                held_by: vec![],
+                channels: vec![],
+            }),
+        },
+        Detail::UnclosedChannel {
+            channel: channel(),
+            blocked: vec![ChannelWaiter {
+                thread: thread(1, None),
+                operation: "Receiver::recv".into(),
+                sending: false,
+            }],
+        },
+        Detail::MissedSignal {
+            thread: thread(1, None),
+            operation: "Condvar::wait".into(),
+            condvar: object(ObjectKind::Condvar, 1),
+            wait_at: at(26),
+            cause: SignalCause::Lost {
+                notifies: vec![notify(false)],
+            },
+            rewaits: 0,
+        },
+        Detail::MissedSignal {
+            thread: thread(1, None),
+            operation: "Condvar::wait_while".into(),
+            condvar: object(ObjectKind::Condvar, 1),
+            wait_at: at(26),
+            cause: SignalCause::Misdirected {
+                notifies: vec![notify(false)],
+            },
+            rewaits: 1,
+        },
+        Detail::MissedSignal {
+            thread: thread(1, None),
+            operation: "Condvar::wait".into(),
+            condvar: object(ObjectKind::Condvar, 1),
+            wait_at: at(26),
+            cause: SignalCause::Stale {
+                notify: notify(true),
+            },
+            rewaits: 4,
+        },
+        Detail::MissedSignal {
+            thread: thread(1, None),
+            operation: "Condvar::wait".into(),
+            condvar: object(ObjectKind::Condvar, 1),
+            wait_at: at(26),
+            cause: SignalCause::NeverSignalled {
+                changed: vec![CriticalSection {
+                    thread: thread(0, None),
+                    at: at(31),
+                }],
+            },
+            rewaits: 0,
+        },
+        Detail::UnresponsiveCancellation {
+            thread: thread(1, None),
+            token: object(ObjectKind::Token, 1),
+            cancelled: Cancelled {
+                at: at(32),
+                by: thread(0, None),
+            },
+            blocked: Blocked {
+                operation: "Receiver::recv".into(),
+                on: Target::Object(object(ObjectKind::Channel, 1)),
+                at: at(27),
+                stack: vec![],
+                held_by: vec![],
+                channels: vec![ChannelWait {
+                    channel: channel(),
+                    sending: false,
+                }],
+            },
+        },
+        Detail::LockOrderInversion {
+            first: LockOrder {
+                thread: thread(1, None),
+                first: LockTaken {
+                    lock: object(ObjectKind::Mutex, 1),
+                    at: at(33),
+                },
+                then: LockTaken {
+                    lock: object(ObjectKind::RwLock, 1),
+                    at: at(34),
+                },
+            },
+            second: LockOrder {
+                thread: thread(2, None),
+                first: LockTaken {
+                    lock: object(ObjectKind::RwLock, 1),
+                    at: at(35),
+                },
+                then: LockTaken {
+                    lock: object(ObjectKind::Mutex, 1),
+                    at: at(36),
+                },
+            },
+        },
+        Detail::Panic {
+            thread: thread(1, None),
+            message: "boom".into(),
+            at: Some(at(28)),
+            stack: vec![Frame {
+                function: "demo::work".into(),
+                location: at(28),
+            }],
+            never_joined: true,
+        },
+        Detail::StepLimit {
+            max_steps: 100,
+            running: vec![
+                RunningThread {
+                    thread: thread(0, None),
+                    last_seen: Some(LastSeen {
+                        operation: "Mutex::lock".into(),
+                        at: at(29),
+                    }),
+                },
+                RunningThread {
+                    thread: thread(1, None),
+                    last_seen: None,
+                },
+            ],
+        },
+    ];
+    details.into_iter().map(Finding::new).collect()
+}
+
+fn report(findings: Vec<Finding>) -> Report {
+    Report::new(ReportData {
+        format: FORMAT,
+        test: Some("tests::every_kind".into()),
+        package: Some("demo".into()),
+        findings,
+        schedule: 3,
+        schedules: 1000,
+        seed: 0x5eed,
+        scheduler: Scheduler::Exhaustive {
+            preemption_bound: 2,
+        },
+        replayed: false,
+        replay_token: "T".into(),
+        replay_command: "LEAKCHECK_REPLAY=T cargo test -p demo every_kind".into(),
+        notes: vec!["a note".into()],
+    })
+}
+
+#[test]
+fn a_report_of_every_kind_reads_back_equal_and_renders_the_same() {
+    let written = report(every_kind());
+    let kinds: Vec<FindingKind> = written.findings().iter().map(Finding::kind).collect();
+    for kind in FindingKind::ALL {
+        assert!(kinds.contains(&kind), "no {kind} in the sample");
+    }
+    let json = written.to_json();
+    let read = Report::from_json(&json).unwrap();
+    assert_eq!(read, written);
+    assert_eq!(read.to_string(), written.to_string());
+    assert_eq!(read.to_json(), json);
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["text"], written.to_string());
+}
+
+#[test]
+fn the_json_names_every_part() {
+    let json: serde_json::Value = serde_json::from_str(&report(every_kind()).to_json()).unwrap();
+    assert_eq!(json["format"], 2);
+    let f = &json["findings"];
+    // Findings: the kind, the location, then the detail's fields.
+    assert_eq!(f[0]["kind"], "deadlock");
+    assert_eq!(f[0]["location"]["line"], 21);
+    assert_eq!(f[0]["blocked"][0]["thread"]["name"], "a");
+    assert_eq!(
+        f[0]["blocked"][0]["blocked"]["held_by"][0]["thread"]["id"],
+        0
+    );
+    assert_eq!(
+        f[0]["blocked"][0]["blocked"]["held_by"][0]["since"]["line"],
+        7
+    );
+    assert_eq!(f[0]["blocked"][0]["blocked"]["on"]["target"], "object");
+    assert_eq!(f[0]["blocked"][0]["blocked"]["on"]["kind"], "mutex");
+    assert_eq!(f[2]["state"]["state"], "still_running");
+    assert_eq!(f[2]["state"]["last_seen"]["operation"], "thread::yield_now");
+    assert_eq!(f[9]["cause"]["changed"][0]["at"]["line"], 31);
+    assert_eq!(f[10]["cancelled"]["by"]["id"], 0);
+    assert_eq!(f[11]["first"]["then"]["lock"]["kind"], "rwlock");
+    assert_eq!(f[13]["running"][0]["last_seen"]["at"]["line"], 29);
+    assert_eq!(json["scheduler"]["kind"], "exhaustive");
+}
+
+#[test]
+fn findings_locate_themselves_by_kind() {
+    let lines: Vec<Option<u32>> = every_kind()
+        .iter()
+        .map(|f| f.location().map(|l| l.line))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            Some(21), // deadlock: where the first thread is blocked
+            Some(23), // leaked, blocked: where it is blocked
+            Some(24), // leaked, running: where it was last seen
+            Some(13), // leaked, finished late: where it was spawned
+            Some(25),
+            Some(5),  // unclosed channel: where it was created
+            Some(26), // missed signal: where it waits
+            Some(26),
+            Some(26),
+            Some(26),
+            Some(27), // unresponsive: where it is blocked
+            Some(34), // inversion: where the first order took its second lock
+            Some(28), // panic: where it panicked
+            Some(29), // step limit: where the first running thread was last seen
+        ]
+    );
+}
+
+#[test]
+fn another_format_is_a_clear_error() {
+    let mut old: serde_json::Value = serde_json::from_str(&report(every_kind()).to_json()).unwrap();
+    old["format"] = 1.into();
+    let err = Report::from_json(&old.to_string()).unwrap_err();
+    assert!(matches!(err, ReadError::Format { found: 1 }), "{err}");
+    assert!(err.to_string().contains("format 1"), "{err}");
+    assert!(matches!(
+        Report::from_json("{}").unwrap_err(),
+        ReadError::Json(_)
+    ));
+}
+
+#[test]
+fn debug_is_the_text() {
+    let r = report(every_kind());
+    assert_eq!(format!("{r:?}"), r.to_string());
+}
