@@ -178,9 +178,8 @@ expect_every_kind!(
     "step_limit"
 );
 
-/// The attribute keeps its own list of finding kinds (it cannot depend on the library); it must
-/// be `FindingKind::ALL`: `expect` takes every kind's name and expands it to that kind, and
-/// knows no other name.
+/// The attribute takes its finding kinds from `FindingKind::ALL` (the schema crate both share):
+/// `expect` takes every kind's name and expands it to that kind, and knows no other name.
 #[test]
 fn expect_takes_exactly_the_library_finding_kinds() {
     let mut names: Vec<&str> = FindingKind::ALL.iter().map(|k| k.name()).collect();
@@ -199,7 +198,7 @@ fn expect_takes_exactly_the_library_finding_kinds() {
     assert_eq!(
         entry.expect,
         FindingKind::ALL,
-        "`expect` expands each name to the kind of that name (`FINDING_KINDS` in \
+        "`expect` expands each name to the kind of that name (`finding_kinds` in \
          harness/macros/src/args.rs)"
     );
     // And no other name: an unknown kind's error lists every name the attribute knows, and
@@ -215,6 +214,6 @@ fn expect_takes_exactly_the_library_finding_kinds() {
     names.sort_unstable();
     assert_eq!(
         known, names,
-        "`FINDING_KINDS` in harness/macros/src/args.rs names exactly `FindingKind::ALL`"
+        "`finding_kinds` in harness/macros/src/args.rs names exactly `FindingKind::ALL`"
     );
 }

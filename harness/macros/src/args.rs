@@ -2,6 +2,7 @@
 //! [`Args`] and checks them (names, repeats, each value's type and range, and arguments that
 //! exclude each other), with errors that name what is accepted.
 
+use leakcheck_schema::FindingKind;
 use proc_macro2::TokenStream as TokenStream2;
 use quote::ToTokens;
 use syn::parse::Parser;
@@ -12,22 +13,17 @@ use syn::{Expr, ExprLit, Ident, Lit, LitInt, LitStr, Meta, Token};
 const ARGUMENTS: &str =
     "schedules, scheduler, depth, preemption_bound, seed, max_steps, allow_lingering, spurious_wakeups, replay, expect";
 
-/// The finding kinds `expect` takes: the `snake_case` name and the `leakcheck::FindingKind`
-/// variant it expands to, in the order error messages list them.
-///
-/// This must hold exactly the kinds of the library's `FindingKind::ALL`, each under its
-/// `FindingKind::name`. This crate cannot see the library, so the library's tests check it:
-/// `expect_takes_exactly_the_library_finding_kinds` in `tests/attribute.rs`.
-const FINDING_KINDS: [(&str, &str); 8] = [
-    ("leaked_thread", "LeakedThread"),
-    ("unclosed_channel", "UnclosedChannel"),
-    ("missed_signal", "MissedSignal"),
-    ("deadlock", "Deadlock"),
-    ("panic", "Panic"),
-    ("step_limit", "StepLimit"),
-    ("unresponsive_cancellation", "UnresponsiveCancellation"),
-    ("lock_order_inversion", "LockOrderInversion"),
-];
+/// The finding kinds `expect` takes, as (name, `FindingKind` variant), in the order the
+/// kinds are declared (which is how error messages list them): the library's own list,
+/// `FindingKind::ALL`, from the schema crate both share.
+fn finding_kinds() -> Vec<(&'static str, String)> {
+    let mut kinds = FindingKind::ALL.to_vec();
+    kinds.sort();
+    kinds
+        .into_iter()
+        .map(|k| (k.name(), format!("{k:?}")))
+        .collect()
+}
 
 /// The settings given in the attribute; `None` for what was not given.
 #[derive(Default)]
@@ -347,7 +343,7 @@ fn scheduler(value: &Expr) -> syn::Result<(SchedulerKind, LitStr)> {
 /// `expect = "kind"` or `expect = ["kind", ...]`: the `FindingKind` variants, in order.
 fn expect(value: &Expr) -> syn::Result<Vec<Ident>> {
     let names = || {
-        FINDING_KINDS
+        finding_kinds()
             .iter()
             .map(|(name, _)| *name)
             .collect::<Vec<_>>()
@@ -374,7 +370,8 @@ fn expect(value: &Expr) -> syn::Result<Vec<Ident>> {
     for item in items {
         let lit = string(item, usage)?;
         let name = lit.value();
-        let Some((_, variant)) = FINDING_KINDS.iter().find(|(kind, _)| *kind == name) else {
+        let kinds_known = finding_kinds();
+        let Some((_, variant)) = kinds_known.iter().find(|(kind, _)| *kind == name) else {
             return Err(syn::Error::new_spanned(
                 &lit,
                 format!(
