@@ -93,6 +93,7 @@ impl Handle {
     /// The execution the object belongs to, which must be the current one: a facade object
     /// made inside a check and used outside it (or in another execution) is a usage error.
     /// `what` names the object for the message, with its article: "a mutex".
+    #[inline]
     #[track_caller]
     pub(crate) fn exec(self, what: &str) -> Rc<Exec> {
         match current() {
@@ -106,6 +107,7 @@ impl Handle {
     /// The execution the object belongs to, if it is current and still running: what a
     /// destructor updates. Once an execution has stopped, its registry stays as it was for the
     /// detectors, and destructors that run while its threads unwind leave it alone.
+    #[inline]
     pub(crate) fn live(self) -> Option<Rc<Exec>> {
         current().filter(|e| e.serial == self.serial && !e.closed())
     }
@@ -210,24 +212,24 @@ impl Exec {
         self.backend.stop();
     }
 
-    /// The wait loop of every blocking operation: `attempt` runs with the registry borrowed and
-    /// either takes what the current thread waits for (and returns true) or puts the thread on
-    /// the wait queue of what it waits for (and returns false); then the thread blocks until it
-    /// is woken, and tries again. Returns whether it got it: false if the execution stopped
-    /// (before or while it waited), when the caller leaves the registry alone.
+    /// The wait loop of every blocking operation of the current thread: `attempt` runs with
+    /// the registry borrowed and either takes what the thread waits for (and returns true) or
+    /// puts the thread on the wait queue of what it waits for (and returns false); then the
+    /// thread blocks until it is woken, and tries again. Returns whether it got it: false if the
+    /// execution stopped (before or while it waited), when the caller leaves the registry alone.
+    #[inline]
     pub(crate) fn wait_until(
         &self,
         op: &'static str,
         on: WaitOn,
         at: Loc,
-        mut attempt: impl FnMut(&mut Registry, Tid) -> bool,
+        mut attempt: impl FnMut(&mut Registry) -> bool,
     ) -> bool {
-        let me = self.me();
         loop {
             if self.closed() {
                 return false;
             }
-            if attempt(&mut self.reg(), me) {
+            if attempt(&mut self.reg()) {
                 return true;
             }
             self.block(op, on, at);

@@ -31,7 +31,7 @@ impl Model for MutexState {
 pub(crate) fn acquire(exec: &Exec, id: ObjId, op: &'static str, at: Loc) {
     let me = exec.me();
     exec.reg().lock_attempt(me, id, at);
-    exec.wait_until(op, WaitOn::Object(id), at, |reg, me| {
+    exec.wait_until(op, WaitOn::Object(id), at, |reg| {
         let m = reg.mutex(id);
         if m.holder.is_none() {
             m.holder = Some((me, at));

@@ -52,7 +52,7 @@ fn reader_passes_writers(exec: &Exec) -> bool {
 pub(crate) fn acquire_read(exec: &Exec, id: ObjId, op: &'static str, at: Loc) {
     let me = exec.me();
     exec.reg().lock_attempt(me, id, at);
-    exec.wait_until(op, WaitOn::Object(id), at, |reg, me| {
+    exec.wait_until(op, WaitOn::Object(id), at, |reg| {
         let l = reg.rwlock(id);
         l.queued_readers.retain(|&t| t != me);
         let free = l.writer.is_none();
@@ -76,7 +76,7 @@ pub(crate) fn acquire_write(exec: &Exec, id: ObjId, op: &'static str, at: Loc) {
     let me = exec.me();
     exec.reg().lock_attempt(me, id, at);
     let mut queued = false;
-    exec.wait_until(op, WaitOn::Object(id), at, |reg, me| {
+    exec.wait_until(op, WaitOn::Object(id), at, |reg| {
         let l = reg.rwlock(id);
         if l.writer.is_none() && l.readers.is_empty() {
             l.writer = Some((me, at));

@@ -168,7 +168,8 @@ pub(crate) fn finish(exec: &Exec, panic: Option<PanicRec>) {
 /// Waits until thread `tid` has finished, and learns what it knew.
 pub(crate) fn wait_finished(exec: &Exec, tid: Tid, op: &'static str, at: Loc) {
     exec.switch(op, at);
-    exec.wait_until(op, WaitOn::Thread(tid), at, |reg, me| {
+    let me = exec.me();
+    exec.wait_until(op, WaitOn::Thread(tid), at, |reg| {
         if reg.threads[tid].is_finished() {
             reg.learn_from_thread(me, tid);
             true
