@@ -1,4 +1,4 @@
-//! `RwLock`, `Barrier`, `Once` and `OnceLock`: correct code is clean under Random and PCT, each
+//! `RwLock`, `Barrier`, `Once`, `OnceLock` and `Semaphore`: correct code is clean under Random and PCT, each
 //! way of getting stuck is found and reported with its thread, object and locations, and outside
 //! a check each is std's own.
 
@@ -7,7 +7,8 @@ use std::sync::Mutex as StdMutex;
 
 use leakcheck::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use leakcheck::sync::{
-    Arc, Barrier, Mutex, Once, OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard, TryLockError,
+    Arc, Barrier, Mutex, Once, OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard, Semaphore,
+    TryAcquireError, TryLockError,
 };
 use leakcheck::{thread, Config, Detail, FindingKind, LeakState, Report, Scheduler, Target};
 
@@ -615,6 +616,154 @@ fn barrier_the_body_waits_on_short_of_one_is_a_deadlock() {
     assert!(blocked
         .iter()
         .all(|x| x.blocked.operation == "Barrier::wait"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Semaphore
+
+#[test]
+fn a_semaphore_bounds_how_many_threads_are_inside_and_is_clean() {
+    clean(|| {
+        let slots = Arc::new(Semaphore::new(2));
+        let inside = Arc::new(AtomicUsize::new(0));
+        let workers: Vec<_> = (0..3)
+            .map(|_| {
+                let (slots, inside) = (Arc::clone(&slots), Arc::clone(&inside));
+                thread::spawn(move || {
+                    let _slot = slots.acquire().unwrap();
+                    let now = inside.fetch_add(1, Ordering::SeqCst) + 1;
+                    assert!(now <= 2, "{now} threads hold one of 2 permits");
+                    inside.fetch_sub(1, Ordering::SeqCst);
+                })
+            })
+            .collect();
+        for w in workers {
+            w.join().unwrap();
+        }
+        assert_eq!(slots.available_permits(), 2);
+    });
+}
+
+#[test]
+fn semaphore_permits_go_first_come_first_served() {
+    // A waiter that wants 2 of the 1 free permit holds it back from later callers.
+    clean(|| {
+        let sem = Arc::new(Semaphore::new(1));
+        let s = Arc::clone(&sem);
+        let big = thread::spawn(move || s.acquire_many(2).unwrap().num_permits());
+        // `try_acquire` fails with a permit free only while someone waits before it.
+        loop {
+            match sem.try_acquire() {
+                Ok(permit) => {
+                    drop(permit);
+                    thread::yield_now();
+                }
+                Err(TryAcquireError::NoPermits) => break,
+                Err(TryAcquireError::Closed) => unreachable!("nobody closes it"),
+            }
+        }
+        assert_eq!(
+            sem.available_permits(),
+            1,
+            "the free permit waits for the first waiter"
+        );
+        sem.add_permits(1);
+        assert_eq!(big.join().unwrap(), 2);
+        assert_eq!(sem.available_permits(), 2);
+    });
+}
+
+#[test]
+fn closing_a_semaphore_wakes_its_waiters_with_an_error() {
+    clean(|| {
+        let sem = Arc::new(Semaphore::new(0));
+        let s = Arc::clone(&sem);
+        let waiter = thread::spawn(move || s.acquire().map(|p| p.num_permits()));
+        sem.close();
+        assert!(
+            waiter.join().unwrap().is_err(),
+            "the waiter got a permit of a closed semaphore"
+        );
+    });
+}
+
+#[test]
+fn a_forgotten_permit_leaves_its_waiter_blocked_forever() {
+    static LINES: Lines = Lines::new();
+    let report = fails(Config::new(), || {
+        let created = line!() + 1;
+        let sem = Arc::new(Semaphore::new(1));
+        sem.acquire().unwrap().forget();
+        let s = Arc::clone(&sem);
+        let waits = line!() + 3;
+        thread::Builder::new()
+            .name("waiter".into())
+            .spawn(move || drop(s.acquire()))
+            .unwrap();
+        LINES.set(&[created, waits]);
+    });
+    let lines = LINES.get();
+    assert_eq!(kinds(&report), [FindingKind::LeakedThread], "{report}");
+    let f = &report.findings()[0];
+    assert_eq!(f.thread().unwrap().name.as_deref(), Some("waiter"));
+    let obj = f.object().unwrap();
+    assert_eq!((obj.kind.as_str(), obj.id), ("semaphore", 1));
+    assert_eq!(obj.created_at.line, lines[0]);
+    let at = f.location().unwrap();
+    assert_eq!((at.file.as_str(), at.line), (FILE, lines[1]));
+    assert!(report.to_string().contains(&format!(
+        "blocked forever in Semaphore::acquire on semaphore#1 at {FILE}:{}:",
+        lines[1]
+    )));
+}
+
+#[test]
+fn joining_a_thread_that_waits_for_the_permit_the_body_holds_is_a_deadlock() {
+    let report = fails(Config::new(), || {
+        let sem = Arc::new(Semaphore::new(1));
+        let _mine = sem.acquire().unwrap();
+        let s = Arc::clone(&sem);
+        thread::spawn(move || drop(s.acquire())).join().unwrap();
+    });
+    assert_eq!(kinds(&report), [FindingKind::Deadlock], "{report}");
+    let Detail::Deadlock { blocked, .. } = report.findings()[0].detail() else {
+        unreachable!()
+    };
+    let operations: Vec<&str> = blocked
+        .iter()
+        .map(|b| b.blocked.operation.as_str())
+        .collect();
+    assert_eq!(
+        operations,
+        ["JoinHandle::join", "Semaphore::acquire"],
+        "{report}"
+    );
+}
+
+#[test]
+fn semaphore_outside_a_check_serves_waiters_in_order() {
+    let sem = std::sync::Arc::new(Semaphore::new(1));
+    let s = std::sync::Arc::clone(&sem);
+    let big = std::thread::spawn(move || s.acquire_many(2).unwrap().num_permits());
+    // Wait (bounded) until the thread waits: then the free permit is held back for it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while sem.try_acquire().map(drop).is_ok() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the waiter never queued"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    assert_eq!(sem.available_permits(), 1);
+    sem.add_permits(1);
+    assert_eq!(big.join().unwrap(), 2);
+    assert_eq!(sem.available_permits(), 2);
+    sem.acquire().unwrap().forget();
+    assert_eq!(sem.available_permits(), 1);
+    sem.close();
+    assert!(sem.is_closed());
+    assert_eq!(sem.try_acquire().err(), Some(TryAcquireError::Closed));
+    assert!(sem.acquire().is_err());
 }
 
 // ---------------------------------------------------------------------------------------------

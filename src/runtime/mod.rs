@@ -20,6 +20,7 @@ pub(crate) mod once;
 pub(crate) mod panic;
 mod registry;
 pub(crate) mod rwlock;
+pub(crate) mod semaphore;
 pub(crate) mod thread;
 pub(crate) mod token;
 

@@ -140,4 +140,6 @@ objects! {
     Once(super::once::OnceState) = ObjectKind::Once, once;
     /// A cancellation token (`cancel::Token`).
     Token(super::token::TokenState) = ObjectKind::Token, token;
+    /// A counting semaphore (`sync::Semaphore`).
+    Semaphore(super::semaphore::SemaphoreState) = ObjectKind::Semaphore, semaphore;
 }

@@ -52,10 +52,13 @@ pub enum ObjectKind {
     Once,
     /// A cancellation token (`cancel::Token`).
     Token,
+    /// A counting `Semaphore`.
+    Semaphore,
 }
 
 impl ObjectKind {
-    /// Its name: `mutex`, `channel`, `condvar`, `rwlock`, `barrier`, `once`, `token`.
+    /// Its name: `mutex`, `channel`, `condvar`, `rwlock`, `barrier`, `once`, `token`,
+    /// `semaphore`.
     pub fn as_str(self) -> &'static str {
         match self {
             ObjectKind::Mutex => "mutex",
@@ -65,6 +68,7 @@ impl ObjectKind {
             ObjectKind::Barrier => "barrier",
             ObjectKind::Once => "once",
             ObjectKind::Token => "token",
+            ObjectKind::Semaphore => "semaphore",
         }
     }
 }
