@@ -401,12 +401,7 @@ impl<T> Arm for SendArm<'_, T> {
 /// The execution a model channel belongs to, checked.
 #[track_caller]
 pub(crate) fn exec_of<T>(chan: &Chan<T>) -> std::rc::Rc<Exec> {
-    match runtime::current() {
-        Some(exec) if exec.serial == chan.handle.serial => exec,
-        _ => panic!(
-            "leakcheck: a channel created inside a check was used outside it, or in another execution"
-        ),
-    }
+    chan.handle.exec("a channel")
 }
 
 /// What one send on the model came to.
