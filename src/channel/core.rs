@@ -11,7 +11,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex as StdMutex, MutexGuard as StdGuard};
 
 use crate::runtime::channel::{ChannelState, Dir, EndRec, Flavor, Selection};
-use crate::runtime::{self, Exec, Handle, Loc, ObjId, ObjState, Registry, Tid, WaitOn};
+use crate::runtime::{Exec, Handle, Loc, ObjId, ObjState, Registry, Tid, WaitOn};
 
 /// What a timer channel does when time passes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
