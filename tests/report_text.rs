@@ -91,7 +91,9 @@ fn an_unclosed_channel_without_a_deadlock_is_no_consequence() {
         .schedules(20)
         .explore(|| {
             let (tx, rx) = bounded::<u32>(0);
-            thread::spawn(move || drop(rx.recv()));
+            thread::spawn(move || {
+                let _ = rx.recv();
+            });
             std::mem::forget(tx);
         })
         .expect_err("a leaked thread and an unclosed channel");
