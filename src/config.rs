@@ -60,6 +60,7 @@ pub struct Config {
     pub(crate) replay: Option<String>,
     pub(crate) test_name: Option<String>,
     pub(crate) package: Option<String>,
+    pub(crate) ignored: bool,
 }
 
 impl Default for Config {
@@ -82,6 +83,7 @@ impl Config {
             replay: None,
             test_name: None,
             package: None,
+            ignored: false,
         }
     }
 
@@ -164,6 +166,15 @@ impl Config {
         self
     }
 
+    /// Whether the test is `#[ignore]`d, so that the replay line of its reports runs it
+    /// (`-- --exact --include-ignored`): libtest skips an ignored test otherwise, and the replay
+    /// would run nothing. `#[leakcheck::test]` sets it when the function has `#[ignore]`.
+    #[doc(hidden)]
+    pub fn ignored(mut self, ignored: bool) -> Self {
+        self.ignored = ignored;
+        self
+    }
+
     /// Lays the environment over this configuration.
     pub(crate) fn resolve(&self) -> Result<Settings, ConfigError> {
         self.resolve_with(|name| std::env::var_os(name))
@@ -198,6 +209,7 @@ impl Config {
             report_dir: None,
             test_name: self.test_name.clone(),
             package: self.package.clone(),
+            ignored: self.ignored,
         };
         if let Some(v) = get("LEAKCHECK_SCHEDULES")? {
             settings.schedules = match v.trim().replace('_', "").parse::<usize>() {
@@ -269,6 +281,8 @@ pub(crate) struct Settings {
     pub report_dir: Option<PathBuf>,
     pub test_name: Option<String>,
     pub package: Option<String>,
+    /// Whether the test is `#[ignore]`d: its replay line must include ignored tests.
+    pub ignored: bool,
 }
 
 #[cfg(test)]

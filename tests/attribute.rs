@@ -217,3 +217,54 @@ fn expect_takes_exactly_the_library_finding_kinds() {
         "`finding_kinds` in harness/macros/src/args.rs names exactly `FindingKind::ALL`"
     );
 }
+
+/// An `#[ignore]`d check: libtest runs it only with `--ignored` or `--include-ignored`, so the
+/// replay line of its report must say so, or replaying it would run nothing. (Run it with
+/// `cargo test -p leakcheck --test attribute -- --exact ignored_leak --include-ignored`.)
+#[leakcheck::test(schedules = 10)]
+#[ignore = "shows the replay line of an ignored test"]
+#[should_panic(expected = "cargo test -p leakcheck ignored_leak -- --exact --include-ignored")]
+fn ignored_leak() {
+    leak_a_thread();
+}
+
+/// The configuration the attribute registered for a test of this file.
+fn registered_config(function: &str) -> leakcheck::Config {
+    let entry = inventory::iter::<TestEntry>
+        .into_iter()
+        .find(|e| e.module_path == module_path!() && e.function == function)
+        .unwrap_or_else(|| panic!("`{function}` is registered"));
+    (entry.config)()
+}
+
+/// `ignored_leak` does not run by default, so its configuration is checked here: the one the
+/// attribute generated for it (the one its test runs with) gives a replay line that includes
+/// ignored tests; a test without `#[ignore]` gets the plain `-- --exact`.
+#[test]
+fn replay_line_of_an_ignored_test_includes_ignored_tests() {
+    let report = registered_config("ignored_leak")
+        .explore(leak_a_thread)
+        .expect_err("the body leaks a thread");
+    assert!(
+        report.to_string().lines().any(|line| line
+            .ends_with("cargo test -p leakcheck ignored_leak -- --exact --include-ignored")),
+        "{report}"
+    );
+    assert_eq!(
+        report.data().replay_command,
+        format!(
+            "LEAKCHECK_REPLAY={} cargo test -p leakcheck ignored_leak -- --exact --include-ignored",
+            report.replay_token()
+        )
+    );
+    let plain = registered_config("replay_line_names_a_root_test")
+        .explore(leak_a_thread)
+        .expect_err("the body leaks a thread");
+    assert!(
+        plain
+            .data()
+            .replay_command
+            .ends_with(" replay_line_names_a_root_test -- --exact"),
+        "{plain}"
+    );
+}

@@ -24,7 +24,9 @@ fn unclosed(report: &Report) -> (&leakcheck::ChannelInfo, &[leakcheck::ChannelWa
         .findings()
         .iter()
         .find_map(|f| match f.detail() {
-            Detail::UnclosedChannel { channel, blocked } => Some((channel, blocked.as_slice())),
+            Detail::UnclosedChannel {
+                channel, blocked, ..
+            } => Some((channel, blocked.as_slice())),
             _ => None,
         })
         .unwrap_or_else(|| panic!("no unclosed channel in:\n{report}"))

@@ -7,6 +7,9 @@
 //!   `docs/examples/NAME.rs`, byte for byte. That file is compiled into this test with `include!`
 //!   (each in its own module), so the code a page shows is the code that runs. The file is the
 //!   source of truth.
+//! - `<!-- file: PATH -->`, followed by a ```` ```toml ```` block (for a `.toml` file) or a
+//!   ```` ```rust ```` block: the block is the file `docs/examples/PATH`, byte for byte. The crates
+//!   of `docs/examples/setups/` are shown this way, and built by `tests/setups.rs`.
 //! - `<!-- report: NAME -->` or `<!-- output: NAME -->`, followed by a ```` ```text ```` block: the
 //!   block is the text the test of that name produces (a report's `to_string()`, a summary, an
 //!   error message). The code is the source of truth.
@@ -87,6 +90,7 @@ examples![
     go_pipeline,
     go_select,
     go_leak,
+    go_token,
     // findings/missed-signal.md
     index_event,
     index_event_fixed,
@@ -386,6 +390,136 @@ fn code_blocks_are_the_example_files() {
     }
 }
 
+/// The fence a `<!-- file: PATH -->` block opens with.
+fn file_fence(path: &str) -> &'static str {
+    if path.ends_with(".toml") {
+        "```toml"
+    } else {
+        "```rust"
+    }
+}
+
+#[test]
+fn file_blocks_are_the_files() {
+    let mut shown = Vec::new();
+    for page in pages() {
+        let rel = page
+            .strip_prefix(docs())
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        let text = std::fs::read_to_string(&page).unwrap();
+        for line in text.lines() {
+            let Some(path) = line
+                .trim()
+                .strip_prefix("<!-- file: ")
+                .and_then(|r| r.strip_suffix(" -->"))
+            else {
+                continue;
+            };
+            let file = docs().join("examples").join(path);
+            let content = std::fs::read_to_string(&file)
+                .unwrap_or_else(|e| panic!("docs/{rel} shows {}: {e}", file.display()));
+            expect_block(&rel, &format!("file: {path}"), file_fence(path), &content);
+            shown.push(path.to_string());
+        }
+    }
+    // Every file of the setup crates is shown on a page.
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(&docs().join("examples/setups"), &mut files);
+    for file in files {
+        let rel = file
+            .strip_prefix(docs().join("examples"))
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        assert!(
+            shown.contains(&rel),
+            "docs/examples/{rel} is shown on no page (`<!-- file: {rel} -->`)"
+        );
+    }
+}
+
+/// The Markdown files a user reads: the guide's pages and the README.
+fn pages_and_readme() -> Vec<PathBuf> {
+    let mut all = pages();
+    all.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"));
+    all
+}
+
+/// leakcheck is not published: every `leakcheck = ...` line of a TOML block (the README's, the
+/// guide's) depends on it by path or git, never by a registry version.
+#[test]
+fn dependency_lines_name_a_path_or_git_source() {
+    let mut seen = 0;
+    for page in pages_and_readme() {
+        let text = std::fs::read_to_string(&page).unwrap();
+        let mut in_toml = false;
+        for (i, line) in text.lines().enumerate() {
+            let trimmed = line.trim();
+            if trimmed.starts_with("```") {
+                in_toml = trimmed == "```toml";
+                continue;
+            }
+            // A dependency line (`leakcheck = "0.1"`, `leakcheck = { ... }`), not the feature
+            // of that name (`leakcheck = ["dep:leakcheck"]`).
+            let Some(value) = trimmed.strip_prefix("leakcheck =") else {
+                continue;
+            };
+            if !in_toml || value.trim_start().starts_with('[') {
+                continue;
+            }
+            seen += 1;
+            assert!(
+                (trimmed.contains("path = \"") || trimmed.contains("git = \""))
+                    && !trimmed.contains("version"),
+                "{}:{}: leakcheck is not on a registry; depend on it by path or git: {trimmed}",
+                page.display(),
+                i + 1
+            );
+        }
+    }
+    assert!(
+        seen >= 3,
+        "the README and the guide show how to depend on leakcheck"
+    );
+}
+
+/// Claims that something is planned, in pages that describe what exists: each must name
+/// something that does not exist yet. None does today.
+#[test]
+fn no_page_calls_a_feature_planned() {
+    for page in pages_and_readme() {
+        let text = std::fs::read_to_string(&page).unwrap();
+        for (i, line) in text.lines().enumerate() {
+            let lower = line.to_lowercase();
+            for claim in [
+                "is planned",
+                "are planned",
+                "not yet implemented",
+                "until then",
+            ] {
+                assert!(
+                    !lower.contains(claim),
+                    "{}:{}: a stale claim (`{claim}`): {line}",
+                    page.display(),
+                    i + 1
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn every_example_is_shown_and_every_block_is_known() {
     let mut shown = Vec::new();
@@ -411,7 +545,9 @@ fn every_example_is_shown_and_every_block_is_known() {
                 }
             }
             if line == "```rust" {
-                let marked = i > 0 && lines[i - 1].trim().starts_with("<!-- code: ");
+                let marked = i > 0
+                    && (lines[i - 1].trim().starts_with("<!-- code: ")
+                        || lines[i - 1].trim().starts_with("<!-- file: "));
                 assert!(
                     marked,
                     "docs/{rel}:{}: a ```rust block must follow a `<!-- code: NAME -->` marker \
@@ -680,6 +816,11 @@ fn query_answers() {
         go_leak::config(),
         go_leak::query_answers,
     );
+}
+
+#[test]
+fn summer_stops_on_cancel() {
+    clean("summer_stops_on_cancel", go_token::summer_stops_on_cancel);
 }
 
 #[test]

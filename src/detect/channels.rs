@@ -2,7 +2,7 @@
 //! the end of an execution, with live senders and a live receiver and a thread blocked forever
 //! on them, or holding messages that no thread can ever receive.
 
-use super::view::View;
+use super::view::{Ending, View};
 use crate::report::{ChannelWaiter, Detail, Finding};
 use crate::runtime::channel::{ChannelState, Dir, Flavor};
 use crate::runtime::{State, Status, Tid};
@@ -43,10 +43,16 @@ pub(super) fn detect(view: &View<'_>) -> Vec<Finding> {
                 }),
                 _ => None,
             })
-            .collect();
+            .collect::<Vec<_>>();
+        // The deadlock finding lists every blocked thread of a deadlocked execution: when those
+        // are all this channel's waiters, the channel stays open only because of the deadlock.
+        let consequence_of_deadlock = view.ending == Ending::Deadlocked
+            && !blocked.is_empty()
+            && blocked.iter().all(|w| view.blocked(w.thread.id).is_some());
         out.push(Finding::new(Detail::UnclosedChannel {
             channel: view.channel(id),
             blocked,
+            consequence_of_deadlock,
         }));
     }
     out

@@ -121,6 +121,10 @@ fn replay_command(settings: &Settings, test: Option<&str>, token: &str) -> Strin
         cmd.push_str(&format!(" -p {p}"));
     }
     cmd.push_str(&format!(" {test} -- --exact"));
+    if settings.ignored {
+        // libtest skips an `#[ignore]`d test unless told to run it.
+        cmd.push_str(" --include-ignored");
+    }
     cmd
 }
 

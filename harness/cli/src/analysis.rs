@@ -87,6 +87,11 @@ pub struct Analysis {
     pub registry: Vec<BinaryRegistry>,
     /// The summaries clean checks wrote, when leakcheck writes them.
     pub summaries: Vec<Value>,
+    /// Tests the runner skipped without a result line (nextest's skipped count): ignored too.
+    pub unlisted_skipped: usize,
+    /// How long each binary's tests ran, by binary id, where the runner does not time each
+    /// test (`cargo test`).
+    pub binary_seconds: BTreeMap<String, f64>,
 }
 
 /// Whether a binary id belongs to a package (`pkg`, `pkg::...`).
@@ -193,6 +198,8 @@ impl Analysis {
             unexplained,
             registry,
             summaries,
+            unlisted_skipped: 0,
+            binary_seconds: BTreeMap::new(),
         }
     }
 
@@ -230,9 +237,15 @@ impl Analysis {
             .count()
     }
 
-    /// Results with this status.
+    /// Results with this status; ignored ones include those the runner skipped without a
+    /// result line of their own.
     pub fn count(&self, status: Status) -> usize {
-        self.results.iter().filter(|r| r.status == status).count()
+        let listed = self.results.iter().filter(|r| r.status == status).count();
+        if status == Status::Ignored {
+            listed + self.unlisted_skipped
+        } else {
+            listed
+        }
     }
 
     /// Registered checks that ran.

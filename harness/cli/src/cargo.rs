@@ -1,11 +1,12 @@
 //! Cargo and the test binaries: building the tests, running them with `cargo test` or
 //! `cargo nextest run`, and reading which test passed or failed from their output.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::mpsc;
+use std::time::Instant;
 
 use serde_json::Value;
 
@@ -84,6 +85,13 @@ pub struct RunOutcome {
     pub results: Vec<TestResult>,
     /// The runner's output, stdout and stderr (interleaved as they arrived).
     pub output: String,
+    /// Tests the runner skipped without a line of their own: nextest counts the tests it skips
+    /// (ignored, or filtered out by its config) only in its `Starting` and `Summary` lines.
+    pub unlisted_skipped: usize,
+    /// How long each binary's tests ran, by binary id, as measured from the output of
+    /// `cargo test` (which runs one binary after another); empty for nextest, which gives
+    /// each test's own time.
+    pub binary_seconds: BTreeMap<String, f64>,
 }
 
 /// The cargo to run: `$CARGO` (set when cargo runs a subcommand), or `cargo`.
@@ -370,10 +378,14 @@ pub fn run_tests(cargo: &Path, spec: &RunSpec<'_>, ui: &Ui) -> Result<RunOutcome
         .wait()
         .map_err(|e| format!("cannot wait for cargo: {e}"))?;
     progress.finish_and_clear();
+    let unlisted_skipped = parser.unlisted_skipped();
+    let binary_seconds = parser.binary_seconds();
     Ok(RunOutcome {
         status,
         results: parser.finish(),
         output,
+        unlisted_skipped,
+        binary_seconds,
     })
 }
 
@@ -409,6 +421,10 @@ pub struct OutputParser {
     started: usize,
     /// Results with, for `cargo test`, the index of the binary they came from.
     results: Vec<(usize, TestResult)>,
+    /// nextest: the tests its `Starting` or `Summary` line says it skipped.
+    skipped: Option<usize>,
+    /// `cargo test`: when each block of `running N tests` started, and when its last line came.
+    blocks: Vec<(Instant, Instant)>,
 }
 
 impl OutputParser {
@@ -427,20 +443,42 @@ impl OutputParser {
             running: Vec::new(),
             started: 0,
             results: Vec::new(),
+            skipped: None,
+            blocks: Vec::new(),
         }
     }
 
     /// Reads one line of stdout (`is_err` false) or stderr; returns the result it holds.
     pub fn line(&mut self, is_err: bool, line: &str) -> Option<&TestResult> {
+        self.line_at(is_err, line, Instant::now())
+    }
+
+    /// [`OutputParser::line`], for a line that came at `now`.
+    pub fn line_at(&mut self, is_err: bool, line: &str, now: Instant) -> Option<&TestResult> {
         let result = match self.runner {
-            Runner::CargoTest => self.libtest_line(is_err, line)?,
-            Runner::Nextest => nextest_line(line)?,
+            Runner::CargoTest => {
+                let started = self.started;
+                let result = self.libtest_line(is_err, line, now);
+                // A line of the current block (not the one that starts the next) moves its end.
+                if !is_err && self.started == started {
+                    if let Some(block) = self.blocks.last_mut() {
+                        block.1 = now;
+                    }
+                }
+                result?
+            }
+            Runner::Nextest => {
+                if let Some(n) = nextest_skipped(line) {
+                    self.skipped = Some(self.skipped.map_or(n, |m| m.max(n)));
+                }
+                nextest_line(line)?
+            }
         };
         self.results.push((self.started, result));
         self.results.last().map(|(_, r)| r)
     }
 
-    fn libtest_line(&mut self, is_err: bool, line: &str) -> Option<TestResult> {
+    fn libtest_line(&mut self, is_err: bool, line: &str, now: Instant) -> Option<TestResult> {
         let trimmed = line.trim();
         if is_err {
             if let Some(rest) = trimmed.strip_prefix("Running ") {
@@ -459,6 +497,7 @@ impl OutputParser {
         }
         if line.starts_with("running ") && line.ends_with(" tests") || line == "running 1 test" {
             self.started += 1;
+            self.blocks.push((now, now));
             return None;
         }
         let rest = line.strip_prefix("test ")?;
@@ -476,6 +515,30 @@ impl OutputParser {
             status,
             seconds: None,
         })
+    }
+
+    /// How many tests nextest skipped beyond those it printed a `SKIP` line for.
+    pub fn unlisted_skipped(&self) -> usize {
+        let listed = self
+            .results
+            .iter()
+            .filter(|(_, r)| r.status == Status::Ignored)
+            .map(|(_, r)| (&r.binary, &r.name))
+            .collect::<std::collections::HashSet<_>>()
+            .len();
+        self.skipped.unwrap_or(0).saturating_sub(listed)
+    }
+
+    /// `cargo test`: how long each binary's block of tests took, from its `running N tests`
+    /// line to its last line, by binary id (a binary's doc tests as `pkg::doctest`).
+    pub fn binary_seconds(&self) -> BTreeMap<String, f64> {
+        let mut out = BTreeMap::new();
+        for (i, (start, end)) in self.blocks.iter().enumerate() {
+            if let Some(Some(id)) = self.running.get(i) {
+                *out.entry(id.clone()).or_insert(0.0) += end.duration_since(*start).as_secs_f64();
+            }
+        }
+        out
     }
 
     /// The results; for `cargo test`, each with the binary its `running N tests` block
@@ -536,6 +599,19 @@ fn nextest_line(line: &str) -> Option<TestResult> {
     })
 }
 
+/// The count of skipped tests in nextest's `Starting 2 tests across 1 binary (2 tests skipped)`
+/// or `Summary [   0.1s] 2 tests run: 1 passed, 1 failed, 2 skipped` line.
+fn nextest_skipped(line: &str) -> Option<usize> {
+    let rest = line.trim_start();
+    if !(rest.starts_with("Starting ") || rest.starts_with("Summary ")) {
+        return None;
+    }
+    rest.split([',', '(', ')', ':'])
+        .map(str::trim)
+        .filter(|part| part.ends_with(" skipped"))
+        .find_map(|part| part.split_whitespace().next()?.parse().ok())
+}
+
 fn take_word<'a>(text: &mut &'a str) -> Option<&'a str> {
     let t = text.trim_start();
     let end = t.find(char::is_whitespace).unwrap_or(t.len());
@@ -550,6 +626,7 @@ fn take_word<'a>(text: &mut &'a str) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     #[test]
     fn package_ids_old_and_new() {
@@ -609,6 +686,68 @@ mod tests {
         assert_eq!(r[1].status, Status::Failed);
         assert_eq!(r[2].binary.as_deref(), Some("demo::doctest"));
         assert_eq!(r[2].status, Status::Ignored);
+    }
+
+    #[test]
+    fn nextest_counts_the_tests_it_skips_without_a_line() {
+        let mut p = OutputParser::new(Runner::Nextest, &[]);
+        for line in [
+            "    Starting 2 tests across 1 binary (2 tests skipped)",
+            "        PASS [   0.032s] (1/2) nx tests::a",
+            "        FAIL [   0.149s] (2/2) nx tests::d",
+            "     Summary [   0.178s] 2 tests run: 1 passed, 1 failed, 2 skipped",
+            "        FAIL [   0.149s] (2/2) nx tests::d",
+        ] {
+            p.line(false, line);
+        }
+        assert_eq!(p.unlisted_skipped(), 2);
+        assert_eq!(p.finish().len(), 2);
+        assert_eq!(
+            nextest_skipped("     Summary [   0.1s] 3 tests run: 3 passed"),
+            None
+        );
+        assert_eq!(
+            nextest_skipped("     Summary [   0.1s] 1 test run: 1 passed, 1 skipped"),
+            Some(1)
+        );
+        // With `--status-level skip`, the skipped tests have lines of their own.
+        let mut p = OutputParser::new(Runner::Nextest, &[]);
+        p.line(false, "        SKIP [         ] (─/─) nx tests::b");
+        p.line(
+            false,
+            "     Summary [   0.1s] 1 test run: 1 passed, 1 skipped",
+        );
+        assert_eq!(p.unlisted_skipped(), 0);
+    }
+
+    #[test]
+    fn libtest_blocks_are_timed() {
+        let bins = [Binary {
+            package: "demo".into(),
+            target: "checks".into(),
+            kind: "test".into(),
+            executable: "/t/debug/deps/checks-abc".into(),
+            manifest_dir: "/w".into(),
+        }];
+        let t0 = Instant::now();
+        let at = |ms: u64| t0 + Duration::from_millis(ms);
+        let mut p = OutputParser::new(Runner::CargoTest, &bins);
+        p.line_at(
+            true,
+            "     Running tests/checks.rs (target/debug/deps/checks-abc)",
+            at(0),
+        );
+        p.line_at(false, "running 2 tests", at(100));
+        p.line_at(false, "test a ... ok", at(400));
+        p.line_at(false, "test b ... ok", at(1_600));
+        p.line_at(false, "", at(1_600));
+        p.line_at(false, "test result: ok. 2 passed", at(1_600));
+        p.line_at(true, "   Doc-tests demo", at(2_000));
+        p.line_at(false, "running 0 tests", at(2_100));
+        p.line_at(false, "test result: ok.", at(2_350));
+        let times = p.binary_seconds();
+        assert!((times["demo::checks"] - 1.5).abs() < 1e-9, "{times:?}");
+        assert!((times["demo::doctest"] - 0.25).abs() < 1e-9, "{times:?}");
     }
 
     #[test]

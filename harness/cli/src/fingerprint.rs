@@ -160,7 +160,9 @@ impl Anchors {
                     _ => {}
                 }
             }
-            Detail::UnclosedChannel { channel, blocked } => {
+            Detail::UnclosedChannel {
+                channel, blocked, ..
+            } => {
                 self.object(&channel.object);
                 for w in blocked {
                     self.thread(&w.thread);

@@ -19,6 +19,11 @@ fn blocked(verb: &str, b: &Blocked) -> String {
     format!("{verb} in {} on {} at {}", b.operation, target(&b.on), b.at)
 }
 
+/// `1 thread`, `2 threads`: a count and its noun, singular or plural.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 fn place(at: Option<&SourceLocation>) -> String {
     at.map_or_else(|| "?".into(), ToString::to_string)
 }
@@ -48,8 +53,8 @@ pub fn finding_headline(f: &Finding) -> String {
             blocked: threads, ..
         } => match threads.first() {
             Some(first) => format!(
-                "deadlock of {} threads: {} {}",
-                threads.len(),
+                "deadlock of {}: {} {}",
+                count(threads.len(), "thread", "threads"),
                 first.thread,
                 blocked("blocked", &first.blocked)
             ),
@@ -87,7 +92,7 @@ mod tests {
         assert_eq!(
             lines,
             [
-                "deadlock of 1 threads: thread#1 \"waiter\" blocked in Mutex::lock on mutex#1 at src/lib.rs:14:32",
+                "deadlock of 1 thread: thread#1 \"waiter\" blocked in Mutex::lock on mutex#1 at src/lib.rs:14:32",
                 "leaked thread#1 \"waiter\": blocked forever in Mutex::lock on mutex#1 at src/lib.rs:14:32",
                 "unclosed channel#1 (channel::unbounded at src/lib.rs:3:25)",
                 "missed signal: thread#1 \"waiter\" waits forever in Condvar::wait on condvar#1 at src/lib.rs:20:9",
@@ -97,5 +102,12 @@ mod tests {
                 "step limit: the execution took more than 100 steps before the test body returned",
             ]
         );
+    }
+
+    #[test]
+    fn counts_agree_with_their_nouns() {
+        assert_eq!(count(0, "thread", "threads"), "0 threads");
+        assert_eq!(count(1, "thread", "threads"), "1 thread");
+        assert_eq!(count(2, "entry", "entries"), "2 entries");
     }
 }

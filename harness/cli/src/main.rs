@@ -187,6 +187,8 @@ fn run(cli: &Cli) -> i32 {
         Err(e) => return fail("harness", &e),
     };
     let mut analysis = Analysis::new(outcome.results, collected, registry, baseline.as_ref());
+    analysis.unlisted_skipped = outcome.unlisted_skipped;
+    analysis.binary_seconds = outcome.binary_seconds;
 
     // The verdict.
     let mut errors = Vec::new();

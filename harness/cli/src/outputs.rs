@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 
 use crate::analysis::{Analysis, FindingView, Standing};
 use crate::cargo::Status;
+use crate::headline::count;
 use crate::registry::BinaryRegistry;
 use crate::term::Ui;
 use leakcheck_schema::SourceLocation;
@@ -217,6 +218,23 @@ pub fn xml_escape(text: &str) -> String {
     out
 }
 
+/// How long a check ran, from the summary it wrote when clean (`elapsed_ms`), for a runner
+/// that does not time each test.
+fn check_seconds(a: &Analysis, r: &crate::cargo::TestResult) -> Option<f64> {
+    a.summaries
+        .iter()
+        .filter(|s| s["test"].as_str() == Some(r.name.as_str()))
+        .find(|s| {
+            let package = s["package"].as_str();
+            match (package, r.binary.as_deref()) {
+                (Some(p), Some(b)) => b == p || b.starts_with(&format!("{p}::")),
+                _ => true,
+            }
+        })
+        .and_then(|s| s["elapsed_ms"].as_u64())
+        .map(|ms| ms as f64 / 1000.0)
+}
+
 struct Case {
     name: String,
     classname: String,
@@ -253,7 +271,7 @@ pub fn junit(a: &Analysis, elapsed: Duration) -> String {
             classname,
             file: registered.and_then(|t| t["file"].as_str().map(String::from)),
             line: registered.and_then(|t| t["line"].as_u64()),
-            seconds: r.seconds,
+            seconds: r.seconds.or_else(|| check_seconds(a, r)),
             failures: Vec::new(),
             error: None,
             skipped: r.status == Status::Ignored,
@@ -347,7 +365,13 @@ pub fn junit(a: &Analysis, elapsed: Duration) -> String {
     );
     for (suite, cs) in &suites {
         let (t, f, e, s) = count(cs);
-        let time = cs.iter().filter_map(|c| c.seconds).fold(0.0, |a, b| a + b);
+        // The binary's own time where the runner ran it as a whole (`cargo test`), or the sum
+        // of its tests' times (nextest times each test).
+        let time = a
+            .binary_seconds
+            .get(suite)
+            .copied()
+            .unwrap_or_else(|| cs.iter().filter_map(|c| c.seconds).fold(0.0, |a, b| a + b));
         let _ = writeln!(
             x,
             "  <testsuite name=\"{}\" tests=\"{t}\" failures=\"{f}\" errors=\"{e}\" skipped=\"{s}\" time=\"{time:.3}\">",
@@ -539,9 +563,9 @@ pub fn summary(a: &Analysis, info: &RunInfo<'_>, verdict: &Verdict, ui: &Ui) -> 
     let _ = writeln!(s, "{}", ui.bold("cargo leakcheck summary"));
     let _ = writeln!(
         s,
-        "  tests run:           {} ({} checks; {} passed, {} failed, {} ignored) with {}",
+        "  tests run:           {} ({}; {} passed, {} failed, {} ignored) with {}",
         a.tests_run(),
-        a.checks_run(),
+        count(a.checks_run(), "check", "checks"),
         a.count(Status::Passed),
         a.count(Status::Failed),
         a.count(Status::Ignored),
@@ -599,19 +623,23 @@ pub fn summary(a: &Analysis, info: &RunInfo<'_>, verdict: &Verdict, ui: &Ui) -> 
         if info.baseline_updated {
             let _ = writeln!(
                 s,
-                "  baseline:            {} written with {} findings",
+                "  baseline:            {} written with {}",
                 path.display(),
-                a.baseline_entries()
-                    .iter()
-                    .map(|e| &e.fingerprint)
-                    .collect::<std::collections::BTreeSet<_>>()
-                    .len()
+                count(
+                    a.baseline_entries()
+                        .iter()
+                        .map(|e| &e.fingerprint)
+                        .collect::<std::collections::BTreeSet<_>>()
+                        .len(),
+                    "finding",
+                    "findings"
+                )
             );
         } else if !info.stale.is_empty() {
             let _ = writeln!(
                 s,
-                "  baseline:            {} entries not found in this run (fixed? run --update-baseline to drop them)",
-                info.stale.len()
+                "  baseline:            {} not found in this run (fixed? run --update-baseline to drop them)",
+                count(info.stale.len(), "entry", "entries")
             );
         }
     }
@@ -645,7 +673,10 @@ pub fn summary(a: &Analysis, info: &RunInfo<'_>, verdict: &Verdict, ui: &Ui) -> 
     let result = match verdict.exit_code {
         0 if info.baseline_updated => ui.green("PASS: the baseline holds every finding"),
         0 => ui.green("PASS: no new findings"),
-        1 => ui.red(&format!("FAIL: {} new findings", new.len())),
+        1 => ui.red(&format!(
+            "FAIL: {}",
+            count(new.len(), "new finding", "new findings")
+        )),
         _ => ui.red("ERROR: the run could not be judged"),
     };
     let _ = writeln!(s, "result: {result} (exit {})", verdict.exit_code);

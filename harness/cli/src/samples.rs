@@ -116,6 +116,7 @@ pub fn every_kind() -> Vec<Finding> {
                 operation: "Receiver::recv".into(),
                 sending: false,
             }],
+            consequence_of_deadlock: false,
         },
         Detail::MissedSignal {
             thread: waiter(1, 14),

@@ -417,6 +417,31 @@ fn parse_junit(xml: &str) -> (Vec<(String, String)>, Vec<Case>) {
     (suites, cases)
 }
 
+/// The `time` attribute of each element of a JUnit file, by `<element> <name>`.
+fn times_of(xml: &str) -> std::collections::HashMap<String, f64> {
+    let mut reader = Reader::from_str(xml);
+    let mut out = std::collections::HashMap::new();
+    loop {
+        match reader.read_event().expect("well-formed XML") {
+            Event::Eof => break,
+            Event::Start(e) | Event::Empty(e) => {
+                let get = |name: &str| {
+                    e.try_get_attribute(name)
+                        .expect("well-formed attributes")
+                        .map(|a| String::from_utf8_lossy(&a.value).into_owned())
+                };
+                if let (Some(name), Some(time)) = (get("name"), get("time")) {
+                    let element = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+                    let time = time.parse().expect("a time in seconds");
+                    out.insert(format!("{element} {name}"), time);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 // ---------------------------------------------------------------------------------------------
 // The tests
 
@@ -548,7 +573,7 @@ fn end_to_end() {
     );
     assert_eq!(run.code, 1, "{run:?}");
     assert!(
-        run.stdout.contains("result: FAIL: 1 new findings (exit 1)"),
+        run.stdout.contains("result: FAIL: 1 new finding (exit 1)"),
         "{run:?}"
     );
     assert!(
@@ -595,6 +620,16 @@ fn end_to_end() {
     let xml = std::fs::read_to_string(&junit).unwrap();
     let (suites, cases) = parse_junit(&xml);
     assert_eq!(suites, [("demo".to_string(), "1".to_string())]);
+    // Real times: the binary's under `cargo test` (it times no single test), and a clean
+    // check's own (from the summary it wrote).
+    let times = times_of(&xml);
+    let suite_time = times["testsuite demo"];
+    assert!(suite_time > 0.0, "the suite's time is its binary's: {xml}");
+    assert!(times["testsuites cargo-leakcheck"] >= suite_time, "{xml}");
+    assert!(
+        times.contains_key("testcase tests::clean"),
+        "a clean check has its time: {xml}"
+    );
     let mut names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
     names.sort();
     assert_eq!(
@@ -654,7 +689,7 @@ fn end_to_end() {
     let b = baseline.to_str().unwrap();
     let run = ws.run(&["--baseline", b, "--update-baseline"], &[]);
     assert_eq!(run.code, 0, "{run:?}");
-    assert!(run.stdout.contains("written with 1 findings"), "{run:?}");
+    assert!(run.stdout.contains("written with 1 finding"), "{run:?}");
     let written = read_json(&baseline);
     assert_eq!(written["schema_version"], 1);
     assert_eq!(written["findings"].as_array().unwrap().len(), 1);
@@ -749,14 +784,24 @@ fn end_to_end() {
     let run = ws.run(&["--baseline", b, "--allow-test-failures"], &[]);
     assert_eq!(run.code, 0, "{run:?}");
 
-    // The same gate with nextest (or cargo test, with a warning, where nextest is missing).
-    ws.write_lib(LIB);
+    // The same gate with nextest (or cargo test, with a warning, where nextest is missing), with
+    // two ignored tests: nextest prints no line for a test it skips, only its count.
+    ws.write_lib(&LIB.replace(
+        "    // MORE TESTS",
+        "    #[test]\n    #[ignore]\n    fn slow() {}\n\n    #[leakcheck::test]\n    #[ignore]\n    fn slow_check() {}",
+    ));
     let run = ws.run(&["--nextest", "--json", json.to_str().unwrap()], &[]);
     assert_eq!(run.code, 1, "{run:?}");
     let doc = read_json(&json);
     assert_valid(&doc);
     assert_eq!(doc["summary"]["new_findings"], 1);
     assert_eq!(doc["summary"]["tests_run"], 4);
+    assert_eq!(doc["summary"]["tests_ignored"], 2, "{run:?}");
+    assert!(
+        run.stdout
+            .contains("(3 checks; 3 passed, 1 failed, 2 ignored)"),
+        "{run:?}"
+    );
     let fp = doc["reports"]
         .as_array()
         .unwrap()

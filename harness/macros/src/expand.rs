@@ -188,6 +188,10 @@ fn generate(args: &Args, function: ItemFn) -> TokenStream2 {
         })
         .package(::core::env!("CARGO_PKG_NAME"))
     });
+    // An `#[ignore]`d test runs only when libtest is told to include it: so must its replay.
+    if attrs.iter().any(|a| a.path().is_ident("ignore")) {
+        config.extend(quote!(.ignored(true)));
+    }
 
     // Spanned so that a return type that is neither `()` nor `Result<(), E: Debug>` is
     // reported at the return type.

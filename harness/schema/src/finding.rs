@@ -184,6 +184,11 @@ pub enum Detail {
         channel: ChannelInfo,
         /// The threads blocked forever on it.
         blocked: Vec<ChannelWaiter>,
+        /// Whether this channel is left open only because of the execution's deadlock: every
+        /// thread blocked on it is part of the deadlock the same report shows. Absent (false)
+        /// in reports written before it existed.
+        #[serde(default)]
+        consequence_of_deadlock: bool,
     },
     /// See [`FindingKind::MissedSignal`].
     MissedSignal {

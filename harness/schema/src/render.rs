@@ -160,7 +160,7 @@ fn live_ends(out: &mut String, ends: &[EndInfo], what: &str, verb: &str) {
     }
 }
 
-fn unclosed(out: &mut String, c: &ChannelInfo, blocked: &[ChannelWaiter]) {
+fn unclosed(out: &mut String, c: &ChannelInfo, blocked: &[ChannelWaiter], consequence: bool) {
     let _ = writeln!(
         out,
         "unclosed {} ({} at {})",
@@ -198,6 +198,11 @@ fn unclosed(out: &mut String, c: &ChannelInfo, blocked: &[ChannelWaiter]) {
             "  {} message{} in it that nobody can receive: its receiver is still alive, and no thread that could read it can run",
             c.buffered,
             if c.buffered == 1 { "" } else { "s" }
+        );
+    }
+    if consequence {
+        out.push_str(
+            "  a consequence of the deadlock above: every thread blocked on it is part of that deadlock\n",
         );
     }
 }
@@ -310,7 +315,11 @@ fn finding(out: &mut String, finding: &Finding) {
                 }
             }
         }
-        Detail::UnclosedChannel { channel, blocked } => unclosed(out, channel, blocked),
+        Detail::UnclosedChannel {
+            channel,
+            blocked,
+            consequence_of_deadlock,
+        } => unclosed(out, channel, blocked, *consequence_of_deadlock),
         Detail::MissedSignal {
             thread,
             operation,

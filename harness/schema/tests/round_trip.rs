@@ -159,6 +159,7 @@ fn every_kind() -> Vec<Finding> {
                 operation: "Receiver::recv".into(),
                 sending: false,
             }],
+            consequence_of_deadlock: true,
         },
         Detail::MissedSignal {
             thread: thread(1, None),
@@ -383,4 +384,52 @@ fn another_format_is_a_clear_error() {
 fn debug_is_the_text() {
     let r = report(every_kind());
     assert_eq!(format!("{r:?}"), r.to_string());
+}
+
+/// An unclosed channel whose blocked threads are all part of the report's deadlock says that it
+/// is a consequence of it; a report written before the flag existed reads it as false.
+#[test]
+fn an_unclosed_channel_says_when_it_is_a_consequence_of_the_deadlock() {
+    let written = report(every_kind());
+    let text = written.to_string();
+    let block = text
+        .split("\n\n")
+        .find(|b| b.starts_with("unclosed channel#"))
+        .expect("an unclosed channel block");
+    assert!(
+        block.ends_with(
+            "\n  a consequence of the deadlock above: every thread blocked on it is part of that deadlock"
+        ),
+        "{block}"
+    );
+    let mut json: serde_json::Value = serde_json::from_str(&written.to_json()).unwrap();
+    let finding = json["findings"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|f| f["kind"] == "unclosed_channel")
+        .unwrap();
+    assert_eq!(finding["consequence_of_deadlock"], true);
+    finding
+        .as_object_mut()
+        .unwrap()
+        .remove("consequence_of_deadlock");
+    let old = Report::from_json(&json.to_string()).unwrap();
+    let detail = old
+        .findings()
+        .iter()
+        .find(|f| f.kind() == FindingKind::UnclosedChannel)
+        .unwrap()
+        .detail();
+    assert!(
+        matches!(
+            detail,
+            Detail::UnclosedChannel {
+                consequence_of_deadlock: false,
+                ..
+            }
+        ),
+        "{detail:?}"
+    );
+    assert!(!old.to_string().contains("a consequence of the deadlock"));
 }
