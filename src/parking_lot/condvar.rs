@@ -120,9 +120,7 @@ impl Condvar {
     pub fn notify_one(&self) -> bool {
         match &self.imp {
             Imp::Std(cv) => cv.notify_one(),
-            Imp::Model(h) => {
-                notify_model(*h, false, "Condvar::notify_one", runtime::caller()) > 0
-            }
+            Imp::Model(h) => notify_model(*h, false, "Condvar::notify_one", runtime::caller()) > 0,
         }
     }
 
@@ -189,7 +187,12 @@ impl Condvar {
         timeout: Duration,
     ) -> WaitTimeoutResult {
         let at = runtime::caller();
-        self.wait_inner(mutex_guard, Some(Timeout::For(timeout)), "Condvar::wait_for", at)
+        self.wait_inner(
+            mutex_guard,
+            Some(Timeout::For(timeout)),
+            "Condvar::wait_for",
+            at,
+        )
     }
 
     /// As [`wait`](Self::wait), until `timeout` at the latest (inside a check, as
@@ -258,7 +261,13 @@ impl Condvar {
     {
         let at = runtime::caller();
         let timeout = Some(Timeout::Until(timeout));
-        self.wait_while_inner(mutex_guard, condition, timeout, "Condvar::wait_while_until", at)
+        self.wait_while_inner(
+            mutex_guard,
+            condition,
+            timeout,
+            "Condvar::wait_while_until",
+            at,
+        )
     }
 
     /// Waits while `condition` holds, for at most `timeout` in all.
@@ -287,7 +296,13 @@ impl Condvar {
             Some(deadline) => Timeout::Until(deadline),
             None => Timeout::For(timeout),
         });
-        self.wait_while_inner(mutex_guard, condition, timeout, "Condvar::wait_while_for", at)
+        self.wait_while_inner(
+            mutex_guard,
+            condition,
+            timeout,
+            "Condvar::wait_while_for",
+            at,
+        )
     }
 
     fn wait_while_inner<T, F>(

@@ -47,8 +47,7 @@ pub type FairMutexGuard<'a, T> = lock_api::MutexGuard<'a, parking_lot::RawFairMu
 /// let g: MappedFairMutexGuard<'_, i32> = FairMutexGuard::map(m.lock(), |p| &mut p.1);
 /// assert_eq!(*g, 2);
 /// ```
-pub type MappedFairMutexGuard<'a, T> =
-    lock_api::MappedMutexGuard<'a, parking_lot::RawFairMutex, T>;
+pub type MappedFairMutexGuard<'a, T> = lock_api::MappedMutexGuard<'a, parking_lot::RawFairMutex, T>;
 
 /// A new [`FairMutex`], as [`parking_lot::const_fair_mutex`]; but not `const`.
 ///

@@ -39,4 +39,7 @@ pub use parking_lot::{RawFairMutex, RawMutex};
 pub use remutex::{
     const_reentrant_mutex, MappedReentrantMutexGuard, ReentrantMutex, ReentrantMutexGuard,
 };
-//RWLOCK
+pub use rwlock::{
+    const_rwlock, MappedRwLockReadGuard, MappedRwLockWriteGuard, RwLock, RwLockReadGuard,
+    RwLockUpgradableReadGuard, RwLockWriteGuard,
+};

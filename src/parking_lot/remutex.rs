@@ -241,7 +241,9 @@ impl<T: ?Sized> ReentrantMutex<T> {
     pub fn try_lock_for(&self, timeout: Duration) -> Option<ReentrantMutexGuard<'_, T>> {
         let at = runtime::caller();
         self.raw
-            .try_lock_timed("ReentrantMutex::try_lock_for", at, |r| r.try_lock_for(timeout))
+            .try_lock_timed("ReentrantMutex::try_lock_for", at, |r| {
+                r.try_lock_for(timeout)
+            })
             .then(|| self.guard())
     }
 

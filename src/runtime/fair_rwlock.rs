@@ -70,7 +70,11 @@ impl Model for FairRwLockState {
         }
         if self.queued_writers.contains(&tid) {
             // A writer, or an upgrade, waits for the shared holders.
-            let shared = self.readers.iter().map(|r| r.0).chain(self.upgradable.map(|u| u.0));
+            let shared = self
+                .readers
+                .iter()
+                .map(|r| r.0)
+                .chain(self.upgradable.map(|u| u.0));
             return single(shared.filter(|&t| t != tid));
         }
         if !self.queued_writers.is_empty() {
