@@ -66,7 +66,7 @@ const BUMP: usize = 5;
 const IS_LOCKED: usize = 6;
 const UNLOCK_FAIR: usize = 7;
 
-/// The raw locks a [`Mutex`](super::lock_api::Mutex) can be built on: parking_lot's
+/// The raw locks a [`Mutex`] can be built on: parking_lot's
 /// [`RawMutex`](parking_lot::RawMutex) (for [`Mutex`](super::Mutex)) and
 /// [`RawFairMutex`](parking_lot::RawFairMutex) (for [`FairMutex`](super::FairMutex)).
 /// Sealed: it names the operations in reports.
@@ -418,7 +418,7 @@ impl<R: RawMutex, T: ?Sized> Mutex<R, T> {
     }
 }
 
-impl<R: RawMutex, T: ?Sized + Default> Default for Mutex<R, T> {
+impl<R: RawMutex, T: Default> Default for Mutex<R, T> {
     #[track_caller]
     fn default() -> Self {
         Mutex::new(T::default())
@@ -443,7 +443,7 @@ impl<R: RawMutex, T: ?Sized + fmt::Debug> fmt::Debug for Mutex<R, T> {
     }
 }
 
-/// The guard of a locked [`Mutex`](super::lock_api::Mutex) (as [`MutexGuard<'a, T>`](super::MutexGuard)
+/// The guard of a locked [`Mutex`] (as [`MutexGuard<'a, T>`](super::MutexGuard)
 /// or [`FairMutexGuard<'a, T>`](super::FairMutexGuard)); the lock is released when it drops.
 /// Like parking_lot's (without its `send_guard` feature), it is not `Send`.
 ///

@@ -3,9 +3,9 @@
 //! fair unlocking, upgradable reads), modelled inside a check and parking_lot's own outside one.
 //! Cargo feature `parking_lot`.
 //!
-//! Inside a check each type runs on the runtime's models ([`Mutex`] and [`FairMutex`] on the
-//! mutex, [`RwLock`] on a task-fair reader-writer lock, [`Condvar`], [`Once`], and
-//! [`ReentrantMutex`] on a mutex with an owner and a count), so deadlocks, leaked threads,
+//! Inside a check each type runs on the runtime's models ([`Mutex`](crate::parking_lot::Mutex) and [`FairMutex`](crate::parking_lot::FairMutex) on the
+//! mutex, [`RwLock`](crate::parking_lot::RwLock) on a task-fair reader-writer lock, [`Condvar`](crate::parking_lot::Condvar), [`Once`](crate::parking_lot::Once), and
+//! [`ReentrantMutex`](crate::parking_lot::ReentrantMutex) on a mutex with an owner and a count), so deadlocks, leaked threads,
 //! lock-order inversions and missed signals are found exactly as for [`crate::sync`]. Code
 //! written against parking_lot switches by its imports:
 //!

@@ -379,7 +379,7 @@ impl<T: ?Sized> ReentrantMutex<T> {
     }
 }
 
-impl<T: ?Sized + Default> Default for ReentrantMutex<T> {
+impl<T: Default> Default for ReentrantMutex<T> {
     #[track_caller]
     fn default() -> Self {
         ReentrantMutex::new(T::default())

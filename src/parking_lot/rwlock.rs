@@ -789,7 +789,7 @@ impl<T: ?Sized> RwLock<T> {
     }
 }
 
-impl<T: ?Sized + Default> Default for RwLock<T> {
+impl<T: Default> Default for RwLock<T> {
     #[track_caller]
     fn default() -> Self {
         RwLock::new(T::default())
