@@ -21,7 +21,10 @@ const FILE: &str = "tests/parking_lot.rs";
 const SCHEDULES: usize = 500;
 const SCHEDULERS: [Scheduler; 2] = [Scheduler::Random, Scheduler::Pct { depth: 3 }];
 
+/// Runs `body` outside a check (the locks are parking_lot's own there), then checks it under
+/// Random and PCT, which must find nothing.
 fn clean(body: impl Fn() + Send + Sync + Clone + 'static) {
+    body();
     for scheduler in SCHEDULERS {
         match Config::new()
             .schedules(SCHEDULES)
@@ -215,6 +218,9 @@ macro_rules! parity {
                     assert!(lock.try_upgradable_read_until(Instant::now() + MS).is_none());
                     up.with_upgraded(|p| p.0 += 1);
                     assert_eq!(up.try_with_upgraded(|p| p.0), Some(11));
+                    assert_eq!(up.try_with_upgraded_for(MS, |p| p.0), Some(11));
+                    let deadline = Instant::now() + MS;
+                    assert_eq!(up.try_with_upgraded_until(deadline, |p| p.0), Some(11));
                     RwLockUpgradableReadGuard::bump(&mut up);
                     RwLockUpgradableReadGuard::unlocked(&mut up, || ());
                     RwLockUpgradableReadGuard::unlocked_fair(&mut up, || ());

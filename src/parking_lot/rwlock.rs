@@ -29,12 +29,6 @@ struct Raw {
 }
 
 impl Raw {
-    fn model(h: &Handle, op: &'static str, at: Loc) -> Option<std::rc::Rc<runtime::Exec>> {
-        let exec = h.exec("an RwLock");
-        exec.switch(op, at);
-        Some(exec)
-    }
-
     fn acquire(&self, mode: Mode, op: &'static str, at: Loc) {
         match &self.imp {
             Imp::Std(r) => match mode {
@@ -46,9 +40,9 @@ impl Raw {
                 Mode::Upgrade => unsafe { r.upgrade() },
             },
             Imp::Model(h) => {
-                if let Some(exec) = Self::model(h, op, at) {
-                    model::acquire(&exec, h.id, mode, op, at);
-                }
+                let exec = h.exec("an RwLock");
+                exec.switch(op, at);
+                model::acquire(&exec, h.id, mode, op, at);
             }
         }
     }
@@ -1421,7 +1415,10 @@ impl<'a, T: ?Sized> RwLockUpgradableReadGuard<'a, T> {
 
     #[allow(clippy::result_large_err)]
     fn upgrade_timed(s: Self, timeout: Timeout, at: Loc) -> Result<RwLockWriteGuard<'a, T>, Self> {
-        let op = "RwLockUpgradableReadGuard::try_upgrade_for";
+        let op = match timeout {
+            Timeout::For(_) => "RwLockUpgradableReadGuard::try_upgrade_for",
+            Timeout::Until(_) => "RwLockUpgradableReadGuard::try_upgrade_until",
+        };
         if s.rwlock.raw.acquire_timed(Mode::Upgrade, timeout, op, at) {
             let rwlock = s.rwlock;
             std::mem::forget(s);
@@ -1450,7 +1447,8 @@ impl<'a, T: ?Sized> RwLockUpgradableReadGuard<'a, T> {
         rwlock.read_guard()
     }
 
-    /// Runs `f` with the write lock (upgrading, then going back to the upgradable lock).
+    /// Runs `f` with the write lock: upgrades, then goes back to the upgradable lock (also if
+    /// `f` panics).
     ///
     /// ```
     /// use leakcheck::parking_lot::RwLock;
@@ -1463,21 +1461,9 @@ impl<'a, T: ?Sized> RwLockUpgradableReadGuard<'a, T> {
     #[track_caller]
     pub fn with_upgraded<Ret, F: FnOnce(&mut T) -> Ret>(&mut self, f: F) -> Ret {
         let at = runtime::caller();
-        let raw = &self.rwlock.raw;
-        raw.acquire(
-            Mode::Upgrade,
-            "RwLockUpgradableReadGuard::with_upgraded",
-            at,
-        );
-        // SAFETY: the write lock is held until the downgrade below.
-        let ret = f(unsafe { &mut *self.rwlock.data.get() });
-        raw.downgrade(
-            Mode::Write,
-            Mode::Upgradable,
-            "RwLockUpgradableReadGuard::with_upgraded",
-            at,
-        );
-        ret
+        let op = "RwLockUpgradableReadGuard::with_upgraded";
+        self.rwlock.raw.acquire(Mode::Upgrade, op, at);
+        self.upgraded(op, at, f)
     }
 
     /// As [`with_upgraded`](Self::with_upgraded), if the upgrade needs no waiting.
@@ -1492,15 +1478,77 @@ impl<'a, T: ?Sized> RwLockUpgradableReadGuard<'a, T> {
     #[track_caller]
     pub fn try_with_upgraded<Ret, F: FnOnce(&mut T) -> Ret>(&mut self, f: F) -> Option<Ret> {
         let at = runtime::caller();
-        let raw = &self.rwlock.raw;
         let op = "RwLockUpgradableReadGuard::try_with_upgraded";
-        if !raw.try_acquire(Mode::Upgrade, op, at) {
-            return None;
+        let got = self.rwlock.raw.try_acquire(Mode::Upgrade, op, at);
+        got.then(|| self.upgraded(op, at, f))
+    }
+
+    /// As [`with_upgraded`](Self::with_upgraded), if the upgrade succeeds within `timeout`.
+    ///
+    /// ```
+    /// use leakcheck::parking_lot::RwLock;
+    /// use std::time::Duration;
+    ///
+    /// let lock = RwLock::new(1);
+    /// let mut up = lock.upgradable_read();
+    /// let r = lock.read();
+    /// assert_eq!(up.try_with_upgraded_for(Duration::from_millis(1), |v| *v), None);
+    /// drop(r);
+    /// ```
+    #[track_caller]
+    pub fn try_with_upgraded_for<Ret, F: FnOnce(&mut T) -> Ret>(
+        &mut self,
+        timeout: Duration,
+        f: F,
+    ) -> Option<Ret> {
+        let at = runtime::caller();
+        let op = "RwLockUpgradableReadGuard::try_with_upgraded_for";
+        let got = self
+            .rwlock
+            .raw
+            .acquire_timed(Mode::Upgrade, Timeout::For(timeout), op, at);
+        got.then(|| self.upgraded(op, at, f))
+    }
+
+    /// As [`with_upgraded`](Self::with_upgraded), if the upgrade succeeds by `timeout`.
+    ///
+    /// ```
+    /// use leakcheck::parking_lot::RwLock;
+    /// use std::time::{Duration, Instant};
+    ///
+    /// let lock = RwLock::new(1);
+    /// let mut up = lock.upgradable_read();
+    /// let deadline = Instant::now() + Duration::from_millis(1);
+    /// assert_eq!(up.try_with_upgraded_until(deadline, |v| *v + 1), Some(2));
+    /// ```
+    #[track_caller]
+    pub fn try_with_upgraded_until<Ret, F: FnOnce(&mut T) -> Ret>(
+        &mut self,
+        timeout: Instant,
+        f: F,
+    ) -> Option<Ret> {
+        let at = runtime::caller();
+        let op = "RwLockUpgradableReadGuard::try_with_upgraded_until";
+        let got = self
+            .rwlock
+            .raw
+            .acquire_timed(Mode::Upgrade, Timeout::Until(timeout), op, at);
+        got.then(|| self.upgraded(op, at, f))
+    }
+
+    /// Runs `f` under the write lock the caller just took by upgrading, and goes back to the
+    /// upgradable lock when it returns or panics.
+    fn upgraded<Ret>(&mut self, op: &'static str, at: Loc, f: impl FnOnce(&mut T) -> Ret) -> Ret {
+        struct Back<'a>(&'a Raw, &'static str, Loc);
+        impl Drop for Back<'_> {
+            fn drop(&mut self) {
+                self.0
+                    .downgrade(Mode::Write, Mode::Upgradable, self.1, self.2);
+            }
         }
-        // SAFETY: the write lock is held until the downgrade below.
-        let ret = f(unsafe { &mut *self.rwlock.data.get() });
-        raw.downgrade(Mode::Write, Mode::Upgradable, op, at);
-        Some(ret)
+        let _back = Back(&self.rwlock.raw, op, at);
+        // SAFETY: the write lock is held until `_back` drops.
+        f(unsafe { &mut *self.rwlock.data.get() })
     }
 
     /// Releases the upgradable lock fairly.
