@@ -846,3 +846,12 @@ mod job_queue_tests {
         worker.join().unwrap();
     }
 }
+
+#[test]
+fn reports_name_a_reentrant_mutex_alike_in_text_and_json() {
+    let kind = leakcheck::ObjectKind::ReentrantMutex;
+    assert_eq!(kind.to_string(), "reentrant_mutex");
+    assert_eq!(serde_json::to_string(&kind).unwrap(), "\"reentrant_mutex\"");
+    let back: leakcheck::ObjectKind = serde_json::from_str("\"reentrant_mutex\"").unwrap();
+    assert_eq!(back, kind);
+}
