@@ -83,6 +83,10 @@ mod config;
 mod detect;
 mod error;
 mod explore;
+/// The parking_lot crate's locks (`Mutex`, `FairMutex`, `RwLock`, `Condvar`, `Once`,
+/// `ReentrantMutex`) with parking_lot's API: modelled inside a check, parking_lot's own outside.
+#[cfg(feature = "parking_lot")]
+pub mod parking_lot;
 #[cfg(feature = "proptest")]
 pub mod proptest;
 mod replay;

@@ -55,6 +55,32 @@ pub(crate) fn wait(
     op: &'static str,
     at: Loc,
 ) -> bool {
+    wait_with(exec, cv, mutex_id, timed, true, op, at)
+}
+
+/// As [`wait`], for a condvar that never wakes spuriously (parking_lot's promises that a wait
+/// returns only when notified or timed out).
+#[cfg_attr(not(feature = "parking_lot"), allow(dead_code))]
+pub(crate) fn wait_no_spurious(
+    exec: &Exec,
+    cv: ObjId,
+    mutex_id: ObjId,
+    timed: bool,
+    op: &'static str,
+    at: Loc,
+) -> bool {
+    wait_with(exec, cv, mutex_id, timed, false, op, at)
+}
+
+fn wait_with(
+    exec: &Exec,
+    cv: ObjId,
+    mutex_id: ObjId,
+    timed: bool,
+    may_wake_spuriously: bool,
+    op: &'static str,
+    at: Loc,
+) -> bool {
     if !exec.switch(op, at) {
         return false;
     }
@@ -91,7 +117,7 @@ pub(crate) fn wait(
     }
     let spurious = {
         let streak = exec.reg().threads[me].spurious_streak;
-        streak < SPURIOUS_BOUND && exec.spurious_wakeup()
+        may_wake_spuriously && streak < SPURIOUS_BOUND && exec.spurious_wakeup()
     };
     let timed_out = if spurious {
         exec.reg().threads[me].spurious_streak += 1;

@@ -14,14 +14,20 @@ pub(crate) mod barrier;
 pub(crate) mod channel;
 pub(crate) mod condvar;
 mod engine;
+#[cfg_attr(not(feature = "parking_lot"), allow(dead_code))]
+pub(crate) mod fair_rwlock;
 pub(crate) mod mutex;
 pub(crate) mod object;
 pub(crate) mod once;
 pub(crate) mod panic;
 mod registry;
+#[cfg_attr(not(feature = "parking_lot"), allow(dead_code))]
+pub(crate) mod remutex;
 pub(crate) mod rwlock;
 pub(crate) mod semaphore;
 pub(crate) mod thread;
+#[cfg_attr(not(feature = "parking_lot"), allow(dead_code))]
+pub(crate) mod timed;
 pub(crate) mod token;
 
 use std::cell::{RefCell, RefMut};

@@ -142,4 +142,8 @@ objects! {
     Token(super::token::TokenState) = ObjectKind::Token, token;
     /// A counting semaphore (`sync::Semaphore`).
     Semaphore(super::semaphore::SemaphoreState) = ObjectKind::Semaphore, semaphore;
+    /// parking_lot's reader-writer lock (`parking_lot::RwLock`): task-fair, upgradable.
+    FairRwLock(super::fair_rwlock::FairRwLockState) = ObjectKind::RwLock, fair_rwlock;
+    /// A reentrant mutex (`parking_lot::ReentrantMutex`).
+    ReentrantMutex(super::remutex::RemutexState) = ObjectKind::ReentrantMutex, remutex;
 }

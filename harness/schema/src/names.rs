@@ -54,11 +54,14 @@ pub enum ObjectKind {
     Token,
     /// A counting `Semaphore`.
     Semaphore,
+    /// A `ReentrantMutex` (parking_lot's): `reentrant_mutex#1`.
+    #[serde(rename = "reentrant_mutex")]
+    ReentrantMutex,
 }
 
 impl ObjectKind {
     /// Its name: `mutex`, `channel`, `condvar`, `rwlock`, `barrier`, `once`, `token`,
-    /// `semaphore`.
+    /// `semaphore`, `reentrant_mutex`.
     pub fn as_str(self) -> &'static str {
         match self {
             ObjectKind::Mutex => "mutex",
@@ -69,6 +72,7 @@ impl ObjectKind {
             ObjectKind::Once => "once",
             ObjectKind::Token => "token",
             ObjectKind::Semaphore => "semaphore",
+            ObjectKind::ReentrantMutex => "reentrant_mutex",
         }
     }
 }

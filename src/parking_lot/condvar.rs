@@ -1,0 +1,390 @@
+//! parking_lot's `Condvar`.
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use super::MutexGuard;
+use crate::runtime::condvar::{self as model, CondvarState};
+use crate::runtime::{self, Handle, Imp, Loc};
+
+/// A condition variable, as [`parking_lot::Condvar`]: `wait` takes the guard by `&mut`,
+/// `notify_one` says whether it woke a thread and `notify_all` how many, and a wait never
+/// wakes spuriously.
+///
+/// Inside a check, the runtime records every wait and every notify, so a thread left blocked in
+/// `wait` is reported as a `MissedSignal` with its cause (the notify came while nobody waited,
+/// woke a thread that went back to waiting, or never came), exactly as for
+/// [`sync::Condvar`](crate::sync::Condvar); which waiter `notify_one` wakes, and whether a timed
+/// wait times out, are the scheduler's recorded choices. As parking_lot promises, a wait returns
+/// only when notified or timed out (no spurious wake-ups, whatever
+/// [`Config::spurious_wakeups`](crate::Config::spurious_wakeups) says). Outside a check it is
+/// parking_lot's own condvar.
+///
+/// ```
+/// use leakcheck::parking_lot::{Condvar, Mutex};
+/// use leakcheck::sync::Arc;
+/// use leakcheck::thread;
+///
+/// leakcheck::check(|| {
+///     let pair = Arc::new((Mutex::new(false), Condvar::new()));
+///     let pair2 = Arc::clone(&pair);
+///     let h = thread::spawn(move || {
+///         let (ready, cv) = &*pair2;
+///         *ready.lock() = true;
+///         cv.notify_one();
+///     });
+///     let (ready, cv) = &*pair;
+///     let mut guard = ready.lock();
+///     cv.wait_while(&mut guard, |ready| !*ready);
+///     assert!(*guard);
+///     drop(guard);
+///     h.join().unwrap();
+/// });
+/// ```
+pub struct Condvar {
+    imp: Imp<parking_lot::Condvar>,
+}
+
+/// Whether a timed wait timed out, as [`parking_lot::WaitTimeoutResult`].
+///
+/// ```
+/// use leakcheck::parking_lot::{Condvar, Mutex};
+/// use std::time::Duration;
+///
+/// let (m, cv) = (Mutex::new(()), Condvar::new());
+/// let mut g = m.lock();
+/// assert!(cv.wait_for(&mut g, Duration::from_millis(1)).timed_out());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WaitTimeoutResult(bool);
+
+impl WaitTimeoutResult {
+    /// Whether the wait ended because time passed.
+    ///
+    /// ```
+    /// use leakcheck::parking_lot::{Condvar, Mutex};
+    /// use std::time::{Duration, Instant};
+    ///
+    /// let (m, cv) = (Mutex::new(()), Condvar::new());
+    /// let mut g = m.lock();
+    /// let r = cv.wait_until(&mut g, Instant::now() + Duration::from_millis(1));
+    /// assert!(r.timed_out());
+    /// ```
+    pub fn timed_out(self) -> bool {
+        self.0
+    }
+}
+
+impl Default for Condvar {
+    #[track_caller]
+    fn default() -> Self {
+        Condvar::new()
+    }
+}
+
+/// A deadline or a duration of a timed wait outside a check.
+#[derive(Clone, Copy)]
+enum Timeout {
+    For(Duration),
+    Until(Instant),
+}
+
+impl Condvar {
+    /// A new condition variable. Unlike parking_lot's, not `const`: it records where it was
+    /// created.
+    ///
+    /// ```
+    /// use leakcheck::parking_lot::Condvar;
+    ///
+    /// let cv = Condvar::new();
+    /// assert!(!cv.notify_one(), "nobody waits");
+    /// ```
+    #[track_caller]
+    pub fn new() -> Condvar {
+        let imp = match runtime::current() {
+            Some(exec) => Imp::Model(exec.new_object(runtime::caller(), CondvarState::default())),
+            None => Imp::Std(parking_lot::Condvar::new()),
+        };
+        Condvar { imp }
+    }
+
+    /// Wakes one waiting thread (inside a check, which one is the scheduler's choice); returns
+    /// whether there was one.
+    ///
+    /// ```
+    /// use leakcheck::parking_lot::Condvar;
+    ///
+    /// assert!(!Condvar::new().notify_one());
+    /// ```
+    #[track_caller]
+    pub fn notify_one(&self) -> bool {
+        match &self.imp {
+            Imp::Std(cv) => cv.notify_one(),
+            Imp::Model(h) => notify_model(*h, false, "Condvar::notify_one", runtime::caller()) > 0,
+        }
+    }
+
+    /// Wakes every waiting thread; returns how many there were.
+    ///
+    /// ```
+    /// use leakcheck::parking_lot::Condvar;
+    ///
+    /// assert_eq!(Condvar::new().notify_all(), 0);
+    /// ```
+    #[track_caller]
+    pub fn notify_all(&self) -> usize {
+        match &self.imp {
+            Imp::Std(cv) => cv.notify_all(),
+            Imp::Model(h) => notify_model(*h, true, "Condvar::notify_all", runtime::caller()),
+        }
+    }
+
+    /// Releases the guard's mutex, waits for a notify, and locks the mutex again.
+    ///
+    /// # Panics
+    /// Inside a check, if the mutex and the condvar belong to different worlds (one made inside
+    /// the check, one outside).
+    ///
+    /// ```
+    /// use leakcheck::parking_lot::{Condvar, Mutex};
+    /// use leakcheck::sync::Arc;
+    /// use leakcheck::thread;
+    ///
+    /// leakcheck::check(|| {
+    ///     let pair = Arc::new((Mutex::new(0), Condvar::new()));
+    ///     let p2 = Arc::clone(&pair);
+    ///     let h = thread::spawn(move || {
+    ///         *p2.0.lock() = 1;
+    ///         p2.1.notify_all();
+    ///     });
+    ///     let mut g = pair.0.lock();
+    ///     while *g == 0 {
+    ///         pair.1.wait(&mut g);
+    ///     }
+    ///     drop(g);
+    ///     h.join().unwrap();
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn wait<T: ?Sized>(&self, mutex_guard: &mut MutexGuard<'_, T>) {
+        self.wait_inner(mutex_guard, None, "Condvar::wait", runtime::caller());
+    }
+
+    /// As [`wait`](Self::wait), for at most `timeout` (inside a check: until the scheduler lets
+    /// time pass).
+    ///
+    /// ```
+    /// use leakcheck::parking_lot::{Condvar, Mutex};
+    /// use std::time::Duration;
+    ///
+    /// let (m, cv) = (Mutex::new(()), Condvar::new());
+    /// assert!(cv.wait_for(&mut m.lock(), Duration::from_millis(1)).timed_out());
+    /// ```
+    #[track_caller]
+    pub fn wait_for<T: ?Sized>(
+        &self,
+        mutex_guard: &mut MutexGuard<'_, T>,
+        timeout: Duration,
+    ) -> WaitTimeoutResult {
+        let at = runtime::caller();
+        self.wait_inner(
+            mutex_guard,
+            Some(Timeout::For(timeout)),
+            "Condvar::wait_for",
+            at,
+        )
+    }
+
+    /// As [`wait`](Self::wait), until `timeout` at the latest (inside a check, as
+    /// [`wait_for`](Self::wait_for)).
+    ///
+    /// ```
+    /// use leakcheck::parking_lot::{Condvar, Mutex};
+    /// use std::time::{Duration, Instant};
+    ///
+    /// let (m, cv) = (Mutex::new(()), Condvar::new());
+    /// let deadline = Instant::now() + Duration::from_millis(1);
+    /// assert!(cv.wait_until(&mut m.lock(), deadline).timed_out());
+    /// ```
+    #[track_caller]
+    pub fn wait_until<T: ?Sized>(
+        &self,
+        mutex_guard: &mut MutexGuard<'_, T>,
+        timeout: Instant,
+    ) -> WaitTimeoutResult {
+        let at = runtime::caller();
+        let timeout = Some(Timeout::Until(timeout));
+        self.wait_inner(mutex_guard, timeout, "Condvar::wait_until", at)
+    }
+
+    /// Waits while `condition` holds of the guarded value.
+    ///
+    /// ```
+    /// use leakcheck::parking_lot::{Condvar, Mutex};
+    ///
+    /// let (m, cv) = (Mutex::new(3), Condvar::new());
+    /// let mut g = m.lock();
+    /// cv.wait_while(&mut g, |v| *v == 0); // 3: no wait
+    /// assert_eq!(*g, 3);
+    /// ```
+    #[track_caller]
+    pub fn wait_while<T, F>(&self, mutex_guard: &mut MutexGuard<'_, T>, condition: F)
+    where
+        T: ?Sized,
+        F: FnMut(&mut T) -> bool,
+    {
+        let at = runtime::caller();
+        self.wait_while_inner(mutex_guard, condition, None, "Condvar::wait_while", at);
+    }
+
+    /// Waits while `condition` holds, until `timeout` at the latest; as parking_lot's, the
+    /// result says whether the last wait timed out (the condition is not checked again).
+    ///
+    /// ```
+    /// use leakcheck::parking_lot::{Condvar, Mutex};
+    /// use std::time::{Duration, Instant};
+    ///
+    /// let (m, cv) = (Mutex::new(0), Condvar::new());
+    /// let deadline = Instant::now() + Duration::from_millis(1);
+    /// assert!(cv.wait_while_until(&mut m.lock(), |v| *v == 0, deadline).timed_out());
+    /// ```
+    #[track_caller]
+    pub fn wait_while_until<T, F>(
+        &self,
+        mutex_guard: &mut MutexGuard<'_, T>,
+        condition: F,
+        timeout: Instant,
+    ) -> WaitTimeoutResult
+    where
+        T: ?Sized,
+        F: FnMut(&mut T) -> bool,
+    {
+        let at = runtime::caller();
+        let timeout = Some(Timeout::Until(timeout));
+        self.wait_while_inner(
+            mutex_guard,
+            condition,
+            timeout,
+            "Condvar::wait_while_until",
+            at,
+        )
+    }
+
+    /// Waits while `condition` holds, for at most `timeout` in all.
+    ///
+    /// ```
+    /// use leakcheck::parking_lot::{Condvar, Mutex};
+    /// use std::time::Duration;
+    ///
+    /// let (m, cv) = (Mutex::new(1), Condvar::new());
+    /// let r = cv.wait_while_for(&mut m.lock(), |v| *v == 0, Duration::from_millis(1));
+    /// assert!(!r.timed_out(), "the condition did not hold: no wait");
+    /// ```
+    #[track_caller]
+    pub fn wait_while_for<T: ?Sized, F>(
+        &self,
+        mutex_guard: &mut MutexGuard<'_, T>,
+        condition: F,
+        timeout: Duration,
+    ) -> WaitTimeoutResult
+    where
+        F: FnMut(&mut T) -> bool,
+    {
+        let at = runtime::caller();
+        // One deadline for all the waits, as parking_lot's.
+        let timeout = Some(match Instant::now().checked_add(timeout) {
+            Some(deadline) => Timeout::Until(deadline),
+            None => Timeout::For(timeout),
+        });
+        self.wait_while_inner(
+            mutex_guard,
+            condition,
+            timeout,
+            "Condvar::wait_while_for",
+            at,
+        )
+    }
+
+    fn wait_while_inner<T, F>(
+        &self,
+        mutex_guard: &mut MutexGuard<'_, T>,
+        mut condition: F,
+        timeout: Option<Timeout>,
+        op: &'static str,
+        at: Loc,
+    ) -> WaitTimeoutResult
+    where
+        T: ?Sized,
+        F: FnMut(&mut T) -> bool,
+    {
+        let mut result = WaitTimeoutResult(false);
+        while !result.timed_out() && condition(&mut **mutex_guard) {
+            result = self.wait_inner(mutex_guard, timeout, op, at);
+        }
+        result
+    }
+
+    fn wait_inner<T: ?Sized>(
+        &self,
+        mutex_guard: &mut MutexGuard<'_, T>,
+        timeout: Option<Timeout>,
+        op: &'static str,
+        at: Loc,
+    ) -> WaitTimeoutResult {
+        let mutex = MutexGuard::mutex(mutex_guard);
+        let timed_out = match (&self.imp, &mutex.raw.imp) {
+            (Imp::Std(cv), Imp::Std(m)) => {
+                // SAFETY: the caller's guard holds the lock; this stand-in guard lends it to
+                // parking_lot's condvar for the wait and is forgotten after, so the lock is
+                // unlocked once, by the caller's guard.
+                let mut stand_in = unsafe { m.make_guard_unchecked() };
+                let timed_out = match timeout {
+                    None => {
+                        cv.wait(&mut stand_in);
+                        false
+                    }
+                    Some(Timeout::For(d)) => cv.wait_for(&mut stand_in, d).timed_out(),
+                    Some(Timeout::Until(t)) => cv.wait_until(&mut stand_in, t).timed_out(),
+                };
+                std::mem::forget(stand_in);
+                timed_out
+            }
+            (Imp::Model(cv), Imp::Model(m)) => {
+                let exec = cv.exec("a condvar");
+                let exec = if m.serial == exec.serial {
+                    exec
+                } else {
+                    m.exec("a mutex")
+                };
+                model::wait_no_spurious(&exec, cv.id, m.id, timeout.is_some(), op, at)
+            }
+            _ => panic!(
+                "leakcheck: a condvar and a mutex from different worlds (one made inside a check, one outside)"
+            ),
+        };
+        WaitTimeoutResult(timed_out)
+    }
+}
+
+/// Notifies the model condvar; returns how many threads it woke.
+fn notify_model(h: Handle, all: bool, op: &'static str, at: Loc) -> usize {
+    let exec = h.exec("a condvar");
+    let me = exec.me();
+    let before = exec.reg().condvar(h.id).notifies.len();
+    model::notify(&exec, h.id, all, op, at);
+    let mut reg = exec.reg();
+    let state = reg.condvar(h.id);
+    // Others may have notified during the notify's scheduling point: this thread's is its last.
+    match state.notifies[before..].iter().rev().find(|n| n.by == me) {
+        Some(n) if n.all => n.waiting.len(),
+        Some(n) => usize::from(n.woke.is_some()),
+        // The execution stopped at the notify's scheduling point.
+        None => 0,
+    }
+}
+
+impl fmt::Debug for Condvar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad("Condvar { .. }")
+    }
+}

@@ -1,0 +1,45 @@
+//! The [parking_lot](https://docs.rs/parking_lot/0.12) crate's locks, with its API (no
+//! poisoning: `lock()` returns the guard; `try_lock_for`, guard mapping, `unlocked`, `bump`,
+//! fair unlocking, upgradable reads), modelled inside a check and parking_lot's own outside one.
+//! Cargo feature `parking_lot`.
+//!
+//! Inside a check each type runs on the runtime's models ([`Mutex`](crate::parking_lot::Mutex) and [`FairMutex`](crate::parking_lot::FairMutex) on the
+//! mutex, [`RwLock`](crate::parking_lot::RwLock) on a task-fair reader-writer lock, [`Condvar`](crate::parking_lot::Condvar), [`Once`](crate::parking_lot::Once), and
+//! [`ReentrantMutex`](crate::parking_lot::ReentrantMutex) on a mutex with an owner and a count), so deadlocks, leaked threads,
+//! lock-order inversions and missed signals are found exactly as for [`crate::sync`]. Code
+//! written against parking_lot switches by its imports:
+//!
+//! ```
+//! # mod example {
+//! #[cfg(test)]
+//! use leakcheck::parking_lot::{Condvar, Mutex, RwLock};
+//! #[cfg(not(test))]
+//! use parking_lot::{Condvar, Mutex, RwLock};
+//! # }
+//! ```
+//!
+//! Unlike parking_lot's, the constructors are not `const` (each records where its lock was
+//! created), so `const_mutex` and its kin are plain functions. Timed operations
+//! (`try_lock_for`, `wait_until`, ...) time out inside a check as the scheduler chooses, as every
+//! timed wait does there.
+
+mod condvar;
+mod fair_mutex;
+pub mod lock_api;
+mod mutex;
+mod once;
+mod remutex;
+mod rwlock;
+
+pub use condvar::{Condvar, WaitTimeoutResult};
+pub use fair_mutex::{const_fair_mutex, FairMutex, FairMutexGuard, MappedFairMutexGuard};
+pub use mutex::{const_mutex, MappedMutexGuard, Mutex, MutexGuard};
+pub use once::{Once, OnceState};
+pub use parking_lot::{RawFairMutex, RawMutex};
+pub use remutex::{
+    const_reentrant_mutex, MappedReentrantMutexGuard, ReentrantMutex, ReentrantMutexGuard,
+};
+pub use rwlock::{
+    const_rwlock, MappedRwLockReadGuard, MappedRwLockWriteGuard, RwLock, RwLockReadGuard,
+    RwLockUpgradableReadGuard, RwLockWriteGuard,
+};

@@ -1,0 +1,58 @@
+//! Timed lock acquisition (parking_lot's `try_lock_for`, `try_read_until`, ...): the wait loop of
+//! a lock, but a timed one. Whether the time passes at once, or only once nothing else can run,
+//! is the runtime's recorded choice, as for every timed wait (see [`Exec::block_timed`]).
+
+use super::{Exec, Loc, ObjId, Registry, WaitOn};
+
+/// Waits for lock `id` as [`Exec::wait_until`] does, with a timeout: `attempt` takes the lock
+/// (true) or joins its wait queue (false); when time passes, `give_up` takes the thread off the
+/// queue again. Returns whether the lock was taken (or the execution stopped, when nothing is
+/// recorded any more and the caller goes on as if it had it).
+pub(crate) fn wait_until_timed(
+    exec: &Exec,
+    op: &'static str,
+    id: ObjId,
+    at: Loc,
+    mut attempt: impl FnMut(&mut Registry) -> bool,
+    mut give_up: impl FnMut(&mut Registry),
+) -> bool {
+    loop {
+        if exec.closed() {
+            return true;
+        }
+        if attempt(&mut exec.reg()) {
+            return true;
+        }
+        if exec.block_timed(op, WaitOn::Object(id), at, true) {
+            if let Some(mut reg) = exec.live() {
+                give_up(&mut reg);
+            }
+            return exec.closed();
+        }
+    }
+}
+
+/// Takes mutex `id` for the current thread, waiting while another holds it, until time passes;
+/// returns whether it took it.
+pub(crate) fn acquire_mutex(exec: &Exec, id: ObjId, op: &'static str, at: Loc) -> bool {
+    let me = exec.me();
+    exec.reg().lock_attempt(me, id, at);
+    wait_until_timed(
+        exec,
+        op,
+        id,
+        at,
+        |reg| {
+            let m = reg.mutex(id);
+            if m.holder.is_none() {
+                m.holder = Some((me, at));
+                reg.lock_taken(me, id, at);
+                true
+            } else {
+                m.waiters.push(me);
+                false
+            }
+        },
+        |reg| reg.mutex(id).waiters.retain(|&t| t != me),
+    )
+}
