@@ -855,3 +855,25 @@ fn reports_name_a_reentrant_mutex_alike_in_text_and_json() {
     let back: leakcheck::ObjectKind = serde_json::from_str("\"reentrant_mutex\"").unwrap();
     assert_eq!(back, kind);
 }
+
+#[test]
+fn a_std_and_a_parking_lot_rwlock_are_numbered_apart() {
+    // Both are reported as `rwlock`: one numbering for both, so no two share a name.
+    let report = fails(Config::new(), || {
+        let plain = Arc::new(leakcheck::sync::RwLock::new(()));
+        let fair = Arc::new(RwLock::new(()));
+        std::mem::forget(fair.write());
+        let f = Arc::clone(&fair);
+        thread::Builder::new()
+            .name("reader".into())
+            .spawn(move || drop(f.read()))
+            .unwrap();
+        drop(plain.read());
+    });
+    assert_eq!(kinds(&report), [FindingKind::LeakedThread], "{report}");
+    let object = report.findings()[0]
+        .object()
+        .expect("the reader waits on the lock");
+    assert_eq!((object.kind.as_str(), object.id), ("rwlock", 2), "{report}");
+    assert!(report.to_string().contains("on rwlock#2"), "{report}");
+}

@@ -2,9 +2,9 @@
 //!
 //! Each line of [`objects!`]'s invocation below names a kind, the state struct its model keeps
 //! (in the model's own file: `mutex.rs`, `condvar.rs`, ...), the kind reports name it by (the
-//! schema's [`ObjectKind`]: `mutex#2`), and the registry accessor that reaches it. From that line come the kind enum, the state enum, the
-//! conversions between them, the per-kind counters that number objects in reports, and the
-//! registry's accessor: adding a kind is adding a line.
+//! schema's [`ObjectKind`]: `mutex#2`; the registry numbers objects per report kind), and the
+//! registry accessor that reaches it. From that line come the kind enum, the state enum, the
+//! conversions between them, the report kind and the accessor: adding a kind is adding a line.
 
 use std::fmt;
 
@@ -49,9 +49,6 @@ macro_rules! objects {
         }
 
         impl ObjKind {
-            /// How many kinds there are.
-            pub(crate) const COUNT: usize = [$(ObjKind::$kind),*].len();
-
             /// The kind reports name objects of this kind by (`mutex#2`).
             pub(crate) fn report(self) -> ObjectKind {
                 match self {

@@ -5,6 +5,7 @@
 use std::fmt;
 
 use backtrace::Backtrace;
+use leakcheck_schema::ObjectKind;
 
 use super::object::{ObjKind, ObjState, State};
 use super::thread::{Status, ThreadRec, WaitOn};
@@ -70,7 +71,9 @@ pub(crate) fn happened_before(a: &[u32], b: &[u32]) -> bool {
 pub(crate) struct Registry {
     pub threads: Vec<ThreadRec>,
     pub objects: Vec<Object>,
-    counts: [usize; ObjKind::COUNT],
+    /// How many objects of each report kind exist: models that reports name alike (std's and
+    /// parking_lot's `rwlock`) share one numbering, so no two objects share a name.
+    counts: Vec<(ObjectKind, usize)>,
     /// The test body has returned (or unwound).
     pub body_returned: bool,
     /// Whether stacks are captured (only when a failing schedule is replayed for its report).
@@ -103,12 +106,18 @@ impl Registry {
 
     pub(crate) fn add_object(&mut self, at: Loc, state: ObjState) -> ObjId {
         let kind = state.kind();
-        let counter = &mut self.counts[kind as usize];
-        *counter += 1;
-        let name = ObjName {
-            kind,
-            ordinal: *counter,
+        let report = kind.report();
+        let ordinal = match self.counts.iter_mut().find(|(k, _)| *k == report) {
+            Some((_, n)) => {
+                *n += 1;
+                *n
+            }
+            None => {
+                self.counts.push((report, 1));
+                1
+            }
         };
+        let name = ObjName { kind, ordinal };
         self.objects.push(Object {
             name,
             created_at: at,
