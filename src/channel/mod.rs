@@ -64,6 +64,13 @@ pub struct Receiver<T> {
     inner: Imp<crossbeam_channel::Receiver<T>, End<T>>,
 }
 
+// As crossbeam's: a panic while a channel is in use leaves it consistent (the model's state
+// is behind its own locks and the execution's registry).
+impl<T> std::panic::UnwindSafe for Sender<T> {}
+impl<T> std::panic::RefUnwindSafe for Sender<T> {}
+impl<T> std::panic::UnwindSafe for Receiver<T> {}
+impl<T> std::panic::RefUnwindSafe for Receiver<T> {}
+
 pub(crate) fn pair<T>(chan: Arc<Chan<T>>) -> (Sender<T>, Receiver<T>) {
     (
         Sender {
