@@ -536,3 +536,125 @@ mod choices {
         }
     }
 }
+
+/// The paths only `Select` takes, under every schedule explored: no false alarm, and every
+/// message arrives.
+mod select_paths {
+    use std::time::Duration;
+
+    use leakcheck::channel::{after, bounded, unbounded, Select};
+    use leakcheck::thread;
+    use leakcheck::{Config, Scheduler};
+
+    fn clean(body: fn()) {
+        for scheduler in [Scheduler::Random, Scheduler::Pct { depth: 3 }] {
+            Config::new()
+                .schedules(300)
+                .scheduler(scheduler)
+                .explore(body)
+                .unwrap_or_else(|report| panic!("under {scheduler:?}:\n{report}"));
+        }
+    }
+
+    /// A thread in `ready` takes no wake-up meant for a receiver.
+    #[test]
+    fn a_watcher_and_a_receiver_share_a_channel() {
+        clean(|| {
+            let (tx, rx) = unbounded::<u8>();
+            let rx2 = rx.clone();
+            let watcher = thread::spawn(move || {
+                let mut sel = Select::new();
+                sel.recv(&rx2);
+                sel.ready();
+                rx2.recv().unwrap()
+            });
+            let receiver = thread::spawn(move || rx.recv().unwrap());
+            tx.send(1).unwrap();
+            tx.send(2).unwrap();
+            let mut got = [watcher.join().unwrap(), receiver.join().unwrap()];
+            got.sort();
+            assert_eq!(got, [1, 2]);
+        });
+    }
+
+    /// A `Select` send and a plain send compete for one receiver of a rendezvous.
+    #[test]
+    fn a_select_send_and_a_plain_send_on_a_rendezvous() {
+        clean(|| {
+            let (tx, rx) = bounded::<u8>(0);
+            let tx2 = tx.clone();
+            let lazy = thread::spawn(move || {
+                let mut sel = Select::new();
+                sel.send(&tx2);
+                sel.select().send(&tx2, 1).unwrap();
+            });
+            let eager = thread::spawn(move || tx.send(2).unwrap());
+            let mut got = [rx.recv().unwrap(), rx.recv().unwrap()];
+            got.sort();
+            assert_eq!(got, [1, 2]);
+            lazy.join().unwrap();
+            eager.join().unwrap();
+        });
+    }
+
+    /// Two `Select` sends on a one-slot channel: each reserves the slot it fills.
+    #[test]
+    fn select_sends_reserve_their_slot() {
+        clean(|| {
+            let (tx, rx) = bounded::<u8>(1);
+            let senders: Vec<_> = (1..=2)
+                .map(|v| {
+                    let tx = tx.clone();
+                    thread::spawn(move || {
+                        let mut sel = Select::new();
+                        sel.send(&tx);
+                        sel.select().send(&tx, v).unwrap();
+                    })
+                })
+                .collect();
+            drop(tx);
+            let mut got: Vec<u8> = rx.iter().collect();
+            got.sort();
+            assert_eq!(got, [1, 2]);
+            for s in senders {
+                s.join().unwrap();
+            }
+        });
+    }
+
+    /// A `Select` receive that races a `Select` send on a rendezvous, both waiting.
+    #[test]
+    fn select_send_meets_select_recv_on_a_rendezvous() {
+        clean(|| {
+            let (tx, rx) = bounded::<u8>(0);
+            let (_idle_tx, idle_rx) = unbounded::<u8>();
+            let receiver = thread::spawn(move || {
+                let mut sel = Select::new();
+                let op = sel.recv(&rx);
+                sel.recv(&idle_rx);
+                let oper = sel.select();
+                assert_eq!(oper.index(), op);
+                oper.recv(&rx)
+            });
+            let mut sel = Select::new();
+            sel.send(&tx);
+            sel.select().send(&tx, 9).unwrap();
+            assert_eq!(receiver.join().unwrap(), Ok(9));
+        });
+    }
+
+    /// A timer seen by `ready` keeps its message for the receive that follows.
+    #[test]
+    fn a_timer_seen_ready_keeps_its_message() {
+        clean(|| {
+            let timer = after(Duration::from_millis(1));
+            let mut sel = Select::new();
+            sel.recv(&timer);
+            assert_eq!(sel.ready(), 0);
+            assert!(timer.recv().is_ok());
+            assert!(timer
+                .recv_timeout(Duration::from_millis(1))
+                .is_err_and(|e| e.is_timeout()));
+        });
+    }
+}

@@ -533,6 +533,7 @@ impl<T> Arm for LazySendArm<'_, T> {
 
 /// Delivers the message of a selected `Select` send, with no scheduling point between the
 /// selection and the delivery. `Err` gives the message back (every receiver is gone).
+#[track_caller]
 pub(crate) fn finish_send<T>(chan: &Chan<T>, reservation: Reservation, msg: T) -> Result<(), T> {
     let exec = exec_of(chan);
     if exec.closed() {
@@ -575,6 +576,7 @@ pub(crate) fn stash_picked<T>(chan: &Chan<T>, me: Tid, msg: T) {
 }
 
 /// Takes the message `Select` received for the current thread on `chan`.
+#[track_caller]
 pub(crate) fn take_picked<T>(chan: &Chan<T>) -> Option<T> {
     let me = exec_of(chan).me();
     let mut data = chan.data();
@@ -651,6 +653,7 @@ pub(crate) enum Received<T> {
 }
 
 /// One send on the model: a selection of one arm.
+#[track_caller]
 pub(crate) fn send_one<T>(
     chan: &Chan<T>,
     end: usize,
@@ -676,6 +679,7 @@ pub(crate) fn send_one<T>(
 }
 
 /// One receive on the model: a selection of one arm.
+#[track_caller]
 pub(crate) fn recv_one<T>(
     chan: &Chan<T>,
     end: usize,

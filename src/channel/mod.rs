@@ -395,6 +395,7 @@ impl<T> Sender<T> {
     /// tx.send(1).unwrap();
     /// assert!(tx.is_full());
     /// ```
+    #[track_caller]
     pub fn is_full(&self) -> bool {
         match &self.inner {
             Imp::Std(s) => s.is_full(),
@@ -432,6 +433,7 @@ impl<T> Sender<T> {
     }
 
     /// The channel's capacity; `None` if unbounded.
+    #[track_caller]
     pub fn capacity(&self) -> Option<usize> {
         match &self.inner {
             Imp::Std(s) => s.capacity(),
@@ -440,10 +442,12 @@ impl<T> Sender<T> {
     }
 }
 
+#[track_caller]
 fn is_full<T>(chan: &Chan<T>) -> bool {
     capacity(chan).is_some_and(|cap| core::len(chan) >= cap)
 }
 
+#[track_caller]
 fn capacity<T>(chan: &Chan<T>) -> Option<usize> {
     let exec = exec_of(chan);
     let mut reg = exec.reg();
@@ -569,6 +573,7 @@ impl<T> Receiver<T> {
     /// tx.send(1).unwrap();
     /// assert!(rx.is_full());
     /// ```
+    #[track_caller]
     pub fn is_full(&self) -> bool {
         match &self.inner {
             Imp::Std(r) => r.is_full(),
@@ -576,7 +581,7 @@ impl<T> Receiver<T> {
         }
     }
 
-    /// Whether both receivers receive from the same channel (all [`never`] receivers are one
+    /// Whether both receivers receive from the same channel (all [`never()`] receivers are one
     /// channel, as in crossbeam).
     ///
     /// ```
@@ -618,6 +623,7 @@ impl<T> Receiver<T> {
     }
 
     /// The channel's capacity; `None` if unbounded.
+    #[track_caller]
     pub fn capacity(&self) -> Option<usize> {
         match &self.inner {
             Imp::Std(r) => r.capacity(),

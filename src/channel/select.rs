@@ -268,10 +268,7 @@ pub mod __private {
 
     impl<'a, T> Case<'a> for RecvCase<'a, T> {
         fn model(&mut self) -> Option<ModelArm<'_>> {
-            match &mut self.arm {
-                Some(arm) => Some(ModelArm(arm)),
-                None => None,
-            }
+            self.arm.as_mut().map(|arm| ModelArm(arm as &mut dyn Arm))
         }
 
         fn add_std(&self, sel: &mut crossbeam_channel::Select<'a>) -> Option<usize> {
@@ -338,10 +335,7 @@ pub mod __private {
 
     impl<'a, T> Case<'a> for SendCase<'a, T> {
         fn model(&mut self) -> Option<ModelArm<'_>> {
-            match &mut self.arm {
-                Some(arm) => Some(ModelArm(arm)),
-                None => None,
-            }
+            self.arm.as_mut().map(|arm| ModelArm(arm as &mut dyn Arm))
         }
 
         fn add_std(&self, sel: &mut crossbeam_channel::Select<'a>) -> Option<usize> {
