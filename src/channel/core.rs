@@ -959,9 +959,6 @@ macro_rules! receiver_iterators {
             }
         }
 
-        // Once the channel is closed and empty, it stays so.
-        impl<T> std::iter::FusedIterator for Iter<'_, T> {}
-
         /// A non-blocking iterator over the messages there are now.
         #[derive(Debug)]
         pub struct TryIter<'a, T> {
@@ -989,8 +986,6 @@ macro_rules! receiver_iterators {
                 self.rx.recv().ok()
             }
         }
-
-        impl<T> std::iter::FusedIterator for IntoIter<T> {}
 
         impl<'a, T> IntoIterator for &'a $receiver<T> {
             type Item = T;

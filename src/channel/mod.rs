@@ -4,13 +4,26 @@
 //! `bounded(0)` is a rendezvous (a Go unbuffered channel), `bounded(n)` a buffered channel,
 //! `unbounded()` has no limit. Closing a channel is dropping its last [`Sender`]: receivers then
 //! drain what is left and get `Err`. [`select!`](macro@crate::channel::select) waits on several
-//! operations at once, in crossbeam's syntax.
+//! operations at once, in crossbeam's syntax; [`select_biased!`](macro@crate::channel::select_biased)
+//! prefers the first ready one; [`Select`] builds the list of operations at run time.
+//!
+//! Every stable item of crossbeam-channel 0.5 is here with the same signature (the error types
+//! are crossbeam's own); `tests/channel_parity.rs` compiles one body against both crates.
 //!
 //! Inside a check the runtime knows every live `Sender` and `Receiver` of every channel, so a
 //! channel left open with a thread blocked on it is reported (`UnclosedChannel`) with where each
-//! live sender was made. Time is modelled: timeouts, [`after`] and [`tick`] fire when the
-//! scheduler lets time pass, never after a real wait. Outside a check every type here is
-//! crossbeam-channel's own.
+//! live sender was made. Every blocking operation, `select!`, `select_biased!` and `Select` are
+//! one selection mechanism: which of several ready operations runs is a recorded scheduler
+//! choice (the biased forms take the first ready one, as crossbeam does), and a selection that
+//! blocks is one wait on all its operations.
+//!
+//! Time is modelled: timeouts, [`after`], [`at`] and [`tick`] fire when the scheduler lets time
+//! pass (a recorded choice, or because nothing else can run), never after a real wait.
+//! Deadlines keep crossbeam's signatures (`std::time::Instant`: [`at`],
+//! [`Receiver::recv_deadline`], [`Sender::send_deadline`], [`Select::select_deadline`],
+//! [`Select::ready_deadline`]) and are modelled exactly as timeouts: the real clock is not read
+//! inside a check, so a deadline already past is, like any other, reached when time passes, and
+//! an exploration replays exactly. Outside a check every type here is crossbeam-channel's own.
 //!
 //! ```
 //! use leakcheck::channel::{bounded, select};
@@ -712,3 +725,7 @@ impl<T> fmt::Debug for Receiver<T> {
 }
 
 core::receiver_iterators!(Receiver);
+
+// As crossbeam's: once the channel is closed and empty, it stays so.
+impl<T> std::iter::FusedIterator for Iter<'_, T> {}
+impl<T> std::iter::FusedIterator for IntoIter<T> {}
