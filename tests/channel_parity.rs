@@ -658,3 +658,159 @@ mod select_paths {
         });
     }
 }
+
+/// A usage error panics with crossbeam's message, at the caller's line: inside a check (the
+/// panic finding's location) and outside one.
+mod usage_errors {
+    use std::panic::{self, AssertUnwindSafe, PanicHookInfo};
+    use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+    use std::sync::{Arc, Mutex, OnceLock};
+
+    use leakcheck::channel::{unbounded, Receiver, Select, Sender};
+    use leakcheck::{Config, Detail, FindingKind};
+
+    const FILE: &str = "tests/channel_parity.rs";
+
+    /// The tests here take turns: they share `LINE` and the panic hook.
+    static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+    /// The message and line of the panic `f` raises on this thread.
+    fn panic_outside(f: impl FnOnce()) -> (String, u32) {
+        // leakcheck installs its panic hook once, at its first check: let it do so first, so
+        // that the hook in place here (which ours hands other threads' panics to) stays.
+        leakcheck::check(|| {});
+        type Hook = Box<dyn Fn(&PanicHookInfo<'_>) + Send + Sync>;
+        let previous: Arc<Hook> = Arc::new(panic::take_hook());
+        let seen = Arc::new(Mutex::new(None));
+        let me = std::thread::current().id();
+        {
+            let (previous, seen) = (Arc::clone(&previous), Arc::clone(&seen));
+            panic::set_hook(Box::new(move |info| {
+                if std::thread::current().id() == me {
+                    let at = info.location().unwrap();
+                    *seen.lock().unwrap() = Some((at.file().to_string(), at.line()));
+                } else {
+                    previous(info);
+                }
+            }));
+        }
+        let outcome = panic::catch_unwind(AssertUnwindSafe(f));
+        panic::set_hook(Box::new(move |info| previous(info)));
+        let message = match outcome {
+            Ok(()) => panic!("no panic"),
+            Err(p) => p
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default(),
+        };
+        let (file, line) = seen.lock().unwrap().take().expect("the hook saw the panic");
+        assert_eq!(file, FILE);
+        (message, line)
+    }
+
+    /// The message and line of the panic of the thread `f` runs on, inside a check.
+    fn panic_inside(f: fn()) -> (String, u32) {
+        let report = Config::new()
+            .schedules(1)
+            .explore(f)
+            .expect_err("the panic is a finding");
+        let finding = report
+            .findings()
+            .iter()
+            .find(|f| f.kind() == FindingKind::Panic)
+            .unwrap_or_else(|| panic!("{report}"));
+        let Detail::Panic { message, at, .. } = finding.detail() else {
+            unreachable!()
+        };
+        let at = at.as_ref().expect("the panic's location");
+        assert_eq!(at.file, FILE);
+        (message.clone(), at.line)
+    }
+
+    /// A channel made outside any check.
+    static OUTSIDE: OnceLock<(Sender<u8>, Receiver<u8>)> = OnceLock::new();
+
+    /// The line a body below says it panics at.
+    static LINE: AtomicU32 = AtomicU32::new(0);
+
+    fn remove_seven() {
+        LINE.store(line!() + 1, Relaxed);
+        Select::new().remove(7);
+    }
+
+    fn remove_twice() {
+        let (_tx, rx) = unbounded::<u8>();
+        let mut sel = Select::new();
+        let op = sel.recv(&rx);
+        sel.remove(op);
+        LINE.store(line!() + 1, Relaxed);
+        sel.remove(op);
+    }
+
+    fn wrong_receiver() {
+        let (tx, rx) = unbounded::<u8>();
+        let (_, other) = unbounded::<u8>();
+        tx.send(1).unwrap();
+        let mut sel = Select::new();
+        sel.recv(&rx);
+        let oper = sel.select();
+        LINE.store(line!() + 1, Relaxed);
+        let _ = oper.recv(&other);
+    }
+
+    fn wrong_sender() {
+        let (tx, _rx) = unbounded::<u8>();
+        let (other, _) = unbounded::<u8>();
+        let mut sel = Select::new();
+        sel.send(&tx);
+        let oper = sel.select();
+        LINE.store(line!() + 1, Relaxed);
+        let _ = oper.send(&other, 1);
+    }
+
+    fn outside_channel() {
+        let rx = &OUTSIDE.get().expect("made before the check").1;
+        let mut sel = Select::new();
+        LINE.store(line!() + 1, Relaxed);
+        sel.recv(rx);
+    }
+
+    fn expect(message: &str, (got, line): (String, u32)) {
+        assert_eq!((got.as_str(), line), (message, LINE.load(Relaxed)));
+    }
+
+    #[test]
+    fn remove_of_an_operation_never_added() {
+        let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+        expect("index out of bounds; 7 >= 0", panic_outside(remove_seven));
+        expect("index out of bounds; 7 >= 0", panic_inside(remove_seven));
+        expect("no operation with this index", panic_outside(remove_twice));
+        expect("no operation with this index", panic_inside(remove_twice));
+    }
+
+    #[test]
+    fn completing_on_another_end() {
+        let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+        // Inside a check only: outside one, crossbeam's unfinished operation aborts the
+        // process as it is dropped, as crossbeam's own check does.
+        expect(
+            "passed a receiver that wasn't selected",
+            panic_inside(wrong_receiver),
+        );
+        expect(
+            "passed a sender that wasn't selected",
+            panic_inside(wrong_sender),
+        );
+    }
+
+    #[test]
+    fn a_channel_from_outside_the_check() {
+        let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+        OUTSIDE.get_or_init(unbounded);
+        expect(
+            "leakcheck: a `Select` made inside a check on a channel created outside it",
+            panic_inside(outside_channel),
+        );
+    }
+}

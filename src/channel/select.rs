@@ -611,7 +611,54 @@ mod dynamic {
     /// });
     /// ```
     pub struct Select<'a> {
-        inner: Imp<crossbeam_channel::Select<'a>, Model<'a>>,
+        inner: Imp<StdSelect<'a>, Model<'a>>,
+    }
+
+    /// crossbeam's `Select`, with the facade end of each operation by index: a usage error
+    /// (an index never added, a `SelectedOperation` completed on another end) is caught here,
+    /// and reported at the caller's line, before crossbeam would catch it in its own code.
+    #[derive(Clone)]
+    struct StdSelect<'a> {
+        sel: crossbeam_channel::Select<'a>,
+        ends: Vec<(usize, *const u8)>,
+        next_index: usize,
+    }
+
+    impl<'a> StdSelect<'a> {
+        fn add(&mut self, addr: *const u8, index: usize) -> usize {
+            debug_assert_eq!(index, self.next_index);
+            self.ends.push((index, addr));
+            self.next_index += 1;
+            index
+        }
+
+        fn chosen(&self, op: crossbeam_channel::SelectedOperation<'a>) -> SelectedOperation<'a> {
+            let index = op.index();
+            let addr = self
+                .ends
+                .iter()
+                .find(|&&(i, _)| i == index)
+                .map_or(std::ptr::null(), |&(_, a)| a);
+            SelectedOperation {
+                inner: Imp::Std((op, addr)),
+            }
+        }
+    }
+
+    /// Where operation `index` is among `indices`, checked as crossbeam checks it.
+    #[track_caller]
+    fn position(indices: impl Iterator<Item = usize>, next_index: usize, index: usize) -> usize {
+        assert!(
+            index < next_index,
+            "index out of bounds; {} >= {}",
+            index,
+            next_index,
+        );
+        let mut indices = indices;
+        match indices.position(|i| i == index) {
+            Some(i) => i,
+            None => panic!("no operation with this index"),
+        }
     }
 
     // SAFETY: as crossbeam's `Select`, which is `Send` and `Sync` whatever it holds: it keeps
@@ -638,7 +685,8 @@ mod dynamic {
     /// ```
     #[must_use]
     pub struct SelectedOperation<'a> {
-        inner: Imp<crossbeam_channel::SelectedOperation<'a>, ModelSelected<'a>>,
+        /// Outside a check: crossbeam's, and the address of the facade end it was chosen on.
+        inner: Imp<(crossbeam_channel::SelectedOperation<'a>, *const u8), ModelSelected<'a>>,
     }
 
     /// A selected operation on the model.
@@ -695,10 +743,16 @@ mod dynamic {
                     next_index: 0,
                     biased,
                 })
-            } else if biased {
-                Imp::Std(crossbeam_channel::Select::new_biased())
             } else {
-                Imp::Std(crossbeam_channel::Select::new())
+                Imp::Std(StdSelect {
+                    sel: if biased {
+                        crossbeam_channel::Select::new_biased()
+                    } else {
+                        crossbeam_channel::Select::new()
+                    },
+                    ends: Vec::with_capacity(4),
+                    next_index: 0,
+                })
             };
             Select { inner }
         }
@@ -713,7 +767,10 @@ mod dynamic {
         #[track_caller]
         pub fn send<T>(&mut self, s: &'a Sender<T>) -> usize {
             match (&mut self.inner, &s.inner) {
-                (Imp::Std(sel), Imp::Std(s)) => sel.send(s),
+                (Imp::Std(sel), Imp::Std(cs)) => {
+                    let index = sel.sel.send(cs);
+                    sel.add(s as *const Sender<T> as *const u8, index)
+                }
                 (Imp::Model(m), Imp::Model(_)) => m.add(s),
                 (Imp::Std(_), Imp::Model(_)) => {
                     panic!("leakcheck: a `Select` made outside a check on a channel created inside one")
@@ -736,7 +793,10 @@ mod dynamic {
         #[track_caller]
         pub fn recv<T>(&mut self, r: &'a Receiver<T>) -> usize {
             match (&mut self.inner, &r.inner) {
-                (Imp::Std(sel), Imp::Std(r)) => sel.recv(r),
+                (Imp::Std(sel), Imp::Std(cr)) => {
+                    let index = sel.sel.recv(cr);
+                    sel.add(r as *const Receiver<T> as *const u8, index)
+                }
                 (Imp::Model(m), Imp::Model(_)) => m.add(r),
                 (Imp::Std(_), Imp::Model(_)) => {
                     panic!("leakcheck: a `Select` made outside a check on a channel created inside one")
@@ -776,17 +836,13 @@ mod dynamic {
         #[track_caller]
         pub fn remove(&mut self, index: usize) {
             match &mut self.inner {
-                Imp::Std(sel) => sel.remove(index),
+                Imp::Std(sel) => {
+                    let i = position(sel.ends.iter().map(|e| e.0), sel.next_index, index);
+                    sel.ends.swap_remove(i);
+                    sel.sel.remove(index);
+                }
                 Imp::Model(m) => {
-                    assert!(
-                        index < m.next_index,
-                        "index out of bounds; {} >= {}",
-                        index,
-                        m.next_index,
-                    );
-                    let Some(i) = m.handles.iter().position(|&(_, i)| i == index) else {
-                        panic!("no operation with this index");
-                    };
+                    let i = position(m.handles.iter().map(|h| h.1), m.next_index, index);
                     m.handles.swap_remove(i);
                 }
             }
@@ -811,7 +867,7 @@ mod dynamic {
         #[track_caller]
         pub fn try_select(&mut self) -> Result<SelectedOperation<'a>, TrySelectError> {
             match &mut self.inner {
-                Imp::Std(sel) => sel.try_select().map(SelectedOperation::std),
+                Imp::Std(sel) => sel.sel.try_select().map(|op| sel.chosen(op)),
                 Imp::Model(m) => m
                     .run(Deadline::Now, false, "Select::try_select")
                     .map(SelectedOperation::model)
@@ -838,7 +894,10 @@ mod dynamic {
         #[track_caller]
         pub fn select(&mut self) -> SelectedOperation<'a> {
             match &mut self.inner {
-                Imp::Std(sel) => SelectedOperation::std(sel.select()),
+                Imp::Std(sel) => {
+                    let op = sel.sel.select();
+                    sel.chosen(op)
+                }
                 Imp::Model(m) => match m.run(Deadline::Never, false, "Select::select") {
                     Some(chosen) => SelectedOperation::model(chosen),
                     None => stopped(),
@@ -869,7 +928,7 @@ mod dynamic {
             timeout: Duration,
         ) -> Result<SelectedOperation<'a>, SelectTimeoutError> {
             match &mut self.inner {
-                Imp::Std(sel) => sel.select_timeout(timeout).map(SelectedOperation::std),
+                Imp::Std(sel) => sel.sel.select_timeout(timeout).map(|op| sel.chosen(op)),
                 Imp::Model(m) => m
                     .run(Deadline::Timeout, false, "Select::select_timeout")
                     .map(SelectedOperation::model)
@@ -900,7 +959,7 @@ mod dynamic {
             deadline: Instant,
         ) -> Result<SelectedOperation<'a>, SelectTimeoutError> {
             match &mut self.inner {
-                Imp::Std(sel) => sel.select_deadline(deadline).map(SelectedOperation::std),
+                Imp::Std(sel) => sel.sel.select_deadline(deadline).map(|op| sel.chosen(op)),
                 Imp::Model(m) => m
                     .run(Deadline::Timeout, false, "Select::select_deadline")
                     .map(SelectedOperation::model)
@@ -928,7 +987,7 @@ mod dynamic {
         #[track_caller]
         pub fn try_ready(&mut self) -> Result<usize, TryReadyError> {
             match &mut self.inner {
-                Imp::Std(sel) => sel.try_ready(),
+                Imp::Std(sel) => sel.sel.try_ready(),
                 Imp::Model(m) => m
                     .run(Deadline::Now, true, "Select::try_ready")
                     .map(|c| c.index)
@@ -956,7 +1015,7 @@ mod dynamic {
         #[track_caller]
         pub fn ready(&mut self) -> usize {
             match &mut self.inner {
-                Imp::Std(sel) => sel.ready(),
+                Imp::Std(sel) => sel.sel.ready(),
                 Imp::Model(m) => match m.run(Deadline::Never, true, "Select::ready") {
                     Some(c) => c.index,
                     None => stopped(),
@@ -983,7 +1042,7 @@ mod dynamic {
         #[track_caller]
         pub fn ready_timeout(&mut self, timeout: Duration) -> Result<usize, ReadyTimeoutError> {
             match &mut self.inner {
-                Imp::Std(sel) => sel.ready_timeout(timeout),
+                Imp::Std(sel) => sel.sel.ready_timeout(timeout),
                 Imp::Model(m) => m
                     .run(Deadline::Timeout, true, "Select::ready_timeout")
                     .map(|c| c.index)
@@ -1009,7 +1068,7 @@ mod dynamic {
         #[track_caller]
         pub fn ready_deadline(&mut self, deadline: Instant) -> Result<usize, ReadyTimeoutError> {
             match &mut self.inner {
-                Imp::Std(sel) => sel.ready_deadline(deadline),
+                Imp::Std(sel) => sel.sel.ready_deadline(deadline),
                 Imp::Model(m) => m
                     .run(Deadline::Timeout, true, "Select::ready_deadline")
                     .map(|c| c.index)
@@ -1056,12 +1115,6 @@ mod dynamic {
     }
 
     impl<'a> SelectedOperation<'a> {
-        fn std(op: crossbeam_channel::SelectedOperation<'a>) -> Self {
-            SelectedOperation {
-                inner: Imp::Std(op),
-            }
-        }
-
         fn model(chosen: Chosen) -> Self {
             SelectedOperation {
                 inner: Imp::Model(ModelSelected {
@@ -1090,7 +1143,7 @@ mod dynamic {
         /// ```
         pub fn index(&self) -> usize {
             match &self.inner {
-                Imp::Std(op) => op.index(),
+                Imp::Std((op, _)) => op.index(),
                 Imp::Model(m) => m.chosen.index,
             }
         }
@@ -1101,7 +1154,8 @@ mod dynamic {
         /// The message back, if every receiver is gone.
         ///
         /// # Panics
-        /// If `s` is not the `Sender` the operation was added with.
+        /// If `s` is not the `Sender` the operation was added with (outside a check, as with
+        /// crossbeam, the process then aborts as the unfinished operation is dropped).
         ///
         /// ```
         /// use leakcheck::channel::{bounded, Select, SendError};
@@ -1115,7 +1169,17 @@ mod dynamic {
         #[track_caller]
         pub fn send<T>(self, s: &Sender<T>, msg: T) -> Result<(), SendError<T>> {
             match (self.inner, &s.inner) {
-                (Imp::Std(op), Imp::Std(cs)) => op.send(cs, msg),
+                (Imp::Std((op, addr)), Imp::Std(cs)) => {
+                    if addr != s as *const Sender<T> as *const u8 {
+                        // crossbeam's own check, at the caller's line. As with crossbeam, its
+                        // unfinished operation panics again as it is dropped (and the process
+                        // aborts): forgetting it instead would leave its channel waiting for a
+                        // message that never comes.
+                        let _unfinished = op;
+                        panic!("passed a sender that wasn't selected");
+                    }
+                    op.send(cs, msg)
+                }
                 (Imp::Model(mut m), Imp::Model(End { chan, .. })) => {
                     let same = m.chosen.addr == s as *const Sender<T> as *const u8;
                     let reservation = match m.chosen.outcome {
@@ -1125,8 +1189,8 @@ mod dynamic {
                     m.done = true;
                     chan_core::finish_send(chan, reservation, msg).map_err(SendError)
                 }
-                (Imp::Std(op), Imp::Model(_)) => {
-                    std::mem::forget(op);
+                (Imp::Std((op, _)), Imp::Model(_)) => {
+                    let _unfinished = op;
                     panic!("passed a sender that wasn't selected")
                 }
                 (Imp::Model(mut m), Imp::Std(_)) => {
@@ -1142,7 +1206,8 @@ mod dynamic {
         /// If the channel is empty and every sender is gone.
         ///
         /// # Panics
-        /// If `r` is not the `Receiver` the operation was added with.
+        /// If `r` is not the `Receiver` the operation was added with (outside a check, as with
+        /// crossbeam, the process then aborts as the unfinished operation is dropped).
         ///
         /// ```
         /// use leakcheck::channel::{bounded, RecvError, Select};
@@ -1156,7 +1221,13 @@ mod dynamic {
         #[track_caller]
         pub fn recv<T>(self, r: &Receiver<T>) -> Result<T, RecvError> {
             match (self.inner, &r.inner) {
-                (Imp::Std(op), Imp::Std(cr)) => op.recv(cr),
+                (Imp::Std((op, addr)), Imp::Std(cr)) => {
+                    if addr != r as *const Receiver<T> as *const u8 {
+                        let _unfinished = op;
+                        panic!("passed a receiver that wasn't selected");
+                    }
+                    op.recv(cr)
+                }
                 (Imp::Model(mut m), Imp::Model(End { chan, .. })) => {
                     let same = m.chosen.addr == r as *const Receiver<T> as *const u8;
                     let got = match m.chosen.outcome {
@@ -1171,8 +1242,8 @@ mod dynamic {
                         Err(RecvError)
                     }
                 }
-                (Imp::Std(op), Imp::Model(_)) => {
-                    std::mem::forget(op);
+                (Imp::Std((op, _)), Imp::Model(_)) => {
+                    let _unfinished = op;
                     panic!("passed a receiver that wasn't selected")
                 }
                 (Imp::Model(mut m), Imp::Std(_)) => {
