@@ -9,7 +9,7 @@
 //! the types `Sender`, `Receiver`, `Iter`, `TryIter`, `IntoIter`, `Select`,
 //! `SelectedOperation`; 10 error types; the macros `select!` and `select_biased!`; the
 //! `#[doc(hidden)]` module `internal` is not public API), then every `pub fn` of each type
-//! (`Sender` 9, `Receiver` 11, `Select` 13, `SelectedOperation` 3, and the error types' 12
+//! (`Sender` 9, `Receiver` 11, `Select` 13, `SelectedOperation` 3, and the error types' 11
 //! inherent methods) and each trait impl (`Clone`, `Debug`, `Default`, `Send`, `Sync`,
 //! `UnwindSafe`, `RefUnwindSafe`, `IntoIterator`, `Iterator`, `FusedIterator`, `Display`,
 //! `Error`, `From`, `PartialEq`, `Eq`, `Copy`). The error types are crossbeam's own, re-exported.
