@@ -347,3 +347,119 @@ fn never_blocks_forever() {
     });
     assert_eq!(kinds(&report), [FindingKind::LeakedThread]);
 }
+
+/// A `Select` whose channels nobody sends on, kept open by a sender nobody drops: the thread
+/// is leaked, blocked in `Select::select` at the user's line on both channels, and the channel
+/// is unclosed with the thread among its blocked receivers.
+#[test]
+fn dynamic_select_waiting_forever_on_channels_nobody_sends_on() {
+    static SELECT_LINE: AtomicU32 = AtomicU32::new(0);
+    let report = fails(Config::new(), || {
+        let (work_tx, work_rx) = unbounded::<u32>();
+        let (stop_tx, stop_rx) = bounded::<()>(0);
+        thread::Builder::new()
+            .name("selector".into())
+            .spawn(move || {
+                let mut sel = channel::Select::new();
+                sel.recv(&work_rx);
+                sel.recv(&stop_rx);
+                SELECT_LINE.store(line!() + 1, Relaxed);
+                let oper = sel.select();
+                let _ = oper.index();
+                unreachable!("nobody sends");
+            })
+            .unwrap();
+        std::mem::forget((work_tx, stop_tx));
+    });
+    let leaked = report
+        .findings()
+        .iter()
+        .find(|f| f.kind() == FindingKind::LeakedThread)
+        .unwrap_or_else(|| panic!("{report}"));
+    assert_eq!(leaked.thread().unwrap().name.as_deref(), Some("selector"));
+    let Detail::LeakedThread {
+        state: LeakState::BlockedForever(b),
+        ..
+    } = leaked.detail()
+    else {
+        panic!("{report}")
+    };
+    assert_eq!(b.operation, "Select::select");
+    assert_eq!(
+        (b.at.file.as_str(), b.at.line),
+        (FILE, SELECT_LINE.load(Relaxed))
+    );
+    let Target::Select { objects } = &b.on else {
+        panic!("{report}")
+    };
+    assert_eq!(objects.iter().map(|o| o.id).collect::<Vec<_>>(), [1, 2]);
+    let (chan, blocked) = unclosed(&report);
+    assert_eq!(chan.constructor, "channel::unbounded");
+    assert_eq!(blocked.len(), 1);
+    assert_eq!(blocked[0].operation, "Select::select");
+    assert!(!blocked[0].sending);
+    let text = report.to_string();
+    assert!(
+        text.contains("blocked forever in Select::select on channel#1, channel#2 at"),
+        "{text}"
+    );
+}
+
+/// A `Select` send on a rendezvous nobody receives from, and a `Select::ready` on a channel
+/// nobody sends on: both threads are leaked, each at its own operation, on its channel.
+#[test]
+fn dynamic_select_send_and_ready_waiting_forever() {
+    let report = fails(Config::new().scheduler(Scheduler::Random), || {
+        let (tx, rx) = bounded::<u32>(0);
+        let (quiet_tx, quiet_rx) = unbounded::<u32>();
+        thread::Builder::new()
+            .name("sender".into())
+            .spawn(move || {
+                let mut sel = channel::Select::new();
+                sel.send(&tx);
+                let _ = sel.select().send(&tx, 1);
+            })
+            .unwrap();
+        thread::Builder::new()
+            .name("watcher".into())
+            .spawn(move || {
+                let mut sel = channel::Select::new();
+                sel.recv(&quiet_rx);
+                let _ = sel.ready();
+            })
+            .unwrap();
+        std::mem::forget((rx, quiet_tx));
+    });
+    let mut ops: Vec<(String, String, u64)> = report
+        .findings()
+        .iter()
+        .filter(|f| f.kind() == FindingKind::LeakedThread)
+        .map(|f| {
+            let Detail::LeakedThread {
+                state: LeakState::BlockedForever(b),
+                ..
+            } = f.detail()
+            else {
+                panic!("{report}")
+            };
+            assert_eq!(b.at.file, FILE);
+            let Target::Object(o) = &b.on else {
+                panic!("{report}")
+            };
+            (
+                f.thread().unwrap().name.clone().unwrap(),
+                b.operation.clone(),
+                o.id as u64,
+            )
+        })
+        .collect();
+    ops.sort();
+    assert_eq!(
+        ops,
+        [
+            ("sender".to_string(), "Select::select".to_string(), 1),
+            ("watcher".to_string(), "Select::ready".to_string(), 2),
+        ],
+        "{report}"
+    );
+}

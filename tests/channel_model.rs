@@ -14,6 +14,10 @@
 //! both sides time out on an empty channel; inside one, a timeout may only fire when nothing is
 //! ready, and on a single thread nothing else can make anything ready, so with a message present
 //! the model must return it, and on an empty connected channel it must return `Timeout`.
+//!
+//! crossbeam-style channels also run `Select` steps: a selection of one send or one receive
+//! (`try_select`, then the `SelectedOperation` completed), and a biased selection of a send and
+//! a receive (`try_ready`), all of which are deterministic on a single thread.
 
 use std::fmt::Debug;
 use std::time::Duration;
@@ -51,8 +55,16 @@ enum Op {
     CloneReceiver(usize),
     /// Drop one of the receivers.
     DropReceiver(usize),
-    /// `len()`, `is_empty()`, `capacity()` on a sender (`true`) or a receiver (crossbeam only).
+    /// `len()`, `is_empty()`, `capacity()`, `is_full()` on a sender (`true`) or a receiver
+    /// (crossbeam only).
     Inspect(bool, usize),
+    /// A `Select` of one send, `try_select`, then `SelectedOperation::send(next value)`
+    /// (crossbeam only).
+    SelectSend(usize),
+    /// A `Select` of one receive, `try_select`, then `SelectedOperation::recv` (crossbeam only).
+    SelectRecv(usize),
+    /// A biased `Select` of a send and a receive: `try_ready` (crossbeam only).
+    TryReady(usize),
 }
 
 /// An operation after resolution against the reference's state: which end, and the call that
@@ -95,6 +107,17 @@ enum Step {
         tx: usize,
     },
     InspectReceiver {
+        rx: usize,
+    },
+    SelectSend {
+        tx: usize,
+        value: u32,
+    },
+    SelectRecv {
+        rx: usize,
+    },
+    TryReady {
+        tx: usize,
         rx: usize,
     },
     /// The op named an end that is gone.
@@ -174,6 +197,9 @@ impl Shadow {
             Op::Inspect(true, _) if self.receivers == 0 && !self.len_without_receivers => None,
             Op::Inspect(true, i) => tx(i).map(|tx| Step::InspectSender { tx }),
             Op::Inspect(false, i) => rx(i).map(|rx| Step::InspectReceiver { rx }),
+            Op::SelectSend(i) => tx(i).map(|tx| Step::SelectSend { tx, value: 0 }),
+            Op::SelectRecv(i) => rx(i).map(|rx| Step::SelectRecv { rx }),
+            Op::TryReady(i) => tx(i).and_then(|tx| rx(i).map(|rx| Step::TryReady { tx, rx })),
         };
         match step {
             Some(Step::TrySend { tx, .. }) => Step::TrySend {
@@ -181,6 +207,10 @@ impl Shadow {
                 value: self.value(),
             },
             Some(Step::Send { tx, .. }) => Step::Send {
+                tx,
+                value: self.value(),
+            },
+            Some(Step::SelectSend { tx, .. }) => Step::SelectSend {
                 tx,
                 value: self.value(),
             },
@@ -302,10 +332,21 @@ trait CbApi {
     fn recv_timeout(rx: &Self::Rx, d: Duration)
         -> Result<u32, crossbeam_channel::RecvTimeoutError>;
     fn try_iter(rx: &Self::Rx) -> Vec<u32>;
-    /// `(len, is_empty, capacity)` seen from a sender.
-    fn inspect_tx(tx: &Self::Tx) -> (usize, bool, Option<usize>);
-    /// `(len, is_empty, capacity)` seen from a receiver.
-    fn inspect_rx(rx: &Self::Rx) -> (usize, bool, Option<usize>);
+    /// `(len, is_empty, capacity, is_full)` seen from a sender.
+    fn inspect_tx(tx: &Self::Tx) -> (usize, bool, Option<usize>, bool);
+    /// `(len, is_empty, capacity, is_full)` seen from a receiver.
+    fn inspect_rx(rx: &Self::Rx) -> (usize, bool, Option<usize>, bool);
+    /// `Select::try_select` on one send, completed with `v`.
+    fn select_send(
+        tx: &Self::Tx,
+        v: u32,
+    ) -> Result<Result<(), crossbeam_channel::SendError<u32>>, crossbeam_channel::TrySelectError>;
+    /// `Select::try_select` on one receive, completed.
+    fn select_recv(
+        rx: &Self::Rx,
+    ) -> Result<Result<u32, crossbeam_channel::RecvError>, crossbeam_channel::TrySelectError>;
+    /// `Select::try_ready` on a biased selection of a send on `tx` and a receive on `rx`.
+    fn try_ready(tx: &Self::Tx, rx: &Self::Rx) -> Result<usize, crossbeam_channel::TryReadyError>;
 }
 
 macro_rules! cb_api {
@@ -338,11 +379,32 @@ macro_rules! cb_api {
             fn try_iter(rx: &Self::Rx) -> Vec<u32> {
                 rx.try_iter().collect()
             }
-            fn inspect_tx(tx: &Self::Tx) -> (usize, bool, Option<usize>) {
-                (tx.len(), tx.is_empty(), tx.capacity())
+            fn inspect_tx(tx: &Self::Tx) -> (usize, bool, Option<usize>, bool) {
+                (tx.len(), tx.is_empty(), tx.capacity(), tx.is_full())
             }
-            fn inspect_rx(rx: &Self::Rx) -> (usize, bool, Option<usize>) {
-                (rx.len(), rx.is_empty(), rx.capacity())
+            fn inspect_rx(rx: &Self::Rx) -> (usize, bool, Option<usize>, bool) {
+                (rx.len(), rx.is_empty(), rx.capacity(), rx.is_full())
+            }
+            fn select_send(
+                tx: &Self::Tx,
+                v: u32,
+            ) -> Result<Result<(), crossbeam_channel::SendError<u32>>, crossbeam_channel::TrySelectError> {
+                let mut sel = $($m)::+::Select::new();
+                sel.send(tx);
+                sel.try_select().map(|oper| oper.send(tx, v))
+            }
+            fn select_recv(
+                rx: &Self::Rx,
+            ) -> Result<Result<u32, crossbeam_channel::RecvError>, crossbeam_channel::TrySelectError> {
+                let mut sel = $($m)::+::Select::new();
+                sel.recv(rx);
+                sel.try_select().map(|oper| oper.recv(rx))
+            }
+            fn try_ready(tx: &Self::Tx, rx: &Self::Rx) -> Result<usize, crossbeam_channel::TryReadyError> {
+                let mut sel = $($m)::+::Select::new_biased();
+                sel.send(tx);
+                sel.recv(rx);
+                sel.try_ready()
             }
         }
     };
@@ -376,8 +438,15 @@ enum CbResult {
     TryRecv(Result<u32, crossbeam_channel::TryRecvError>),
     RecvTimeout(Result<u32, crossbeam_channel::RecvTimeoutError>),
     TryIter(Vec<u32>),
-    /// `(len, is_empty, capacity)`.
-    Inspect(usize, bool, Option<usize>),
+    /// `(len, is_empty, capacity, is_full)`.
+    Inspect(usize, bool, Option<usize>, bool),
+    SelectSend(
+        Result<Result<(), crossbeam_channel::SendError<u32>>, crossbeam_channel::TrySelectError>,
+    ),
+    SelectRecv(
+        Result<Result<u32, crossbeam_channel::RecvError>, crossbeam_channel::TrySelectError>,
+    ),
+    TryReady(Result<usize, crossbeam_channel::TryReadyError>),
     Done,
 }
 
@@ -397,9 +466,18 @@ impl Debug for CbResult {
             CbResult::TryRecv(r) => write!(f, "try_recv → {r:?}"),
             CbResult::RecvTimeout(r) => write!(f, "recv_timeout → {r:?}"),
             CbResult::TryIter(values) => write!(f, "try_iter → {values:?}"),
-            CbResult::Inspect(len, empty, cap) => {
-                write!(f, "len → {len}, is_empty → {empty}, capacity → {cap:?}")
+            CbResult::Inspect(len, empty, cap, full) => {
+                write!(
+                    f,
+                    "len → {len}, is_empty → {empty}, capacity → {cap:?}, is_full → {full}"
+                )
             }
+            CbResult::SelectSend(Ok(Err(e))) => {
+                write!(f, "select send → Ok(Err(SendError({})))", e.0)
+            }
+            CbResult::SelectSend(r) => write!(f, "select send → {:?}", r.as_ref().map(|_| ())),
+            CbResult::SelectRecv(r) => write!(f, "select recv → {r:?}"),
+            CbResult::TryReady(r) => write!(f, "try_ready → {r:?}"),
             CbResult::Done => write!(f, "done"),
         }
     }
@@ -408,10 +486,13 @@ impl Debug for CbResult {
 impl CbResult {
     fn outcome(&self) -> Outcome {
         match self {
-            CbResult::Send(Ok(())) | CbResult::TrySend(Ok(())) => Outcome::Sent,
-            CbResult::Recv(Ok(_)) | CbResult::TryRecv(Ok(_)) | CbResult::RecvTimeout(Ok(_)) => {
-                Outcome::Received
-            }
+            CbResult::Send(Ok(()))
+            | CbResult::TrySend(Ok(()))
+            | CbResult::SelectSend(Ok(Ok(()))) => Outcome::Sent,
+            CbResult::Recv(Ok(_))
+            | CbResult::TryRecv(Ok(_))
+            | CbResult::RecvTimeout(Ok(_))
+            | CbResult::SelectRecv(Ok(Ok(_))) => Outcome::Received,
             CbResult::TryIter(values) => Outcome::Drained(values.len()),
             _ => Outcome::Other,
         }
@@ -447,13 +528,18 @@ fn cb_apply<A: CbApi>(ends: &mut CbEnds<A>, step: Step) -> CbResult {
             CbResult::Done
         }
         Step::InspectSender { tx } => {
-            let (len, empty, cap) = A::inspect_tx(&ends.txs[tx]);
-            CbResult::Inspect(len, empty, cap)
+            let (len, empty, cap, full) = A::inspect_tx(&ends.txs[tx]);
+            CbResult::Inspect(len, empty, cap, full)
         }
         Step::InspectReceiver { rx } => {
-            let (len, empty, cap) = A::inspect_rx(&ends.rxs[rx]);
-            CbResult::Inspect(len, empty, cap)
+            let (len, empty, cap, full) = A::inspect_rx(&ends.rxs[rx]);
+            CbResult::Inspect(len, empty, cap, full)
         }
+        Step::SelectSend { tx, value } => {
+            CbResult::SelectSend(A::select_send(&ends.txs[tx], value))
+        }
+        Step::SelectRecv { rx } => CbResult::SelectRecv(A::select_recv(&ends.rxs[rx])),
+        Step::TryReady { tx, rx } => CbResult::TryReady(A::try_ready(&ends.txs[tx], &ends.rxs[rx])),
         Step::Skip => CbResult::Done,
     }
 }
@@ -517,6 +603,9 @@ fn ops(crossbeam: bool) -> impl Strategy<Value = Vec<Op>> {
     ];
     if crossbeam {
         choices.push((2, i().prop_map(Op::CloneReceiver).boxed()));
+        choices.push((4, i().prop_map(Op::SelectSend).boxed()));
+        choices.push((4, i().prop_map(Op::SelectRecv).boxed()));
+        choices.push((2, i().prop_map(Op::TryReady).boxed()));
         choices.push((
             4,
             (any::<bool>(), i())
@@ -721,7 +810,12 @@ fn mpsc_apply<A: MpscApi>(ends: &mut MpscEnds<A>, step: Step) -> MpscResult {
             drop(ends.rx.take());
             MpscResult::Done
         }
-        Step::CloneReceiver { .. } | Step::InspectSender { .. } | Step::InspectReceiver { .. } => {
+        Step::CloneReceiver { .. }
+        | Step::InspectSender { .. }
+        | Step::InspectReceiver { .. }
+        | Step::SelectSend { .. }
+        | Step::SelectRecv { .. }
+        | Step::TryReady { .. } => {
             unreachable!("not generated for std's mpsc: {step:?}")
         }
         Step::Skip => MpscResult::Done,

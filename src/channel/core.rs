@@ -22,12 +22,15 @@ pub(crate) enum TimerKind {
     Repeat,
 }
 
+/// What a timer channel sends when time passes (`Instant::now`, or `at`'s deadline).
+pub(crate) type TimerMessage<T> = Box<dyn Fn() -> T + Send + Sync>;
+
 /// The typed part of a model channel.
 pub(crate) struct Chan<T> {
     pub handle: Handle,
     data: StdMutex<Data<T>>,
     /// For a timer channel: what it is, and the message it makes when time passes.
-    pub timer: Option<(TimerKind, fn() -> T)>,
+    pub timer: Option<(TimerKind, TimerMessage<T>)>,
     pub never: bool,
 }
 
@@ -47,6 +50,14 @@ struct Data<T> {
     delivered: Vec<(Tid, T)>,
     /// A once-timer has fired.
     spent: bool,
+    /// A timer's time has passed and its message was not taken yet (`Select::ready` saw it
+    /// fire, or `at` was given a deadline already passed).
+    due: bool,
+    /// Slots of a bounded channel that `Select` reserved for a send it selected and has not
+    /// completed yet.
+    reserved: usize,
+    /// Messages `Select` received for a thread, until its `SelectedOperation::recv` takes them.
+    picked: Vec<(Tid, T)>,
 }
 
 impl<T> Chan<T> {
@@ -73,7 +84,7 @@ pub(crate) fn new_chan<T>(
     constructor: &'static str,
     capacity: Option<usize>,
     flavor: Flavor,
-    timer: Option<(TimerKind, fn() -> T)>,
+    timer: Option<(TimerKind, TimerMessage<T>)>,
     at: Loc,
 ) -> Arc<Chan<T>> {
     let me = exec.me();
@@ -99,6 +110,9 @@ pub(crate) fn new_chan<T>(
             offers: Vec::new(),
             delivered: Vec::new(),
             spent: false,
+            due: false,
+            reserved: 0,
+            picked: Vec::new(),
         }),
         timer,
         never,
@@ -170,11 +184,13 @@ pub(crate) fn len<T>(chan: &Chan<T>) -> usize {
     chan.data().queue.len()
 }
 
+/// Whether `tid` waits in a selection that a partner may complete (not yet completed, and not
+/// a `Select::ready` that only watches).
 fn waiting(reg: &Registry, tid: Tid) -> bool {
     reg.threads[tid]
         .selection
         .as_ref()
-        .is_some_and(|s| s.chosen.is_none())
+        .is_some_and(|s| s.chosen.is_none() && !s.observe)
 }
 
 fn note_user(reg: &mut Registry, id: ObjId, dir: Dir, end: usize, me: Tid) {
@@ -209,6 +225,13 @@ pub(crate) trait Arm {
     fn completed_by_partner(&mut self, me: Tid);
     /// Time passed for a timer arm.
     fn fire(&mut self, reg: &mut Registry);
+    /// Time passed for a timer arm that only watches (`Select::ready`): its message stays.
+    fn mark_due(&mut self) {}
+    /// Whether the arm waits without being a partner a thread on the other side can complete
+    /// (a `Select` send, which has no message to offer, or a `Select::ready` that only watches).
+    fn passive(&self) -> bool {
+        false
+    }
 }
 
 /// A receive on a model channel.
@@ -224,11 +247,15 @@ impl<T> Arm for RecvArm<'_, T> {
     }
 
     fn timer(&self) -> bool {
-        self.chan.timer.is_some() && !self.chan.data().spent
+        let data = self.chan.data();
+        self.chan.timer.is_some() && !data.spent && !data.due
     }
 
     fn ready(&self, reg: &Registry, me: Tid) -> bool {
-        if self.chan.timer.is_some() || self.chan.never {
+        if self.chan.timer.is_some() {
+            return self.chan.data().due;
+        }
+        if self.chan.never {
             return false;
         }
         let data = self.chan.data();
@@ -246,6 +273,12 @@ impl<T> Arm for RecvArm<'_, T> {
     fn complete(&mut self, exec: &Exec, reg: &mut Registry, me: Tid) {
         let id = self.chan.id();
         note_user(reg, id, Dir::Recv, self.end, me);
+        if self.chan.timer.is_some() {
+            // A due timer: its message, now.
+            self.chan.data().due = false;
+            self.fire(reg);
+            return;
+        }
         let mut data = self.chan.data();
         if let Some(v) = data.queue.pop_front() {
             drop(data);
@@ -294,13 +327,19 @@ impl<T> Arm for RecvArm<'_, T> {
     }
 
     fn fire(&mut self, _reg: &mut Registry) {
-        let Some((kind, make)) = self.chan.timer else {
+        let Some((kind, make)) = &self.chan.timer else {
             return;
         };
-        if kind == TimerKind::Once {
+        if *kind == TimerKind::Once {
             self.chan.data().spent = true;
         }
         self.result = Some(Ok(make()));
+    }
+
+    fn mark_due(&mut self) {
+        if self.chan.timer.is_some() {
+            self.chan.data().due = true;
+        }
     }
 }
 
@@ -323,17 +362,7 @@ impl<T> Arm for SendArm<'_, T> {
     }
 
     fn ready(&self, reg: &Registry, me: Tid) -> bool {
-        let ObjState::Channel(c) = &reg.objects[self.chan.id()].state else {
-            return false;
-        };
-        if c.live_receivers() == 0 {
-            return true;
-        }
-        match c.capacity {
-            None => true,
-            Some(0) => c.recv_waiters().any(|(t, _)| t != me && waiting(reg, t)),
-            Some(cap) => self.chan.data().queue.len() < cap,
-        }
+        send_ready(self.chan, reg, me)
     }
 
     fn complete(&mut self, exec: &Exec, reg: &mut Registry, me: Tid) {
@@ -398,6 +427,201 @@ impl<T> Arm for SendArm<'_, T> {
     fn fire(&mut self, _reg: &mut Registry) {}
 }
 
+/// Whether a send on `chan` can complete now (with the message delivered, or with an error).
+fn send_ready<T>(chan: &Chan<T>, reg: &Registry, me: Tid) -> bool {
+    let ObjState::Channel(c) = &reg.objects[chan.id()].state else {
+        return false;
+    };
+    if c.live_receivers() == 0 {
+        return true;
+    }
+    match c.capacity {
+        None => true,
+        Some(0) => c.recv_waiters().any(|(t, _)| t != me && waiting(reg, t)),
+        Some(cap) => {
+            let data = chan.data();
+            data.queue.len() + data.reserved < cap
+        }
+    }
+}
+
+/// What a selected `Select` send holds until `SelectedOperation::send` gives its message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Reservation {
+    /// Every receiver is gone: the send fails with its message.
+    Disconnected,
+    /// Room in the buffer: a reserved slot of a bounded channel, or an unbounded channel.
+    Slot,
+    /// A receiver blocked on a rendezvous, chosen for the message.
+    Partner(Tid),
+}
+
+/// A send of `Select`, whose message comes only once it is selected (crossbeam's
+/// `SelectedOperation::send`). Selecting it reserves what the message needs (a slot, or a
+/// blocked receiver of a rendezvous); [`finish_send`] delivers the message. While it waits it
+/// offers no message, so receivers do not take it as a partner: a receiver that blocks on the
+/// rendezvous wakes it instead, and it takes the receiver.
+pub(crate) struct LazySendArm<'a, T> {
+    pub chan: &'a Chan<T>,
+    pub end: usize,
+    pub reserved: Option<Reservation>,
+}
+
+impl<T> Arm for LazySendArm<'_, T> {
+    fn target(&self) -> (ObjId, Dir) {
+        (self.chan.id(), Dir::Send)
+    }
+
+    fn timer(&self) -> bool {
+        false
+    }
+
+    fn ready(&self, reg: &Registry, me: Tid) -> bool {
+        send_ready(self.chan, reg, me)
+    }
+
+    fn complete(&mut self, _exec: &Exec, reg: &mut Registry, me: Tid) {
+        let id = self.chan.id();
+        note_user(reg, id, Dir::Send, self.end, me);
+        let c = reg.channel(id);
+        if c.live_receivers() == 0 {
+            self.reserved = Some(Reservation::Disconnected);
+            return;
+        }
+        match c.capacity {
+            Some(0) => {
+                let waiters: Vec<(Tid, usize)> = c.recv_waiters().collect();
+                let (r, arm) = waiters
+                    .into_iter()
+                    .find(|&(t, _)| t != me && waiting(reg, t))
+                    .expect("a ready rendezvous send has a waiting receiver");
+                // The receiver is this send's: no other sender pairs with it.
+                if let Some(sel) = reg.threads[r].selection.as_mut() {
+                    sel.chosen = Some(arm);
+                }
+                self.reserved = Some(Reservation::Partner(r));
+            }
+            Some(_) => {
+                self.chan.data().reserved += 1;
+                self.reserved = Some(Reservation::Slot);
+            }
+            None => self.reserved = Some(Reservation::Slot),
+        }
+    }
+
+    fn register(&mut self, reg: &mut Registry, me: Tid, arm: usize) {
+        note_user(reg, self.chan.id(), Dir::Send, self.end, me);
+        reg.channel(self.chan.id())
+            .waiters
+            .push((me, arm, Dir::Send));
+    }
+
+    fn unregister(&mut self, reg: &mut Registry, me: Tid, arm: usize) {
+        reg.channel(self.chan.id())
+            .waiters
+            .retain(|w| !(w.0 == me && w.1 == arm && w.2 == Dir::Send));
+    }
+
+    fn completed_by_partner(&mut self, _me: Tid) {}
+
+    fn fire(&mut self, _reg: &mut Registry) {}
+
+    fn passive(&self) -> bool {
+        true
+    }
+}
+
+/// Delivers the message of a selected `Select` send, with no scheduling point between the
+/// selection and the delivery. `Err` gives the message back (every receiver is gone).
+#[track_caller]
+pub(crate) fn finish_send<T>(chan: &Chan<T>, reservation: Reservation, msg: T) -> Result<(), T> {
+    let exec = exec_of(chan);
+    if exec.closed() {
+        return Err(msg);
+    }
+    let me = exec.me();
+    let id = chan.id();
+    let mut reg = exec.reg();
+    let mut data = chan.data();
+    match reservation {
+        Reservation::Disconnected => Err(msg),
+        Reservation::Slot => {
+            let c = reg.channel(id);
+            if c.capacity.is_some() {
+                data.reserved = data.reserved.saturating_sub(1);
+            }
+            if c.live_receivers() == 0 {
+                return Err(msg);
+            }
+            data.queue.push_back(msg);
+            drop(data);
+            c.len += 1;
+            reg.publish(me, id);
+            wake_one(&exec, &mut reg, id, Dir::Recv);
+            Ok(())
+        }
+        Reservation::Partner(r) => {
+            data.delivered.push((r, msg));
+            drop(data);
+            reg.publish(me, id);
+            exec.wake(&mut reg, r);
+            Ok(())
+        }
+    }
+}
+
+/// Keeps a message `Select` received for thread `me`, until `SelectedOperation::recv`.
+pub(crate) fn stash_picked<T>(chan: &Chan<T>, me: Tid, msg: T) {
+    chan.data().picked.push((me, msg));
+}
+
+/// Takes the message `Select` received for the current thread on `chan`.
+#[track_caller]
+pub(crate) fn take_picked<T>(chan: &Chan<T>) -> Option<T> {
+    let me = exec_of(chan).me();
+    let mut data = chan.data();
+    let i = data.picked.iter().position(|(t, _)| *t == me)?;
+    Some(data.picked.remove(i).1)
+}
+
+/// An arm of `Select::ready`: it waits and becomes ready as its inner arm does, and performs
+/// nothing (a timer that fires stays due, its message for whoever receives it).
+pub(crate) struct Probe<'x>(pub &'x mut dyn Arm);
+
+impl Arm for Probe<'_> {
+    fn target(&self) -> (ObjId, Dir) {
+        self.0.target()
+    }
+
+    fn timer(&self) -> bool {
+        self.0.timer()
+    }
+
+    fn ready(&self, reg: &Registry, me: Tid) -> bool {
+        self.0.ready(reg, me)
+    }
+
+    fn complete(&mut self, _exec: &Exec, _reg: &mut Registry, _me: Tid) {}
+
+    fn register(&mut self, reg: &mut Registry, me: Tid, arm: usize) {
+        self.0.register(reg, me, arm);
+    }
+
+    fn unregister(&mut self, reg: &mut Registry, me: Tid, arm: usize) {
+        self.0.unregister(reg, me, arm);
+    }
+
+    fn completed_by_partner(&mut self, _me: Tid) {}
+
+    fn fire(&mut self, _reg: &mut Registry) {
+        self.0.mark_due();
+    }
+
+    fn passive(&self) -> bool {
+        true
+    }
+}
+
 /// The execution a model channel belongs to, checked.
 #[track_caller]
 pub(crate) fn exec_of<T>(chan: &Chan<T>) -> std::rc::Rc<Exec> {
@@ -424,6 +648,7 @@ pub(crate) enum Received<T> {
 }
 
 /// One send on the model: a selection of one arm.
+#[track_caller]
 pub(crate) fn send_one<T>(
     chan: &Chan<T>,
     end: usize,
@@ -449,6 +674,7 @@ pub(crate) fn send_one<T>(
 }
 
 /// One receive on the model: a selection of one arm.
+#[track_caller]
 pub(crate) fn recv_one<T>(
     chan: &Chan<T>,
     end: usize,
@@ -481,6 +707,22 @@ pub(crate) enum Deadline {
     Timeout,
 }
 
+/// How a selection chooses and what it does with its choice.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct How {
+    /// How it may end without any arm.
+    pub deadline: Deadline,
+    /// Whether it takes the first ready arm (`select_biased!`, `Select::new_biased`) instead of
+    /// a recorded choice among the ready ones.
+    pub biased: bool,
+    /// Whether it only watches (`Select::ready`): its arms are [`Probe`]s, and it waits as an
+    /// observer no partner completes.
+    pub observe: bool,
+}
+
+/// The most arms one selection on the model takes.
+pub(crate) const MAX_ARMS: usize = 64;
+
 /// Runs a selection on the model. Returns the arm that completed, or `None` if the deadline
 /// passed first (or the execution was stopped).
 /// At most 64 arms (`select!` takes 32).
@@ -491,6 +733,24 @@ pub(crate) fn select(
     op: &'static str,
     at: Loc,
 ) -> Option<usize> {
+    let how = How {
+        deadline,
+        biased: false,
+        observe: false,
+    };
+    select_with(exec, arms, how, op, at)
+}
+
+/// [`select`], chosen and performed as `how` says.
+pub(crate) fn select_with(
+    exec: &Exec,
+    arms: &mut [&mut dyn Arm],
+    how: How,
+    op: &'static str,
+    at: Loc,
+) -> Option<usize> {
+    debug_assert!(arms.len() <= MAX_ARMS);
+    let deadline = how.deadline;
     exec.switch(op, at);
     let me = exec.me();
     loop {
@@ -507,10 +767,19 @@ pub(crate) fn select(
         };
         if ready != 0 {
             let count = ready.count_ones() as usize;
-            let nth = if count == 1 { 0 } else { exec.choose(count) };
+            // Biased: the first ready arm, as crossbeam's biased selection takes it.
+            let nth = if count == 1 || how.biased {
+                0
+            } else {
+                exec.choose(count)
+            };
             let pick = nth_bit(ready, nth);
             let mut reg = exec.reg();
             arms[pick].complete(exec, &mut reg, me);
+            if how.observe {
+                // Nothing was taken: nobody else's wake-up was used.
+                return Some(pick);
+            }
             synchronise(&mut reg, me, arms[pick].target());
             // The other ready arms stay ready: what made them so (a message, a free slot) may
             // have woken this thread instead of another, which must try in its place.
@@ -532,16 +801,29 @@ pub(crate) fn select(
             let mut selection = Selection {
                 arms: Vec::with_capacity(arms.len()),
                 chosen: None,
+                observe: how.observe,
+                passive: 0,
             };
             for (i, arm) in arms.iter_mut().enumerate() {
                 arm.register(&mut reg, me, i);
                 selection.arms.push(arm.target());
+                if arm.passive() {
+                    selection.passive |= 1 << i;
+                }
             }
             let on = match selection.arms.as_slice() {
                 [(id, _)] => WaitOn::Object(*id),
                 _ => WaitOn::Select,
             };
             reg.threads[me].selection = Some(selection);
+            // A partner now waits on a rendezvous: the threads that wait there without
+            // offering themselves (a `Select` send, a watcher) try again.
+            for arm in arms.iter() {
+                if !arm.passive() {
+                    let (id, dir) = arm.target();
+                    wake_passive(exec, &mut reg, id, dir);
+                }
+            }
             on
         };
         let timed_out = exec.block_timed(op, on, at, timed);
@@ -573,19 +855,66 @@ pub(crate) fn select(
 /// Wakes the first thread blocked waiting to `dir` on channel `id`, if one is still blocked
 /// (one already woken has not run yet: it will take what was freed). One message or one free
 /// slot serves one thread; a woken thread that takes another arm of its `select!` passes the
-/// wake-up on (see `select`).
+/// wake-up on (see `select`). Watchers (`Select::ready`) take nothing: they are all woken, and
+/// none of them counts as the one.
 fn wake_one(exec: &Exec, reg: &mut Registry, id: ObjId, dir: Dir) {
     let ObjState::Channel(c) = &reg.objects[id].state else {
         return;
     };
+    let blocked = |t: Tid| matches!(reg.threads[t].status, crate::runtime::Status::Blocked(_));
+    let observer = |t: Tid| reg.threads[t].selection.as_ref().is_some_and(|s| s.observe);
     let next = c
         .waiters
         .iter()
-        .find(|w| {
-            w.2 == dir && matches!(reg.threads[w.0].status, crate::runtime::Status::Blocked(_))
-        })
+        .find(|w| w.2 == dir && blocked(w.0) && !observer(w.0))
         .map(|w| w.0);
+    let watchers: Vec<Tid> = if c.waiters.iter().any(|w| observer(w.0)) {
+        c.waiters
+            .iter()
+            .filter(|w| w.2 == dir && blocked(w.0) && observer(w.0))
+            .map(|w| w.0)
+            .collect()
+    } else {
+        Vec::new()
+    };
     if let Some(t) = next {
+        exec.wake(reg, t);
+    }
+    for t in watchers {
+        exec.wake(reg, t);
+    }
+}
+
+/// A partner registered on channel `id` to `dir`: on a rendezvous, wakes the threads blocked
+/// on the other side with a passive arm (a `Select` send, a watcher), which can go on now.
+fn wake_passive(exec: &Exec, reg: &mut Registry, id: ObjId, dir: Dir) {
+    let ObjState::Channel(c) = &reg.objects[id].state else {
+        return;
+    };
+    if c.capacity != Some(0) {
+        return;
+    }
+    let other = match dir {
+        Dir::Send => Dir::Recv,
+        Dir::Recv => Dir::Send,
+    };
+    let passive = |t: Tid, arm: usize| {
+        matches!(reg.threads[t].status, crate::runtime::Status::Blocked(_))
+            && reg.threads[t]
+                .selection
+                .as_ref()
+                .is_some_and(|s| s.chosen.is_none() && s.passive & (1 << arm) != 0)
+    };
+    if !c.waiters.iter().any(|w| w.2 == other && passive(w.0, w.1)) {
+        return;
+    }
+    let wake: Vec<Tid> = c
+        .waiters
+        .iter()
+        .filter(|w| w.2 == other && passive(w.0, w.1))
+        .map(|w| w.0)
+        .collect();
+    for t in wake {
         exec.wake(reg, t);
     }
 }

@@ -4,13 +4,26 @@
 //! `bounded(0)` is a rendezvous (a Go unbuffered channel), `bounded(n)` a buffered channel,
 //! `unbounded()` has no limit. Closing a channel is dropping its last [`Sender`]: receivers then
 //! drain what is left and get `Err`. [`select!`](macro@crate::channel::select) waits on several
-//! operations at once, in crossbeam's syntax.
+//! operations at once, in crossbeam's syntax; [`select_biased!`](macro@crate::channel::select_biased)
+//! prefers the first ready one; [`Select`] builds the list of operations at run time.
+//!
+//! Every stable item of crossbeam-channel 0.5 is here with the same signature (the error types
+//! are crossbeam's own); `tests/channel_parity.rs` compiles one body against both crates.
 //!
 //! Inside a check the runtime knows every live `Sender` and `Receiver` of every channel, so a
 //! channel left open with a thread blocked on it is reported (`UnclosedChannel`) with where each
-//! live sender was made. Time is modelled: timeouts, [`after`] and [`tick`] fire when the
-//! scheduler lets time pass, never after a real wait. Outside a check every type here is
-//! crossbeam-channel's own.
+//! live sender was made. Every blocking operation, `select!`, `select_biased!` and `Select` are
+//! one selection mechanism: which of several ready operations runs is a recorded scheduler
+//! choice (the biased forms take the first ready one, as crossbeam does), and a selection that
+//! blocks is one wait on all its operations.
+//!
+//! Time is modelled: timeouts, [`after`], [`at`] and [`tick`] fire when the scheduler lets time
+//! pass (a recorded choice, or because nothing else can run), never after a real wait.
+//! Deadlines keep crossbeam's signatures (`std::time::Instant`: [`at`],
+//! [`Receiver::recv_deadline`], [`Sender::send_deadline`], [`Select::select_deadline`],
+//! [`Select::ready_deadline`]) and are modelled exactly as timeouts: the real clock is not read
+//! inside a check, so a deadline already past is, like any other, reached when time passes, and
+//! an exploration replays exactly. Outside a check every type here is crossbeam-channel's own.
 //!
 //! ```
 //! use leakcheck::channel::{bounded, select};
@@ -39,15 +52,18 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub use crossbeam_channel::{
-    RecvError, RecvTimeoutError, SendError, SendTimeoutError, TryRecvError, TrySendError,
+    ReadyTimeoutError, RecvError, RecvTimeoutError, SelectTimeoutError, SendError,
+    SendTimeoutError, TryReadyError, TryRecvError, TrySelectError, TrySendError,
 };
 
 use self::core::{exec_of, Chan, Deadline, End, Received, Sent, TimerKind};
 use crate::runtime::channel::{Dir, Flavor};
 use crate::runtime::{self, Imp, Loc};
 pub use crate::select;
+pub use crate::select_biased;
 #[doc(hidden)]
 pub use select::__private;
+pub use select::{Select, SelectedOperation};
 
 /// The sending side of a channel, as crossbeam's `Sender`. Cloning it makes another sender;
 /// the channel closes when the last one is dropped.
@@ -60,6 +76,13 @@ pub struct Sender<T> {
 pub struct Receiver<T> {
     inner: Imp<crossbeam_channel::Receiver<T>, End<T>>,
 }
+
+// As crossbeam's: a panic while a channel is in use leaves it consistent (the model's state
+// is behind its own locks and the execution's registry).
+impl<T> std::panic::UnwindSafe for Sender<T> {}
+impl<T> std::panic::RefUnwindSafe for Sender<T> {}
+impl<T> std::panic::UnwindSafe for Receiver<T> {}
+impl<T> std::panic::RefUnwindSafe for Receiver<T> {}
 
 pub(crate) fn pair<T>(chan: Arc<Chan<T>>) -> (Sender<T>, Receiver<T>) {
     (
@@ -140,7 +163,8 @@ pub fn unbounded<T>() -> (Sender<T>, Receiver<T>) {
 fn timer(
     kind: TimerKind,
     constructor: &'static str,
-    duration: Duration,
+    message: core::TimerMessage<Instant>,
+    std: impl FnOnce() -> crossbeam_channel::Receiver<Instant>,
     at: Loc,
 ) -> Receiver<Instant> {
     match runtime::current() {
@@ -150,7 +174,7 @@ fn timer(
                 constructor,
                 Some(1),
                 Flavor::Timer,
-                Some((kind, Instant::now as fn() -> Instant)),
+                Some((kind, message)),
                 at,
             );
             Receiver {
@@ -158,10 +182,7 @@ fn timer(
             }
         }
         None => Receiver {
-            inner: Imp::Std(match kind {
-                TimerKind::Once => crossbeam_channel::after(duration),
-                TimerKind::Repeat => crossbeam_channel::tick(duration),
-            }),
+            inner: Imp::Std(std()),
         },
     }
 }
@@ -187,7 +208,40 @@ pub fn after(duration: Duration) -> Receiver<Instant> {
     timer(
         TimerKind::Once,
         "channel::after",
-        duration,
+        Box::new(Instant::now),
+        || crossbeam_channel::after(duration),
+        runtime::caller(),
+    )
+}
+
+/// A receiver that gets one message, the deadline `when`, once `when` has come; crossbeam's
+/// `at`, with its signature (a `std::time::Instant`).
+///
+/// Inside a check a deadline is modelled as a timeout (like [`after`]'s): it passes by a
+/// recorded choice of the scheduler, or when nothing else can run, and never by reading the
+/// real clock, so an exploration replays exactly. A deadline already past on the real clock is
+/// treated the same way: until time passes, the timer is not ready.
+///
+/// ```
+/// use leakcheck::channel::{at, select, unbounded};
+/// use std::time::{Duration, Instant};
+///
+/// let deadline = Instant::now() + Duration::from_millis(10);
+/// leakcheck::check(move || {
+///     let (_tx, rx) = unbounded::<u8>();
+///     select! {
+///         recv(rx) -> _ => unreachable!("nobody sends"),
+///         recv(at(deadline)) -> fired => assert_eq!(fired, Ok(deadline)),
+///     }
+/// });
+/// ```
+#[track_caller]
+pub fn at(when: Instant) -> Receiver<Instant> {
+    timer(
+        TimerKind::Once,
+        "channel::at",
+        Box::new(move || when),
+        || crossbeam_channel::at(when),
         runtime::caller(),
     )
 }
@@ -199,7 +253,8 @@ pub fn tick(duration: Duration) -> Receiver<Instant> {
     timer(
         TimerKind::Repeat,
         "channel::tick",
-        duration,
+        Box::new(Instant::now),
+        || crossbeam_channel::tick(duration),
         runtime::caller(),
     )
 }
@@ -304,6 +359,79 @@ impl<T> Sender<T> {
         }
     }
 
+    /// Sends a message, waiting at most until `deadline` (crossbeam's `send_deadline`).
+    ///
+    /// Inside a check the deadline is modelled as [`send_timeout`](Self::send_timeout)'s
+    /// timeout: it passes by a recorded choice of the scheduler or when nothing else can run,
+    /// never by reading the real clock (see [`at`]).
+    ///
+    /// ```
+    /// use leakcheck::channel::{bounded, SendTimeoutError};
+    /// use std::time::{Duration, Instant};
+    ///
+    /// leakcheck::check(|| {
+    ///     let (tx, _rx) = bounded(0);
+    ///     // Nobody receives: the deadline passes.
+    ///     let deadline = Instant::now() + Duration::from_millis(5);
+    ///     assert_eq!(tx.send_deadline(1, deadline), Err(SendTimeoutError::Timeout(1)));
+    /// });
+    /// ```
+    ///
+    /// # Errors
+    /// `Timeout` or `Disconnected`, with the message.
+    #[track_caller]
+    pub fn send_deadline(&self, msg: T, deadline: Instant) -> Result<(), SendTimeoutError<T>> {
+        match &self.inner {
+            Imp::Std(s) => s.send_deadline(msg, deadline),
+            Imp::Model(End { chan, end }) => {
+                match core::send_one(
+                    chan,
+                    *end,
+                    msg,
+                    Deadline::Timeout,
+                    "Sender::send_deadline",
+                    runtime::caller(),
+                ) {
+                    Sent::Delivered => Ok(()),
+                    Sent::Disconnected(v) => Err(SendTimeoutError::Disconnected(v)),
+                    Sent::NotNow(v) => Err(SendTimeoutError::Timeout(v)),
+                }
+            }
+        }
+    }
+
+    /// Whether the channel is full (a rendezvous always is).
+    ///
+    /// ```
+    /// let (tx, _rx) = leakcheck::channel::bounded(1);
+    /// assert!(!tx.is_full());
+    /// tx.send(1).unwrap();
+    /// assert!(tx.is_full());
+    /// ```
+    #[track_caller]
+    pub fn is_full(&self) -> bool {
+        match &self.inner {
+            Imp::Std(s) => s.is_full(),
+            Imp::Model(End { chan, .. }) => is_full(chan),
+        }
+    }
+
+    /// Whether both senders send on the same channel.
+    ///
+    /// ```
+    /// let (tx, _rx) = leakcheck::channel::unbounded::<u8>();
+    /// let (other, _) = leakcheck::channel::unbounded::<u8>();
+    /// assert!(tx.same_channel(&tx.clone()));
+    /// assert!(!tx.same_channel(&other));
+    /// ```
+    pub fn same_channel(&self, other: &Sender<T>) -> bool {
+        match (&self.inner, &other.inner) {
+            (Imp::Std(a), Imp::Std(b)) => a.same_channel(b),
+            (Imp::Model(a), Imp::Model(b)) => Arc::ptr_eq(&a.chan, &b.chan),
+            _ => false,
+        }
+    }
+
     /// The number of messages in the channel.
     pub fn len(&self) -> usize {
         match &self.inner {
@@ -318,6 +446,7 @@ impl<T> Sender<T> {
     }
 
     /// The channel's capacity; `None` if unbounded.
+    #[track_caller]
     pub fn capacity(&self) -> Option<usize> {
         match &self.inner {
             Imp::Std(s) => s.capacity(),
@@ -326,6 +455,12 @@ impl<T> Sender<T> {
     }
 }
 
+#[track_caller]
+fn is_full<T>(chan: &Chan<T>) -> bool {
+    capacity(chan).is_some_and(|cap| core::len(chan) >= cap)
+}
+
+#[track_caller]
 fn capacity<T>(chan: &Chan<T>) -> Option<usize> {
     let exec = exec_of(chan);
     let mut reg = exec.reg();
@@ -405,6 +540,78 @@ impl<T> Receiver<T> {
         }
     }
 
+    /// Receives a message, waiting at most until `deadline` (crossbeam's `recv_deadline`).
+    ///
+    /// Inside a check the deadline is modelled as
+    /// [`recv_timeout`](Self::recv_timeout)'s timeout: it passes by a recorded choice of the
+    /// scheduler or when nothing else can run, never by reading the real clock (see [`at`]).
+    ///
+    /// ```
+    /// use leakcheck::channel::{unbounded, RecvTimeoutError};
+    /// use std::time::{Duration, Instant};
+    ///
+    /// leakcheck::check(|| {
+    ///     let (_tx, rx) = unbounded::<u8>();
+    ///     let deadline = Instant::now() + Duration::from_millis(5);
+    ///     assert_eq!(rx.recv_deadline(deadline), Err(RecvTimeoutError::Timeout));
+    /// });
+    /// ```
+    ///
+    /// # Errors
+    /// `Timeout`, or `Disconnected` if the channel is empty and every sender is gone.
+    #[track_caller]
+    pub fn recv_deadline(&self, deadline: Instant) -> Result<T, RecvTimeoutError> {
+        match &self.inner {
+            Imp::Std(r) => r.recv_deadline(deadline),
+            Imp::Model(End { chan, end }) => {
+                match core::recv_one(
+                    chan,
+                    *end,
+                    Deadline::Timeout,
+                    "Receiver::recv_deadline",
+                    runtime::caller(),
+                ) {
+                    Received::Message(v) => Ok(v),
+                    Received::Disconnected => Err(RecvTimeoutError::Disconnected),
+                    Received::NotNow => Err(RecvTimeoutError::Timeout),
+                }
+            }
+        }
+    }
+
+    /// Whether the channel is full (a rendezvous always is).
+    ///
+    /// ```
+    /// let (tx, rx) = leakcheck::channel::bounded(1);
+    /// tx.send(1).unwrap();
+    /// assert!(rx.is_full());
+    /// ```
+    #[track_caller]
+    pub fn is_full(&self) -> bool {
+        match &self.inner {
+            Imp::Std(r) => r.is_full(),
+            Imp::Model(End { chan, .. }) => is_full(chan),
+        }
+    }
+
+    /// Whether both receivers receive from the same channel (all [`never()`] receivers are one
+    /// channel, as in crossbeam).
+    ///
+    /// ```
+    /// let (_tx, rx) = leakcheck::channel::unbounded::<u8>();
+    /// assert!(rx.same_channel(&rx.clone()));
+    /// assert!(leakcheck::channel::never::<u8>().same_channel(&leakcheck::channel::never()));
+    /// ```
+    pub fn same_channel(&self, other: &Receiver<T>) -> bool {
+        match (&self.inner, &other.inner) {
+            (Imp::Std(a), Imp::Std(b)) => a.same_channel(b),
+            (Imp::Model(a), Imp::Model(b)) => {
+                Arc::ptr_eq(&a.chan, &b.chan) || (a.chan.never && b.chan.never)
+            }
+            _ => false,
+        }
+    }
+
     /// A blocking iterator over messages, until the channel is closed and empty.
     pub fn iter(&self) -> Iter<'_, T> {
         Iter { rx: self }
@@ -429,6 +636,7 @@ impl<T> Receiver<T> {
     }
 
     /// The channel's capacity; `None` if unbounded.
+    #[track_caller]
     pub fn capacity(&self) -> Option<usize> {
         match &self.inner {
             Imp::Std(r) => r.capacity(),
@@ -517,3 +725,7 @@ impl<T> fmt::Debug for Receiver<T> {
 }
 
 core::receiver_iterators!(Receiver);
+
+// As crossbeam's: once the channel is closed and empty, it stays so.
+impl<T> std::iter::FusedIterator for Iter<'_, T> {}
+impl<T> std::iter::FusedIterator for IntoIter<T> {}

@@ -96,6 +96,12 @@ impl ChannelState {
 pub(crate) struct Selection {
     pub arms: Vec<(ObjId, Dir)>,
     pub chosen: Option<usize>,
+    /// A `Select::ready`: it watches its arms and performs none, so no partner completes it.
+    pub observe: bool,
+    /// The arms (a bit each) that wait without offering themselves as a partner: a `Select`
+    /// send (its message comes after the selection) or a watching arm. A partner arriving on a
+    /// rendezvous wakes them to try again.
+    pub passive: u64,
 }
 
 impl Model for ChannelState {
