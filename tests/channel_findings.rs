@@ -463,3 +463,25 @@ fn dynamic_select_send_and_ready_waiting_forever() {
         "{report}"
     );
 }
+
+#[test]
+fn an_empty_select_waits_on_no_channel_at_all() {
+    static SELECT_LINE: AtomicU32 = AtomicU32::new(0);
+    let report = fails(Config::new(), || {
+        thread::Builder::new()
+            .name("empty".into())
+            .spawn(|| {
+                SELECT_LINE.store(line!() + 1, Relaxed);
+                let _ = channel::Select::new().select();
+            })
+            .unwrap();
+    });
+    assert_eq!(kinds(&report), [FindingKind::LeakedThread], "{report}");
+    let line = SELECT_LINE.load(Relaxed);
+    assert!(
+        report.to_string().contains(&format!(
+            "blocked forever in Select::select on no channel at all at {FILE}:{line}:"
+        )),
+        "{report}"
+    );
+}

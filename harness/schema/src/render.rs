@@ -31,6 +31,8 @@ impl Display for Target {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         match self {
             Target::Object(o) => write!(f, "{o}"),
+            // A selection with no operation (an empty `Select`) waits on nothing at all.
+            Target::Select { objects } if objects.is_empty() => f.write_str("no channel at all"),
             Target::Select { objects } => {
                 let names: Vec<String> = objects.iter().map(ToString::to_string).collect();
                 f.write_str(&names.join(", "))
