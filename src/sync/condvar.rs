@@ -118,6 +118,44 @@ impl Condvar {
         self.wait_inner(guard, Some(dur), "Condvar::wait_timeout", at)
     }
 
+    /// Waits for a notify for at most `ms` milliseconds, as [`std::sync::Condvar::wait_timeout_ms`]
+    /// (deprecated, as std's); the `bool` is whether the wait timed out. Inside a check, as
+    /// [`wait_timeout`](Condvar::wait_timeout).
+    ///
+    /// # Errors
+    /// If the mutex is poisoned, the guard and the result inside a [`PoisonError`].
+    ///
+    /// ```
+    /// #![allow(deprecated)]
+    /// use leakcheck::sync::{Condvar, Mutex};
+    ///
+    /// leakcheck::check(|| {
+    ///     let (lock, cv) = (Mutex::new(()), Condvar::new());
+    ///     let (_guard, timed_out) = cv.wait_timeout_ms(lock.lock().unwrap(), 10).unwrap();
+    ///     assert!(timed_out, "nobody notifies");
+    /// });
+    /// ```
+    #[deprecated(
+        since = "1.6.0",
+        note = "replaced by `std::sync::Condvar::wait_timeout`"
+    )]
+    #[track_caller]
+    pub fn wait_timeout_ms<'a, T>(
+        &self,
+        guard: MutexGuard<'a, T>,
+        ms: u32,
+    ) -> LockResult<(MutexGuard<'a, T>, bool)> {
+        let at = runtime::caller();
+        let dur = Duration::from_millis(u64::from(ms));
+        match self.wait_inner(guard, Some(dur), "Condvar::wait_timeout_ms", at) {
+            Ok((g, r)) => Ok((g, r.timed_out())),
+            Err(e) => {
+                let (g, r) = e.into_inner();
+                Err(PoisonError::new((g, r.timed_out())))
+            }
+        }
+    }
+
     /// Waits while `condition` holds, for at most `dur`.
     ///
     /// # Errors

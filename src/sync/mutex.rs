@@ -44,6 +44,10 @@ unsafe impl<T: ?Sized + Send> Send for Mutex<T> {}
 // SAFETY: as std's `Mutex`.
 unsafe impl<T: ?Sized + Send> Sync for Mutex<T> {}
 
+// As std's: poisoning tells of a panic while the mutex was held.
+impl<T: ?Sized> std::panic::UnwindSafe for Mutex<T> {}
+impl<T: ?Sized> std::panic::RefUnwindSafe for Mutex<T> {}
+
 /// The guard of a locked [`Mutex`]; the lock is released when it drops.
 #[must_use = "if unused the Mutex will immediately unlock"]
 pub struct MutexGuard<'a, T: ?Sized + 'a> {

@@ -307,6 +307,46 @@ impl<T: ?Sized> RwLock<T> {
     }
 }
 
+impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
+    /// Turns the write lock into a read lock, atomically (no writer can take the lock in
+    /// between), as [`std::sync::RwLockWriteGuard::downgrade`]. Other readers may then enter:
+    /// inside a check, the threads waiting for the lock wake and try again.
+    ///
+    /// ```
+    /// use leakcheck::sync::{RwLock, RwLockWriteGuard};
+    ///
+    /// let lock = RwLock::new(1);
+    /// let mut w = lock.write().unwrap();
+    /// *w += 1;
+    /// let r = RwLockWriteGuard::downgrade(w);
+    /// assert_eq!(*r, 2);
+    /// assert_eq!(*lock.try_read().unwrap(), 2, "readers may enter");
+    /// assert!(lock.try_write().is_err(), "writers may not");
+    /// ```
+    #[track_caller]
+    pub fn downgrade(s: Self) -> RwLockReadGuard<'a, T> {
+        let at = runtime::caller();
+        let s = std::mem::ManuallyDrop::new(s);
+        let lock = s.lock;
+        lock.poison.done(&s.poison);
+        // SAFETY: `s` is never used nor dropped again: its guard moves into the read guard.
+        let inner = unsafe { std::ptr::read(&s.inner) };
+        let inner = match (inner, &lock.imp) {
+            #[allow(clippy::incompatible_msrv)] // std's since 1.92
+            (Imp::Std(g), _) => Imp::Std(std::sync::RwLockWriteGuard::downgrade(g)),
+            (Imp::Model(()), Imp::Model(h)) => {
+                if let Some(exec) = h.live() {
+                    model::downgrade(&exec, h.id, at);
+                    exec.switch("RwLockWriteGuard::downgrade", at);
+                }
+                Imp::Model(())
+            }
+            (Imp::Model(()), Imp::Std(_)) => unreachable!("a model guard of a std lock"),
+        };
+        RwLockReadGuard { lock, inner }
+    }
+}
+
 /// Releases one hold of the model lock (`write`: the write hold), then makes a scheduling point,
 /// so a waiter may take the lock at once.
 fn release(h: Handle, write: bool, op: &'static str) {
