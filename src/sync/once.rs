@@ -55,6 +55,13 @@ pub struct OnceState {
 
 impl OnceState {
     /// Whether a closure run earlier on the same `Once` panicked.
+    ///
+    /// ```
+    /// use leakcheck::sync::Once;
+    ///
+    /// let once = Once::new();
+    /// once.call_once_force(|state| assert!(!state.is_poisoned()));
+    /// ```
     pub fn is_poisoned(&self) -> bool {
         self.poisoned
     }

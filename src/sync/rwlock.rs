@@ -59,6 +59,14 @@ impl<T: ?Sized> UnwindSafe for RwLock<T> {}
 impl<T: ?Sized> RefUnwindSafe for RwLock<T> {}
 
 /// The guard of a shared read lock on an [`RwLock`]; the lock is released when it drops.
+///
+/// ```
+/// use leakcheck::sync::RwLock;
+///
+/// let lock = RwLock::new(1);
+/// let guard: leakcheck::sync::RwLockReadGuard<'_, i32> = lock.read().unwrap();
+/// assert_eq!(*guard, 1);
+/// ```
 #[must_use = "if unused the RwLock will immediately unlock"]
 pub struct RwLockReadGuard<'a, T: ?Sized + 'a> {
     lock: &'a RwLock<T>,
@@ -67,6 +75,15 @@ pub struct RwLockReadGuard<'a, T: ?Sized + 'a> {
 
 /// The guard of an exclusive write lock on an [`RwLock`]; the lock is released when it drops.
 /// If the thread panics while it holds one, the lock is poisoned.
+///
+/// ```
+/// use leakcheck::sync::RwLock;
+///
+/// let lock = RwLock::new(1);
+/// let mut guard: leakcheck::sync::RwLockWriteGuard<'_, i32> = lock.write().unwrap();
+/// *guard += 1;
+/// assert_eq!(*guard, 2);
+/// ```
 #[must_use = "if unused the RwLock will immediately unlock"]
 pub struct RwLockWriteGuard<'a, T: ?Sized + 'a> {
     lock: &'a RwLock<T>,

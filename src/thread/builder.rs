@@ -89,17 +89,37 @@ pub struct Builder {
 
 impl Builder {
     /// A builder with no name and the default stack size.
+    ///
+    /// ```
+    /// let b = leakcheck::thread::Builder::new();
+    /// assert_eq!(b.spawn(|| 1).unwrap().join().unwrap(), 1);
+    /// ```
     pub fn new() -> Self {
         Builder::default()
     }
 
     /// Names the thread; reports show the name.
+    ///
+    /// ```
+    /// leakcheck::check(|| {
+    ///     let h = leakcheck::thread::Builder::new()
+    ///         .name("named".into())
+    ///         .spawn(|| leakcheck::thread::current().name().map(String::from))
+    ///         .unwrap();
+    ///     assert_eq!(h.join().unwrap().as_deref(), Some("named"));
+    /// });
+    /// ```
     pub fn name(mut self, name: String) -> Self {
         self.name = Some(name);
         self
     }
 
     /// Sets the stack size of an OS thread; inside a check every thread gets the model's stack.
+    ///
+    /// ```
+    /// let b = leakcheck::thread::Builder::new().stack_size(64 * 1024);
+    /// b.spawn(|| {}).unwrap().join().unwrap();
+    /// ```
     pub fn stack_size(mut self, size: usize) -> Self {
         self.stack_size = Some(size);
         self
@@ -109,6 +129,13 @@ impl Builder {
     ///
     /// # Errors
     /// As std: when the operating system cannot create a thread (never inside a check).
+    ///
+    /// ```
+    /// leakcheck::check(|| {
+    ///     let h = leakcheck::thread::Builder::new().spawn(|| 2 + 2).unwrap();
+    ///     assert_eq!(h.join().unwrap(), 4);
+    /// });
+    /// ```
     #[track_caller]
     pub fn spawn<F, T>(self, f: F) -> io::Result<JoinHandle<T>>
     where
@@ -203,6 +230,16 @@ impl Builder {
     ///
     /// # Errors
     /// As std: when the operating system cannot create a thread (never inside a check).
+    ///
+    /// ```
+    /// let mut n = 0;
+    /// leakcheck::thread::scope(|s| {
+    ///     leakcheck::thread::Builder::new()
+    ///         .spawn_scoped(s, || n += 1)
+    ///         .unwrap();
+    /// });
+    /// assert_eq!(n, 1);
+    /// ```
     #[track_caller]
     pub fn spawn_scoped<'scope, 'env, F, T>(
         self,
