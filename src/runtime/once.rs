@@ -99,6 +99,35 @@ pub(crate) fn run(
     running.completed = true;
 }
 
+/// Returns once the model `Once` `id` has completed, waiting while it has not (never running a
+/// closure). Panics if it is poisoned and no thread runs it, unless `force` (which waits on).
+pub(crate) fn wait(exec: &Exec, id: ObjId, force: bool, op: &'static str, at: Loc) {
+    let me = exec.me();
+    loop {
+        if exec.closed() {
+            return;
+        }
+        let poisoned = {
+            let mut reg = exec.reg();
+            if reg.once(id).done {
+                reg.observe(me, id);
+                return;
+            }
+            let o = reg.once(id);
+            if o.poisoned && o.running.is_none() && !force {
+                true
+            } else {
+                o.waiters.push(me);
+                false
+            }
+        };
+        if poisoned {
+            panic!("{POISONED}");
+        }
+        exec.block(op, WaitOn::Object(id), at);
+    }
+}
+
 /// Makes `Once` `id` new again (its `OnceLock`'s value was taken).
 pub(crate) fn reset(exec: &Exec, id: ObjId) {
     let mut reg = exec.reg();

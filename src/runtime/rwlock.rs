@@ -160,3 +160,21 @@ pub(crate) fn release(exec: &Exec, id: ObjId, write: bool) {
         exec.wake(&mut reg, w);
     }
 }
+
+/// Turns the current thread's write hold of lock `id` into a read hold, in one step (no writer
+/// can take the lock in between), and wakes the waiters: waiting readers may now enter.
+pub(crate) fn downgrade(exec: &Exec, id: ObjId, at: Loc) {
+    let me = exec.me();
+    let Some(mut reg) = exec.live() else {
+        return;
+    };
+    let l = reg.rwlock(id);
+    if l.writer.is_some_and(|(t, _)| t == me) {
+        l.writer = None;
+        l.readers.push((me, at));
+    }
+    let waiters = std::mem::take(&mut l.waiters);
+    for w in waiters {
+        exec.wake(&mut reg, w);
+    }
+}

@@ -235,3 +235,23 @@ pub(crate) fn park(exec: &Exec, at: Loc) {
         }
     }
 }
+
+/// As [`park`], but a timed wait: it also ends when the scheduler lets time pass (a recorded
+/// choice, and whenever nothing else could run), never by a real sleep. An unpark token that
+/// arrived meanwhile is taken.
+pub(crate) fn park_timeout(exec: &Exec, op: &'static str, at: Loc) {
+    if !exec.switch(op, at) {
+        return;
+    }
+    let me = exec.me();
+    if std::mem::take(&mut exec.reg().threads[me].unpark_token) {
+        return;
+    }
+    if exec.spurious_wakeup() {
+        return;
+    }
+    exec.block_timed(op, WaitOn::Park, at, true);
+    if let Some(mut reg) = exec.live() {
+        reg.threads[me].unpark_token = false;
+    }
+}

@@ -51,6 +51,10 @@ pub struct BarrierWaitResult(bool);
 impl BarrierWaitResult {
     /// Whether this thread is the leader of its round: exactly one thread of each round is
     /// (inside a check, the last to arrive).
+    ///
+    /// ```
+    /// assert!(leakcheck::sync::Barrier::new(1).wait().is_leader());
+    /// ```
     pub fn is_leader(&self) -> bool {
         self.0
     }

@@ -40,11 +40,32 @@ pub struct Condvar {
 }
 
 /// Whether a timed wait timed out, as [`std::sync::WaitTimeoutResult`].
+///
+/// ```
+/// use std::time::Duration;
+/// use leakcheck::sync::{Condvar, Mutex};
+///
+/// let (m, cv) = (Mutex::new(()), Condvar::new());
+/// let (_g, result) = cv.wait_timeout(m.lock().unwrap(), Duration::from_millis(1)).unwrap();
+/// let _ = result.timed_out();
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WaitTimeoutResult(bool);
 
 impl WaitTimeoutResult {
     /// Whether the wait ended because time passed.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use leakcheck::sync::{Condvar, Mutex};
+    ///
+    /// leakcheck::check(|| {
+    ///     let (m, cv) = (Mutex::new(()), Condvar::new());
+    ///     let g = m.lock().unwrap();
+    ///     let (_g, r) = cv.wait_timeout_while(g, Duration::from_secs(1), |_| true).unwrap();
+    ///     assert!(r.timed_out(), "nobody notifies");
+    /// });
+    /// ```
     pub fn timed_out(&self) -> bool {
         self.0
     }
@@ -59,6 +80,13 @@ impl Default for Condvar {
 
 impl Condvar {
     /// A new condition variable.
+    ///
+    /// ```
+    /// use leakcheck::sync::Condvar;
+    ///
+    /// let cv = Condvar::new();
+    /// cv.notify_all(); // nobody waits
+    /// ```
     #[track_caller]
     pub fn new() -> Condvar {
         let imp = match runtime::current() {
@@ -73,6 +101,26 @@ impl Condvar {
     ///
     /// # Errors
     /// If the mutex is poisoned when it is locked again, the guard inside a [`PoisonError`].
+    ///
+    /// ```
+    /// use leakcheck::sync::{Arc, Condvar, Mutex};
+    /// use leakcheck::thread;
+    ///
+    /// leakcheck::check(|| {
+    ///     let pair = Arc::new((Mutex::new(false), Condvar::new()));
+    ///     let p2 = Arc::clone(&pair);
+    ///     let h = thread::spawn(move || {
+    ///         *p2.0.lock().unwrap() = true;
+    ///         p2.1.notify_one();
+    ///     });
+    ///     let mut ready = pair.0.lock().unwrap();
+    ///     while !*ready {
+    ///         ready = pair.1.wait(ready).unwrap();
+    ///     }
+    ///     drop(ready);
+    ///     h.join().unwrap();
+    /// });
+    /// ```
     #[track_caller]
     pub fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> LockResult<MutexGuard<'a, T>> {
         let at = runtime::caller();
@@ -84,6 +132,15 @@ impl Condvar {
     ///
     /// # Errors
     /// If the mutex is poisoned, the guard inside a [`PoisonError`].
+    ///
+    /// ```
+    /// use leakcheck::sync::{Condvar, Mutex};
+    ///
+    /// let (m, cv) = (Mutex::new(3), Condvar::new());
+    /// // The condition does not hold: returns at once.
+    /// let g = cv.wait_while(m.lock().unwrap(), |n| *n == 0).unwrap();
+    /// assert_eq!(*g, 3);
+    /// ```
     #[track_caller]
     pub fn wait_while<'a, T, F>(
         &self,
@@ -108,6 +165,17 @@ impl Condvar {
     ///
     /// # Errors
     /// If the mutex is poisoned, the guard and the result inside a [`PoisonError`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use leakcheck::sync::{Condvar, Mutex};
+    ///
+    /// leakcheck::check(|| {
+    ///     let (m, cv) = (Mutex::new(()), Condvar::new());
+    ///     let (_g, r) = cv.wait_timeout(m.lock().unwrap(), Duration::from_secs(1)).unwrap();
+    ///     let _ = r.timed_out(); // timed out, or woke spuriously
+    /// });
+    /// ```
     #[track_caller]
     pub fn wait_timeout<'a, T>(
         &self,
@@ -118,10 +186,59 @@ impl Condvar {
         self.wait_inner(guard, Some(dur), "Condvar::wait_timeout", at)
     }
 
+    /// Waits for a notify for at most `ms` milliseconds, as [`std::sync::Condvar::wait_timeout_ms`]
+    /// (deprecated, as std's); the `bool` is whether the wait timed out. Inside a check, as
+    /// [`wait_timeout`](Condvar::wait_timeout).
+    ///
+    /// # Errors
+    /// If the mutex is poisoned, the guard and the result inside a [`PoisonError`].
+    ///
+    /// ```
+    /// #![allow(deprecated)]
+    /// use leakcheck::sync::{Condvar, Mutex};
+    ///
+    /// leakcheck::check(|| {
+    ///     let (lock, cv) = (Mutex::new(()), Condvar::new());
+    ///     let (_guard, timed_out) = cv.wait_timeout_ms(lock.lock().unwrap(), 10).unwrap();
+    ///     assert!(timed_out, "nobody notifies");
+    /// });
+    /// ```
+    #[deprecated(
+        since = "1.6.0",
+        note = "replaced by `std::sync::Condvar::wait_timeout`"
+    )]
+    #[track_caller]
+    pub fn wait_timeout_ms<'a, T>(
+        &self,
+        guard: MutexGuard<'a, T>,
+        ms: u32,
+    ) -> LockResult<(MutexGuard<'a, T>, bool)> {
+        let at = runtime::caller();
+        let dur = Duration::from_millis(u64::from(ms));
+        match self.wait_inner(guard, Some(dur), "Condvar::wait_timeout_ms", at) {
+            Ok((g, r)) => Ok((g, r.timed_out())),
+            Err(e) => {
+                let (g, r) = e.into_inner();
+                Err(PoisonError::new((g, r.timed_out())))
+            }
+        }
+    }
+
     /// Waits while `condition` holds, for at most `dur`.
     ///
     /// # Errors
     /// If the mutex is poisoned, the guard and the result inside a [`PoisonError`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use leakcheck::sync::{Condvar, Mutex};
+    ///
+    /// let (m, cv) = (Mutex::new(1), Condvar::new());
+    /// let (g, r) = cv
+    ///     .wait_timeout_while(m.lock().unwrap(), Duration::from_millis(1), |n| *n == 0)
+    ///     .unwrap();
+    /// assert_eq!((*g, r.timed_out()), (1, false));
+    /// ```
     #[track_caller]
     pub fn wait_timeout_while<'a, T, F>(
         &self,
@@ -145,6 +262,7 @@ impl Condvar {
         Ok((guard, WaitTimeoutResult(false)))
     }
 
+    #[track_caller]
     fn wait_inner<'a, T>(
         &self,
         mut guard: MutexGuard<'a, T>,
@@ -183,6 +301,12 @@ impl Condvar {
     }
 
     /// Wakes one waiting thread (which one is the scheduler's choice inside a check).
+    ///
+    /// ```
+    /// use leakcheck::sync::Condvar;
+    ///
+    /// Condvar::new().notify_one(); // nobody waits: the notify is lost
+    /// ```
     #[track_caller]
     pub fn notify_one(&self) {
         match &self.imp {
@@ -192,6 +316,12 @@ impl Condvar {
     }
 
     /// Wakes every waiting thread.
+    ///
+    /// ```
+    /// use leakcheck::sync::Condvar;
+    ///
+    /// Condvar::new().notify_all();
+    /// ```
     #[track_caller]
     pub fn notify_all(&self) {
         match &self.imp {
@@ -201,6 +331,7 @@ impl Condvar {
     }
 }
 
+#[track_caller]
 fn notify_model(h: Handle, all: bool, op: &'static str, at: Loc) {
     model::notify(&h.exec("a condvar"), h.id, all, op, at);
 }

@@ -17,6 +17,7 @@
 pub mod atomic;
 mod barrier;
 mod condvar;
+mod lazy;
 pub mod mpsc;
 mod mutex;
 mod once;
@@ -26,7 +27,10 @@ mod semaphore;
 
 pub use barrier::{Barrier, BarrierWaitResult};
 pub use condvar::{Condvar, WaitTimeoutResult};
+pub use lazy::LazyLock;
 pub use mutex::{Mutex, MutexGuard};
+#[allow(deprecated)]
+pub use once::ONCE_INIT;
 pub use once::{Once, OnceLock, OnceState};
 pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 pub use semaphore::{AcquireError, Semaphore, SemaphorePermit, TryAcquireError};

@@ -44,7 +44,20 @@ unsafe impl<T: ?Sized + Send> Send for Mutex<T> {}
 // SAFETY: as std's `Mutex`.
 unsafe impl<T: ?Sized + Send> Sync for Mutex<T> {}
 
+// As std's: poisoning tells of a panic while the mutex was held.
+impl<T: ?Sized> std::panic::UnwindSafe for Mutex<T> {}
+impl<T: ?Sized> std::panic::RefUnwindSafe for Mutex<T> {}
+
 /// The guard of a locked [`Mutex`]; the lock is released when it drops.
+///
+/// ```
+/// use leakcheck::sync::Mutex;
+///
+/// let m = Mutex::new(String::from("a"));
+/// let mut guard = m.lock().unwrap();
+/// guard.push('b');
+/// assert_eq!(format!("{guard}"), "ab");
+/// ```
 #[must_use = "if unused the Mutex will immediately unlock"]
 pub struct MutexGuard<'a, T: ?Sized + 'a> {
     pub(super) lock: &'a Mutex<T>,
@@ -59,6 +72,13 @@ unsafe impl<T: ?Sized + Sync> Sync for MutexGuard<'_, T> {}
 
 impl<T> Mutex<T> {
     /// A new unlocked mutex holding `value`.
+    ///
+    /// ```
+    /// use leakcheck::sync::Mutex;
+    ///
+    /// let m = Mutex::new(0);
+    /// assert_eq!(*m.lock().unwrap(), 0);
+    /// ```
     #[track_caller]
     pub fn new(value: T) -> Self {
         let imp = match runtime::current() {
@@ -76,6 +96,12 @@ impl<T> Mutex<T> {
     ///
     /// # Errors
     /// If the mutex is poisoned, the value inside the error.
+    ///
+    /// ```
+    /// use leakcheck::sync::Mutex;
+    ///
+    /// assert_eq!(Mutex::new(vec![1]).into_inner().unwrap(), [1]);
+    /// ```
     pub fn into_inner(self) -> LockResult<T> {
         self.poison.result(self.data.into_inner())
     }
@@ -86,6 +112,18 @@ impl<T: ?Sized> Mutex<T> {
     ///
     /// # Errors
     /// If a thread panicked while holding the mutex, the guard inside a [`PoisonError`].
+    ///
+    /// ```
+    /// use leakcheck::sync::{Arc, Mutex};
+    /// use leakcheck::thread;
+    ///
+    /// leakcheck::check(|| {
+    ///     let m = Arc::new(Mutex::new(0));
+    ///     let m2 = Arc::clone(&m);
+    ///     thread::spawn(move || *m2.lock().unwrap() += 1).join().unwrap();
+    ///     assert_eq!(*m.lock().unwrap(), 1);
+    /// });
+    /// ```
     #[track_caller]
     pub fn lock(&self) -> LockResult<MutexGuard<'_, T>> {
         let at = runtime::caller();
@@ -104,6 +142,16 @@ impl<T: ?Sized> Mutex<T> {
     /// # Errors
     /// [`TryLockError::WouldBlock`] if another thread holds it, [`TryLockError::Poisoned`] if
     /// a thread panicked while holding it.
+    ///
+    /// ```
+    /// use leakcheck::sync::{Mutex, TryLockError};
+    ///
+    /// let m = Mutex::new(1);
+    /// let g = m.lock().unwrap();
+    /// assert!(matches!(m.try_lock(), Err(TryLockError::WouldBlock)));
+    /// drop(g);
+    /// assert_eq!(*m.try_lock().unwrap(), 1);
+    /// ```
     #[track_caller]
     pub fn try_lock(&self) -> TryLockResult<MutexGuard<'_, T>> {
         let at = runtime::caller();
@@ -136,11 +184,32 @@ impl<T: ?Sized> Mutex<T> {
     }
 
     /// Whether a thread panicked while holding the mutex.
+    ///
+    /// ```
+    /// use leakcheck::sync::{Arc, Mutex};
+    ///
+    /// let m = Arc::new(Mutex::new(0));
+    /// let m2 = Arc::clone(&m);
+    /// let _ = std::thread::spawn(move || {
+    ///     let _g = m2.lock().unwrap();
+    ///     panic!("poison");
+    /// })
+    /// .join();
+    /// assert!(m.is_poisoned());
+    /// ```
     pub fn is_poisoned(&self) -> bool {
         self.poison.get()
     }
 
     /// Clears the poisoned state.
+    ///
+    /// ```
+    /// use leakcheck::sync::Mutex;
+    ///
+    /// let m = Mutex::new(0);
+    /// m.clear_poison();
+    /// assert!(!m.is_poisoned());
+    /// ```
     pub fn clear_poison(&self) {
         self.poison.clear();
     }
@@ -149,17 +218,27 @@ impl<T: ?Sized> Mutex<T> {
     ///
     /// # Errors
     /// If the mutex is poisoned, the reference inside the error.
+    ///
+    /// ```
+    /// use leakcheck::sync::Mutex;
+    ///
+    /// let mut m = Mutex::new(0);
+    /// *m.get_mut().unwrap() = 10;
+    /// assert_eq!(*m.lock().unwrap(), 10);
+    /// ```
     pub fn get_mut(&mut self) -> LockResult<&mut T> {
         self.poison.result(self.data.get_mut())
     }
 }
 
+#[track_caller]
 fn lock_model(h: Handle, at: Loc) {
     let exec = h.exec("a mutex");
     exec.switch("Mutex::lock", at);
     model::acquire(&exec, h.id, "Mutex::lock", at);
 }
 
+#[track_caller]
 fn try_lock_model(h: Handle, at: Loc) -> bool {
     let exec = h.exec("a mutex");
     exec.switch("Mutex::try_lock", at);

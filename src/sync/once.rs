@@ -55,6 +55,13 @@ pub struct OnceState {
 
 impl OnceState {
     /// Whether a closure run earlier on the same `Once` panicked.
+    ///
+    /// ```
+    /// use leakcheck::sync::Once;
+    ///
+    /// let once = Once::new();
+    /// once.call_once_force(|state| assert!(!state.is_poisoned()));
+    /// ```
     pub fn is_poisoned(&self) -> bool {
         self.poisoned
     }
@@ -150,6 +157,58 @@ impl Once {
         }
     }
 
+    /// Blocks until a call on this `Once` has completed, as [`std::sync::Once::wait`]. Inside a
+    /// check, a thread left waiting here is reported blocked on the `once`.
+    ///
+    /// # Panics
+    /// If the `Once` is poisoned (a closure run on it panicked).
+    ///
+    /// ```
+    /// use leakcheck::sync::{Arc, Once};
+    /// use leakcheck::thread;
+    ///
+    /// leakcheck::check(|| {
+    ///     let once = Arc::new(Once::new());
+    ///     let o2 = Arc::clone(&once);
+    ///     let h = thread::spawn(move || o2.wait());
+    ///     once.call_once(|| {});
+    ///     h.join().unwrap();
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn wait(&self) {
+        self.wait_inner(false, "Once::wait", runtime::caller());
+    }
+
+    /// As [`wait`](Once::wait), ignoring poisoning: blocks until a call completes, as
+    /// [`std::sync::Once::wait_force`].
+    ///
+    /// ```
+    /// use leakcheck::sync::Once;
+    ///
+    /// let once = Once::new();
+    /// once.call_once(|| {});
+    /// once.wait_force();
+    /// ```
+    #[track_caller]
+    pub fn wait_force(&self) {
+        self.wait_inner(true, "Once::wait_force", runtime::caller());
+    }
+
+    #[track_caller]
+    #[allow(clippy::incompatible_msrv)] // std's `wait` and `wait_force` are since 1.86
+    fn wait_inner(&self, force: bool, op: &'static str, at: Loc) {
+        match &self.imp {
+            Imp::Std(o) if force => o.wait_force(),
+            Imp::Std(o) => o.wait(),
+            Imp::Model(h) => {
+                let exec = h.exec("a Once or OnceLock");
+                exec.switch(op, at);
+                model::wait(&exec, h.id, force, op, at);
+            }
+        }
+    }
+
     /// Whether a call has completed (a poisoned `Once` has not).
     ///
     /// ```
@@ -172,6 +231,26 @@ impl Once {
         }
     }
 }
+
+/// A `Once` that has not run, as [`std::sync::ONCE_INIT`] (deprecated, as std's).
+///
+/// Unlike every other `Once`, one made from this constant is std's own even inside a check: a
+/// constant cannot record where, nor in which execution, it was created. It works there as long as
+/// its closure does not wait for another model thread; use [`Once::new`] for the model.
+///
+/// ```
+/// #![allow(deprecated)]
+/// use leakcheck::sync::{Once, ONCE_INIT};
+///
+/// static START: Once = ONCE_INIT;
+/// START.call_once(|| {});
+/// assert!(START.is_completed());
+/// ```
+#[deprecated(since = "1.38.0", note = "the `Once::new()` function is now preferred")]
+#[allow(clippy::declare_interior_mutable_const)] // as std's
+pub const ONCE_INIT: Once = Once {
+    imp: Imp::Std(std::sync::Once::new()),
+};
 
 impl fmt::Debug for Once {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -241,6 +320,11 @@ impl<T> OnceLock<T> {
         Self::with_value(None, runtime::caller())
     }
 
+    /// A new empty cell, created at `at` (for [`LazyLock`](super::LazyLock)).
+    pub(super) fn new_at(at: Loc) -> OnceLock<T> {
+        Self::with_value(None, at)
+    }
+
     fn with_value(value: Option<T>, at: Loc) -> OnceLock<T> {
         let imp = match runtime::current() {
             Some(exec) => Imp::Model(ModelCell {
@@ -270,11 +354,17 @@ impl<T> OnceLock<T> {
     /// ```
     #[track_caller]
     pub fn get(&self) -> Option<&T> {
+        self.get_at("OnceLock::get", runtime::caller())
+    }
+
+    /// [`get`](OnceLock::get), as operation `op` at `at`.
+    #[track_caller]
+    pub(super) fn get_at(&self, op: &'static str, at: Loc) -> Option<&T> {
         match &self.imp {
             Imp::Std(c) => c.get(),
             Imp::Model(ModelCell { handle, value }) => {
                 let exec = handle.exec("a Once or OnceLock");
-                let running = exec.switch("OnceLock::get", runtime::caller());
+                let running = exec.switch(op, at);
                 let done = !running || exec.reg().once(handle.id).done;
                 // SAFETY: once the `Once` completed, nobody writes the value any more.
                 done.then(|| unsafe { (*value.get()).as_ref() }).flatten()
@@ -341,7 +431,10 @@ impl<T> OnceLock<T> {
         self.init("OnceLock::get_or_init", runtime::caller(), f)
     }
 
-    fn init<F: FnOnce() -> T>(&self, op: &'static str, at: Loc, f: F) -> &T {
+    /// The value, initialising the cell with `f` first if no thread has, as operation `op` at
+    /// `at` (for `get_or_init`, `set`, and [`LazyLock`](super::LazyLock)).
+    #[track_caller]
+    pub(super) fn init<F: FnOnce() -> T>(&self, op: &'static str, at: Loc, f: F) -> &T {
         match &self.imp {
             Imp::Std(c) => c.get_or_init(f),
             Imp::Model(ModelCell { handle, value }) => {
@@ -354,6 +447,43 @@ impl<T> OnceLock<T> {
                     // before it completes.
                     unsafe { *value.get() = Some(v) };
                 });
+                // SAFETY: the `Once` completed: nobody writes the value any more.
+                match unsafe { (*value.get()).as_ref() } {
+                    Some(v) => v,
+                    None => panic!(
+                        "leakcheck: the execution stopped before the OnceLock was initialised"
+                    ),
+                }
+            }
+        }
+    }
+
+    /// Blocks until the cell is initialised (by another thread), and returns the value, as
+    /// [`std::sync::OnceLock::wait`]. Inside a check, a thread left waiting here is reported
+    /// blocked on the cell's `once`.
+    ///
+    /// ```
+    /// use leakcheck::sync::{Arc, OnceLock};
+    /// use leakcheck::thread;
+    ///
+    /// leakcheck::check(|| {
+    ///     let cell = Arc::new(OnceLock::new());
+    ///     let c2 = Arc::clone(&cell);
+    ///     let h = thread::spawn(move || *c2.wait());
+    ///     cell.set(7).unwrap();
+    ///     assert_eq!(h.join().unwrap(), 7);
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn wait(&self) -> &T {
+        let at = runtime::caller();
+        match &self.imp {
+            #[allow(clippy::incompatible_msrv)] // std's since 1.86
+            Imp::Std(c) => c.wait(),
+            Imp::Model(ModelCell { handle, value }) => {
+                let exec = handle.exec("a Once or OnceLock");
+                exec.switch("OnceLock::wait", at);
+                model::wait(&exec, handle.id, true, "OnceLock::wait", at);
                 // SAFETY: the `Once` completed: nobody writes the value any more.
                 match unsafe { (*value.get()).as_ref() } {
                     Some(v) => v,

@@ -59,6 +59,14 @@ impl<T: ?Sized> UnwindSafe for RwLock<T> {}
 impl<T: ?Sized> RefUnwindSafe for RwLock<T> {}
 
 /// The guard of a shared read lock on an [`RwLock`]; the lock is released when it drops.
+///
+/// ```
+/// use leakcheck::sync::RwLock;
+///
+/// let lock = RwLock::new(1);
+/// let guard: leakcheck::sync::RwLockReadGuard<'_, i32> = lock.read().unwrap();
+/// assert_eq!(*guard, 1);
+/// ```
 #[must_use = "if unused the RwLock will immediately unlock"]
 pub struct RwLockReadGuard<'a, T: ?Sized + 'a> {
     lock: &'a RwLock<T>,
@@ -67,6 +75,15 @@ pub struct RwLockReadGuard<'a, T: ?Sized + 'a> {
 
 /// The guard of an exclusive write lock on an [`RwLock`]; the lock is released when it drops.
 /// If the thread panics while it holds one, the lock is poisoned.
+///
+/// ```
+/// use leakcheck::sync::RwLock;
+///
+/// let lock = RwLock::new(1);
+/// let mut guard: leakcheck::sync::RwLockWriteGuard<'_, i32> = lock.write().unwrap();
+/// *guard += 1;
+/// assert_eq!(*guard, 2);
+/// ```
 #[must_use = "if unused the RwLock will immediately unlock"]
 pub struct RwLockWriteGuard<'a, T: ?Sized + 'a> {
     lock: &'a RwLock<T>,
@@ -304,6 +321,46 @@ impl<T: ?Sized> RwLock<T> {
     /// ```
     pub fn get_mut(&mut self) -> LockResult<&mut T> {
         self.poison.result(self.data.get_mut())
+    }
+}
+
+impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
+    /// Turns the write lock into a read lock, atomically (no writer can take the lock in
+    /// between), as [`std::sync::RwLockWriteGuard::downgrade`]. Other readers may then enter:
+    /// inside a check, the threads waiting for the lock wake and try again.
+    ///
+    /// ```
+    /// use leakcheck::sync::{RwLock, RwLockWriteGuard};
+    ///
+    /// let lock = RwLock::new(1);
+    /// let mut w = lock.write().unwrap();
+    /// *w += 1;
+    /// let r = RwLockWriteGuard::downgrade(w);
+    /// assert_eq!(*r, 2);
+    /// assert_eq!(*lock.try_read().unwrap(), 2, "readers may enter");
+    /// assert!(lock.try_write().is_err(), "writers may not");
+    /// ```
+    #[track_caller]
+    pub fn downgrade(s: Self) -> RwLockReadGuard<'a, T> {
+        let at = runtime::caller();
+        let s = std::mem::ManuallyDrop::new(s);
+        let lock = s.lock;
+        lock.poison.done(&s.poison);
+        // SAFETY: `s` is never used nor dropped again: its guard moves into the read guard.
+        let inner = unsafe { std::ptr::read(&s.inner) };
+        let inner = match (inner, &lock.imp) {
+            #[allow(clippy::incompatible_msrv)] // std's since 1.92
+            (Imp::Std(g), _) => Imp::Std(std::sync::RwLockWriteGuard::downgrade(g)),
+            (Imp::Model(()), Imp::Model(h)) => {
+                if let Some(exec) = h.live() {
+                    model::downgrade(&exec, h.id, at);
+                    exec.switch("RwLockWriteGuard::downgrade", at);
+                }
+                Imp::Model(())
+            }
+            (Imp::Model(()), Imp::Std(_)) => unreachable!("a model guard of a std lock"),
+        };
+        RwLockReadGuard { lock, inner }
     }
 }
 

@@ -89,17 +89,37 @@ pub struct Builder {
 
 impl Builder {
     /// A builder with no name and the default stack size.
+    ///
+    /// ```
+    /// let b = leakcheck::thread::Builder::new();
+    /// assert_eq!(b.spawn(|| 1).unwrap().join().unwrap(), 1);
+    /// ```
     pub fn new() -> Self {
         Builder::default()
     }
 
     /// Names the thread; reports show the name.
+    ///
+    /// ```
+    /// leakcheck::check(|| {
+    ///     let h = leakcheck::thread::Builder::new()
+    ///         .name("named".into())
+    ///         .spawn(|| leakcheck::thread::current().name().map(String::from))
+    ///         .unwrap();
+    ///     assert_eq!(h.join().unwrap().as_deref(), Some("named"));
+    /// });
+    /// ```
     pub fn name(mut self, name: String) -> Self {
         self.name = Some(name);
         self
     }
 
     /// Sets the stack size of an OS thread; inside a check every thread gets the model's stack.
+    ///
+    /// ```
+    /// let b = leakcheck::thread::Builder::new().stack_size(64 * 1024);
+    /// b.spawn(|| {}).unwrap().join().unwrap();
+    /// ```
     pub fn stack_size(mut self, size: usize) -> Self {
         self.stack_size = Some(size);
         self
@@ -109,6 +129,13 @@ impl Builder {
     ///
     /// # Errors
     /// As std: when the operating system cannot create a thread (never inside a check).
+    ///
+    /// ```
+    /// leakcheck::check(|| {
+    ///     let h = leakcheck::thread::Builder::new().spawn(|| 2 + 2).unwrap();
+    ///     assert_eq!(h.join().unwrap(), 4);
+    /// });
+    /// ```
     #[track_caller]
     pub fn spawn<F, T>(self, f: F) -> io::Result<JoinHandle<T>>
     where
@@ -123,9 +150,51 @@ impl Builder {
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
+        // SAFETY: `f` and `T` are 'static.
+        unsafe { self.spawn_unchecked_at(f, at) }
+    }
+
+    /// Spawns a thread whose closure and result need not be `'static`, as
+    /// [`std::thread::Builder::spawn_unchecked`].
+    ///
+    /// # Safety
+    /// As std's: everything `f` borrows, and its result, must outlive the thread (join it before
+    /// they go).
+    ///
+    /// # Errors
+    /// As std: when the operating system cannot create a thread (never inside a check).
+    ///
+    /// ```
+    /// leakcheck::check(|| {
+    ///     let local = String::from("borrowed");
+    ///     let b = leakcheck::thread::Builder::new();
+    ///     // SAFETY: joined before `local` goes.
+    ///     let h = unsafe { b.spawn_unchecked(|| local.len()) }.unwrap();
+    ///     assert_eq!(h.join().unwrap(), 8);
+    /// });
+    /// ```
+    #[track_caller]
+    pub unsafe fn spawn_unchecked<F, T>(self, f: F) -> io::Result<JoinHandle<T>>
+    where
+        F: FnOnce() -> T + Send,
+        T: Send,
+    {
+        // SAFETY: the caller's promise.
+        unsafe { self.spawn_unchecked_at(f, runtime::caller()) }
+    }
+
+    /// Spawns the thread, recorded as spawned at `at`.
+    ///
+    /// # Safety
+    /// As [`Builder::spawn_unchecked`].
+    unsafe fn spawn_unchecked_at<F, T>(self, f: F, at: Loc) -> io::Result<JoinHandle<T>>
+    where
+        F: FnOnce() -> T + Send,
+        T: Send,
+    {
         match runtime::current() {
             Some(exec) => {
-                // SAFETY: `f` is 'static.
+                // SAFETY: the caller promises that what `f` borrows outlives the thread.
                 let (tid, packet) = unsafe { spawn_model(&exec, f, self.name, at, false) };
                 let thread = model_thread(&exec, tid);
                 Ok(JoinHandle {
@@ -145,7 +214,8 @@ impl Builder {
                 if let Some(size) = self.stack_size {
                     b = b.stack_size(size);
                 }
-                let handle = b.spawn(f)?;
+                // SAFETY: the caller's promise, which is std's.
+                let handle = unsafe { b.spawn_unchecked(f) }?;
                 let thread = Thread {
                     inner: Imp::Std(handle.thread().clone()),
                 };
@@ -160,6 +230,16 @@ impl Builder {
     ///
     /// # Errors
     /// As std: when the operating system cannot create a thread (never inside a check).
+    ///
+    /// ```
+    /// let mut n = 0;
+    /// leakcheck::thread::scope(|s| {
+    ///     leakcheck::thread::Builder::new()
+    ///         .spawn_scoped(s, || n += 1)
+    ///         .unwrap();
+    /// });
+    /// assert_eq!(n, 1);
+    /// ```
     #[track_caller]
     pub fn spawn_scoped<'scope, 'env, F, T>(
         self,

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex as StdMutex};
 
 use super::Result;
 use crate::runtime::thread as model;
-use crate::runtime::{self, Exec, Imp, Loc, Tid};
+use crate::runtime::{self, Exec, Imp, Loc, Tid, BODY};
 
 /// Where a thread leaves its result for whoever joins it.
 pub(super) type Packet<T> = Arc<StdMutex<Option<Result<T>>>>;
@@ -16,7 +16,11 @@ pub(super) fn new_packet<T>() -> Packet<T> {
 
 /// The [`Thread`] of model thread `tid`.
 pub(super) fn model_thread(exec: &Exec, tid: Tid) -> Thread {
-    let name = exec.reg().threads[tid].name.clone();
+    // The test body is the check's main thread, named as std names the main thread.
+    let name = match exec.reg().threads[tid].name.clone() {
+        None if tid == BODY => Some(String::from("main")),
+        name => name,
+    };
     Thread {
         inner: Imp::Model(ModelThread {
             serial: exec.serial,
@@ -28,6 +32,11 @@ pub(super) fn model_thread(exec: &Exec, tid: Tid) -> Thread {
 
 /// An owned permission to join a thread, as [`std::thread::JoinHandle`]. Dropping it detaches
 /// the thread; inside a check a detached thread that outlives the test body is a leak.
+///
+/// ```
+/// let h: leakcheck::thread::JoinHandle<u8> = leakcheck::thread::spawn(|| 1);
+/// assert_eq!(h.join().unwrap(), 1);
+/// ```
 pub struct JoinHandle<T> {
     pub(super) inner: Imp<(Option<std::thread::JoinHandle<T>>, Thread), JoinModel<T>>,
 }
@@ -74,6 +83,13 @@ impl<T> JoinHandle<T> {
     ///
     /// # Errors
     /// The thread's panic payload, as std.
+    ///
+    /// ```
+    /// leakcheck::check(|| {
+    ///     let h = leakcheck::thread::spawn(|| panic!("boom"));
+    ///     assert!(h.join().is_err());
+    /// });
+    /// ```
     #[track_caller]
     pub fn join(mut self) -> Result<T> {
         let at = runtime::caller();
@@ -84,6 +100,12 @@ impl<T> JoinHandle<T> {
     }
 
     /// The handle's thread.
+    ///
+    /// ```
+    /// let h = leakcheck::thread::Builder::new().name("t".into()).spawn(|| {}).unwrap();
+    /// assert_eq!(h.thread().name(), Some("t"));
+    /// h.join().unwrap();
+    /// ```
     pub fn thread(&self) -> &Thread {
         match &self.inner {
             Imp::Std((_, t)) | Imp::Model(JoinModel { thread: t, .. }) => t,
@@ -91,6 +113,16 @@ impl<T> JoinHandle<T> {
     }
 
     /// Whether the thread has finished running.
+    ///
+    /// ```
+    /// leakcheck::check(|| {
+    ///     let h = leakcheck::thread::spawn(|| {});
+    ///     while !h.is_finished() {
+    ///         leakcheck::thread::yield_now();
+    ///     }
+    ///     h.join().unwrap();
+    /// });
+    /// ```
     pub fn is_finished(&self) -> bool {
         match &self.inner {
             Imp::Std((h, _)) => h.as_ref().is_none_or(|h| h.is_finished()),
@@ -118,6 +150,11 @@ impl<T> fmt::Debug for JoinHandle<T> {
 }
 
 /// A handle to a thread, as [`std::thread::Thread`].
+///
+/// ```
+/// let me: leakcheck::thread::Thread = leakcheck::thread::current();
+/// me.unpark();
+/// ```
 #[derive(Clone)]
 pub struct Thread {
     pub(super) inner: Imp<std::thread::Thread, ModelThread>,
@@ -132,11 +169,26 @@ pub(super) struct ModelThread {
 }
 
 /// A thread's identifier, as [`std::thread::ThreadId`].
+///
+/// ```
+/// use leakcheck::thread;
+///
+/// leakcheck::check(|| {
+///     let other = thread::spawn(|| thread::current().id());
+///     let id = other.thread().id();
+///     assert_eq!(other.join().unwrap(), id);
+///     assert_ne!(id, thread::current().id());
+/// });
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ThreadId(Imp<std::thread::ThreadId, (u64, Tid)>);
 
 impl Thread {
     /// The thread's name, if it has one. The test body's thread is named `main`.
+    ///
+    /// ```
+    /// leakcheck::check(|| assert_eq!(leakcheck::thread::current().name(), Some("main")));
+    /// ```
     pub fn name(&self) -> Option<&str> {
         match &self.inner {
             Imp::Std(t) => t.name(),
@@ -145,6 +197,11 @@ impl Thread {
     }
 
     /// The thread's identifier.
+    ///
+    /// ```
+    /// let t = leakcheck::thread::current();
+    /// assert_eq!(t.id(), leakcheck::thread::current().id());
+    /// ```
     pub fn id(&self) -> ThreadId {
         match &self.inner {
             Imp::Std(t) => ThreadId(Imp::Std(t.id())),
@@ -153,6 +210,16 @@ impl Thread {
     }
 
     /// Wakes the thread from `park`, or makes its next `park` return at once.
+    ///
+    /// ```
+    /// use leakcheck::thread;
+    ///
+    /// leakcheck::check(|| {
+    ///     let parked = thread::spawn(|| thread::park());
+    ///     parked.thread().unpark();
+    ///     parked.join().unwrap();
+    /// });
+    /// ```
     #[track_caller]
     pub fn unpark(&self) {
         match &self.inner {
@@ -176,6 +243,16 @@ impl fmt::Debug for Thread {
 }
 
 /// The current thread.
+///
+/// ```
+/// leakcheck::check(|| {
+///     let h = leakcheck::thread::Builder::new()
+///         .name("me".into())
+///         .spawn(|| leakcheck::thread::current().name().map(String::from))
+///         .unwrap();
+///     assert_eq!(h.join().unwrap().as_deref(), Some("me"));
+/// });
+/// ```
 pub fn current() -> Thread {
     match runtime::current() {
         Some(exec) => model_thread(&exec, exec.me()),

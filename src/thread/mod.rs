@@ -31,6 +31,8 @@ mod scope;
 
 pub use builder::{spawn, Builder};
 pub use handle::{current, JoinHandle, Thread, ThreadId};
-pub use park::{park, sleep, yield_now};
+pub use park::{available_parallelism, park, park_timeout, sleep, yield_now};
+#[allow(deprecated)]
+pub use park::{park_timeout_ms, sleep_ms};
 pub use scope::{scope, Scope, ScopedJoinHandle};
 pub use std::thread::{panicking, AccessError, LocalKey, Result};

@@ -1,5 +1,8 @@
-//! Letting other threads run: [`park`], [`yield_now`] and [`sleep`].
+//! Letting other threads run: [`park`], [`park_timeout`], [`yield_now`], [`sleep`], their
+//! deprecated `_ms` forms, and [`available_parallelism`].
 
+use std::io;
+use std::num::NonZeroUsize;
 use std::time::Duration;
 
 use crate::runtime;
@@ -7,6 +10,10 @@ use crate::runtime::thread as model;
 
 /// Lets other threads run. Inside a check, a scheduling point at which the scheduler lowers this
 /// thread's priority, so polling loops make progress.
+///
+/// ```
+/// leakcheck::thread::yield_now();
+/// ```
 #[track_caller]
 pub fn yield_now() {
     match runtime::current() {
@@ -17,6 +24,13 @@ pub fn yield_now() {
 
 /// Sleeps, as [`std::thread::sleep`]. Inside a check it does not sleep: it is a scheduling point
 /// like [`yield_now`], since model time passes only when the scheduler says so.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// leakcheck::thread::sleep(Duration::from_millis(1));
+/// leakcheck::check(|| leakcheck::thread::sleep(Duration::from_secs(3600))); // returns at once
+/// ```
 #[track_caller]
 pub fn sleep(duration: Duration) {
     match runtime::current() {
@@ -29,10 +43,93 @@ pub fn sleep(duration: Duration) {
 /// also return without one: inside a check that is a recorded scheduler choice (with
 /// [`Config::spurious_wakeups`](crate::Config::spurious_wakeups) on), so loops that park must
 /// re-check their condition. A thread parked forever is reported.
+///
+/// ```
+/// use leakcheck::thread;
+///
+/// leakcheck::check(|| {
+///     thread::current().unpark();
+///     thread::park(); // the token is there: returns at once
+/// });
+/// ```
 #[track_caller]
 pub fn park() {
     let Some(exec) = runtime::current() else {
         return std::thread::park();
     };
     model::park(&exec, runtime::caller());
+}
+
+/// Sleeps for `ms` milliseconds, as [`std::thread::sleep_ms`] (deprecated, as std's): the same as
+/// [`sleep`], inside a check too.
+///
+/// ```
+/// #![allow(deprecated)]
+/// leakcheck::thread::sleep_ms(1);
+/// ```
+#[deprecated(since = "1.6.0", note = "replaced by `std::thread::sleep`")]
+#[track_caller]
+pub fn sleep_ms(ms: u32) {
+    match runtime::current() {
+        Some(exec) => exec.yield_now("thread::sleep_ms", runtime::caller()),
+        None => std::thread::sleep(Duration::from_millis(u64::from(ms))),
+    }
+}
+
+/// Blocks until [`Thread::unpark`](super::Thread::unpark) is called or `dur` has passed, as
+/// [`std::thread::park_timeout`]; as std permits, it may also return spuriously.
+///
+/// Inside a check it never sleeps: the wait is a timed wait on the park. Whether its time passes
+/// at once or it waits for an unpark is a recorded scheduler choice, and time passes whenever no
+/// other thread could run, so a thread that parks with a timeout is never blocked forever (a loop
+/// that waits in it for an unpark that never comes runs until the step limit, and is reported
+/// as still running).
+///
+/// ```
+/// use std::time::Duration;
+/// use leakcheck::thread;
+///
+/// leakcheck::check(|| {
+///     // Nobody unparks this thread: time passes, and the call returns.
+///     thread::park_timeout(Duration::from_secs(1));
+/// });
+/// ```
+#[track_caller]
+pub fn park_timeout(dur: Duration) {
+    let Some(exec) = runtime::current() else {
+        return std::thread::park_timeout(dur);
+    };
+    model::park_timeout(&exec, "thread::park_timeout", runtime::caller());
+}
+
+/// As [`park_timeout`], with the timeout in milliseconds, as [`std::thread::park_timeout_ms`]
+/// (deprecated, as std's).
+///
+/// ```
+/// #![allow(deprecated)]
+/// leakcheck::check(|| leakcheck::thread::park_timeout_ms(10));
+/// ```
+#[deprecated(since = "1.6.0", note = "replaced by `std::thread::park_timeout`")]
+#[track_caller]
+pub fn park_timeout_ms(ms: u32) {
+    let Some(exec) = runtime::current() else {
+        return std::thread::park_timeout(Duration::from_millis(u64::from(ms)));
+    };
+    model::park_timeout(&exec, "thread::park_timeout_ms", runtime::caller());
+}
+
+/// The parallelism the machine offers, as [`std::thread::available_parallelism`]: std's value,
+/// inside a check too (model threads take turns on one OS thread, but code that sizes a pool by
+/// this number should see what it sees in production; the scheduler explores the interleavings of
+/// however many threads it spawns).
+///
+/// # Errors
+/// As std's: when the platform cannot tell.
+///
+/// ```
+/// let n = leakcheck::thread::available_parallelism().map_or(1, |n| n.get());
+/// assert!(n >= 1);
+/// ```
+pub fn available_parallelism() -> io::Result<NonZeroUsize> {
+    std::thread::available_parallelism()
 }

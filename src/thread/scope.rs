@@ -15,6 +15,13 @@ use crate::runtime::{self, Imp, JoinState, Loc, Tid};
 
 /// A scope for threads that borrow from the stack, as [`std::thread::Scope`]. Every thread spawned
 /// in it is joined before [`scope`] returns.
+///
+/// ```
+/// leakcheck::thread::scope(|s| {
+///     let s: &leakcheck::thread::Scope<'_, '_> = s;
+///     s.spawn(|| {});
+/// });
+/// ```
 pub struct Scope<'scope, 'env: 'scope> {
     inner: Imp<AtomicUsize, ModelScope>,
     _scope: PhantomData<&'scope mut &'scope ()>,
@@ -29,6 +36,13 @@ struct ModelScope {
 }
 
 /// An owned permission to join a scoped thread, as [`std::thread::ScopedJoinHandle`].
+///
+/// ```
+/// leakcheck::thread::scope(|s| {
+///     let h: leakcheck::thread::ScopedJoinHandle<'_, u8> = s.spawn(|| 1);
+///     assert_eq!(h.join().unwrap(), 1);
+/// });
+/// ```
 pub struct ScopedJoinHandle<'scope, T> {
     inner: Imp<(std::thread::ScopedJoinHandle<'scope, T>, Thread), JoinModel<T>>,
 }
@@ -111,6 +125,12 @@ where
 
 impl<'scope, 'env> Scope<'scope, 'env> {
     /// Spawns a thread that may borrow from outside the scope.
+    ///
+    /// ```
+    /// let data = [1, 2, 3];
+    /// let sum = leakcheck::thread::scope(|s| s.spawn(|| data.iter().sum::<i32>()).join().unwrap());
+    /// assert_eq!(sum, 6);
+    /// ```
     #[track_caller]
     pub fn spawn<F, T>(&'scope self, f: F) -> ScopedJoinHandle<'scope, T>
     where
@@ -180,6 +200,10 @@ impl<T> ScopedJoinHandle<'_, T> {
     ///
     /// # Errors
     /// The thread's panic payload, as std.
+    ///
+    /// ```
+    /// leakcheck::thread::scope(|s| assert!(s.spawn(|| panic!("boom")).join().is_err()));
+    /// ```
     #[track_caller]
     pub fn join(self) -> Result<T> {
         let at = runtime::caller();
@@ -190,6 +214,13 @@ impl<T> ScopedJoinHandle<'_, T> {
     }
 
     /// The handle's thread.
+    ///
+    /// ```
+    /// leakcheck::thread::scope(|s| {
+    ///     let h = s.spawn(|| {});
+    ///     let _ = h.thread().id();
+    /// });
+    /// ```
     pub fn thread(&self) -> &Thread {
         match &self.inner {
             Imp::Std((_, t)) | Imp::Model(JoinModel { thread: t, .. }) => t,
@@ -197,6 +228,15 @@ impl<T> ScopedJoinHandle<'_, T> {
     }
 
     /// Whether the thread has finished running.
+    ///
+    /// ```
+    /// leakcheck::thread::scope(|s| {
+    ///     let h = s.spawn(|| {});
+    ///     while !h.is_finished() {
+    ///         leakcheck::thread::yield_now();
+    ///     }
+    /// });
+    /// ```
     pub fn is_finished(&self) -> bool {
         match &self.inner {
             Imp::Std((h, _)) => h.is_finished(),
