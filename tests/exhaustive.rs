@@ -262,7 +262,7 @@ fn a_program_that_is_not_deterministic_is_a_clear_error() {
         exhaustive(1).explore(|| {
             // State kept across executions decides whether a thread exists: on the second
             // execution, the path the search replays asks for a thread that is not there.
-            if RUNS.fetch_add(1, Relaxed) % 2 == 0 {
+            if RUNS.fetch_add(1, Relaxed).is_multiple_of(2) {
                 let h = thread::spawn(thread::yield_now);
                 thread::yield_now();
                 h.join().unwrap();

@@ -196,7 +196,6 @@ impl Once {
     }
 
     #[track_caller]
-    #[allow(clippy::incompatible_msrv)] // std's `wait` and `wait_force` are since 1.86
     fn wait_inner(&self, force: bool, op: &'static str, at: Loc) {
         match &self.imp {
             Imp::Std(o) if force => o.wait_force(),
@@ -478,7 +477,6 @@ impl<T> OnceLock<T> {
     pub fn wait(&self) -> &T {
         let at = runtime::caller();
         match &self.imp {
-            #[allow(clippy::incompatible_msrv)] // std's since 1.86
             Imp::Std(c) => c.wait(),
             Imp::Model(ModelCell { handle, value }) => {
                 let exec = handle.exec("a Once or OnceLock");

@@ -349,7 +349,6 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
         // SAFETY: `s` is never used nor dropped again: its guard moves into the read guard.
         let inner = unsafe { std::ptr::read(&s.inner) };
         let inner = match (inner, &lock.imp) {
-            #[allow(clippy::incompatible_msrv)] // std's since 1.92
             (Imp::Std(g), _) => Imp::Std(std::sync::RwLockWriteGuard::downgrade(g)),
             (Imp::Model(()), Imp::Model(h)) => {
                 if let Some(exec) = h.live() {
