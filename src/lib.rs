@@ -148,12 +148,18 @@ impl Config {
     /// The report of the first schedule with a finding.
     ///
     /// # Panics
-    /// With a usage error, if a setting, an environment variable or the replay token is malformed.
+    /// With a usage error, if a setting, an environment variable or the replay token is
+    /// malformed, or the scheduler cannot run the body; the panic points at the caller's line.
+    #[track_caller]
     pub fn explore<F>(&self, f: F) -> Result<Summary, Report>
     where
         F: Fn() + Send + Sync + 'static,
     {
-        explore::explore(self, Arc::new(f))
+        match explore::explore(self, Arc::new(f)) {
+            Ok(summary) => Ok(summary),
+            Err(explore::Failure::Found(report)) => Err(report),
+            Err(explore::Failure::Usage(error)) => panic!("{error}"),
+        }
     }
 }
 

@@ -110,7 +110,9 @@ where
 /// The minimal failing input and leakcheck's report for it.
 ///
 /// # Panics
-/// If proptest gives up (too many rejected inputs), or on a usage error of leakcheck.
+/// If proptest gives up (too many rejected inputs), or on a usage error of leakcheck (at the
+/// caller's line).
+#[track_caller]
 pub fn explore<S, F>(
     proptest: ProptestConfig,
     strategy: S,
@@ -124,11 +126,10 @@ where
 {
     // The inputs come from the check's seed, as the schedules do: the same seed gives the same
     // inputs, the same minimal failure and the same report.
-    let seed = config
-        .resolve()
-        .unwrap_or_else(|e| panic!("{e}"))
-        .seed
-        .to_le_bytes();
+    let seed = match config.resolve() {
+        Ok(settings) => settings.seed.to_le_bytes(),
+        Err(e) => panic!("{e}"),
+    };
     let mut bytes = [0u8; 32];
     bytes[..seed.len()].copy_from_slice(&seed);
     let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &bytes);

@@ -29,6 +29,27 @@ use self::files::{write_report, write_summary};
 /// The test body, as the check was given it.
 pub(crate) type Body = Arc<dyn Fn() + Send + Sync + 'static>;
 
+/// Why a check did not come out clean.
+pub(crate) enum Failure {
+    /// A schedule had findings.
+    Found(Report),
+    /// A usage error: a setting, an environment variable or a replay token is malformed, or the
+    /// scheduler cannot run the body. `Config::explore` panics with it at the user's line.
+    Usage(ConfigError),
+}
+
+impl From<ConfigError> for Failure {
+    fn from(e: ConfigError) -> Self {
+        Failure::Usage(e)
+    }
+}
+
+impl From<ReplayError> for Failure {
+    fn from(e: ReplayError) -> Self {
+        Failure::Usage(e.into())
+    }
+}
+
 /// The outcome of one execution.
 struct Outcome {
     findings: Vec<Finding>,
@@ -129,8 +150,8 @@ fn replay_command(settings: &Settings, test: Option<&str>, token: &str) -> Strin
 }
 
 /// Runs a check: explores, or replays one token, as the settings say.
-pub(crate) fn explore(config: &Config, body: Body) -> Result<Summary, Report> {
-    let settings = config.resolve().unwrap_or_else(|e| panic!("{e}"));
+pub(crate) fn explore(config: &Config, body: Body) -> Result<Summary, Failure> {
+    let settings = config.resolve()?;
     runtime::panic::install_hook(shuttle::take_hook_from_shuttle);
     let judge = Judge {
         allow_lingering: settings.allow_lingering,
@@ -172,19 +193,20 @@ pub(crate) fn explore(config: &Config, body: Body) -> Result<Summary, Report> {
             }
             Ok(summary)
         }
-        Err(report) => {
+        Err(Failure::Found(report)) => {
             if let Some(dir) = &settings.report_dir {
                 if let Err(e) = write_report(dir, &report) {
                     eprintln!("{e}");
                 }
             }
-            Err(report)
+            Err(Failure::Found(report))
         }
+        Err(usage) => Err(usage),
     }
 }
 
 /// Explores; returns how many schedules ran, and whether an exhaustive search saw them all.
-fn search(run: &Run<'_>, test: Option<&str>) -> Result<(usize, bool), Report> {
+fn search(run: &Run<'_>, test: Option<&str>) -> Result<(usize, bool), Failure> {
     let settings = run.settings;
     let ctl = Rc::new(Control::new(settings.max_steps));
     let sampler = match settings.scheduler {
@@ -192,8 +214,7 @@ fn search(run: &Run<'_>, test: Option<&str>) -> Result<(usize, bool), Report> {
         Scheduler::Pct { depth } => Sampler::Pct { depth },
         Scheduler::Dfs => Sampler::Dfs,
         Scheduler::Exhaustive { preemption_bound } => {
-            let searched =
-                exhaustive::search(run, &ctl, preemption_bound).unwrap_or_else(|e| panic!("{e}"));
+            let searched = exhaustive::search(run, &ctl, preemption_bound)?;
             return match searched {
                 Searched::Clean {
                     executions,
@@ -202,7 +223,7 @@ fn search(run: &Run<'_>, test: Option<&str>) -> Result<(usize, bool), Report> {
                 Searched::Found {
                     execution,
                     findings,
-                } => Err(failed(run, test, &ctl, execution, findings)),
+                } => Err(Failure::Found(failed(run, test, &ctl, execution, findings))),
             };
         }
     };
@@ -220,7 +241,13 @@ fn search(run: &Run<'_>, test: Option<&str>) -> Result<(usize, bool), Report> {
         }
         schedule += 1;
         if !outcome.findings.is_empty() {
-            return Err(failed(run, test, &ctl, schedule, outcome.findings));
+            return Err(Failure::Found(failed(
+                run,
+                test,
+                &ctl,
+                schedule,
+                outcome.findings,
+            )));
         }
     }
 }
@@ -277,20 +304,18 @@ fn enrich(run: &Run<'_>, token: &Token) -> Result<Vec<Finding>, ReplayError> {
     }
 }
 
-fn replay(run: &Run<'_>, test: Option<&str>, text: &str) -> Result<(usize, bool), Report> {
+fn replay(run: &Run<'_>, test: Option<&str>, text: &str) -> Result<(usize, bool), Failure> {
     let settings = run.settings;
-    let token = Token::decode(text).unwrap_or_else(|e| panic!("{}", ConfigError::from(e)));
+    let token = Token::decode(text)?;
     if let Some(test) = test {
         if !token.test.is_empty() && token.test != test {
-            panic!(
-                "{}",
-                ConfigError::from(ReplayError::Diverged {
-                    reason: format!(
-                        "it was recorded for the test `{}`, and this is `{test}`",
-                        token.test
-                    )
-                })
-            );
+            return Err(ReplayError::Diverged {
+                reason: format!(
+                    "it was recorded for the test `{}`, and this is `{test}`",
+                    token.test
+                ),
+            }
+            .into());
         }
     }
     let ctl = Rc::new(Control::new(settings.max_steps));
@@ -300,18 +325,16 @@ fn replay(run: &Run<'_>, test: Option<&str>, text: &str) -> Result<(usize, bool)
     )));
     let outcome = run_one(run, &scheduler, &ctl, true);
     if let Some(e) = outcome.diverged {
-        panic!("{}", ConfigError::from(e));
+        return Err(e.into());
     }
     if outcome.findings.is_empty() {
         return Ok((1, false));
     }
     if !scheduler.borrow().replay_finished() && ctl.stop.get().is_none() {
-        panic!(
-            "{}",
-            ConfigError::from(ReplayError::Diverged {
-                reason: "the program finished before all recorded decisions were used".into()
-            })
-        );
+        return Err(ReplayError::Diverged {
+            reason: "the program finished before all recorded decisions were used".into(),
+        }
+        .into());
     }
     let replay_settings = Settings {
         scheduler: token.scheduler,
@@ -328,7 +351,7 @@ fn replay(run: &Run<'_>, test: Option<&str>, text: &str) -> Result<(usize, bool)
         true,
     );
     report.data_mut().schedule = schedule;
-    Err(report)
+    Err(Failure::Found(report))
 }
 
 fn report(

@@ -125,6 +125,7 @@ impl Semaphore {
         self.acquire_n(n as usize, "Semaphore::acquire_many", runtime::caller())
     }
 
+    #[track_caller]
     fn acquire_n(
         &self,
         n: usize,
@@ -175,6 +176,7 @@ impl Semaphore {
         self.try_acquire_n(n as usize, "Semaphore::try_acquire_many", runtime::caller())
     }
 
+    #[track_caller]
     fn try_acquire_n(
         &self,
         n: usize,
