@@ -14,7 +14,12 @@
 //! `std::thread` 20 (with `sleep_ms` and `park_timeout_ms`), 24 methods (plus `LocalKey`'s 8,
 //! re-exported). Platform extension traits (`JoinHandleExt`, `AsRawHandle`) are not mirrored.
 //!
-//! (`sync::mpsc` has its own tests, with the channels.)
+//! `std::sync::mpsc`: 2 functions (`channel`, `sync_channel`), 8 structs (`Sender`,
+//! `SyncSender`, `Receiver`, `Iter`, `TryIter`, `IntoIter`, `SendError`, `RecvError`), 3 enums
+//! (`TryRecvError`, `RecvTimeoutError`, `TrySendError`), 8 stable methods (`Sender::send`,
+//! `SyncSender::{send, try_send}`, `Receiver::{recv, try_recv, recv_timeout, iter, try_iter}`;
+//! `recv_deadline` is nightly), in the `channels` group; the model's own behaviour for them has
+//! its own tests, with the channels.
 
 // The std side uses std's deprecated items and its newest ones, on purpose.
 #![allow(deprecated)]
@@ -103,6 +108,60 @@ macro_rules! parity_body {
         fn send_sync<T: Send + Sync>() {}
         fn unwind_safe<T: UnwindSafe + RefUnwindSafe>() {}
         fn sync_only<T: Sync>() {}
+
+        /// `sync::mpsc`: every stable item, with its results.
+        pub fn channels() {
+            use sync::mpsc::{
+                channel, sync_channel, IntoIter, Iter, Receiver, RecvError, RecvTimeoutError,
+                SendError, Sender, SyncSender, TryIter, TryRecvError, TrySendError,
+            };
+            let (tx, rx): (Sender<u32>, Receiver<u32>) = channel();
+            let tx2 = tx.clone();
+            tx.send(1).unwrap();
+            tx2.send(2).unwrap();
+            assert_eq!(rx.recv(), Ok(1));
+            assert_eq!(rx.try_recv(), Ok(2));
+            assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+            tx.send(3).unwrap();
+            assert_eq!(rx.recv_timeout(Duration::from_millis(1)), Ok(3));
+            assert_eq!(
+                rx.recv_timeout(Duration::from_millis(1)),
+                Err(RecvTimeoutError::Timeout)
+            );
+            tx.send(4).unwrap();
+            let drained: TryIter<'_, u32> = rx.try_iter();
+            assert_eq!(drained.collect::<Vec<_>>(), [4]);
+            drop((tx, tx2));
+            assert_eq!(rx.recv(), Err(RecvError));
+            assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
+            assert_eq!(
+                rx.recv_timeout(Duration::from_millis(1)),
+                Err(RecvTimeoutError::Disconnected)
+            );
+            let ended: Iter<'_, u32> = rx.iter();
+            assert_eq!(ended.count(), 0);
+
+            let (stx, srx): (SyncSender<u32>, Receiver<u32>) = sync_channel(1);
+            stx.try_send(5).unwrap();
+            assert_eq!(stx.try_send(6), Err(TrySendError::Full(6)));
+            // Blocks until 5 is received, then the channel closes as the thread ends.
+            let producer = thread::spawn(move || stx.send(7).unwrap());
+            assert_eq!(srx.iter().take(2).collect::<Vec<_>>(), [5, 7]);
+            producer.join().unwrap();
+            let rest: IntoIter<u32> = srx.into_iter();
+            assert_eq!(rest.count(), 0);
+
+            let (tx, rx) = channel::<u32>();
+            drop(rx);
+            assert_eq!(tx.send(8), Err(SendError(8)));
+            let (stx, srx) = sync_channel::<u32>(0);
+            drop(srx);
+            assert_eq!(stx.try_send(9), Err(TrySendError::Disconnected(9)));
+            assert_eq!(stx.send(10), Err(SendError(10)));
+            assert_eq!(RecvError.to_string(), "receiving on a closed channel");
+            assert_eq!(TryRecvError::Empty.to_string(), "receiving on an empty channel");
+            send_sync::<SyncSender<u32>>();
+        }
 
         /// The auto traits std's types have.
         pub fn traits() {
@@ -564,6 +623,11 @@ fn auto_traits() {
 #[test]
 fn atomics() {
     everywhere(with_std::atomics, with_facade::atomics);
+}
+
+#[test]
+fn channels() {
+    everywhere(with_std::channels, with_facade::channels);
 }
 
 #[test]
