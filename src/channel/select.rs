@@ -698,7 +698,7 @@ mod dynamic {
 
     impl Drop for ModelSelected<'_> {
         fn drop(&mut self) {
-            if !self.done && !std::thread::panicking() {
+            if !self.done && !crate::thread::panicking() {
                 panic!("dropped `SelectedOperation` without completing the operation");
             }
         }

@@ -20,6 +20,7 @@ pub(crate) fn body_thread(body: Body) -> impl FnOnce() + Send + 'static {
             let mut reg = exec.reg();
             if let Err(payload) = &result {
                 reg.threads[BODY].panic = Some(runtime::panic::take_panic(payload.as_ref()));
+                reg.threads[BODY].unwinding = false;
             }
             if exec.closed() {
                 // The execution stopped while the body unwound a panic (a destructor blocked

@@ -178,6 +178,10 @@ impl Exec {
         let me = self.me();
         if let Some(t) = self.reg().threads.get_mut(me) {
             t.last_op = Some((op, at));
+            // A panic the code under test caught itself: nothing of this thread unwinds now.
+            if t.unwinding && !std::thread::panicking() {
+                t.unwinding = false;
+            }
         }
     }
 

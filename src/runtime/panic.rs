@@ -44,9 +44,13 @@ pub(crate) fn install_hook(previous: impl FnOnce() -> Hook) {
                 .map(|l| (l.file().to_string(), l.line(), l.column()));
             // Number the panic now, when it happens: the thread that catches it may record it
             // later than another thread's panic that it caused.
+            let me = exec.me();
             let (capture, seq) = match exec.reg.try_borrow_mut() {
                 Ok(mut reg) => {
                     reg.panics += 1;
+                    if let Some(t) = reg.threads.get_mut(me) {
+                        t.unwinding = true;
+                    }
                     (reg.capture, reg.panics)
                 }
                 Err(_) => (false, 0),

@@ -82,6 +82,10 @@ pub(crate) struct ThreadRec {
     /// Its vector clock: what it knows happened before its current step, through spawns, joins
     /// and synchronising objects.
     pub clock: Vec<u32>,
+    /// A panic of its own is unwinding its stack: set when the panic starts (by the panic hook),
+    /// cleared when it is caught. std's `panicking()` is per OS thread, and every model thread
+    /// runs on one, so this is what tells the model threads apart.
+    pub unwinding: bool,
 }
 
 impl ThreadRec {
@@ -105,6 +109,7 @@ impl ThreadRec {
             spurious_streak: 0,
             condvar_wake: None,
             clock: Vec::new(),
+            unwinding: false,
         }
     }
 
@@ -152,6 +157,7 @@ pub(crate) fn finish(exec: &Exec, panic: Option<PanicRec>) {
     }
     let after_body = reg.body_returned;
     let t = &mut reg.threads[me];
+    t.unwinding = false;
     t.panic = panic;
     t.status = Status::Finished;
     t.finished_after_body = after_body;
@@ -253,5 +259,19 @@ pub(crate) fn park_timeout(exec: &Exec, op: &'static str, at: Loc) {
     exec.block_timed(op, WaitOn::Park, at, true);
     if let Some(mut reg) = exec.live() {
         reg.threads[me].unpark_token = false;
+    }
+}
+
+/// Whether the current thread is unwinding a panic of its own: what `thread::panicking` says
+/// inside a check. (std's own answer is true on every model thread while any one of them
+/// unwinds, since they share one OS thread.)
+pub(crate) fn panicking(exec: &Exec) -> bool {
+    if !std::thread::panicking() {
+        return false;
+    }
+    let me = exec.me();
+    match exec.reg.try_borrow() {
+        Ok(reg) => reg.threads.get(me).is_some_and(|t| t.unwinding),
+        Err(_) => true,
     }
 }

@@ -38,13 +38,13 @@ impl Flag {
     /// The note a guard keeps from the moment the lock is taken.
     pub(super) fn guard() -> Guard {
         Guard {
-            panicking: std::thread::panicking(),
+            panicking: crate::thread::panicking(),
         }
     }
 
     /// Called as a guard drops: poisons the lock if the thread began panicking meanwhile.
     pub(super) fn done(&self, guard: &Guard) {
-        if !guard.panicking && std::thread::panicking() {
+        if !guard.panicking && crate::thread::panicking() {
             self.0.store(true, Ordering::Relaxed);
         }
     }

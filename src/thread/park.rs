@@ -133,3 +133,36 @@ pub fn park_timeout_ms(ms: u32) {
 pub fn available_parallelism() -> io::Result<NonZeroUsize> {
     std::thread::available_parallelism()
 }
+
+/// Whether the current thread is unwinding because of a panic, as [`std::thread::panicking`].
+///
+/// Inside a check it is true only on the model thread that is unwinding: every model thread
+/// runs on one OS thread, where std's own `panicking` would say true for all of them while
+/// any one unwinds (and a lock another thread unlocks meanwhile would be poisoned). A lock is
+/// poisoned only by a guard its own thread drops while unwinding.
+///
+/// ```
+/// use leakcheck::thread;
+///
+/// leakcheck::check(|| {
+///     assert!(!thread::panicking());
+///     let h = thread::spawn(|| {
+///         struct Probe;
+///         impl Drop for Probe {
+///             fn drop(&mut self) {
+///                 assert!(thread::panicking(), "this thread unwinds");
+///             }
+///         }
+///         let _probe = Probe;
+///         panic!("on purpose");
+///     });
+///     assert!(h.join().is_err());
+///     assert!(!thread::panicking(), "the body does not");
+/// });
+/// ```
+pub fn panicking() -> bool {
+    match runtime::current() {
+        Some(exec) => model::panicking(&exec),
+        None => std::thread::panicking(),
+    }
+}
