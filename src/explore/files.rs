@@ -4,7 +4,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::error::ConfigError;
-use crate::report::{Report, Summary};
+use crate::report::{Report, Summary, SummaryRecord};
 
 /// Writes `json` to a new file of `dir`, named after the test, the process and a counter, with
 /// `suffix` (`.json` for reports, `.summary.json` for clean checks).
@@ -50,14 +50,14 @@ pub(super) fn write_summary(
     test: Option<&str>,
     package: Option<&str>,
 ) -> Result<(), ConfigError> {
-    let json = serde_json::json!({
-        "kind": "summary",
-        "test": test,
-        "package": package,
-        "schedules": summary.schedules(),
-        "scheduler": summary.scheduler(),
-        "seed": summary.seed(),
-        "elapsed_ms": u64::try_from(summary.elapsed().as_millis()).unwrap_or(u64::MAX),
-    });
-    write_to_dir(dir, test, ".summary.json", &json.to_string())
+    let record = SummaryRecord {
+        test: test.map(String::from),
+        package: package.map(String::from),
+        schedules: summary.schedules(),
+        scheduler: Some(summary.scheduler()),
+        seed: Some(summary.seed()),
+        elapsed_ms: Some(u64::try_from(summary.elapsed().as_millis()).unwrap_or(u64::MAX)),
+    };
+    let json = serde_json::to_string(&record).expect("a summary always serializes");
+    write_to_dir(dir, test, ".summary.json", &json)
 }

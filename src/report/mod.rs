@@ -20,4 +20,4 @@ pub use leakcheck_schema::{
     LockTaken, NotifyInfo, ObjectInfo, ObjectKind, ParseFindingKindError, Report, RunningThread,
     SignalCause, SourceLocation, Summary, Target, ThreadInfo,
 };
-pub(crate) use leakcheck_schema::{ReportData, FORMAT};
+pub(crate) use leakcheck_schema::{ReportData, SummaryRecord, FORMAT};

@@ -11,7 +11,7 @@ use crate::fingerprint::fingerprint;
 use crate::headline::finding_headline;
 use crate::registry::BinaryRegistry;
 use crate::report_files::{Collected, ReportFile};
-use leakcheck_schema::SourceLocation;
+use leakcheck_schema::{SourceLocation, SummaryRecord};
 
 /// Where a finding stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,7 +86,7 @@ pub struct Analysis {
     /// The registries of the binaries.
     pub registry: Vec<BinaryRegistry>,
     /// The summaries clean checks wrote, when leakcheck writes them.
-    pub summaries: Vec<Value>,
+    pub summaries: Vec<SummaryRecord>,
     /// Tests the runner skipped without a result line (nextest's skipped count): ignored too.
     pub unlisted_skipped: usize,
     /// How long each binary's tests ran, by binary id, where the runner does not time each
@@ -296,12 +296,7 @@ impl Analysis {
         if self.summaries.is_empty() {
             return None;
         }
-        Some(
-            self.summaries
-                .iter()
-                .filter_map(|s| s["schedules"].as_u64())
-                .sum(),
-        )
+        Some(self.summaries.iter().map(|s| s.schedules as u64).sum())
     }
 
     /// The baseline entries of the gating findings: what `--update-baseline` writes.

@@ -223,15 +223,12 @@ pub fn xml_escape(text: &str) -> String {
 fn check_seconds(a: &Analysis, r: &crate::cargo::TestResult) -> Option<f64> {
     a.summaries
         .iter()
-        .filter(|s| s["test"].as_str() == Some(r.name.as_str()))
-        .find(|s| {
-            let package = s["package"].as_str();
-            match (package, r.binary.as_deref()) {
-                (Some(p), Some(b)) => b == p || b.starts_with(&format!("{p}::")),
-                _ => true,
-            }
+        .filter(|s| s.test.as_deref() == Some(r.name.as_str()))
+        .find(|s| match (s.package.as_deref(), r.binary.as_deref()) {
+            (Some(p), Some(b)) => b == p || b.starts_with(&format!("{p}::")),
+            _ => true,
         })
-        .and_then(|s| s["elapsed_ms"].as_u64())
+        .and_then(|s| s.elapsed_ms)
         .map(|ms| ms as f64 / 1000.0)
 }
 

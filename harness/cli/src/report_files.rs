@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use leakcheck_schema::{Finding, Report};
+use leakcheck_schema::{Finding, Report, SummaryRecord};
 use serde_json::Value;
 
 /// A report file a failing check wrote to `LEAKCHECK_REPORT_DIR`.
@@ -55,9 +55,8 @@ impl ReportFile {
 pub struct Collected {
     /// The reports of the checks that found something.
     pub reports: Vec<ReportFile>,
-    /// The summaries of clean checks, for leakcheck versions that write them: JSON objects
-    /// with `"kind": "summary"` and `schedules` (see docs/ci.md).
-    pub summaries: Vec<Value>,
+    /// The summaries of clean checks, for leakcheck versions that write them (see docs/ci.md).
+    pub summaries: Vec<SummaryRecord>,
 }
 
 /// Reads every `*.json` file in the directory, sorted by file name: reports (leakcheck's
@@ -85,7 +84,9 @@ pub fn load(dir: &Path) -> Result<Collected, String> {
         let json: Value = serde_json::from_str(&text)
             .map_err(|e| format!("the report {} is not JSON: {e}", path.display()))?;
         if json["kind"] == "summary" {
-            out.summaries.push(json);
+            let summary = serde_json::from_value(json)
+                .map_err(|e| format!("cannot read the summary {}: {e}", path.display()))?;
+            out.summaries.push(summary);
             continue;
         }
         let report = Report::from_json(&text)

@@ -107,7 +107,7 @@ pub use finding::{
 pub use kind::{FindingKind, ParseFindingKindError};
 pub use location::{Frame, SourceLocation};
 pub use names::{ObjectInfo, ObjectKind, ThreadInfo};
-pub use report::{ReadError, Report, ReportData, Summary, FORMAT};
+pub use report::{ReadError, Report, ReportData, Summary, SummaryRecord, FORMAT};
 pub use scheduler::{
     ParseSchedulerError, Scheduler, ACCEPTED_SCHEDULERS, DEFAULT_PCT_DEPTH,
     DEFAULT_PREEMPTION_BOUND,

@@ -285,3 +285,50 @@ impl fmt::Display for Summary {
         }
     }
 }
+
+/// What a clean check writes to `LEAKCHECK_REPORT_DIR` (next to the reports of failing checks)
+/// for `cargo leakcheck`: which test it was and what it explored. Its JSON carries
+/// `"kind": "summary"`, which tells it from a report.
+///
+/// The fields after `schedules` are optional when read, so a summary written by an older
+/// leakcheck (which wrote only `test` and `schedules`) still reads.
+///
+/// ```
+/// use leakcheck_schema::{Scheduler, SummaryRecord};
+///
+/// let record = SummaryRecord {
+///     test: Some("pool::workers_are_joined".into()),
+///     package: Some("pool".into()),
+///     schedules: 1000,
+///     scheduler: Some(Scheduler::default()),
+///     seed: Some(0x5eed),
+///     elapsed_ms: Some(42),
+/// };
+/// let json = serde_json::to_string(&record).unwrap();
+/// assert!(json.starts_with(r#"{"kind":"summary","#));
+/// assert_eq!(serde_json::from_str::<SummaryRecord>(&json).unwrap(), record);
+/// let old: SummaryRecord =
+///     serde_json::from_str(r#"{"kind":"summary","test":"t","schedules":5}"#).unwrap();
+/// assert_eq!((old.schedules, old.elapsed_ms), (5, None));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename = "summary")]
+pub struct SummaryRecord {
+    /// The test's name, when known.
+    #[serde(default)]
+    pub test: Option<String>,
+    /// The test's package, when known.
+    #[serde(default)]
+    pub package: Option<String>,
+    /// How many schedules it explored, all clean.
+    pub schedules: usize,
+    /// The scheduler that explored them.
+    #[serde(default)]
+    pub scheduler: Option<Scheduler>,
+    /// The seed.
+    #[serde(default)]
+    pub seed: Option<u64>,
+    /// How long the exploration took, in milliseconds.
+    #[serde(default)]
+    pub elapsed_ms: Option<u64>,
+}
