@@ -6,7 +6,9 @@
 //! its imports.
 #![cfg(feature = "parking_lot")]
 
-use std::sync::Mutex as StdMutex;
+mod common;
+
+use common::{fails, kinds, Lines};
 use std::time::Duration;
 
 use leakcheck::parking_lot::{
@@ -15,7 +17,7 @@ use leakcheck::parking_lot::{
 };
 use leakcheck::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use leakcheck::sync::Arc;
-use leakcheck::{thread, Config, Detail, FindingKind, LeakState, Report, Scheduler, SignalCause};
+use leakcheck::{thread, Config, Detail, FindingKind, LeakState, Scheduler, SignalCause};
 
 const FILE: &str = "tests/parking_lot.rs";
 const SCHEDULES: usize = 500;
@@ -34,31 +36,6 @@ fn clean(body: impl Fn() + Send + Sync + Clone + 'static) {
             Ok(summary) => assert_eq!(summary.schedules(), SCHEDULES, "{scheduler}"),
             Err(report) => panic!("false alarm under {scheduler}:\n{report}"),
         }
-    }
-}
-
-fn fails(config: Config, body: impl Fn() + Send + Sync + 'static) -> Report {
-    config
-        .explore(body)
-        .expect_err("the check should have found something")
-}
-
-fn kinds(report: &Report) -> Vec<FindingKind> {
-    report.findings().iter().map(|f| f.kind()).collect()
-}
-
-/// Lines recorded by a body, for the assertions after the check.
-struct Lines(StdMutex<Vec<u32>>);
-
-impl Lines {
-    const fn new() -> Self {
-        Lines(StdMutex::new(Vec::new()))
-    }
-    fn set(&self, lines: &[u32]) {
-        *self.0.lock().unwrap() = lines.to_vec();
-    }
-    fn get(&self) -> Vec<u32> {
-        self.0.lock().unwrap().clone()
     }
 }
 

@@ -25,12 +25,14 @@
 #![allow(deprecated)]
 #![allow(clippy::incompatible_msrv)]
 
-use std::sync::Mutex as StdMutex;
+mod common;
+
+use common::{fails, kinds, Lines};
 use std::time::Duration;
 
 use leakcheck::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use leakcheck::sync::{Arc, LazyLock, Mutex, Once, OnceLock, RwLock, RwLockWriteGuard};
-use leakcheck::{thread, Config, Detail, FindingKind, LeakState, Report, Scheduler, Target};
+use leakcheck::{thread, Config, Detail, FindingKind, LeakState, Scheduler, Target};
 
 const FILE: &str = "tests/std_parity.rs";
 const SCHEDULES: usize = 300;
@@ -822,31 +824,6 @@ fn atomics_are_scheduling_points_and_read_modify_writes_never_lose_an_update() {
 
 // ---------------------------------------------------------------------------------------------
 // Findings
-
-fn fails(config: Config, body: impl Fn() + Send + Sync + 'static) -> Report {
-    config
-        .explore(body)
-        .expect_err("the check should have found something")
-}
-
-fn kinds(report: &Report) -> Vec<FindingKind> {
-    report.findings().iter().map(|f| f.kind()).collect()
-}
-
-/// Lines recorded by a body, for the assertions after the check.
-struct Lines(StdMutex<Vec<u32>>);
-
-impl Lines {
-    const fn new() -> Self {
-        Lines(StdMutex::new(Vec::new()))
-    }
-    fn set(&self, lines: &[u32]) {
-        *self.0.lock().unwrap() = lines.to_vec();
-    }
-    fn get(&self) -> Vec<u32> {
-        self.0.lock().unwrap().clone()
-    }
-}
 
 #[test]
 fn a_thread_polling_park_timeout_for_an_unpark_that_never_comes_is_still_running() {

@@ -2,15 +2,17 @@
 //! way of getting stuck is found and reported with its thread, object and locations, and outside
 //! a check each is std's own.
 
+mod common;
+
+use common::{fails, kinds, Lines};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::Mutex as StdMutex;
 
 use leakcheck::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use leakcheck::sync::{
     Arc, Barrier, Mutex, Once, OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard, Semaphore,
     TryAcquireError, TryLockError,
 };
-use leakcheck::{thread, Config, Detail, FindingKind, LeakState, Report, Scheduler, Target};
+use leakcheck::{thread, Config, Detail, FindingKind, LeakState, Scheduler, Target};
 
 const FILE: &str = "tests/sync_primitives.rs";
 const SCHEDULES: usize = 2_000;
@@ -29,35 +31,9 @@ fn clean(body: impl Fn() + Send + Sync + Clone + 'static) {
     }
 }
 
-fn fails(config: Config, body: impl Fn() + Send + Sync + 'static) -> Report {
-    config
-        .explore(body)
-        .expect_err("the check should have found something")
-}
-
-fn kinds(report: &Report) -> Vec<FindingKind> {
-    report.findings().iter().map(|f| f.kind()).collect()
-}
-
 fn wait_for(flag: &AtomicBool) {
     while !flag.load(Ordering::SeqCst) {
         thread::yield_now();
-    }
-}
-
-/// Lines recorded by a body, for the assertions after the check (the body runs many times; the
-/// lines are the same each time).
-struct Lines(StdMutex<Vec<u32>>);
-
-impl Lines {
-    const fn new() -> Self {
-        Lines(StdMutex::new(Vec::new()))
-    }
-    fn set(&self, lines: &[u32]) {
-        *self.0.lock().unwrap() = lines.to_vec();
-    }
-    fn get(&self) -> Vec<u32> {
-        self.0.lock().unwrap().clone()
     }
 }
 

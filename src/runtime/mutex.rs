@@ -32,16 +32,21 @@ pub(crate) fn acquire(exec: &Exec, id: ObjId, op: &'static str, at: Loc) {
     let me = exec.me();
     exec.reg().lock_attempt(me, id, at);
     exec.wait_until(op, WaitOn::Object(id), at, |reg| {
-        let m = reg.mutex(id);
-        if m.holder.is_none() {
-            m.holder = Some((me, at));
-            reg.lock_taken(me, id, at);
-            true
-        } else {
-            m.waiters.push(me);
-            false
-        }
+        take_or_queue(reg, id, me, at)
     });
+}
+
+/// One attempt of thread `me` at mutex `id`: takes it if it is free, or joins its waiters.
+pub(crate) fn take_or_queue(reg: &mut Registry, id: ObjId, me: Tid, at: Loc) -> bool {
+    let m = reg.mutex(id);
+    if m.holder.is_none() {
+        m.holder = Some((me, at));
+        reg.lock_taken(me, id, at);
+        true
+    } else {
+        m.waiters.push(me);
+        false
+    }
 }
 
 /// Takes mutex `id` for the current thread if it is free; returns whether it did (or the

@@ -42,17 +42,7 @@ pub(crate) fn acquire_mutex(exec: &Exec, id: ObjId, op: &'static str, at: Loc) -
         op,
         id,
         at,
-        |reg| {
-            let m = reg.mutex(id);
-            if m.holder.is_none() {
-                m.holder = Some((me, at));
-                reg.lock_taken(me, id, at);
-                true
-            } else {
-                m.waiters.push(me);
-                false
-            }
-        },
+        |reg| super::mutex::take_or_queue(reg, id, me, at),
         |reg| reg.mutex(id).waiters.retain(|&t| t != me),
     )
 }
