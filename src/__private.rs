@@ -26,9 +26,16 @@ impl<E: Debug> TestResult for Result<(), E> {
 }
 
 /// Runs a `#[leakcheck::test]`: a plain check, or, with `expect`, a check that must find every
-/// expected kind. With [`LIST_ENV`] set, writes the registry instead and runs nothing.
+/// expected kind; deterministic, or live when the attribute says `live` or `LEAKCHECK_MODE=live`.
+/// With [`LIST_ENV`] set, writes the registry instead and runs nothing.
 #[track_caller]
-pub fn run_test<R: TestResult + 'static>(config: Config, expect: &[FindingKind], body: fn() -> R) {
+pub fn run_test<R: TestResult + 'static>(
+    config: Config,
+    live: crate::live::Config,
+    live_flag: bool,
+    expect: &[FindingKind],
+    body: fn() -> R,
+) {
     if list_instead() {
         return;
     }
@@ -37,35 +44,87 @@ pub fn run_test<R: TestResult + 'static>(config: Config, expect: &[FindingKind],
             panic!("the test body returned an error: {e}");
         }
     };
-    if expect.is_empty() {
-        return config.check(f);
-    }
+    // `LEAKCHECK_MODE=live` runs live the tests that live mode can answer: those that expect
+    // nothing, or only leaked threads. A test that expects a deadlock stays deterministic: run
+    // on real threads, it would hang.
+    let live_answers = expect.iter().all(|k| *k == FindingKind::LeakedThread);
+    let live = match mode() {
+        Err(error) => panic!("{error}"),
+        Ok(_) if live_flag => Some(live),
+        Ok(Mode::Live) if live_answers => Some(live.__from_env()),
+        Ok(_) => None,
+    };
     let names = expect
         .iter()
         .map(|k| k.to_string())
         .collect::<Vec<_>>()
         .join(", ");
-    match config.explore(f) {
-        Ok(summary) => panic!(
-            "leakcheck: expected {names}, but none of the {} schedules explored had a finding ({}, seed {:#x})",
-            summary.schedules(),
-            summary.scheduler(),
-            summary.seed()
-        ),
-        Err(report) => {
-            let missing: Vec<String> = expect
-                .iter()
-                .filter(|k| !report.has(**k))
-                .map(|k| k.to_string())
-                .collect();
-            if !missing.is_empty() {
-                panic!(
-                    "leakcheck: expected {names}, but the failing schedule has no {}\n\n{report}",
-                    missing.join(", ")
-                );
-            }
-            println!("{report}");
-        }
+    let report = match live {
+        Some(live) if expect.is_empty() => return live.check(f),
+        Some(live) => match live.explore(f) {
+            Ok(summary) => panic!(
+                "leakcheck: expected {names}, but none of the {} live runs leaked a thread",
+                summary.runs()
+            ),
+            Err(report) => report,
+        },
+        None if expect.is_empty() => return config.check(f),
+        None => match config.explore(f) {
+            Ok(summary) => panic!(
+                "leakcheck: expected {names}, but none of the {} schedules explored had a finding ({}, seed {:#x})",
+                summary.schedules(),
+                summary.scheduler(),
+                summary.seed()
+            ),
+            Err(report) => report,
+        },
+    };
+    let missing: Vec<String> = expect
+        .iter()
+        .filter(|k| !report.has(**k))
+        .map(|k| k.to_string())
+        .collect();
+    if !missing.is_empty() {
+        panic!(
+            "leakcheck: expected {names}, but the failing {} has no {}\n\n{report}",
+            if report.data().live.is_some() {
+                "run"
+            } else {
+                "schedule"
+            },
+            missing.join(", ")
+        );
+    }
+    println!("{report}");
+}
+
+/// How `#[leakcheck::test]`s run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    /// Under the deterministic scheduler (the default).
+    Deterministic,
+    /// On real threads, in live mode.
+    Live,
+}
+
+/// The variable that runs every `#[leakcheck::test]` live: `LEAKCHECK_MODE=live`.
+pub const MODE_ENV: &str = "LEAKCHECK_MODE";
+
+fn mode() -> Result<Mode, crate::ConfigError> {
+    match std::env::var(MODE_ENV) {
+        Err(std::env::VarError::NotPresent) => Ok(Mode::Deterministic),
+        Ok(v) if v.trim() == "deterministic" || v.trim().is_empty() => Ok(Mode::Deterministic),
+        Ok(v) if v.trim() == "live" => Ok(Mode::Live),
+        Ok(v) => Err(crate::ConfigError::Env {
+            variable: MODE_ENV,
+            value: v,
+            accepted: "`live` (run every #[leakcheck::test] on real threads) or `deterministic` (the default)",
+        }),
+        Err(std::env::VarError::NotUnicode(v)) => Err(crate::ConfigError::Env {
+            variable: MODE_ENV,
+            value: v.to_string_lossy().into_owned(),
+            accepted: "`live` or `deterministic`",
+        }),
     }
 }
 

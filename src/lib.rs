@@ -83,6 +83,7 @@ mod config;
 mod detect;
 mod error;
 mod explore;
+pub mod live;
 /// The parking_lot crate's locks (`Mutex`, `FairMutex`, `RwLock`, `Condvar`, `Once`,
 /// `ReentrantMutex`) with parking_lot's API: modelled inside a check, parking_lot's own outside.
 #[cfg(feature = "parking_lot")]
@@ -105,9 +106,9 @@ pub use error::{ConfigError, ReplayError};
 pub use leakcheck_schema::{ParseSchedulerError, SeedError};
 pub use report::{
     Blocked, BlockedThread, Cancelled, ChannelInfo, ChannelWait, ChannelWaiter, CriticalSection,
-    Detail, EndInfo, Finding, FindingKind, Frame, Holder, LastSeen, LeakState, LockOrder,
-    LockTaken, NotifyInfo, ObjectInfo, ObjectKind, ParseFindingKindError, Report, RunningThread,
-    SignalCause, SourceLocation, Summary, Target, ThreadInfo,
+    Detail, EndInfo, Finding, FindingKind, Frame, Holder, LastSeen, LeakState, LiveRun, LockOrder,
+    LockTaken, NotifyInfo, ObjectInfo, ObjectKind, OsActivity, OsThread, ParseFindingKindError,
+    Report, RunningThread, SignalCause, SourceLocation, Summary, Target, ThreadInfo,
 };
 
 /// Marks a test to run under leakcheck.

@@ -194,7 +194,24 @@ fn each_layer_imports_only_the_layers_below_it() {
         ),
         (
             &facade,
-            &["backend", "explore", "detect", "report", "config", "replay"],
+            &[
+                "backend", "explore", "detect", "report", "config", "replay", "live",
+            ],
+        ),
+        // Live mode runs the user's code on real threads: it needs no model, no engine and no
+        // detector, only the report (and explore's report files).
+        (
+            &["live"],
+            &[
+                "runtime",
+                "backend",
+                "detect",
+                "thread",
+                "sync",
+                "channel",
+                "cancel",
+                "parking_lot",
+            ],
         ),
     ];
     let mut broken = Vec::new();

@@ -39,7 +39,7 @@ fn write_to_dir(
     std::fs::write(file, json).map_err(err)
 }
 
-pub(super) fn write_report(dir: &Path, report: &Report) -> Result<(), ConfigError> {
+pub(crate) fn write_report(dir: &Path, report: &Report) -> Result<(), ConfigError> {
     write_to_dir(dir, report.test(), ".json", &report.to_json())
 }
 

@@ -24,7 +24,8 @@ use crate::runtime::{self, Control, Exec};
 
 use self::body::body_thread;
 use self::exhaustive::Searched;
-use self::files::{write_report, write_summary};
+pub(crate) use self::files::write_report;
+use self::files::write_summary;
 
 /// The test body, as the check was given it.
 pub(crate) type Body = Arc<dyn Fn() + Send + Sync + 'static>;
@@ -376,5 +377,6 @@ fn report(
         replay_command: replay_command(settings, test, &replay_token),
         replay_token,
         notes,
+        live: None,
     })
 }

@@ -16,8 +16,8 @@ pub(crate) use paths::{frames, location, source_location};
 
 pub use leakcheck_schema::{
     Blocked, BlockedThread, Cancelled, ChannelInfo, ChannelWait, ChannelWaiter, CriticalSection,
-    Detail, EndInfo, Finding, FindingKind, Frame, Holder, LastSeen, LeakState, LockOrder,
-    LockTaken, NotifyInfo, ObjectInfo, ObjectKind, ParseFindingKindError, Report, RunningThread,
-    SignalCause, SourceLocation, Summary, Target, ThreadInfo,
+    Detail, EndInfo, Finding, FindingKind, Frame, Holder, LastSeen, LeakState, LiveRun, LockOrder,
+    LockTaken, NotifyInfo, ObjectInfo, ObjectKind, OsActivity, OsThread, ParseFindingKindError,
+    Report, RunningThread, SignalCause, SourceLocation, Summary, Target, ThreadInfo,
 };
 pub(crate) use leakcheck_schema::{ReportData, SummaryRecord, FORMAT};

@@ -187,5 +187,6 @@ pub fn report(findings: Vec<Finding>) -> Report {
         replay_token: "T".into(),
         replay_command: "LEAKCHECK_REPLAY=T cargo test -p demo t -- --exact".into(),
         notes: vec![],
+        live: None,
     })
 }

@@ -11,7 +11,20 @@ use syn::{Expr, ExprLit, Ident, Lit, LitInt, LitStr, Meta, Token};
 
 /// Every argument name, in the order error messages list them.
 const ARGUMENTS: &str =
-    "schedules, scheduler, depth, preemption_bound, seed, max_steps, allow_lingering, spurious_wakeups, replay, expect";
+    "schedules, scheduler, depth, preemption_bound, seed, max_steps, allow_lingering, spurious_wakeups, replay, expect, live, runs, grace_ms, ignore_thread";
+
+/// The arguments that apply only to the deterministic checks, which a `live` test cannot take.
+const DETERMINISTIC_ONLY: [&str; 9] = [
+    "schedules",
+    "scheduler",
+    "depth",
+    "preemption_bound",
+    "seed",
+    "max_steps",
+    "allow_lingering",
+    "spurious_wakeups",
+    "replay",
+];
 
 /// The finding kinds `expect` takes, as (name, `FindingKind` variant), in the order the
 /// kinds are declared (which is how error messages list them): the library's own list,
@@ -41,6 +54,14 @@ pub(crate) struct Args {
     pub(crate) replay: Option<LitStr>,
     /// The `FindingKind` variants `expect` lists, in order, spanned at their names.
     pub(crate) expect: Vec<Ident>,
+    /// `live`: run the body on real threads (live mode), always.
+    pub(crate) live: bool,
+    /// Live mode: how many times to run the body.
+    pub(crate) runs: Option<usize>,
+    /// Live mode: the grace period, in milliseconds.
+    pub(crate) grace_ms: Option<u64>,
+    /// Live mode: thread-name prefixes that are never a leak.
+    pub(crate) ignore_thread: Vec<LitStr>,
     /// The arguments as written, except `expect`, for the registry: name and value text.
     pub(crate) given: Vec<(String, String)>,
     /// The arguments seen so far, to reject repeats.
@@ -84,6 +105,22 @@ impl Args {
                         "`preemption_bound` applies only to the exhaustive scheduler, but the scheduler is {}; \
                          remove `preemption_bound` or use `scheduler = \"exhaustive\"`",
                         lit.to_token_stream()
+                    ),
+                ));
+            }
+        }
+        if args.live {
+            if let Some(other) = args
+                .seen
+                .iter()
+                .find(|seen| DETERMINISTIC_ONLY.contains(&seen.to_string().as_str()))
+            {
+                return Err(syn::Error::new_spanned(
+                    other,
+                    format!(
+                        "`{other}` applies to the deterministic checks, but this test is `live` (its body \
+                         runs once per run on real threads, with no scheduler); remove `{other}`, or \
+                         remove `live` (then `LEAKCHECK_MODE=live` can still run it live)"
                     ),
                 ));
             }
@@ -142,6 +179,11 @@ impl Args {
                 self.spurious_wakeups = Some(on);
                 self.given.push((key, on.to_string()));
             }
+            "live" => {
+                let on = flag(meta, &key)?;
+                self.live = on;
+                self.given.push((key, on.to_string()));
+            }
             _ => {
                 let value = value(meta, &key)?;
                 if key != "expect" {
@@ -186,11 +228,41 @@ impl Args {
                         )?);
                     }
                     "expect" => self.expect = expect(value)?,
+                    "runs" => {
+                        self.runs = Some(positive(
+                            value,
+                            &key,
+                            "how many times a live test runs its body, at least 1",
+                        )?);
+                    }
+                    "grace_ms" => {
+                        let what = "how long, in milliseconds, a live test waits for the threads its body started to exit";
+                        let lit = int(value, &key, "u64", what)?;
+                        self.grace_ms = Some(lit.base10_parse::<u64>().map_err(|_| {
+                            syn::Error::new_spanned(
+                                lit,
+                                format!("`{key}` is too large for a `u64`; it takes {what}"),
+                            )
+                        })?);
+                    }
+                    "ignore_thread" => self.ignore_thread = prefixes(value)?,
                     _ => unreachable!("every argument name is handled"),
                 }
             }
         }
         Ok(())
+    }
+}
+
+/// `ignore_thread`'s thread-name prefixes: one string or a list of them.
+fn prefixes(value: &Expr) -> syn::Result<Vec<LitStr>> {
+    let usage = "`ignore_thread` takes a thread-name prefix or a list of them: \
+                 `ignore_thread = \"tokio-runtime-w\"` or `ignore_thread = [\"rayon\", \"log\"]`";
+    match value {
+        Expr::Array(array) if array.attrs.is_empty() && !array.elems.is_empty() => {
+            array.elems.iter().map(|e| string(e, usage)).collect()
+        }
+        other => Ok(vec![string(other, usage)?]),
     }
 }
 
@@ -228,6 +300,9 @@ fn example(key: &str) -> &'static str {
         "seed" => "seed = 0x5eed",
         "scheduler" => "scheduler = \"random\"",
         "replay" => "replay = \"<token>\"",
+        "runs" => "runs = 20",
+        "grace_ms" => "grace_ms = 500",
+        "ignore_thread" => "ignore_thread = \"tokio-runtime-w\"",
         _ => "expect = \"leaked_thread\"",
     }
 }

@@ -178,18 +178,20 @@ fn generate(args: &Args, function: ItemFn) -> TokenStream2 {
     // root, `module::name` below it. `module_path!()` starts with the crate name, and the
     // `::` added here makes sure there is a first `::` to split at.
     let fn_name = LitStr::new(&name.to_string(), name.span());
+    let test_name = quote! {{
+        const PATH: &str = ::core::concat!(::core::module_path!(), "::", #fn_name);
+        match PATH.split_once("::") {
+            ::core::option::Option::Some((_, name)) => name,
+            ::core::option::Option::None => PATH,
+        }
+    }};
     config.extend(quote! {
-        .test_name({
-            const PATH: &str = ::core::concat!(::core::module_path!(), "::", #fn_name);
-            match PATH.split_once("::") {
-                ::core::option::Option::Some((_, name)) => name,
-                ::core::option::Option::None => PATH,
-            }
-        })
+        .test_name(#test_name)
         .package(::core::env!("CARGO_PKG_NAME"))
     });
     // An `#[ignore]`d test runs only when libtest is told to include it: so must its replay.
-    if attrs.iter().any(|a| a.path().is_ident("ignore")) {
+    let ignored = attrs.iter().any(|a| a.path().is_ident("ignore"));
+    if ignored {
         config.extend(quote!(.ignored(true)));
     }
 
@@ -202,6 +204,23 @@ fn generate(args: &Args, function: ItemFn) -> TokenStream2 {
     let run_test = quote_spanned!(span=> ::leakcheck::__private::run_test);
     let body_ref = Ident::new("__leakcheck_body", span);
     let kinds = &args.expect;
+    let mut live = quote!(::leakcheck::live::Config::new()
+        .__test(#test_name, ::core::env!("CARGO_PKG_NAME")));
+    if let Some(n) = args.runs {
+        let n = Literal::usize_unsuffixed(n);
+        live.extend(quote!(.runs(#n)));
+    }
+    if let Some(ms) = args.grace_ms {
+        let ms = Literal::u64_unsuffixed(ms);
+        live.extend(quote!(.grace(::core::time::Duration::from_millis(#ms))));
+    }
+    for prefix in &args.ignore_thread {
+        live.extend(quote!(.ignore_thread(#prefix)));
+    }
+    if ignored {
+        live.extend(quote!(.__ignored()));
+    }
+    let live_flag = args.live;
     let registration = registration::entry(args, &attrs, name, &fn_name, &config);
     quote! {
         #[::core::prelude::v1::test]
@@ -210,6 +229,8 @@ fn generate(args: &Args, function: ItemFn) -> TokenStream2 {
             fn #body_fn() #output #block
             #run_test(
                 #config,
+                #live,
+                #live_flag,
                 &[#(::leakcheck::FindingKind::#kinds),*],
                 #body_ref,
             );

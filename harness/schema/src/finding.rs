@@ -128,6 +128,48 @@ pub enum LeakState {
     },
     /// It finished, but only after the body returned, and nobody joined it.
     FinishedLate,
+    /// Live mode: an OS thread that the body started and that was still alive when the grace
+    /// period after the body ran out.
+    StillAlive(OsThread),
+}
+
+/// An OS thread that live mode found alive after the body returned.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OsThread {
+    /// The OS's id of the thread (the tid on Linux).
+    pub os_id: u64,
+    /// What the thread was doing when the grace period ran out.
+    pub activity: OsActivity,
+    /// How long the check waited for it to finish after the body returned, in milliseconds.
+    pub grace_ms: u64,
+    /// Whether the thread may belong to another test that ran in the same process at the same
+    /// time (under `cargo test` with more than one test thread); never under nextest.
+    pub maybe_other_test: bool,
+}
+
+/// What an OS thread was doing, as the OS said.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "activity", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum OsActivity {
+    /// Waiting in the kernel for something other than time: a lock, a channel, I/O.
+    Blocked {
+        /// The kernel function it waits in, when the OS tells it (Linux: `futex_do_wait`).
+        wait_point: Option<String>,
+    },
+    /// Waiting for time to pass: a sleep or a timed wait.
+    Sleeping {
+        /// The kernel function it waits in, when the OS tells it.
+        wait_point: Option<String>,
+    },
+    /// Running or ready to run: a spin loop, a long computation.
+    Running,
+    /// Something else the OS reports (stopped, exiting), or nothing more (Windows tells only
+    /// that a thread is alive).
+    Other {
+        /// The OS's word for it.
+        state: String,
+    },
 }
 
 /// Where a cancellation token was cancelled, and by whom.
@@ -372,6 +414,7 @@ impl Finding {
                 LeakState::BlockedForever(b) => Some(&b.at),
                 LeakState::StillRunning { last_seen, .. } => last_seen.as_ref().map(|l| &l.at),
                 LeakState::FinishedLate => thread.spawned_at.as_ref(),
+                LeakState::StillAlive(_) => None,
             },
             Detail::UnclosedChannel { channel, .. } => Some(&channel.object.created_at),
             Detail::MissedSignal { wait_at, .. } => Some(wait_at),

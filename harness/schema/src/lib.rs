@@ -50,6 +50,7 @@
 //!     replay_token: "T".into(),
 //!     replay_command: "LEAKCHECK_REPLAY=T cargo test -p demo leaky".into(),
 //!     notes: vec![],
+//!     live: None,
 //! });
 //! assert!(report.has(FindingKind::LeakedThread));
 //! assert_eq!(
@@ -102,12 +103,12 @@ mod seed;
 pub use finding::{
     Blocked, BlockedThread, Cancelled, ChannelInfo, ChannelWait, ChannelWaiter, CriticalSection,
     Detail, EndInfo, Finding, Holder, LastSeen, LeakState, LockOrder, LockTaken, NotifyInfo,
-    RunningThread, SignalCause, Target,
+    OsActivity, OsThread, RunningThread, SignalCause, Target,
 };
 pub use kind::{FindingKind, ParseFindingKindError};
 pub use location::{Frame, SourceLocation};
 pub use names::{ObjectInfo, ObjectKind, ThreadInfo};
-pub use report::{ReadError, Report, ReportData, Summary, SummaryRecord, FORMAT};
+pub use report::{LiveRun, ReadError, Report, ReportData, Summary, SummaryRecord, FORMAT};
 pub use scheduler::{
     ParseSchedulerError, Scheduler, ACCEPTED_SCHEDULERS, DEFAULT_PCT_DEPTH,
     DEFAULT_PREEMPTION_BOUND,

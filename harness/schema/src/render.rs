@@ -6,8 +6,8 @@ use std::fmt::{self, Display, Formatter, Write as _};
 
 use crate::{
     Blocked, BlockedThread, ChannelInfo, ChannelWaiter, Detail, EndInfo, Finding, FindingKind,
-    Frame, Holder, LeakState, LockOrder, NotifyInfo, ObjectInfo, Report, SignalCause,
-    SourceLocation, Target, ThreadInfo,
+    Frame, Holder, LeakState, LockOrder, NotifyInfo, ObjectInfo, OsActivity, OsThread, Report,
+    SignalCause, SourceLocation, Target, ThreadInfo,
 };
 
 impl Display for ThreadInfo {
@@ -284,6 +284,31 @@ fn missed(
     }
 }
 
+fn alive(out: &mut String, os: &OsThread) {
+    let activity = match &os.activity {
+        OsActivity::Blocked {
+            wait_point: Some(w),
+        } => format!("blocked in the kernel at {w}"),
+        OsActivity::Blocked { wait_point: None } => "blocked in the kernel".to_string(),
+        OsActivity::Sleeping {
+            wait_point: Some(w),
+        } => format!("sleeping at {w}"),
+        OsActivity::Sleeping { wait_point: None } => "sleeping".to_string(),
+        OsActivity::Running => "running (a spin loop or a long computation?)".to_string(),
+        OsActivity::Other { state } => state.clone(),
+    };
+    let _ = writeln!(
+        out,
+        "  OS thread {}, still alive {} ms after the body returned: {activity}",
+        os.os_id, os.grace_ms
+    );
+    if os.maybe_other_test {
+        out.push_str("  it may belong to another test running in this process at the same time: run under nextest, or with --test-threads=1, for exact attribution (ignore_thread accepts a thread by name)\n");
+    } else {
+        out.push_str("  ignore_thread accepts a thread by its name's prefix\n");
+    }
+}
+
 fn order(out: &mut String, o: &LockOrder) {
     let _ = writeln!(
         out,
@@ -315,6 +340,7 @@ fn finding(out: &mut String, finding: &Finding) {
                 LeakState::FinishedLate => {
                     out.push_str("  finished only after the test body returned, and nobody joined it (allow_lingering accepts this)\n");
                 }
+                LeakState::StillAlive(os) => alive(out, os),
             }
         }
         Detail::UnclosedChannel {
@@ -485,7 +511,9 @@ impl Display for Report {
                 counts.push(kind.noun(n));
             }
         }
-        let origin = if self.data().replayed {
+        let origin = if let Some(live) = &self.data().live {
+            format!("live, run {} of {}, {}", live.run, live.runs, live.runner)
+        } else if self.data().replayed {
             format!(
                 "replayed schedule {}, {}, seed {:#x}",
                 self.data().schedule,
@@ -511,6 +539,10 @@ impl Display for Report {
                 writeln!(f, "note: {note}")?;
             }
         }
-        write!(f, "\nreplay: {}", self.data().replay_command)
+        if self.data().live.is_some() {
+            write!(f, "\nrerun: {}", self.data().replay_command)
+        } else {
+            write!(f, "\nreplay: {}", self.data().replay_command)
+        }
     }
 }

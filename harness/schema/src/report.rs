@@ -37,6 +37,7 @@ pub const FORMAT: u32 = 2;
 ///     replay_token: "token".into(),
 ///     replay_command: "LEAKCHECK_REPLAY=token cargo test -p demo leaky".into(),
 ///     notes: vec![],
+///     live: None,
 /// });
 /// let read = Report::from_json(&report.to_json()).unwrap();
 /// assert_eq!(read, report);
@@ -72,6 +73,23 @@ pub struct ReportData {
     pub replay_command: String,
     /// Remarks on the report, one line each (`note: ...`).
     pub notes: Vec<String>,
+    /// For a live-mode check (real OS threads), how it ran; absent for deterministic checks,
+    /// whose schedule, seed and replay token the fields above give.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub live: Option<LiveRun>,
+}
+
+/// How a live-mode check ran: the body on real threads, `runs` times, with no schedule to
+/// replay.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveRun {
+    /// Which run of the body leaked, counting from 1.
+    pub run: usize,
+    /// How many runs the check was to make.
+    pub runs: usize,
+    /// What ran the test, which decides how exact the attribution of threads is: `nextest`
+    /// (one test per process), `cargo test, one test thread` or `cargo test, N test threads`.
+    pub runner: String,
 }
 
 /// Why a report's JSON could not be read.

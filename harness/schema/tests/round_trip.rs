@@ -293,6 +293,7 @@ fn report(findings: Vec<Finding>) -> Report {
         replay_token: "T".into(),
         replay_command: "LEAKCHECK_REPLAY=T cargo test -p demo every_kind".into(),
         notes: vec!["a note".into()],
+        live: None,
     })
 }
 

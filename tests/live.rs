@@ -1,0 +1,425 @@
+//! Live mode on real threads. Each check runs in a process of its own (this test binary,
+//! re-run on one test with `--test-threads=1`), because what it finds depends on every thread
+//! of the process: tests running beside it in the same process would start threads of their
+//! own. Every wait is bounded.
+#![cfg(target_os = "linux")]
+
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
+use std::time::{Duration, Instant};
+
+use leakcheck::live::{self, Config};
+use leakcheck::{Detail, FindingKind, LeakState, OsActivity, Report};
+
+/// Set in the child process: run the check itself.
+const CHILD: &str = "LEAKCHECK_LIVE_TEST_CHILD";
+
+/// In the parent, re-runs test `name` alone in a child process (with `env`) and asserts it
+/// passed; in the child, runs `check`.
+fn in_own_process(name: &str, env: &[(&str, &str)], args: &[&str], check: impl FnOnce()) {
+    if std::env::var_os(CHILD).is_some() {
+        return check();
+    }
+    let (ok, output) = run_child(name, env, args);
+    assert!(
+        ok,
+        "the check of {name} failed in its own process:\n{output}"
+    );
+}
+
+/// Runs test `name` of this binary in a child process; returns whether it passed and its
+/// output. Kills it after 60 s.
+fn run_child(name: &str, env: &[(&str, &str)], args: &[&str]) -> (bool, String) {
+    let mut cmd = Command::new(std::env::current_exe().unwrap());
+    cmd.args([name, "--exact", "--nocapture", "--include-ignored"])
+        .args(if args.is_empty() {
+            &["--test-threads=1"][..]
+        } else {
+            args
+        })
+        .env(CHILD, "1")
+        .env_remove("LEAKCHECK_MODE")
+        .env_remove("NEXTEST")
+        .env_remove("RUST_TEST_THREADS")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        if Instant::now() > deadline {
+            child.kill().unwrap();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "{name} did not finish within 60 s:\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let out = child.wait_with_output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+/// The report's only finding, as an OS thread: its name and what it was doing.
+fn only_leak(report: &Report) -> (Option<String>, leakcheck::OsThread) {
+    assert_eq!(report.findings().len(), 1, "{report}");
+    let finding = &report.findings()[0];
+    assert_eq!(finding.kind(), FindingKind::LeakedThread);
+    match finding.detail() {
+        Detail::LeakedThread {
+            thread,
+            state: LeakState::StillAlive(os),
+        } => (thread.name.clone(), os.clone()),
+        other => panic!("not a live leak: {other:?}"),
+    }
+}
+
+fn short() -> Config {
+    Config::new().grace(Duration::from_millis(200))
+}
+
+#[test]
+fn a_named_thread_blocked_on_a_channel_is_one_leak_blocked_in_the_kernel() {
+    in_own_process(
+        "a_named_thread_blocked_on_a_channel_is_one_leak_blocked_in_the_kernel",
+        &[],
+        &[],
+        || {
+            let keep = Arc::new(std::sync::Mutex::new(Vec::new()));
+            let kept = keep.clone();
+            let report = short()
+                .explore(move || {
+                    let (tx, rx) = mpsc::channel::<()>();
+                    std::thread::Builder::new()
+                        .name("stuck-reader".into())
+                        .spawn(move || {
+                            let _ = rx.recv();
+                        })
+                        .unwrap();
+                    kept.lock().unwrap().push(tx);
+                })
+                .unwrap_err();
+            let (name, os) = only_leak(&report);
+            assert_eq!(name.as_deref(), Some("stuck-reader"));
+            assert!(
+                matches!(os.activity, OsActivity::Blocked { .. }),
+                "{:?}",
+                os.activity
+            );
+            assert!(!os.maybe_other_test, "one test thread: exact attribution");
+            assert_eq!(os.grace_ms, 200);
+            let text = report.to_string();
+            assert!(text.contains("leaked thread#1 \"stuck-reader\""), "{text}");
+            assert!(
+                text.contains("live, run 1 of 1, cargo test, one test thread"),
+                "{text}"
+            );
+            assert!(text.contains("blocked in the kernel"), "{text}");
+            // Let the reader go.
+            keep.lock().unwrap().clear();
+        },
+    );
+}
+
+#[test]
+fn a_thread_that_finishes_within_the_grace_period_is_no_leak() {
+    in_own_process(
+        "a_thread_that_finishes_within_the_grace_period_is_no_leak",
+        &[],
+        &[],
+        || {
+            let summary = Config::new()
+                .grace(Duration::from_secs(5))
+                .explore(|| {
+                    std::thread::spawn(|| std::thread::sleep(Duration::from_millis(50)));
+                })
+                .unwrap();
+            assert_eq!(summary.runs(), 1);
+        },
+    );
+}
+
+#[test]
+fn ignore_thread_accepts_a_thread_by_its_name_prefix() {
+    in_own_process(
+        "ignore_thread_accepts_a_thread_by_its_name_prefix",
+        &[],
+        &[],
+        || {
+            let stop = Arc::new(AtomicBool::new(false));
+            let flag = stop.clone();
+            short()
+                .ignore_thread("pool-keeper")
+                .explore(move || {
+                    let flag = flag.clone();
+                    std::thread::Builder::new()
+                        .name("pool-keeper-1".into())
+                        .spawn(move || {
+                            while !flag.load(Ordering::Relaxed) {
+                                std::thread::sleep(Duration::from_millis(5));
+                            }
+                        })
+                        .unwrap();
+                })
+                .unwrap();
+            stop.store(true, Ordering::Relaxed);
+        },
+    );
+}
+
+#[test]
+fn a_body_that_joins_everything_is_clean_over_fifty_runs() {
+    in_own_process(
+        "a_body_that_joins_everything_is_clean_over_fifty_runs",
+        &[],
+        &[],
+        || {
+            let summary = short()
+                .runs(50)
+                .explore(|| {
+                    let (tx, rx) = mpsc::channel();
+                    let workers: Vec<_> = (0..3)
+                        .map(|i| {
+                            let tx = tx.clone();
+                            std::thread::spawn(move || tx.send(i).unwrap())
+                        })
+                        .collect();
+                    drop(tx);
+                    assert_eq!(rx.iter().sum::<i32>(), 3);
+                    for w in workers {
+                        w.join().unwrap();
+                    }
+                })
+                .unwrap();
+            assert_eq!(summary.runs(), 50);
+        },
+    );
+}
+
+#[test]
+fn a_leaked_thread_that_spins_is_running() {
+    in_own_process("a_leaked_thread_that_spins_is_running", &[], &[], || {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let report = short()
+            .explore(move || {
+                let flag = flag.clone();
+                std::thread::Builder::new()
+                    .name("spinner".into())
+                    .spawn(move || {
+                        while !flag.load(Ordering::Relaxed) {
+                            std::hint::spin_loop();
+                        }
+                    })
+                    .unwrap();
+            })
+            .unwrap_err();
+        stop.store(true, Ordering::Relaxed);
+        let (name, os) = only_leak(&report);
+        assert_eq!(name.as_deref(), Some("spinner"));
+        assert_eq!(os.activity, OsActivity::Running);
+    });
+}
+
+#[test]
+fn threads_that_existed_before_the_body_are_never_reported() {
+    in_own_process(
+        "threads_that_existed_before_the_body_are_never_reported",
+        &[],
+        &[],
+        || {
+            let (tx, rx) = mpsc::channel::<()>();
+            let old = std::thread::Builder::new()
+                .name("older".into())
+                .spawn(move || {
+                    let _ = rx.recv();
+                })
+                .unwrap();
+            short()
+                .explore(|| std::thread::spawn(|| ()).join().unwrap())
+                .unwrap();
+            drop(tx);
+            old.join().unwrap();
+        },
+    );
+}
+
+#[test]
+fn attribution_under_parallel_cargo_test_says_a_survivor_may_be_another_tests() {
+    // The child runs with two test threads: a named survivor may be another test's; an
+    // unnamed one carries the test thread's own name, so it is this test's.
+    let name = "attribution_under_parallel_cargo_test_says_a_survivor_may_be_another_tests";
+    in_own_process(name, &[], &["--test-threads=2"], || {
+        let keep = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let kept = keep.clone();
+        let report = short()
+            .explore(move || {
+                let (tx, rx) = mpsc::channel::<()>();
+                std::thread::Builder::new()
+                    .name("named-leak".into())
+                    .spawn(move || {
+                        let _ = rx.recv();
+                    })
+                    .unwrap();
+                kept.lock().unwrap().push(tx);
+            })
+            .unwrap_err();
+        let (_, os) = only_leak(&report);
+        assert!(os.maybe_other_test);
+        let text = report.to_string();
+        assert!(text.contains("cargo test, 2 test threads"), "{text}");
+        assert!(
+            text.contains("may belong to another test running in this process"),
+            "{text}"
+        );
+        keep.lock().unwrap().clear();
+
+        let kept = keep.clone();
+        let report = short()
+            .explore(move || {
+                let (tx, rx) = mpsc::channel::<()>();
+                std::thread::spawn(move || {
+                    let _ = rx.recv();
+                });
+                kept.lock().unwrap().push(tx);
+            })
+            .unwrap_err();
+        let (_, os) = only_leak(&report);
+        assert!(!os.maybe_other_test, "{report}");
+        keep.lock().unwrap().clear();
+    });
+}
+
+#[test]
+fn attribution_under_nextest_is_exact() {
+    in_own_process(
+        "attribution_under_nextest_is_exact",
+        &[("NEXTEST", "1")],
+        &["--test-threads=4"],
+        || {
+            let keep = Arc::new(std::sync::Mutex::new(Vec::new()));
+            let kept = keep.clone();
+            let report = short()
+                .explore(move || {
+                    let (tx, rx) = mpsc::channel::<()>();
+                    std::thread::Builder::new()
+                        .name("named-leak".into())
+                        .spawn(move || {
+                            let _ = rx.recv();
+                        })
+                        .unwrap();
+                    kept.lock().unwrap().push(tx);
+                })
+                .unwrap_err();
+            let (_, os) = only_leak(&report);
+            assert!(!os.maybe_other_test);
+            assert!(report.to_string().contains("nextest, one test per process"));
+            keep.lock().unwrap().clear();
+        },
+    );
+}
+
+#[test]
+fn the_attribute_runs_a_test_live() {
+    // `expected_live_leak` below must pass (it expects its leak); run alone, it does.
+    let (ok, output) = run_child("expected_live_leak", &[], &[]);
+    assert!(ok, "{output}");
+    assert!(output.contains("leaked thread#1 \"attr-leak\""), "{output}");
+    assert!(
+        output.contains(
+            "rerun: cargo test -p leakcheck expected_live_leak -- --exact --include-ignored"
+        ),
+        "{output}"
+    );
+}
+
+#[leakcheck::test(live, grace_ms = 100, expect = "leaked_thread")]
+#[ignore = "run in a process of its own by the_attribute_runs_a_test_live"]
+fn expected_live_leak() {
+    let (tx, rx) = mpsc::channel::<()>();
+    std::thread::Builder::new()
+        .name("attr-leak".into())
+        .spawn(move || {
+            let _ = rx.recv();
+        })
+        .unwrap();
+    std::mem::forget(tx);
+}
+
+#[test]
+fn leakcheck_mode_live_runs_every_test_live() {
+    // A deterministic test whose body leaks a real std thread: the deterministic check cannot
+    // see it, but LEAKCHECK_MODE=live can.
+    let (ok, output) = run_child(
+        "std_thread_leak_seen_only_live",
+        &[("LEAKCHECK_MODE", "live")],
+        &[],
+    );
+    assert!(!ok, "{output}");
+    assert!(output.contains("leaked thread#1 \"std-leak\""), "{output}");
+    assert!(
+        output.contains(
+            "rerun: LEAKCHECK_MODE=live cargo test -p leakcheck std_thread_leak_seen_only_live"
+        ),
+        "{output}"
+    );
+    let (ok, output) = run_child("std_thread_leak_seen_only_live", &[], &[]);
+    assert!(ok, "deterministic mode does not see std threads: {output}");
+    let (ok, output) = run_child(
+        "std_thread_leak_seen_only_live",
+        &[("LEAKCHECK_MODE", "sometimes")],
+        &[],
+    );
+    assert!(!ok);
+    assert!(
+        output.contains("LEAKCHECK_MODE=\"sometimes\" is not valid: expected `live`"),
+        "{output}"
+    );
+}
+
+#[leakcheck::test(schedules = 3, grace_ms = 100)]
+#[ignore = "run in a process of its own by leakcheck_mode_live_runs_every_test_live"]
+fn std_thread_leak_seen_only_live() {
+    let (tx, rx) = mpsc::channel::<()>();
+    std::thread::Builder::new()
+        .name("std-leak".into())
+        .spawn(move || {
+            let _ = rx.recv();
+        })
+        .unwrap();
+    std::mem::forget(tx);
+}
+
+#[test]
+fn runs_of_zero_is_a_usage_error() {
+    let err = std::panic::catch_unwind(|| Config::new().runs(0).check(|| ())).unwrap_err();
+    let msg = err.downcast_ref::<String>().unwrap();
+    assert!(
+        msg.contains("the setting `runs` must be at least 1"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn the_free_function_checks_with_the_defaults() {
+    in_own_process(
+        "the_free_function_checks_with_the_defaults",
+        &[],
+        &[],
+        || {
+            live::check(|| std::thread::spawn(|| ()).join().unwrap());
+        },
+    );
+}
