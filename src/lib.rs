@@ -124,7 +124,9 @@ pub use report::{
 /// Arguments: `schedules`, `scheduler` (`"random"`, `"pct"`, `"dfs"`, `"exhaustive"`), `depth`
 /// (PCT), `preemption_bound` (exhaustive), `seed`, `max_steps`, `allow_lingering`, `spurious_wakeups` (flags, or `= true/false`),
 /// `replay` (a token), and `expect`: one kind or a list (`expect = ["leaked_thread",
-/// "deadlock"]`); the test then passes only if every expected kind is found.
+/// "deadlock"]`); the test then passes only if every expected kind is found. `live` runs the
+/// test in [live mode](crate::live) (real threads), with `runs`, `grace_ms` and
+/// `ignore_thread` (a prefix or a list); `LEAKCHECK_MODE=live` runs every test live.
 pub use leakcheck_macros::test;
 
 impl Config {

@@ -27,6 +27,13 @@ pub struct Cli {
     #[arg(long)]
     pub nextest: bool,
 
+    /// Run every `#[leakcheck::test]` live (`LEAKCHECK_MODE=live`): on real threads, with the
+    /// threads it leaves behind found from the operating system. Tests that expect a finding
+    /// other than `leaked_thread` stay deterministic. Runs through cargo-nextest when it is
+    /// installed (one test per process: exact attribution), else `cargo test --test-threads=1`.
+    #[arg(long)]
+    pub live: bool,
+
     /// Package to test (repeatable); the whole workspace by default.
     #[arg(short = 'p', long = "package", value_name = "SPEC")]
     pub packages: Vec<String>,
@@ -166,6 +173,9 @@ impl Cli {
         }
         if let Some(s) = self.seed {
             env.push(("LEAKCHECK_SEED", s.to_string()));
+        }
+        if self.live {
+            env.push(("LEAKCHECK_MODE", "live".to_string()));
         }
         env
     }

@@ -157,6 +157,9 @@ impl Anchors {
                         }
                     }
                     LeakState::FinishedLate => self.state("finished_late"),
+                    // Live mode: the OS id and what the thread did vary from run to run; the
+                    // thread's name (hashed above) is what identifies it.
+                    LeakState::StillAlive(_) => self.state("still_alive"),
                     _ => {}
                 }
             }

@@ -153,18 +153,29 @@ fn run(cli: &Cli) -> i32 {
         eprintln!("cargo-leakcheck: warning: the registry of {e}");
     }
 
-    let runner = if cli.nextest {
+    let runner = if cli.nextest || cli.live {
         if cargo::nextest_installed(&cargo) {
             Runner::Nextest
         } else {
-            eprintln!(
-                "cargo-leakcheck: warning: cargo-nextest is not installed; running `cargo test` instead"
-            );
+            if cli.nextest {
+                eprintln!(
+                    "cargo-leakcheck: warning: cargo-nextest is not installed; running `cargo test` instead"
+                );
+            }
             Runner::CargoTest
         }
     } else {
         Runner::CargoTest
     };
+    // Live mode sees every thread of the process: under `cargo test`, one test at a time, so
+    // that each leaked thread is attributed to its test.
+    let mut test_args = cli.test_args.clone();
+    if cli.live
+        && runner == Runner::CargoTest
+        && !test_args.iter().any(|a| a.starts_with("--test-threads"))
+    {
+        test_args.push("--test-threads=1".into());
+    }
 
     let total = progress_total(&binaries, cli, &ui);
     let report_dir = scratch.0.join("reports");
@@ -173,7 +184,7 @@ fn run(cli: &Cli) -> i32 {
     let spec = cargo::RunSpec {
         runner,
         selection: &selection,
-        test_args: &cli.test_args,
+        test_args: &test_args,
         env: &run_env,
         binaries: &binaries,
         total,

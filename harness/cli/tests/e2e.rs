@@ -1012,3 +1012,64 @@ fn signals_cancellations_and_lock_orders_are_rendered_like_every_kind() {
     );
     assert!(run.stdout.contains("    lock order inversion: "), "{run:?}");
 }
+
+const LIVE_LIB: &str = r#"//! Unmodified code: std threads, which only live mode sees.
+pub fn start_reader() -> std::sync::mpsc::Sender<()> {
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    std::thread::Builder::new()
+        .name("bg-reader".into())
+        .spawn(move || {
+            let _ = rx.recv();
+        })
+        .unwrap();
+    tx
+}
+
+#[cfg(test)]
+mod tests {
+    #[leakcheck::test(schedules = 2, grace_ms = 100)]
+    fn leaves_a_reader() {
+        std::mem::forget(super::start_reader());
+    }
+
+    #[leakcheck::test(schedules = 2)]
+    fn joins_everything() {
+        std::thread::spawn(|| ()).join().unwrap();
+    }
+}
+"#;
+
+#[test]
+fn live_mode_finds_the_std_threads_the_deterministic_mode_cannot_see() {
+    let _turn = cargo_turn();
+    let ws = Workspace::new("live", LIVE_LIB);
+    let json = ws.path("live.json");
+
+    // Deterministic: std threads are outside the model, so nothing is found.
+    let run = ws.run(&["--json", json.to_str().unwrap()], &[]);
+    assert_eq!(run.code, 0, "{run:?}");
+
+    // Live: the leaked reader, by name, blocked in the kernel; the clean test stays clean.
+    let run = ws.run(&["--live", "--json", json.to_str().unwrap()], &[]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let doc = read_json(&json);
+    assert_valid(&doc);
+    assert_eq!(doc["summary"]["new_findings"], 1, "{run:?}");
+    let report = doc["reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["test"] == "tests::leaves_a_reader")
+        .unwrap_or_else(|| panic!("no report of tests::leaves_a_reader: {run:?}"));
+    assert_eq!(report["findings"][0]["kind"], "leaked_thread");
+    let text = report["text"].as_str().unwrap();
+    assert!(text.contains("leaked thread#1 \"bg-reader\""), "{text}");
+    assert!(text.contains("blocked in the kernel"), "{text}");
+    assert!(
+        text.contains(
+            "rerun: LEAKCHECK_MODE=live cargo test -p demo tests::leaves_a_reader -- --exact"
+        ),
+        "{text}"
+    );
+    assert_eq!(report["report"]["live"]["runs"], 1, "{report}");
+}

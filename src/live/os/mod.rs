@@ -39,10 +39,14 @@ pub(crate) struct OsThread {
 pub(crate) enum OsState {
     /// Waiting in the kernel for something other than time (a futex, a pipe, a socket), with
     /// the kernel's wait point when the OS tells it (Linux: `futex_do_wait`).
+    #[cfg_attr(windows, allow(dead_code))]
     Blocked(Option<String>),
     /// Waiting for time to pass (a sleep or a timed wait), with the wait point when known.
+    /// (Only Linux tells a sleep from another wait.)
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     Sleeping(Option<String>),
     /// Running, or ready to run.
+    #[cfg_attr(windows, allow(dead_code))]
     Running,
     /// Stopped, a zombie, or a state the OS reports that fits none of the above.
     Other(String),

@@ -1,0 +1,4 @@
+#[leakcheck::test(live, schedules = 100)]
+fn live_has_no_schedules() {}
+
+fn main() {}
