@@ -28,6 +28,24 @@ pub struct Binary {
 }
 
 impl Binary {
+    /// A binary known only by its [`id`](Binary::id), as a run's JSON names it (`cargo
+    /// leakcheck merge` reads binaries back this way; the executable is unknown).
+    pub fn from_id(id: &str) -> Binary {
+        let (package, rest) = id.split_once("::").unwrap_or((id, ""));
+        let (kind, target) = match rest.split_once('/') {
+            _ if rest.is_empty() => ("lib", package),
+            Some((kind, target)) => (kind, target),
+            None => ("test", rest),
+        };
+        Binary {
+            package: package.to_string(),
+            target: target.to_string(),
+            kind: kind.to_string(),
+            executable: PathBuf::new(),
+            manifest_dir: PathBuf::new(),
+        }
+    }
+
     /// The binary's id, as nextest writes it: `pkg` for the library's unit tests, `pkg::name`
     /// for an integration test, `pkg::bin/name` for a binary's, and so on.
     pub fn id(&self) -> String {
@@ -279,6 +297,8 @@ pub struct RunSpec<'a> {
     pub binaries: &'a [Binary],
     /// How many tests to expect, for the progress bar.
     pub total: Option<u64>,
+    /// nextest's `--partition`: run one shard of the tests.
+    pub partition: Option<&'a str>,
 }
 
 /// Runs the tests with every binary's reports going to the environment's report directory.
@@ -290,6 +310,7 @@ pub fn run_tests(cargo: &Path, spec: &RunSpec<'_>, ui: &Ui) -> Result<RunOutcome
         env,
         binaries,
         total,
+        partition,
     } = *spec;
     let mut cmd = Command::new(cargo);
     match runner {
@@ -297,6 +318,9 @@ pub fn run_tests(cargo: &Path, spec: &RunSpec<'_>, ui: &Ui) -> Result<RunOutcome
         Runner::Nextest => cmd.args(["nextest", "run", "--no-fail-fast"]),
     };
     cmd.args(selection);
+    if let Some(partition) = partition {
+        cmd.args(["--partition", partition]);
+    }
     if !test_args.is_empty() {
         cmd.arg("--").args(test_args);
     }
@@ -625,6 +649,25 @@ fn take_word<'a>(text: &mut &'a str) -> Option<&'a str> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_binary_reads_back_from_its_id() {
+        for (kind, target) in [
+            ("lib", "demo"),
+            ("test", "checks"),
+            ("bin", "tool"),
+            ("bench", "b"),
+        ] {
+            let b = super::Binary {
+                package: "demo".into(),
+                target: target.into(),
+                kind: kind.into(),
+                executable: Default::default(),
+                manifest_dir: Default::default(),
+            };
+            assert_eq!(super::Binary::from_id(&b.id()).id(), b.id());
+        }
+    }
+
     use super::*;
     use std::time::Duration;
 

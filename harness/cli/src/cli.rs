@@ -34,6 +34,13 @@ pub struct Cli {
     #[arg(long)]
     pub live: bool,
 
+    /// Run only the tests of shard M of N, as `cargo nextest run --partition` splits them
+    /// (`hash:M/N`: by a hash of the binary and test names, stable across runs; `count:M/N`:
+    /// round-robin within each binary). Runs through cargo-nextest, which must be installed.
+    /// Join the shards' `--json` files with `cargo leakcheck merge`.
+    #[arg(long, value_name = "hash:M/N|count:M/N", value_parser = parse_partition)]
+    pub partition: Option<String>,
+
     /// Package to test (repeatable); the whole workspace by default.
     #[arg(short = 'p', long = "package", value_name = "SPEC")]
     pub packages: Vec<String>,
@@ -105,6 +112,69 @@ pub struct Cli {
     /// Arguments for the test binaries (filters, `--exact`, `--ignored`, ...).
     #[arg(last = true, value_name = "TEST ARGS")]
     pub test_args: Vec<String>,
+}
+
+/// `cargo leakcheck merge [OPTIONS] FILE...`: joins the `--json` documents of several runs (the
+/// shards of a `--partition`ed suite) into one result, with the baseline gate applied once.
+#[derive(Debug, Parser)]
+#[command(
+    name = "cargo-leakcheck merge",
+    bin_name = "cargo leakcheck merge",
+    about = "Joins the --json files of several cargo leakcheck runs (CI shards) into one result.",
+    after_help = "Exit codes: 0 no new findings, 1 new findings, 2 usage or harness error, or a shard had one."
+)]
+pub struct MergeCli {
+    /// The `--json` files of the runs, one per shard.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Write the merged JSON document to PATH (the same schema as a run's).
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+
+    /// Write a JUnit XML file of the merged result to PATH.
+    #[arg(long, value_name = "PATH")]
+    pub junit: Option<PathBuf>,
+
+    /// Accept the findings listed in FILE: only findings not in it gate (applied here, once,
+    /// to the findings of every shard).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Write the merged findings to the --baseline FILE (and exit 0 unless an error occurs).
+    #[arg(long, requires = "baseline")]
+    pub update_baseline: bool,
+
+    /// Tests that fail without a leakcheck report do not make the result an error (exit 2).
+    #[arg(long)]
+    pub allow_test_failures: bool,
+
+    /// When to use colours.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+/// What `--partition` accepts, for error messages.
+const ACCEPTED_PARTITIONS: &str = "`hash:M/N` or `count:M/N`, with 1 <= M <= N";
+
+/// Checks a `--partition` value the way nextest reads it.
+fn parse_partition(value: &str) -> Result<String, String> {
+    let bad = || format!("`{value}` is not a partition; expected {ACCEPTED_PARTITIONS}");
+    let (kind, shards) = value.split_once(':').ok_or_else(bad)?;
+    if kind != "hash" && kind != "count" {
+        return Err(bad());
+    }
+    let (m, n) = shards.split_once('/').ok_or_else(bad)?;
+    let (m, n) = (
+        m.parse::<u64>().map_err(|_| bad())?,
+        n.parse::<u64>().map_err(|_| bad())?,
+    );
+    if !(1..=n).contains(&m) {
+        return Err(format!(
+            "`{value}`: shard {m} is not between 1 and the number of shards, {n}; expected {ACCEPTED_PARTITIONS}"
+        ));
+    }
+    Ok(value.to_string())
 }
 
 /// `--color`.
@@ -238,5 +308,40 @@ mod tests {
         assert_eq!(cli.cargo_selection(), ["-p", "demo"]);
         assert!(Cli::try_parse_from(["x", "--schedules", "0"]).is_err());
         assert!(Cli::try_parse_from(["x", "--update-baseline"]).is_err());
+    }
+
+    #[test]
+    fn partitions_parse_as_nextest_reads_them() {
+        for good in ["hash:1/2", "hash:2/2", "count:3/5", "hash:1/1"] {
+            let cli = Cli::try_parse_from(["x", "--partition", good]).unwrap();
+            assert_eq!(cli.partition.as_deref(), Some(good));
+        }
+        for bad in [
+            "hash",
+            "hash:",
+            "hash:1",
+            "hash:0/2",
+            "hash:3/2",
+            "hash:m/2",
+            "slice:1/2",
+            "1/2",
+        ] {
+            let err = Cli::try_parse_from(["x", "--partition", bad])
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains("expected `hash:M/N` or `count:M/N`"),
+                "{bad}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn merge_takes_files_and_the_outputs() {
+        let m =
+            MergeCli::try_parse_from(["merge", "a.json", "b.json", "--junit", "j.xml"]).unwrap();
+        assert_eq!(m.files, [PathBuf::from("a.json"), PathBuf::from("b.json")]);
+        assert_eq!(m.junit, Some(PathBuf::from("j.xml")));
+        assert!(MergeCli::try_parse_from(["merge"]).is_err());
     }
 }

@@ -15,6 +15,7 @@ mod cargo;
 mod cli;
 mod fingerprint;
 mod headline;
+mod merge;
 mod outputs;
 mod registry;
 mod report_files;
@@ -31,7 +32,7 @@ use clap::Parser;
 use crate::analysis::{Analysis, Standing};
 use crate::baseline::Baseline;
 use crate::cargo::{Binary, Runner};
-use crate::cli::Cli;
+use crate::cli::{Cli, MergeCli};
 use crate::outputs::{PathMap, RunInfo, Verdict};
 use crate::registry::BinaryRegistry;
 use crate::term::Ui;
@@ -45,22 +46,33 @@ const EXIT_ERROR: i32 = 2;
 
 fn main() {
     let args = cli::args_without_subcommand(std::env::args_os());
+    if args.get(1).is_some_and(|a| a == "merge") {
+        let merge_cli = match MergeCli::try_parse_from(&args[1..]) {
+            Ok(m) => m,
+            Err(e) => usage_exit(e),
+        };
+        std::process::exit(merge(&merge_cli));
+    }
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
-        Err(e) => {
-            let code = if e.use_stderr() {
-                EXIT_ERROR
-            } else {
-                EXIT_PASS
-            };
-            let _ = e.print();
-            if code == EXIT_ERROR {
-                eprintln!("cargo-leakcheck: usage error (exit 2)");
-            }
-            std::process::exit(code);
-        }
+        Err(e) => usage_exit(e),
     };
     std::process::exit(run(&cli));
+}
+
+/// Prints clap's message (help, version or a usage error) and exits: 0 for help and version,
+/// 2 for an error.
+fn usage_exit(e: clap::Error) -> ! {
+    let code = if e.use_stderr() {
+        EXIT_ERROR
+    } else {
+        EXIT_PASS
+    };
+    let _ = e.print();
+    if code == EXIT_ERROR {
+        eprintln!("cargo-leakcheck: usage error (exit 2)");
+    }
+    std::process::exit(code);
 }
 
 /// Prints an error of the given kind (`usage`, `build`, `baseline`, `harness`, `output`) and
@@ -153,7 +165,14 @@ fn run(cli: &Cli) -> i32 {
         eprintln!("cargo-leakcheck: warning: the registry of {e}");
     }
 
-    let runner = if cli.nextest || cli.live {
+    if cli.partition.is_some() && !cargo::nextest_installed(&cargo) {
+        return fail(
+            "usage",
+            "--partition needs cargo-nextest, which decides which tests are in which shard \
+             (install it: `cargo install cargo-nextest --locked`)",
+        );
+    }
+    let runner = if cli.nextest || cli.live || cli.partition.is_some() {
         if cargo::nextest_installed(&cargo) {
             Runner::Nextest
         } else {
@@ -188,6 +207,7 @@ fn run(cli: &Cli) -> i32 {
         env: &run_env,
         binaries: &binaries,
         total,
+        partition: cli.partition.as_deref(),
     };
     let outcome = match cargo::run_tests(&cargo, &spec, &ui) {
         Ok(o) => o,
@@ -198,7 +218,10 @@ fn run(cli: &Cli) -> i32 {
         Err(e) => return fail("harness", &e),
     };
     let mut analysis = Analysis::new(outcome.results, collected, registry, baseline.as_ref());
-    analysis.unlisted_skipped = outcome.unlisted_skipped;
+    // nextest counts the tests of the other shards as skipped: they are not this run's.
+    if cli.partition.is_none() {
+        analysis.unlisted_skipped = outcome.unlisted_skipped;
+    }
     analysis.binary_seconds = outcome.binary_seconds;
 
     // The verdict.
@@ -211,7 +234,70 @@ fn run(cli: &Cli) -> i32 {
             outcome.status
         ));
     }
-    if !analysis.unexplained.is_empty() && !cli.allow_test_failures {
+    let gate = Gate {
+        errors,
+        allow_test_failures: cli.allow_test_failures,
+        baseline_path: cli.baseline.as_deref(),
+        baseline: baseline.as_ref(),
+        update_baseline: cli.update_baseline,
+        runner: runner.name(),
+        schedules: cli.schedules,
+        seed: cli.seed,
+        partition: cli.partition.as_deref(),
+        started,
+        junit: cli.junit.as_deref(),
+        json: cli.json.as_deref(),
+        workspace_root: || workspace_root(&cargo, cli),
+        hidden_output: &outcome.output,
+    };
+    conclude(&mut analysis, gate, &ui)
+}
+
+/// What turns an analysis into a verdict, its outputs and an exit code.
+struct Gate<'a, R: Fn() -> Option<PathBuf>> {
+    /// Errors found so far (`kind: message`).
+    errors: Vec<String>,
+    allow_test_failures: bool,
+    baseline_path: Option<&'a Path>,
+    baseline: Option<&'a Baseline>,
+    update_baseline: bool,
+    runner: &'a str,
+    schedules: Option<u64>,
+    seed: Option<u64>,
+    partition: Option<&'a str>,
+    started: Instant,
+    junit: Option<&'a Path>,
+    json: Option<&'a Path>,
+    /// The workspace's root, for the paths of GitHub annotations.
+    workspace_root: R,
+    /// The tests' output, shown when failures are unexplained and it was hidden.
+    hidden_output: &'a str,
+}
+
+/// The verdict, the outputs (JUnit, JSON, annotations, the summary) and the exit code, for a
+/// run and for a merge alike.
+fn conclude<R: Fn() -> Option<PathBuf>>(
+    analysis: &mut Analysis,
+    gate: Gate<'_, R>,
+    ui: &Ui,
+) -> i32 {
+    let Gate {
+        mut errors,
+        allow_test_failures,
+        baseline_path,
+        baseline,
+        update_baseline,
+        runner,
+        schedules,
+        seed,
+        partition,
+        started,
+        junit,
+        json,
+        workspace_root,
+        hidden_output,
+    } = gate;
+    if !analysis.unexplained.is_empty() && !allow_test_failures {
         let names: Vec<String> = analysis
             .unexplained
             .iter()
@@ -224,8 +310,8 @@ fn run(cli: &Cli) -> i32 {
         ));
     }
     let mut baseline_updated = false;
-    if cli.update_baseline {
-        if let Some(path) = &cli.baseline {
+    if update_baseline {
+        if let Some(path) = baseline_path {
             match baseline::write(path, &analysis.baseline_entries()) {
                 Ok(()) => {
                     baseline_updated = true;
@@ -238,7 +324,7 @@ fn run(cli: &Cli) -> i32 {
     let new = analysis.with(Standing::New).count();
     let (exit_code, verdict) = if !errors.is_empty() {
         (EXIT_ERROR, "error")
-    } else if new > 0 && !cli.update_baseline {
+    } else if new > 0 && !update_baseline {
         (EXIT_FINDINGS, "new_findings")
     } else {
         (EXIT_PASS, "pass")
@@ -249,7 +335,6 @@ fn run(cli: &Cli) -> i32 {
         errors,
     };
     let stale: Vec<String> = baseline
-        .as_ref()
         .map(|b| {
             b.fingerprints
                 .iter()
@@ -259,10 +344,11 @@ fn run(cli: &Cli) -> i32 {
         })
         .unwrap_or_default();
     let info = RunInfo {
-        runner: runner.name(),
-        schedules: cli.schedules,
-        seed: cli.seed,
-        baseline: cli.baseline.as_deref(),
+        runner,
+        schedules,
+        seed,
+        partition,
+        baseline: baseline_path,
         baseline_updated,
         stale,
         elapsed: started.elapsed(),
@@ -270,8 +356,8 @@ fn run(cli: &Cli) -> i32 {
 
     // The outputs. A file that cannot be written is an error too.
     let mut write_errors = Vec::new();
-    if let Some(path) = &cli.junit {
-        if let Err(e) = outputs::write_file(path, &outputs::junit(&analysis, info.elapsed)) {
+    if let Some(path) = junit {
+        if let Err(e) = outputs::write_file(path, &outputs::junit(analysis, info.elapsed)) {
             write_errors.push(format!("output: {e}"));
         }
     }
@@ -280,8 +366,8 @@ fn run(cli: &Cli) -> i32 {
         verdict.verdict = "error";
         verdict.errors.append(&mut write_errors);
     }
-    if let Some(path) = &cli.json {
-        let doc = outputs::run_json(&analysis, &info, &verdict);
+    if let Some(path) = json {
+        let doc = outputs::run_json(analysis, &info, &verdict);
         let text = serde_json::to_string_pretty(&doc).expect("the document always serializes");
         if let Err(e) = outputs::write_file(path, &(text + "\n")) {
             verdict.exit_code = EXIT_ERROR;
@@ -291,24 +377,69 @@ fn run(cli: &Cli) -> i32 {
     }
     if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
         let paths = PathMap {
-            workspace_root: workspace_root(&cargo, cli),
+            workspace_root: workspace_root(),
             repository: std::env::var_os("GITHUB_WORKSPACE").map(PathBuf::from),
         };
-        for line in outputs::github_annotations(&analysis, &paths) {
+        for line in outputs::github_annotations(analysis, &paths) {
             println!("{line}");
         }
     }
     if verdict.exit_code == EXIT_ERROR && !ui.stream() && !analysis.unexplained.is_empty() {
         // The output was hidden behind the progress bar: show it, it explains the failures.
-        eprintln!("{}", outcome.output);
+        eprintln!("{hidden_output}");
     }
-    print!("{}", outputs::summary(&analysis, &info, &verdict, &ui));
+    print!("{}", outputs::summary(analysis, &info, &verdict, ui));
     for e in &verdict.errors {
         let (kind, message) = e.split_once(": ").unwrap_or(("harness", e));
         let kind = if kind == "tests" { "test" } else { kind };
         eprintln!("cargo-leakcheck: {kind} error: {message}");
     }
     verdict.exit_code
+}
+
+/// `cargo leakcheck merge`: the shards' `--json` documents joined, and gated once.
+fn merge(cli: &MergeCli) -> i32 {
+    let started = Instant::now();
+    let ui = Ui::new(cli.color, false);
+    let baseline = match (&cli.baseline, cli.update_baseline) {
+        (Some(path), false) => match Baseline::read(path) {
+            Ok(b) => Some(b),
+            Err(e) => return fail("baseline", &e),
+        },
+        _ => None,
+    };
+    let shards = match merge::read(&cli.files) {
+        Ok(s) => s,
+        Err(e) => return fail("usage", &e),
+    };
+    let runner = shards
+        .runner
+        .clone()
+        .unwrap_or_else(|| "cargo nextest run".into());
+    let mut analysis = Analysis::new(
+        shards.results,
+        shards.collected,
+        shards.registry,
+        baseline.as_ref(),
+    );
+    analysis.unlisted_skipped = shards.unlisted_skipped;
+    let gate = Gate {
+        errors: shards.errors,
+        allow_test_failures: cli.allow_test_failures,
+        baseline_path: cli.baseline.as_deref(),
+        baseline: baseline.as_ref(),
+        update_baseline: cli.update_baseline,
+        runner: &runner,
+        schedules: shards.schedules,
+        seed: shards.seed,
+        partition: None,
+        started,
+        junit: cli.junit.as_deref(),
+        json: cli.json.as_deref(),
+        workspace_root: || std::env::current_dir().ok(),
+        hidden_output: "",
+    };
+    conclude(&mut analysis, gate, &ui)
 }
 
 /// `--list`: the registered tests with their settings.

@@ -37,6 +37,8 @@ pub struct RunInfo<'a> {
     pub schedules: Option<u64>,
     /// `--seed`.
     pub seed: Option<u64>,
+    /// `--partition`.
+    pub partition: Option<&'a str>,
     /// `--baseline`.
     pub baseline: Option<&'a Path>,
     /// Whether `--update-baseline` wrote the baseline.
@@ -139,7 +141,7 @@ pub fn run_json(a: &Analysis, info: &RunInfo<'_>, verdict: &Verdict) -> Value {
         "verdict": verdict.verdict,
         "errors": verdict.errors,
         "duration_s": info.elapsed.as_secs_f64(),
-        "settings": {"schedules": info.schedules, "seed": info.seed},
+        "settings": {"schedules": info.schedules, "seed": info.seed, "partition": info.partition},
         "summary": {
             "tests_run": a.tests_run(),
             "tests_passed": a.count(Status::Passed),
@@ -165,6 +167,8 @@ pub fn run_json(a: &Analysis, info: &RunInfo<'_>, verdict: &Verdict) -> Value {
         "registry": registry_json(&a.registry),
         "tests": tests,
         "reports": reports,
+        "summaries": a.summaries,
+        "unlisted_skipped": a.unlisted_skipped,
     })
 }
 

@@ -1073,3 +1073,133 @@ fn live_mode_finds_the_std_threads_the_deterministic_mode_cannot_see() {
     );
     assert_eq!(report["report"]["live"]["runs"], 1, "{report}");
 }
+
+#[test]
+fn shards_merged_give_the_result_of_one_run() {
+    let _turn = cargo_turn();
+    let lib = LIB.replace(
+        "    // MORE TESTS",
+        "    #[leakcheck::test(schedules = 10)]\n    fn detached() {\n        super::detach_a_worker();\n    }\n\n    \
+         #[leakcheck::test(schedules = 15)]\n    fn clean_too() {\n        leakcheck::thread::spawn(|| ()).join().unwrap();\n    }\n\n    \
+         #[test]\n    fn plain_too() {}",
+    );
+    let ws = Workspace::new("shards", &lib);
+    let path = |name: &str| ws.path(name).to_str().unwrap().to_string();
+
+    let full = ws.run(&["--json", &path("full.json")], &[]);
+    assert_eq!(full.code, 1, "{full:?}");
+    let mut codes = Vec::new();
+    for shard in ["hash:1/2", "hash:2/2"] {
+        let json = path(&format!("{}.json", shard.replace([':', '/'], "-")));
+        let run = ws.run(&["--partition", shard, "--json", &json], &[]);
+        assert!(run.code == 0 || run.code == 1, "{run:?}");
+        let doc = read_json(Path::new(&json));
+        assert_valid(&doc);
+        assert_eq!(doc["settings"]["partition"], shard);
+        codes.push(run.code);
+    }
+    assert!(codes.contains(&1), "some shard has the leaky tests");
+
+    let merged = ws.run(
+        &[
+            "merge",
+            &path("hash-1-2.json"),
+            &path("hash-2-2.json"),
+            "--json",
+            &path("merged.json"),
+            "--junit",
+            &path("merged.xml"),
+        ],
+        &[],
+    );
+    assert_eq!(merged.code, 1, "{merged:?}");
+    let (full, merged_doc) = (
+        read_json(&ws.path("full.json")),
+        read_json(&ws.path("merged.json")),
+    );
+    assert_valid(&merged_doc);
+    for field in [
+        "tests_run",
+        "tests_passed",
+        "tests_failed",
+        "checks_run",
+        "tests_with_findings",
+        "findings",
+        "new_findings",
+        "expected_findings",
+        "findings_per_kind",
+        "schedules_in_reports",
+        "schedules_in_summaries",
+        "clean_check_summaries",
+    ] {
+        assert_eq!(
+            merged_doc["summary"][field], full["summary"][field],
+            "summary.{field}: merged {merged:?}"
+        );
+    }
+    let fingerprints = |doc: &Value| {
+        let mut fps: Vec<String> = doc["reports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|r| r["findings"].as_array().unwrap().iter())
+            .map(|f| format!("{} {}", f["fingerprint"], f["standing"]))
+            .collect();
+        fps.sort();
+        fps
+    };
+    assert_eq!(fingerprints(&merged_doc), fingerprints(&full));
+    let (_, cases) = parse_junit(&std::fs::read_to_string(ws.path("merged.xml")).unwrap());
+    for test in [
+        "tests::leaky",
+        "tests::detached",
+        "tests::clean",
+        "tests::clean_too",
+        "tests::expected_leak",
+    ] {
+        assert!(
+            cases.iter().any(|c| c.name == test),
+            "no {test} in the merged JUnit"
+        );
+    }
+
+    // The baseline is applied once, to every shard's findings: accepting them all passes.
+    let baseline = path("baseline.json");
+    let run = ws.run(
+        &[
+            "merge",
+            &path("hash-1-2.json"),
+            &path("hash-2-2.json"),
+            "--baseline",
+            &baseline,
+            "--update-baseline",
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    let run = ws.run(
+        &[
+            "merge",
+            &path("hash-1-2.json"),
+            &path("hash-2-2.json"),
+            "--baseline",
+            &baseline,
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.contains("(0 new, 2 in the baseline)"), "{run:?}");
+
+    // Bad input: a clear error naming the file.
+    std::fs::write(ws.path("junk.json"), "not json").unwrap();
+    let run = ws.run(&["merge", &path("junk.json")], &[]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("junk.json is not JSON"), "{run:?}");
+    let run = ws.run(&["--partition", "hash:3/2"], &[]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("shard 3 is not between 1 and the number of shards, 2"),
+        "{run:?}"
+    );
+}
