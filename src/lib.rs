@@ -95,6 +95,7 @@ mod report;
 mod runtime;
 pub mod sync;
 pub mod thread;
+mod timeline;
 
 use std::sync::Arc;
 

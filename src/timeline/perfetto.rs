@@ -1,0 +1,290 @@
+//! The schedule as Chrome trace-event JSON, which ui.perfetto.dev and chrome://tracing open.
+//!
+//! One track per thread, named with its id, name and spawn site; an `X` slice per run of
+//! identical steps, with the step index as the timestamp (1 µs per step, so the file is the same
+//! for the same schedule); `X` slices for blocked spans; `i` instants where a thread blocks, is
+//! woken, or is left unfinished at the end; `s`/`f` flow arrows (`bp: "e"`) from the thread that
+//! spawned or woke another to the first step it ran after. The replay token and the findings are
+//! in `otherData`.
+
+use serde_json::{json, Value};
+
+use super::{EdgeKind, Timeline};
+use crate::report::Report;
+
+/// The process id every event carries.
+const PID: u64 = 1;
+
+/// The trace's track for thread `id` (Perfetto treats tid 0 specially).
+fn tid(id: usize) -> u64 {
+    id as u64 + 1
+}
+
+/// The trace as a JSON document.
+pub(crate) fn render(t: &Timeline, report: &Report) -> String {
+    let mut events: Vec<Value> = Vec::new();
+    events.push(json!({
+        "ph": "M", "name": "process_name", "pid": PID,
+        "args": {"name": report.test().unwrap_or("leakcheck check")},
+    }));
+    for lane in &t.lanes {
+        let mut name = lane.label();
+        if let Some(at) = &lane.spawned_at {
+            name.push_str(&format!(", spawned at {at}"));
+        }
+        events.push(json!({
+            "ph": "M", "name": "thread_name", "pid": PID, "tid": tid(lane.id),
+            "args": {"name": name},
+        }));
+        events.push(json!({
+            "ph": "M", "name": "thread_sort_index", "pid": PID, "tid": tid(lane.id),
+            "args": {"sort_index": lane.id},
+        }));
+    }
+    // Runs of identical steps: one slice each.
+    let mut i = 0usize;
+    while i < t.steps.len() {
+        let s = &t.steps[i];
+        let mut n = 1;
+        while i + n < t.steps.len() && t.steps[i + n] == *s {
+            n += 1;
+        }
+        let mut args = json!({"step": i});
+        if n > 1 {
+            args["steps"] = json!(n);
+        }
+        if let Some(object) = &s.object {
+            args["object"] = json!(object);
+        }
+        if let Some(at) = &s.at {
+            args["at"] = json!(at.to_string());
+        }
+        events.push(json!({
+            "ph": "X", "cat": "step", "name": s.op, "pid": PID, "tid": tid(s.thread),
+            "ts": i, "dur": n, "args": args,
+        }));
+        i += n;
+    }
+    let end = t.len();
+    for lane in &t.lanes {
+        for b in &lane.blocks {
+            let to = b.to.unwrap_or(end);
+            let mut args = json!({"step": b.from});
+            if let Some(object) = &b.object {
+                args["object"] = json!(object);
+            }
+            if let Some(at) = &b.at {
+                args["at"] = json!(at.to_string());
+            }
+            events.push(json!({
+                "ph": "i", "s": "t", "cat": "block", "name": format!("blocks in {}", b.op),
+                "pid": PID, "tid": tid(lane.id), "ts": b.from, "args": args.clone(),
+            }));
+            // The span between the blocking step and the wake-up (empty when it was woken at
+            // once).
+            if to > b.from + 1 {
+                events.push(json!({
+                    "ph": "X", "cat": "blocked", "name": format!("blocked: {}", b.op),
+                    "pid": PID, "tid": tid(lane.id), "ts": b.from + 1, "dur": to - b.from - 1,
+                    "args": args,
+                }));
+            }
+        }
+        if lane.finished_step.is_none() {
+            events.push(json!({
+                "ph": "i", "s": "t", "cat": "leak", "name": "unfinished at the end",
+                "pid": PID, "tid": tid(lane.id), "ts": end,
+            }));
+        }
+    }
+    for (k, e) in t.edges.iter().enumerate() {
+        // The arrow ends at the first step the target ran from then on; it never ran again: no
+        // arrow, the wake instant says it all.
+        let Some(target) = t
+            .steps
+            .iter()
+            .enumerate()
+            .skip(e.to.1 as usize)
+            .find(|(_, s)| s.thread == e.to.0)
+            .map(|(i, _)| i)
+        else {
+            continue;
+        };
+        let cat = match e.kind {
+            EdgeKind::Spawn => "spawn",
+            EdgeKind::Wake => "wake",
+        };
+        if e.kind == EdgeKind::Wake {
+            events.push(json!({
+                "ph": "i", "s": "t", "cat": "wake", "name": "woken",
+                "pid": PID, "tid": tid(e.to.0), "ts": target, "args": {"by": e.label},
+            }));
+        }
+        events.push(json!({
+            "ph": "s", "id": k, "cat": cat, "name": e.label,
+            "pid": PID, "tid": tid(e.from.0), "ts": e.from.1,
+        }));
+        events.push(json!({
+            "ph": "f", "bp": "e", "id": k, "cat": cat, "name": e.label,
+            "pid": PID, "tid": tid(e.to.0), "ts": target,
+        }));
+    }
+    let findings: Vec<Value> = report
+        .findings()
+        .iter()
+        .map(|f| {
+            json!({
+                "kind": f.kind().to_string(),
+                "location": f.location().map(ToString::to_string),
+                "text": f.to_string(),
+            })
+        })
+        .collect();
+    let doc = json!({
+        "traceEvents": events,
+        "displayTimeUnit": "ns",
+        "otherData": {
+            "generator": "leakcheck",
+            "test": report.test(),
+            "steps": end,
+            "replay_token": report.replay_token(),
+            "findings": findings,
+            "note": "one microsecond per scheduling step",
+        },
+    });
+    serde_json::to_string(&doc).expect("a trace always serializes")
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use std::collections::BTreeMap;
+
+    use serde_json::Value;
+
+    use super::super::sample;
+    use super::*;
+
+    /// Checks the trace-event rules Perfetto relies on: every event has `ph`, `pid` and (but
+    /// for process metadata) `tid`; `X` slices have `dur` and nest per track; every flow end
+    /// has its start (same `id`, `cat`, `name`) and binds to an enclosing slice (`bp: "e"`).
+    pub(crate) fn validate(doc: &Value) -> Result<(), String> {
+        let events = doc["traceEvents"].as_array().ok_or("no traceEvents array")?;
+        let mut slices: BTreeMap<u64, Vec<(u64, u64)>> = BTreeMap::new();
+        let mut starts = Vec::new();
+        let mut ends = Vec::new();
+        for e in events {
+            let ph = e["ph"].as_str().ok_or_else(|| format!("no ph: {e}"))?;
+            e["pid"].as_u64().ok_or_else(|| format!("no pid: {e}"))?;
+            if ph != "M" || e["name"] != "process_name" {
+                e["tid"].as_u64().ok_or_else(|| format!("no tid: {e}"))?;
+            }
+            match ph {
+                "X" => {
+                    let ts = e["ts"].as_u64().ok_or_else(|| format!("no ts: {e}"))?;
+                    let dur = e["dur"].as_u64().ok_or_else(|| format!("no dur: {e}"))?;
+                    slices.entry(e["tid"].as_u64().unwrap()).or_default().push((ts, ts + dur));
+                }
+                "s" => starts.push((e["id"].clone(), e["cat"].clone(), e["name"].clone())),
+                "f" => {
+                    if e["bp"] != "e" {
+                        return Err(format!("a flow end without bp:e: {e}"));
+                    }
+                    ends.push((
+                        (e["id"].clone(), e["cat"].clone(), e["name"].clone()),
+                        e["tid"].as_u64().unwrap(),
+                        e["ts"].as_u64().unwrap(),
+                    ));
+                }
+                "i" | "M" => {}
+                other => return Err(format!("unexpected ph {other}")),
+            }
+        }
+        for (tid, spans) in &mut slices {
+            spans.sort();
+            let mut open: Vec<(u64, u64)> = Vec::new();
+            for &(a, b) in spans.iter() {
+                while open.last().is_some_and(|&(_, end)| end <= a) {
+                    open.pop();
+                }
+                if let Some(&(_, end)) = open.last() {
+                    if b > end {
+                        return Err(format!("slices overlap on track {tid}: ({a}, {b}) crosses {end}"));
+                    }
+                }
+                open.push((a, b));
+            }
+        }
+        for (key, tid, ts) in &ends {
+            if !starts.contains(key) {
+                return Err(format!("a flow end without its start: {key:?}"));
+            }
+            let enclosed = slices
+                .get(tid)
+                .is_some_and(|s| s.iter().any(|&(a, b)| a <= *ts && *ts < b));
+            if !enclosed {
+                return Err(format!("the flow end {key:?} at {ts} on track {tid} has no slice around it"));
+            }
+        }
+        Ok(())
+    }
+
+    fn report() -> Report {
+        crate::report::Report::new(crate::report::ReportData {
+            format: crate::report::FORMAT,
+            test: Some("tests::sample".into()),
+            package: None,
+            findings: vec![],
+            schedule: 1,
+            schedules: 1,
+            seed: 1,
+            scheduler: crate::Scheduler::Random,
+            replayed: false,
+            replay_token: "TOKEN".into(),
+            replay_command: String::new(),
+            notes: vec![],
+            live: None,
+        })
+    }
+
+    #[test]
+    fn the_sample_trace_follows_the_trace_event_rules() {
+        let text = render(&sample::timeline(), &report());
+        let doc: Value = serde_json::from_str(&text).unwrap();
+        validate(&doc).unwrap();
+        assert_eq!(doc["otherData"]["replay_token"], "TOKEN");
+        let names: Vec<&str> = doc["traceEvents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["name"] == "thread_name")
+            .map(|e| e["args"]["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            ["thread#0 (the test body)", "thread#1 \"worker\", spawned at src/lib.rs:3:5"]
+        );
+        // The wake arrow: from the unlock at step 4 to the worker's next step, 5.
+        let flows: Vec<(&str, u64)> = doc["traceEvents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["cat"] == "wake" && (e["ph"] == "s" || e["ph"] == "f"))
+            .map(|e| (e["ph"].as_str().unwrap(), e["ts"].as_u64().unwrap()))
+            .collect();
+        assert_eq!(flows, [("s", 4), ("f", 5)]);
+    }
+
+    #[test]
+    fn the_validator_rejects_what_perfetto_would_misread() {
+        let crossing = serde_json::json!({"traceEvents": [
+            {"ph": "X", "pid": 1, "tid": 1, "ts": 0, "dur": 5},
+            {"ph": "X", "pid": 1, "tid": 1, "ts": 3, "dur": 5},
+        ]});
+        assert!(validate(&crossing).unwrap_err().contains("overlap"));
+        let orphan = serde_json::json!({"traceEvents": [
+            {"ph": "X", "pid": 1, "tid": 1, "ts": 0, "dur": 5},
+            {"ph": "f", "bp": "e", "id": 1, "cat": "wake", "name": "x", "pid": 1, "tid": 1, "ts": 1},
+        ]});
+        assert!(validate(&orphan).unwrap_err().contains("without its start"));
+    }
+}
