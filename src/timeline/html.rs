@@ -214,24 +214,31 @@ pub(crate) fn render(t: &Timeline, report: &Report) -> String {
             px(x(end))
         );
         // Running: the runs of this thread's steps.
-        let runs = t.runs().into_iter().filter(|r| r.0 == lane.id).map(|(_, first, n)| {
-            let s = &t.steps[first as usize];
-            let mut title = format!("{} at step {first}", s.op);
-            if n > 1 {
-                title = format!("steps {first}–{}: {} …", first + n - 1, s.op);
-            }
-            if let Some(object) = &s.object {
-                let _ = write!(title, " on {object}");
-            }
-            if let Some(at) = &s.at {
-                let _ = write!(title, " at {at}");
-            }
-            (first, n, title)
-        });
+        let runs = t
+            .runs()
+            .into_iter()
+            .filter(|r| r.0 == lane.id)
+            .map(|(_, first, n)| {
+                let s = &t.steps[first as usize];
+                let mut title = format!("{} at step {first}", s.op);
+                if n > 1 {
+                    title = format!("steps {first}–{}: {} …", first + n - 1, s.op);
+                }
+                if let Some(object) = &s.object {
+                    let _ = write!(title, " on {object}");
+                }
+                if let Some(at) = &s.at {
+                    let _ = write!(title, " at {at}");
+                }
+                (first, n, title)
+            });
         for b in bars(runs, scale) {
             let merged = b.runs > 1;
             let title = if merged {
-                format!("steps {}–{}: {} runs of this thread", b.first, b.last, b.runs)
+                format!(
+                    "steps {}–{}: {} runs of this thread",
+                    b.first, b.last, b.runs
+                )
             } else {
                 b.title
             };
@@ -402,13 +409,20 @@ mod tests {
     fn the_page_has_a_lane_per_thread_and_no_script() {
         let page = render(&sample::timeline(), &report());
         assert_eq!(page.matches("<g class=\"lane\"").count(), 2);
-        assert!(page.contains("id=\"stuck-1\""), "the worker is blocked for good");
+        assert!(
+            page.contains("id=\"stuck-1\""),
+            "the worker is blocked for good"
+        );
         assert!(page.contains("tests::sample &lt;&amp;&gt;"), "escaped");
         for banned in ["<script", "http://", "https://", "@import", "url(http"] {
             let allowed = banned == "http://" && page.matches(banned).count() == 1;
             assert!(!page.contains(banned) || allowed, "{banned} in the page");
         }
-        assert_eq!(render(&sample::timeline(), &report()), page, "deterministic");
+        assert_eq!(
+            render(&sample::timeline(), &report()),
+            page,
+            "deterministic"
+        );
     }
 
     #[test]

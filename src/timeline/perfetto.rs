@@ -168,7 +168,9 @@ pub(crate) mod tests {
     /// for process metadata) `tid`; `X` slices have `dur` and nest per track; every flow end
     /// has its start (same `id`, `cat`, `name`) and binds to an enclosing slice (`bp: "e"`).
     pub(crate) fn validate(doc: &Value) -> Result<(), String> {
-        let events = doc["traceEvents"].as_array().ok_or("no traceEvents array")?;
+        let events = doc["traceEvents"]
+            .as_array()
+            .ok_or("no traceEvents array")?;
         let mut slices: BTreeMap<u64, Vec<(u64, u64)>> = BTreeMap::new();
         let mut starts = Vec::new();
         let mut ends = Vec::new();
@@ -182,7 +184,10 @@ pub(crate) mod tests {
                 "X" => {
                     let ts = e["ts"].as_u64().ok_or_else(|| format!("no ts: {e}"))?;
                     let dur = e["dur"].as_u64().ok_or_else(|| format!("no dur: {e}"))?;
-                    slices.entry(e["tid"].as_u64().unwrap()).or_default().push((ts, ts + dur));
+                    slices
+                        .entry(e["tid"].as_u64().unwrap())
+                        .or_default()
+                        .push((ts, ts + dur));
                 }
                 "s" => starts.push((e["id"].clone(), e["cat"].clone(), e["name"].clone())),
                 "f" => {
@@ -208,7 +213,9 @@ pub(crate) mod tests {
                 }
                 if let Some(&(_, end)) = open.last() {
                     if b > end {
-                        return Err(format!("slices overlap on track {tid}: ({a}, {b}) crosses {end}"));
+                        return Err(format!(
+                            "slices overlap on track {tid}: ({a}, {b}) crosses {end}"
+                        ));
                     }
                 }
                 open.push((a, b));
@@ -222,7 +229,9 @@ pub(crate) mod tests {
                 .get(tid)
                 .is_some_and(|s| s.iter().any(|&(a, b)| a <= *ts && *ts < b));
             if !enclosed {
-                return Err(format!("the flow end {key:?} at {ts} on track {tid} has no slice around it"));
+                return Err(format!(
+                    "the flow end {key:?} at {ts} on track {tid} has no slice around it"
+                ));
             }
         }
         Ok(())
@@ -261,7 +270,10 @@ pub(crate) mod tests {
             .collect();
         assert_eq!(
             names,
-            ["thread#0 (the test body)", "thread#1 \"worker\", spawned at src/lib.rs:3:5"]
+            [
+                "thread#0 (the test body)",
+                "thread#1 \"worker\", spawned at src/lib.rs:3:5"
+            ]
         );
         // The wake arrow: from the unlock at step 4 to the worker's next step, 5.
         let flows: Vec<(&str, u64)> = doc["traceEvents"]

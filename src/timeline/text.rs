@@ -90,7 +90,12 @@ mod tests {
             text.contains("thread#1 \"worker\" blocks in Receiver::recv on channel#1, for good"),
             "{text}"
         );
-        assert!(text.contains("-> wakes thread#1 \"worker\" (MutexGuard::drop → Mutex::lock on mutex#1)"), "{text}");
+        assert!(
+            text.contains(
+                "-> wakes thread#1 \"worker\" (MutexGuard::drop → Mutex::lock on mutex#1)"
+            ),
+            "{text}"
+        );
     }
 
     #[test]
@@ -104,7 +109,10 @@ mod tests {
         };
         t.steps.extend(std::iter::repeat_n(spin, 10_000));
         let text = render(&t);
-        assert!(text.contains("thread#1 \"worker\": thread::yield_now  (x10000, to step 10006)"), "{text}");
+        assert!(
+            text.contains("thread#1 \"worker\": thread::yield_now  (x10000, to step 10006)"),
+            "{text}"
+        );
         assert!(text.lines().count() < 20, "{text}");
     }
 }

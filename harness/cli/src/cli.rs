@@ -85,6 +85,11 @@ pub struct Cli {
     #[arg(long, value_name = "PATH")]
     pub junit: Option<PathBuf>,
 
+    /// Write the timeline page of every failing check to DIR (one self-contained HTML file per
+    /// test, drawn from its failing schedule), and an `index.html` listing them.
+    #[arg(long, value_name = "DIR")]
+    pub html: Option<PathBuf>,
+
     /// Accept the findings listed in FILE: only findings not in it gate.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,

@@ -17,6 +17,7 @@ mod fingerprint;
 mod headline;
 mod merge;
 mod outputs;
+mod pages;
 mod registry;
 mod report_files;
 #[cfg(test)]
@@ -247,6 +248,7 @@ fn run(cli: &Cli) -> i32 {
         started,
         junit: cli.junit.as_deref(),
         json: cli.json.as_deref(),
+        html: cli.html.as_deref(),
         workspace_root: || workspace_root(&cargo, cli),
         hidden_output: &outcome.output,
     };
@@ -268,6 +270,8 @@ struct Gate<'a, R: Fn() -> Option<PathBuf>> {
     started: Instant,
     junit: Option<&'a Path>,
     json: Option<&'a Path>,
+    /// `--html DIR`.
+    html: Option<&'a Path>,
     /// The workspace's root, for the paths of GitHub annotations.
     workspace_root: R,
     /// The tests' output, shown when failures are unexplained and it was hidden.
@@ -294,6 +298,7 @@ fn conclude<R: Fn() -> Option<PathBuf>>(
         started,
         junit,
         json,
+        html,
         workspace_root,
         hidden_output,
     } = gate;
@@ -358,6 +363,11 @@ fn conclude<R: Fn() -> Option<PathBuf>>(
     let mut write_errors = Vec::new();
     if let Some(path) = junit {
         if let Err(e) = outputs::write_file(path, &outputs::junit(analysis, info.elapsed)) {
+            write_errors.push(format!("output: {e}"));
+        }
+    }
+    if let Some(dir) = html {
+        if let Err(e) = pages::write(dir, analysis) {
             write_errors.push(format!("output: {e}"));
         }
     }
@@ -436,6 +446,7 @@ fn merge(cli: &MergeCli) -> i32 {
         started,
         junit: cli.junit.as_deref(),
         json: cli.json.as_deref(),
+        html: None,
         workspace_root: || std::env::current_dir().ok(),
         hidden_output: "",
     };

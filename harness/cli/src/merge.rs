@@ -79,7 +79,10 @@ pub fn read(files: &[impl AsRef<Path>]) -> Result<Shards, String> {
         for r in array(&doc, "reports", &name)? {
             let report = Report::from_json(&r["report"].to_string())
                 .map_err(|e| format!("{name}: a report cannot be read: {e}"))?;
-            shards.collected.reports.push(ReportFile { report });
+            shards
+                .collected
+                .reports
+                .push(ReportFile { report, page: None });
         }
         for s in doc["summaries"].as_array().into_iter().flatten() {
             let s: SummaryRecord = serde_json::from_value(s.clone())

@@ -11,6 +11,8 @@ use serde_json::Value;
 pub struct ReportFile {
     /// The report, as the check wrote it.
     pub report: Report,
+    /// The timeline page leakcheck wrote beside it (`<name>.html`), when there is one.
+    pub page: Option<PathBuf>,
 }
 
 impl ReportFile {
@@ -60,7 +62,8 @@ pub struct Collected {
 }
 
 /// Reads every `*.json` file in the directory, sorted by file name: reports (leakcheck's
-/// report format) and summaries of clean checks (`"kind": "summary"`).
+/// report format) and summaries of clean checks (`"kind": "summary"`). The traces beside the
+/// reports (`*.trace.json`) are not reports; each report's page (`*.html`) is noted.
 pub fn load(dir: &Path) -> Result<Collected, String> {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
@@ -75,6 +78,7 @@ pub fn load(dir: &Path) -> Result<Collected, String> {
     let mut paths: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .filter(|p| !p.to_string_lossy().ends_with(".trace.json"))
         .collect();
     paths.sort();
     let mut out = Collected::default();
@@ -91,7 +95,8 @@ pub fn load(dir: &Path) -> Result<Collected, String> {
         }
         let report = Report::from_json(&text)
             .map_err(|e| format!("cannot read the report {}: {e}", path.display()))?;
-        out.reports.push(ReportFile { report });
+        let page = Some(path.with_extension("html")).filter(|p| p.is_file());
+        out.reports.push(ReportFile { report, page });
     }
     Ok(out)
 }
@@ -110,12 +115,15 @@ mod tests {
         let summary = serde_json::json!({"kind": "summary", "test": "u", "schedules": 100});
         std::fs::write(dir.join("u-1-1.summary.json"), summary.to_string()).unwrap();
         std::fs::write(dir.join("notes.txt"), "ignored").unwrap();
+        std::fs::write(dir.join("t-1-0.trace.json"), "{\"traceEvents\": []}").unwrap();
+        std::fs::write(dir.join("t-1-0.html"), "<!DOCTYPE html>").unwrap();
         let c = load(&dir).unwrap();
         assert_eq!(c.reports.len(), 1);
         assert_eq!(c.reports[0].report, written);
         assert_eq!(c.reports[0].text(), written.to_string());
         assert_eq!(c.reports[0].package().as_deref(), Some("demo"));
         assert_eq!(c.reports[0].schedule(), 3);
+        assert_eq!(c.reports[0].page, Some(dir.join("t-1-0.html")));
         assert_eq!(c.summaries.len(), 1);
         std::fs::write(dir.join("v-1-2.json"), "{}").unwrap();
         assert!(load(&dir).unwrap_err().contains("not a leakcheck report"));
