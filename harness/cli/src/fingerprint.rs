@@ -230,6 +230,14 @@ impl Anchors {
                     }
                 }
             }
+            Detail::Stall {
+                thread, last_seen, ..
+            } => {
+                self.thread(thread);
+                if let Some(l) = last_seen {
+                    self.last_seen(l);
+                }
+            }
             _ => {}
         }
     }
@@ -305,6 +313,7 @@ mod tests {
                 format!("object mutex created in src/lib.rs | {waiter}"),
                 format!("panic in src/lib.rs::? | {waiter}"),
                 format!("{body} | thread::yield_now last seen in src/lib.rs"),
+                format!("{waiter} | thread::yield_now last seen in src/lib.rs"),
             ]
         );
     }

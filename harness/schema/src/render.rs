@@ -458,6 +458,51 @@ fn finding(out: &mut String, finding: &Finding) {
                 out.push('\n');
             }
         }
+        Detail::Stall {
+            thread,
+            last_seen,
+            timeout_ms,
+            came_back,
+            ..
+        } => {
+            out.push_str("stalled ");
+            spawned(out, thread);
+            let _ = write!(
+                out,
+                "  did not come back to leakcheck's scheduler for more than {} (the stall timeout)",
+                seconds(*timeout_ms)
+            );
+            match last_seen {
+                Some(l) => {
+                    let _ = writeln!(out, "; last seen in {} at {}", l.operation, l.at);
+                }
+                None => out.push_str(", before its first leakcheck operation\n"),
+            }
+            if *came_back {
+                out.push_str("  it came back later: a long computation, or a wait outside leakcheck that ended by itself\n");
+            } else {
+                out.push_str("  it never came back: the process was ended with this report\n");
+            }
+            out.push_str(
+                "  it is blocked outside leakcheck (a std primitive used directly, real I/O) or computing for very long:\n    \
+                 use leakcheck's twins instead of std's (leakcheck::sync::Mutex instead of std::sync::Mutex, \
+                 leakcheck::thread::sleep instead of std::thread::sleep, leakcheck::channel instead of a real socket),\n    \
+                 or raise stall_timeout (LEAKCHECK_STALL_TIMEOUT) for a computation that is only slow\n",
+            );
+        }
+    }
+}
+
+/// A wall-clock duration in milliseconds, as a report shows it: `1 s`, `1.5 s`, `250 ms`.
+fn seconds(ms: u64) -> String {
+    if ms < 1000 {
+        format!("{ms} ms")
+    } else if ms % 1000 == 0 {
+        format!("{} s", ms / 1000)
+    } else {
+        format!("{}.{:03} s", ms / 1000, ms % 1000)
+            .trim_end_matches('0')
+            .to_string()
     }
 }
 
