@@ -7,6 +7,7 @@
 mod body;
 mod exhaustive;
 mod files;
+mod watchdog;
 
 use std::cell::RefCell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -19,12 +20,13 @@ use crate::config::{Config, Scheduler, Settings};
 use crate::detect::Judge;
 use crate::error::{ConfigError, ReplayError};
 use crate::replay::{Cursor, Token};
-use crate::report::{Finding, Report, ReportData, Summary, FORMAT};
-use crate::runtime::{self, Control, Exec};
+use crate::report::{Finding, FindingKind, Report, ReportData, Summary, FORMAT};
+use crate::runtime::{self, Control, Exec, Progress};
 
 use self::body::body_thread;
 use self::exhaustive::Searched;
 use self::files::{write_report, write_summary};
+use self::watchdog::Watchdog;
 
 /// The test body, as the check was given it.
 pub(crate) type Body = Arc<dyn Fn() + Send + Sync + 'static>;
@@ -64,14 +66,27 @@ pub(super) struct Run<'a> {
     pub(super) judge: &'a Judge,
     pub(super) body: &'a Body,
     engine: shuttle_engine::Config,
+    /// What the stall watchdog watches, shared by every execution of the check.
+    progress: Arc<Progress>,
 }
 
-/// Runs one execution and judges it.
+impl Run<'_> {
+    /// A control for an execution of this check, watched by its stall watchdog.
+    fn control(&self) -> Rc<Control> {
+        Rc::new(Control::watched(
+            self.settings.max_steps,
+            self.progress.clone(),
+        ))
+    }
+}
+
+/// Runs one execution, number `schedule` of the check, and judges it.
 fn run_one(
     run: &Run<'_>,
     scheduler: &Rc<RefCell<Driven>>,
     ctl: &Rc<Control>,
     capture: bool,
+    schedule: usize,
 ) -> Outcome {
     let (body, judge) = (run.body, run.judge);
     let exec = Rc::new(Exec::new(
@@ -81,9 +96,11 @@ fn run_one(
         run.settings.spurious_wakeups,
     ));
     let guard = runtime::enter(exec.clone());
+    run.progress.execution(Some(schedule));
     let ran = catch_unwind(AssertUnwindSafe(|| {
         shuttle::run_execution(scheduler, &run.engine, body_thread(body.clone()))
     }));
+    run.progress.execution(None);
     drop(guard);
     let ran = ran.unwrap_or_else(|payload| {
         // Every panic of the code under test is caught in its thread: this one is the harness's.
@@ -156,14 +173,24 @@ pub(crate) fn explore(config: &Config, body: Body) -> Result<Summary, Failure> {
     let judge = Judge {
         allow_lingering: settings.allow_lingering,
         max_steps: settings.max_steps,
+        stall_timeout_ms: u64::try_from(settings.stall_timeout.as_millis()).unwrap_or(u64::MAX),
+        allow_detached_panics: settings.allow_detached_panics,
     };
     let test = test_name(&settings);
     let started = Instant::now();
+    let progress = Arc::new(Progress::new(settings.max_steps));
+    let _watchdog = Watchdog::start(
+        progress.clone(),
+        &settings,
+        test.as_deref(),
+        package(&settings),
+    );
     let run = Run {
         settings: &settings,
         judge: &judge,
         body: &body,
         engine: shuttle::engine_config(),
+        progress,
     };
     let result = shuttle::with_stack_pool(|| match &settings.replay {
         Some(text) => replay(&run, test.as_deref(), text),
@@ -208,7 +235,7 @@ pub(crate) fn explore(config: &Config, body: Body) -> Result<Summary, Failure> {
 /// Explores; returns how many schedules ran, and whether an exhaustive search saw them all.
 fn search(run: &Run<'_>, test: Option<&str>) -> Result<(usize, bool), Failure> {
     let settings = run.settings;
-    let ctl = Rc::new(Control::new(settings.max_steps));
+    let ctl = run.control();
     let sampler = match settings.scheduler {
         Scheduler::Random => Sampler::Random,
         Scheduler::Pct { depth } => Sampler::Pct { depth },
@@ -235,7 +262,7 @@ fn search(run: &Run<'_>, test: Option<&str>) -> Result<(usize, bool), Failure> {
     )));
     let mut schedule = 0;
     loop {
-        let outcome = run_one(run, &scheduler, &ctl, false);
+        let outcome = run_one(run, &scheduler, &ctl, false, schedule + 1);
         if outcome.no_more {
             return Ok((schedule, true));
         }
@@ -270,11 +297,14 @@ fn failed(
             schedule,
             decisions: ctl.trace.borrow().clone(),
         };
-        // Replay the failing schedule with stacks captured, for the report.
+        // Replay the failing schedule with stacks captured, for the report; not a stall, which
+        // would take its timeout again.
         let mut notes = Vec::new();
-        let findings = match enrich(run, &token) {
-            Ok(enriched) if same_kinds(&enriched, &findings) => enriched,
-            Ok(_) | Err(_) => {
+        let stalled = findings.iter().any(|f| f.kind() == FindingKind::Stall);
+        let findings = match (!stalled).then(|| enrich(run, &token)) {
+            None => findings,
+            Some(Ok(enriched)) if same_kinds(&enriched, &findings) => enriched,
+            Some(Ok(_) | Err(_)) => {
                 notes.push(
                     "replaying this schedule to capture stacks did not reproduce it: the code under test \
                      may be nondeterministic beyond the scheduler (time, randomness, I/O, HashMap order)"
@@ -292,12 +322,12 @@ fn same_kinds(a: &[Finding], b: &[Finding]) -> bool {
 }
 
 fn enrich(run: &Run<'_>, token: &Token) -> Result<Vec<Finding>, ReplayError> {
-    let ctl = Rc::new(Control::new(run.settings.max_steps));
+    let ctl = run.control();
     let scheduler = Rc::new(RefCell::new(Driven::replay(
         Cursor::new(token.decisions.clone()),
         ctl.clone(),
     )));
-    let outcome = run_one(run, &scheduler, &ctl, true);
+    let outcome = run_one(run, &scheduler, &ctl, true, token.schedule);
     match outcome.diverged {
         Some(e) => Err(e),
         None => Ok(outcome.findings),
@@ -318,12 +348,12 @@ fn replay(run: &Run<'_>, test: Option<&str>, text: &str) -> Result<(usize, bool)
             .into());
         }
     }
-    let ctl = Rc::new(Control::new(settings.max_steps));
+    let ctl = run.control();
     let scheduler = Rc::new(RefCell::new(Driven::replay(
         Cursor::new(token.decisions.clone()),
         ctl.clone(),
     )));
-    let outcome = run_one(run, &scheduler, &ctl, true);
+    let outcome = run_one(run, &scheduler, &ctl, true, token.schedule);
     if let Some(e) = outcome.diverged {
         return Err(e.into());
     }

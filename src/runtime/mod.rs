@@ -20,6 +20,7 @@ pub(crate) mod mutex;
 pub(crate) mod object;
 pub(crate) mod once;
 pub(crate) mod panic;
+mod progress;
 mod registry;
 #[cfg_attr(not(feature = "parking_lot"), allow(dead_code))]
 pub(crate) mod remutex;
@@ -37,6 +38,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 pub(crate) use engine::{is_teardown, Backend, Control, Decision, Stop, Teardown, STACK_SIZE};
 pub(crate) use object::{ObjState, State};
+pub(crate) use progress::{Progress, Snapshot};
 pub(crate) use registry::{happened_before, LockEdge, Registry};
 pub(crate) use thread::{JoinState, Status, ThreadRec, Wait, WaitOn};
 
@@ -176,6 +178,15 @@ impl Exec {
     #[inline]
     pub(crate) fn note(&self, op: &'static str, at: Loc) {
         let me = self.me();
+        if let Some(tid) = self.ctl.progress.tick(me, op, at) {
+            // The stall watchdog found thread `tid` away from the scheduler past the stall
+            // timeout, and it has come back: the execution stops here, for a `Stall` finding
+            // (its last operation is still the one before it went away).
+            let elapsed_ms = self.ctl.progress.take_stall();
+            if !self.closed() {
+                self.stop(Stop::Stall { tid, elapsed_ms });
+            }
+        }
         if let Some(t) = self.reg().threads.get_mut(me) {
             t.last_op = Some((op, at));
             // A panic the code under test caught itself: nothing of this thread unwinds now.
@@ -205,6 +216,7 @@ impl Exec {
         self.backend.switch();
         !self.closed()
     }
+
 
     /// A scheduling point at which the current thread waits for others.
     pub(crate) fn yield_now(&self, op: &'static str, at: Loc) {

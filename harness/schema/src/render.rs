@@ -443,6 +443,7 @@ fn finding(out: &mut String, finding: &Finding) {
             stack(out, "panicked", frames);
             if *never_joined {
                 out.push_str("  its JoinHandle was dropped without joining: under std, this panic would not fail the test\n");
+                out.push_str("  (allow_detached_panics accepts this, for a program that handles its threads' panics itself)\n");
             }
         }
         Detail::StepLimit { max_steps, running } => {

@@ -74,6 +74,7 @@ impl Driven {
 impl EngineScheduler for Driven {
     fn new_execution(&mut self) -> Option<Schedule> {
         self.ctl.reset();
+        self.ctl.progress.recording();
         match &mut self.source {
             Source::Explore(inner) => inner.new_execution(),
             Source::Replay { started, .. } => {
@@ -104,6 +105,7 @@ impl EngineScheduler for Driven {
         match &mut self.source {
             Source::Explore(inner) => {
                 let next = inner.next_task(runnable, current, is_yielding)?;
+                self.ctl.progress.record(Decision::Thread(usize::from(next)));
                 if self.record {
                     self.ctl
                         .trace
@@ -115,7 +117,10 @@ impl EngineScheduler for Driven {
             Source::Replay { cursor, .. } => {
                 let ids = runnable.iter().map(|t| usize::from(t.id()));
                 match cursor.next_thread(ids) {
-                    Ok(tid) => Some(TaskId::from(tid)),
+                    Ok(tid) => {
+                        self.ctl.progress.record(Decision::Thread(tid));
+                        Some(TaskId::from(tid))
+                    }
                     Err(err) => {
                         self.ctl.diverge(err);
                         None
@@ -129,13 +134,17 @@ impl EngineScheduler for Driven {
         match &mut self.source {
             Source::Explore(inner) => {
                 let value = inner.next_u64();
+                self.ctl.progress.record(Decision::Random(value));
                 if self.record {
                     self.ctl.trace.borrow_mut().push(Decision::Random(value));
                 }
                 value
             }
             Source::Replay { cursor, .. } => match cursor.next_random() {
-                Ok(value) => value,
+                Ok(value) => {
+                    self.ctl.progress.record(Decision::Random(value));
+                    value
+                }
                 Err(err) => {
                     self.ctl.diverge(err);
                     0
