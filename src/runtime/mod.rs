@@ -178,21 +178,36 @@ impl Exec {
     #[inline]
     pub(crate) fn note(&self, op: &'static str, at: Loc) {
         let me = self.me();
-        if let Some(tid) = self.ctl.progress.tick(me, op, at) {
-            // The stall watchdog found thread `tid` away from the scheduler past the stall
-            // timeout, and it has come back: the execution stops here, for a `Stall` finding
-            // (its last operation is still the one before it went away).
-            let elapsed_ms = self.ctl.progress.take_stall();
-            if !self.closed() {
-                self.stop(Stop::Stall { tid, elapsed_ms });
-            }
-        }
+        self.progressed(me, op, at);
         if let Some(t) = self.reg().threads.get_mut(me) {
             t.last_op = Some((op, at));
             // A panic the code under test caught itself: nothing of this thread unwinds now.
             if t.unwinding && !std::thread::panicking() {
                 t.unwinding = false;
             }
+        }
+    }
+
+    /// Tells the stall watchdog that thread `me` is at a scheduling point (before `op` at `at`,
+    /// or running again after it). If the watchdog found a thread away from the scheduler past
+    /// the stall timeout, that thread has come back: the execution stops here, for a `Stall`
+    /// finding (its last operation is still the one before it went away).
+    #[inline]
+    fn progressed(&self, me: Tid, op: &'static str, at: Loc) {
+        if let Some(tid) = self.ctl.progress.tick(me, op, at) {
+            let elapsed_ms = self.ctl.progress.take_stall();
+            if !self.closed() {
+                self.stop(Stop::Stall { tid, elapsed_ms });
+            }
+        }
+    }
+
+    /// The current thread runs again after a scheduling point of `op` at `at` (or, a new
+    /// thread, for the first time): the stall watchdog measures from here.
+    #[inline]
+    pub(crate) fn resumed(&self, op: &'static str, at: Loc) {
+        if !self.closed() {
+            self.progressed(self.me(), op, at);
         }
     }
 
@@ -214,6 +229,7 @@ impl Exec {
         }
         self.note(op, at);
         self.backend.switch();
+        self.resumed(op, at);
         !self.closed()
     }
 
@@ -225,6 +241,7 @@ impl Exec {
         }
         self.note(op, at);
         self.backend.yield_now();
+        self.resumed(op, at);
     }
 
     /// Stops the execution from the current thread: the scheduler runs nothing more, and the
@@ -312,6 +329,7 @@ impl Exec {
         }
         self.backend.block();
         self.backend.switch();
+        self.resumed(op, at);
         std::mem::take(&mut self.reg().threads[me].timed_out)
     }
 
