@@ -311,6 +311,7 @@ fn finding(out: &mut String, finding: &Finding) {
                         let _ = write!(out, ", last seen in {} at {}", l.operation, l.at);
                     }
                     out.push('\n');
+                    out.push_str("  (a loop that does end, only later, needs a larger max_steps)\n");
                 }
                 LeakState::FinishedLate => {
                     out.push_str("  finished only after the test body returned, and nobody joined it (allow_lingering accepts this)\n");
@@ -458,6 +459,7 @@ fn finding(out: &mut String, finding: &Finding) {
                 }
                 out.push('\n');
             }
+            out.push_str("  (a body that does end, only later, needs a larger max_steps)\n");
         }
         Detail::Stall {
             thread,
