@@ -211,6 +211,66 @@ impl Token {
     }
 }
 
+/// Where an execution left its recorded schedule: the decision (from 1), and what happened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Divergence {
+    pub step: usize,
+    pub what: Diverged,
+}
+
+/// What the program asked for where it left its schedule, against what was recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Diverged {
+    /// It asked for the next thread; the recorded thread cannot run (or does not exist).
+    Thread { recorded: Tid, runnable: Vec<Tid> },
+    /// It asked for the next thread; a random choice was recorded.
+    RandomRecorded { runnable: Vec<Tid> },
+    /// It made a random choice; a thread was recorded.
+    ThreadRecorded { recorded: Tid },
+    /// It went on after every recorded decision was used.
+    Exhausted { recorded: usize },
+}
+
+impl Divergence {
+    /// The error, with the operation the program was at (the thread that asked, its operation
+    /// and its location, as text), if known.
+    pub(crate) fn error(&self, asking: Option<String>) -> ReplayError {
+        let threads = |ts: &[Tid]| {
+            if ts.is_empty() {
+                "none".to_string()
+            } else {
+                ts.iter()
+                    .map(|t| format!("thread#{t}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        };
+        let at = asking.map_or_else(String::new, |a| format!(" ({a})"));
+        let asked = match &self.what {
+            Diverged::Thread { recorded, runnable } => format!(
+                "the program asked which thread runs next{at}; thread#{recorded} was recorded there, and it cannot run now ({} runnable: {})",
+                runnable.len(),
+                threads(runnable)
+            ),
+            Diverged::RandomRecorded { runnable } => format!(
+                "the program asked which thread runs next{at}, with {} runnable ({}); a random choice was recorded there",
+                runnable.len(),
+                threads(runnable)
+            ),
+            Diverged::ThreadRecorded { recorded } => format!(
+                "the program made a random choice{at}; the recorded schedule ran thread#{recorded} there"
+            ),
+            Diverged::Exhausted { recorded } => format!(
+                "the program went on{at} after all {recorded} recorded decisions were used"
+            ),
+        };
+        ReplayError::Nondeterministic {
+            step: self.step,
+            asked,
+        }
+    }
+}
+
 /// Reads the decisions of a token back, one at a time, checking they fit the program.
 #[derive(Debug)]
 pub(crate) struct Cursor {
@@ -228,17 +288,18 @@ impl Cursor {
         self.next == self.decisions.len()
     }
 
-    fn take(&mut self) -> Result<Decision, ReplayError> {
-        let d = self
-            .decisions
-            .get(self.next)
-            .copied()
-            .ok_or_else(|| ReplayError::Diverged {
-                reason: format!(
-                    "the program went on after all {} recorded decisions were used",
-                    self.decisions.len()
-                ),
-            })?;
+    /// How many decisions were used, and how many there are.
+    pub(crate) fn used(&self) -> (usize, usize) {
+        (self.next, self.decisions.len())
+    }
+
+    fn take(&mut self) -> Result<Decision, Divergence> {
+        let d = self.decisions.get(self.next).copied().ok_or(Divergence {
+            step: self.next + 1,
+            what: Diverged::Exhausted {
+                recorded: self.decisions.len(),
+            },
+        })?;
         self.next += 1;
         Ok(d)
     }
@@ -246,35 +307,33 @@ impl Cursor {
     pub(crate) fn next_thread(
         &mut self,
         runnable: impl Iterator<Item = Tid> + Clone,
-    ) -> Result<Tid, ReplayError> {
+    ) -> Result<Tid, Divergence> {
         let step = self.next + 1;
         match self.take()? {
             Decision::Thread(t) if runnable.clone().any(|r| r == t) => Ok(t),
-            Decision::Thread(t) => Err(ReplayError::Diverged {
-                reason: format!(
-                    "at step {step} the recorded thread#{t} cannot run (runnable: {})",
-                    runnable
-                        .map(|r| format!("thread#{r}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
+            Decision::Thread(t) => Err(Divergence {
+                step,
+                what: Diverged::Thread {
+                    recorded: t,
+                    runnable: runnable.collect(),
+                },
             }),
-            Decision::Random(_) => Err(ReplayError::Diverged {
-                reason: format!(
-                    "at step {step} a random choice was recorded, and the program picks a thread"
-                ),
+            Decision::Random(_) => Err(Divergence {
+                step,
+                what: Diverged::RandomRecorded {
+                    runnable: runnable.collect(),
+                },
             }),
         }
     }
 
-    pub(crate) fn next_random(&mut self) -> Result<u64, ReplayError> {
+    pub(crate) fn next_random(&mut self) -> Result<u64, Divergence> {
         let step = self.next + 1;
         match self.take()? {
             Decision::Random(v) => Ok(v),
-            Decision::Thread(_) => Err(ReplayError::Diverged {
-                reason: format!(
-                    "at step {step} a thread was recorded, and the program makes a random choice"
-                ),
+            Decision::Thread(t) => Err(Divergence {
+                step,
+                what: Diverged::ThreadRecorded { recorded: t },
             }),
         }
     }
@@ -333,12 +392,14 @@ mod tests {
     #[test]
     fn cursor_reports_divergence() {
         let mut c = Cursor::new(vec![Decision::Thread(1)]);
-        let err = c
-            .next_thread([0usize, 2].into_iter())
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("thread#1 cannot run"), "{err}");
-        let err = c.next_random().unwrap_err().to_string();
+        let d = c.next_thread([0usize, 2].into_iter()).unwrap_err();
+        assert_eq!(d.step, 1);
+        let err = d.error(Some("thread#0 in Mutex::lock at a.rs:1:1".into())).to_string();
+        assert!(err.contains("at decision 1, the program asked which thread runs next (thread#0 in Mutex::lock at a.rs:1:1); thread#1 was recorded there, and it cannot run now (2 runnable: thread#0, thread#2)"), "{err}");
+        assert!(err.contains("nondeterministic"), "{err}");
+        assert!(err.contains("HashMap"), "{err}");
+        let err = c.next_random().unwrap_err().error(None).to_string();
+        assert!(err.contains("at decision 2"), "{err}");
         assert!(err.contains("all 1 recorded decisions"), "{err}");
     }
 }

@@ -304,12 +304,21 @@ fn failed(
         let findings = match (!stalled).then(|| enrich(run, &token)) {
             None => findings,
             Some(Ok(enriched)) if same_kinds(&enriched, &findings) => enriched,
-            Some(Ok(_) | Err(_)) => {
+            Some(Ok(_)) => {
                 notes.push(
                     "replaying this schedule to capture stacks did not reproduce it: the code under test \
-                     may be nondeterministic beyond the scheduler (time, randomness, I/O, HashMap order)"
+                     may be nondeterministic beyond the scheduler (HashMap or HashSet iteration order, \
+                     the real clock, randomness, globals shared across executions, I/O)"
                         .to_string(),
                 );
+                findings
+            }
+            Some(Err(e)) => {
+                notes.push(format!(
+                    "replaying this schedule to capture stacks did not reproduce it, so this token may not \
+                     replay either: {}",
+                    e.to_string().trim_start_matches("leakcheck: ")
+                ));
                 findings
             }
         };
@@ -361,8 +370,12 @@ fn replay(run: &Run<'_>, test: Option<&str>, text: &str) -> Result<(usize, bool)
         return Ok((1, false));
     }
     if !scheduler.borrow().replay_finished() && ctl.stop.get().is_none() {
-        return Err(ReplayError::Diverged {
-            reason: "the program finished before all recorded decisions were used".into(),
+        let (used, recorded) = scheduler.borrow().replay_used().unwrap_or_default();
+        return Err(ReplayError::Nondeterministic {
+            step: used + 1,
+            asked: format!(
+                "the program finished, after {used} of the {recorded} recorded decisions"
+            ),
         }
         .into());
     }

@@ -155,6 +155,12 @@ impl Progress {
         stalled
     }
 
+    /// The last scheduling point: the thread, its operation and where. Read by the thread
+    /// that writes it (for an error message), so no update can be under way.
+    pub(crate) fn last(&self) -> Option<(Tid, &'static str, Loc)> {
+        self.snapshot_fields().map(|(tid, last)| (tid, last.0, last.1))
+    }
+
     /// The counter of scheduling points.
     pub(crate) fn count(&self) -> u64 {
         self.seq.load(Ordering::Acquire)
@@ -228,27 +234,12 @@ impl Progress {
     /// What the watchdog reads of the stuck execution; `None` if the writer is in the middle
     /// of an update (it is not stuck, then).
     pub(crate) fn snapshot(&self) -> Option<Snapshot> {
-        let s1 = self.seq.load(Ordering::Acquire);
-        let tid = self.tid.load(Ordering::Relaxed);
-        let op_ptr = self.op_ptr.load(Ordering::Relaxed);
-        let op_len = self.op_len.load(Ordering::Relaxed);
-        let at = self.at.load(Ordering::Relaxed);
-        fence(Ordering::Acquire);
-        let s2 = self.seq.load(Ordering::Relaxed);
-        if s1 != s2 || s1 % 2 == 1 {
+        if self.seq.load(Ordering::Acquire) % 2 == 1 {
             return None;
         }
-        let last = if at.is_null() || op_ptr == 0 {
-            None
-        } else {
-            // SAFETY: the seqlock read above saw no update in between, so the three fields come
-            // from one `tick`, which stored a `&'static str`'s pointer and length and a
-            // `&'static Location`: both live for the whole program and are never written to.
-            let (op, at) = unsafe {
-                let bytes = std::slice::from_raw_parts(op_ptr as *const u8, op_len);
-                (std::str::from_utf8_unchecked(bytes), &*at)
-            };
-            Some((op, at))
+        let (tid, last) = match self.snapshot_fields() {
+            Some((tid, last)) => (tid, Some(last)),
+            None => (self.tid.load(Ordering::Relaxed), None),
         };
         let (name, spawned_at) = self
             .threads
@@ -265,6 +256,32 @@ impl Progress {
             schedule: self.schedule.load(Ordering::Relaxed),
             decisions: self.log.read(),
         })
+    }
+
+    /// The thread of the last scheduling point and its operation, read under the seqlock;
+    /// `None` if an update is under way or no operation was announced yet.
+    fn snapshot_fields(&self) -> Option<(Tid, (&'static str, Loc))> {
+        let s1 = self.seq.load(Ordering::Acquire);
+        let tid = self.tid.load(Ordering::Relaxed);
+        let op_ptr = self.op_ptr.load(Ordering::Relaxed);
+        let op_len = self.op_len.load(Ordering::Relaxed);
+        let at = self.at.load(Ordering::Relaxed);
+        fence(Ordering::Acquire);
+        let s2 = self.seq.load(Ordering::Relaxed);
+        if s1 != s2 || s1 % 2 == 1 {
+            return None;
+        }
+        if at.is_null() || op_ptr == 0 {
+            return None;
+        }
+        // SAFETY: the seqlock read above saw no update in between, so the three fields come
+        // from one `tick`, which stored a `&'static str`'s pointer and length and a
+        // `&'static Location`: both live for the whole program and are never written to.
+        let (op, at) = unsafe {
+            let bytes = std::slice::from_raw_parts(op_ptr as *const u8, op_len);
+            (std::str::from_utf8_unchecked(bytes), &*at)
+        };
+        Some((tid, (op, at)))
     }
 }
 

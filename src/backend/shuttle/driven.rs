@@ -10,6 +10,7 @@ use shuttle_engine::scheduler::{Schedule, Scheduler as EngineScheduler, Task, Ta
 use super::pct::Pct;
 use super::random::UniformRandom;
 use crate::replay::Cursor;
+use crate::report::location;
 use crate::runtime::{Control, Decision, Stop};
 
 /// The sampling schedulers `Driven` can explore with.
@@ -59,6 +60,22 @@ impl Driven {
             },
             ctl,
             record: false,
+        }
+    }
+
+    /// The thread that asks for a decision now, its operation and where, as an error message
+    /// names them: the last scheduling point the runtime announced.
+    fn asking(&self) -> Option<String> {
+        let (tid, op, at) = self.ctl.progress.last()?;
+        let at = location(at);
+        Some(format!("thread#{tid} in {op} at {at}"))
+    }
+
+    /// How many recorded decisions a replay used, and how many there are.
+    pub(crate) fn replay_used(&self) -> Option<(usize, usize)> {
+        match &self.source {
+            Source::Replay { cursor, .. } => Some(cursor.used()),
+            Source::Explore(_) => None,
         }
     }
 
@@ -121,8 +138,8 @@ impl EngineScheduler for Driven {
                         self.ctl.progress.record(Decision::Thread(tid));
                         Some(TaskId::from(tid))
                     }
-                    Err(err) => {
-                        self.ctl.diverge(err);
+                    Err(d) => {
+                        self.ctl.diverge(d.error(self.asking()));
                         None
                     }
                 }
@@ -145,8 +162,8 @@ impl EngineScheduler for Driven {
                     self.ctl.progress.record(Decision::Random(value));
                     value
                 }
-                Err(err) => {
-                    self.ctl.diverge(err);
+                Err(d) => {
+                    self.ctl.diverge(d.error(self.asking()));
                     0
                 }
             },
