@@ -76,7 +76,16 @@ pub enum ReplayError {
     Diverged {
         /// Where the schedule and the program parted.
         reason: String,
-    },    /// The execution did not follow its own recorded schedule: at some decision the program
+    },    /// `LEAKCHECK_REPLAY=@path` (or `Config::replay("@path")`) names a file that cannot be
+    /// read.
+    #[error("leakcheck: cannot read the replay token file `{path}` (given as `@{path}`): {reason}. A report whose token is too long to paste writes it to a file and says `LEAKCHECK_REPLAY=@<file>`; the path is relative to the current directory or to the workspace root")]
+    File {
+        /// The path, as given.
+        path: String,
+        /// What the file system said.
+        reason: String,
+    },
+    /// The execution did not follow its own recorded schedule: at some decision the program
     /// asked for something the record cannot answer. The code under test is nondeterministic
     /// beyond the scheduler (or changed since the token was recorded).
     #[error("leakcheck: the replay token does not fit this test's execution: at decision {step}, {asked}. The code under test did something else than when the schedule was recorded: it is nondeterministic beyond the scheduler, or it changed since. The usual causes: iterating a HashMap or HashSet (std's RandomState hasher is seeded at random for every map: use a BTreeMap, or a fixed hasher such as BuildHasherDefault), the real clock (std::time::Instant::now, SystemTime::now: use leakcheck::time::Instant), random numbers, globals (statics, thread-locals) that carry state from one execution to the next, and real I/O. Run the check without LEAKCHECK_REPLAY to explore again")]

@@ -149,7 +149,28 @@ fn package(settings: &Settings) -> Option<String> {
         .or_else(|| std::env::var("CARGO_PKG_NAME").ok())
 }
 
+/// Replay tokens longer than this are written to a file, and the replay line names the file
+/// (`LEAKCHECK_REPLAY=@path`): a few KiB still paste into a terminal.
+pub(crate) const MAX_INLINE_TOKEN: usize = 4096;
+
+/// The report's replay line: the command that runs `token` again. A token too long to paste is
+/// written to a file, which the line names instead.
 fn replay_command(settings: &Settings, test: Option<&str>, token: &str) -> String {
+    let written;
+    let token = if token.len() > MAX_INLINE_TOKEN && !token.starts_with('@') {
+        match files::write_token(token, test) {
+            Ok(path) => {
+                written = format!("@{path}");
+                written.as_str()
+            }
+            Err(e) => {
+                eprintln!("leakcheck: cannot write the replay token to a file ({e}); the report holds it whole");
+                token
+            }
+        }
+    } else {
+        token
+    };
     let package = package(settings);
     let Some(test) = test else {
         return format!("run this check again with LEAKCHECK_REPLAY={token}");
@@ -345,7 +366,10 @@ fn enrich(run: &Run<'_>, token: &Token) -> Result<Vec<Finding>, ReplayError> {
 
 fn replay(run: &Run<'_>, test: Option<&str>, text: &str) -> Result<(usize, bool), Failure> {
     let settings = run.settings;
-    let token = Token::decode(text)?;
+    let token = match text.trim().strip_prefix('@') {
+        Some(path) => Token::decode(&files::read_token(path)?)?,
+        None => Token::decode(text)?,
+    };
     if let Some(test) = test {
         if !token.test.is_empty() && token.test != test {
             return Err(ReplayError::Diverged {

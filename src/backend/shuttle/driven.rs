@@ -150,7 +150,14 @@ impl EngineScheduler for Driven {
     fn next_u64(&mut self) -> u64 {
         match &mut self.source {
             Source::Explore(inner) => {
-                let value = inner.next_u64();
+                // A choice among `arity` outcomes only needs its outcome: recorded as such, it
+                // takes a byte in the token instead of ten (and repeats compress), and the
+                // program, which takes the number modulo `arity`, sees the same outcome.
+                let arity = self.ctl.arity.replace(0) as u64;
+                let value = match inner.next_u64() {
+                    v if arity > 0 => v % arity,
+                    v => v,
+                };
                 self.ctl.progress.record(Decision::Random(value));
                 if self.record {
                     self.ctl.trace.borrow_mut().push(Decision::Random(value));
@@ -159,6 +166,7 @@ impl EngineScheduler for Driven {
             }
             Source::Replay { cursor, .. } => match cursor.next_random() {
                 Ok(value) => {
+                    self.ctl.arity.set(0);
                     self.ctl.progress.record(Decision::Random(value));
                     value
                 }
