@@ -159,7 +159,7 @@ impl Config {
     /// finding. Such a thread is blocked outside leakcheck: a `std::sync::Mutex` or other std
     /// primitive used directly, real I/O, or a very long computation. If it comes back later,
     /// the execution stops there and the check reports the stall as any finding; if it has not
-    /// come back after twice the timeout, the report is printed (and written to
+    /// come back after twice the timeout (and at least 3 s more), the report is printed (and written to
     /// `LEAKCHECK_REPORT_DIR`) and the process exits with a failure, so CI never hangs.
     /// `LEAKCHECK_STALL_TIMEOUT=<seconds>` overrides it.
     ///

@@ -5,7 +5,7 @@
 //! thread is stuck outside leakcheck (a std primitive used directly, real I/O, a very long
 //! computation). The watchdog raises the stall flag: if the thread comes back, the runtime stops
 //! the execution at its next scheduling point and the check reports a `Stall` finding the normal
-//! way. If it has not come back after a second timeout, it never will: the watchdog prints the
+//! way. If it has not come back after a second timeout (at least 3 s), it never will: the watchdog prints the
 //! report (the same text, with the replay token), writes it to `LEAKCHECK_REPORT_DIR`, and ends
 //! the process with a failure, so that CI does not hang.
 
@@ -20,6 +20,10 @@ use crate::detect::stall_finding;
 use crate::replay::Token;
 use crate::report::{location, LastSeen, Report, ReportData, ThreadInfo, FORMAT};
 use crate::runtime::{Progress, Snapshot};
+
+/// How long, at least, a stalled thread has to come back after the stall timeout before the
+/// watchdog decides it never will (a slow computation just past a short timeout comes back).
+const GRACE: Duration = Duration::from_secs(3);
 
 /// The exit status of a process ended by the watchdog: libtest's for a failed test run.
 const EXIT_STATUS: i32 = 101;
@@ -84,6 +88,7 @@ impl Drop for Watchdog {
 fn watch(shared: &Shared, cx: &Context) {
     let timeout = cx.settings.stall_timeout;
     let poll = (timeout / 8).clamp(Duration::from_millis(5), Duration::from_millis(250));
+    let grace = timeout.max(GRACE);
     let progress = &shared.progress;
     let mut seen = progress.count();
     let mut since = Instant::now();
@@ -110,7 +115,7 @@ fn watch(shared: &Shared, cx: &Context) {
             progress.set_stalled(since);
             raised = true;
         }
-        if raised && away >= timeout.saturating_mul(2) {
+        if raised && away >= timeout.saturating_add(grace) {
             if let Some(snapshot) = progress.snapshot() {
                 drop(done);
                 give_up(cx, snapshot, away);
