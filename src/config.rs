@@ -331,8 +331,7 @@ impl Config {
         if settings.stall_timeout.is_zero() {
             return Err(ConfigError::Invalid {
                 setting: "stall_timeout",
-                problem: "is 0; a thread needs some time to reach its next scheduling point"
-                    .into(),
+                problem: "is 0; a thread needs some time to reach its next scheduling point".into(),
             });
         }
         if let Scheduler::Pct { depth: 0 } = settings.scheduler {
@@ -407,9 +406,17 @@ mod tests {
             ("LEAKCHECK_SEED", "-3", "unsigned 64-bit"),
             ("LEAKCHECK_SCHEDULER", "fifo", "`random`, `pct`"),
             ("LEAKCHECK_SCHEDULER", "pct:0", "depth at least 1"),
-            ("LEAKCHECK_STALL_TIMEOUT", "ten", "positive number of seconds"),
+            (
+                "LEAKCHECK_STALL_TIMEOUT",
+                "ten",
+                "positive number of seconds",
+            ),
             ("LEAKCHECK_STALL_TIMEOUT", "0", "positive number of seconds"),
-            ("LEAKCHECK_STALL_TIMEOUT", "-1", "positive number of seconds"),
+            (
+                "LEAKCHECK_STALL_TIMEOUT",
+                "-1",
+                "positive number of seconds",
+            ),
         ] {
             let err = resolve(&[(var, value)]).unwrap_err().to_string();
             assert!(err.contains(var), "{err}");

@@ -76,7 +76,8 @@ pub enum ReplayError {
     Diverged {
         /// Where the schedule and the program parted.
         reason: String,
-    },    /// `LEAKCHECK_REPLAY=@path` (or `Config::replay("@path")`) names a file that cannot be
+    },
+    /// `LEAKCHECK_REPLAY=@path` (or `Config::replay("@path")`) names a file that cannot be
     /// read.
     #[error("leakcheck: cannot read the replay token file `{path}` (given as `@{path}`): {reason}. A report whose token is too long to paste writes it to a file and says `LEAKCHECK_REPLAY=@<file>`; the path is relative to the current directory or to the workspace root")]
     File {

@@ -517,7 +517,11 @@ mod tests {
             .into_iter()
             .cycle()
             .take(200_000)
-            .chain([Decision::Random(u64::MAX), Decision::Random(7), Decision::Random(7)])
+            .chain([
+                Decision::Random(u64::MAX),
+                Decision::Random(7),
+                Decision::Random(7),
+            ])
             .collect();
         let text = token.encode();
         assert!(text.len() < 100, "{} bytes", text.len());
@@ -550,7 +554,9 @@ mod tests {
         let mut c = Cursor::new(vec![Decision::Thread(1)]);
         let d = c.next_thread([0usize, 2].into_iter()).unwrap_err();
         assert_eq!(d.step, 1);
-        let err = d.error(Some("thread#0 in Mutex::lock at a.rs:1:1".into())).to_string();
+        let err = d
+            .error(Some("thread#0 in Mutex::lock at a.rs:1:1".into()))
+            .to_string();
         assert!(err.contains("at decision 1, the program asked which thread runs next (thread#0 in Mutex::lock at a.rs:1:1); thread#1 was recorded there, and it cannot run now (2 runnable: thread#0, thread#2)"), "{err}");
         assert!(err.contains("nondeterministic"), "{err}");
         assert!(err.contains("HashMap"), "{err}");

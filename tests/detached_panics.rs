@@ -81,7 +81,9 @@ fn without_the_setting_the_detached_panic_is_reported_and_names_the_setting() {
         };
         assert!(never_joined);
         assert!(
-            report.to_string().contains("allow_detached_panics accepts this"),
+            report
+                .to_string()
+                .contains("allow_detached_panics accepts this"),
             "{report}"
         );
     }

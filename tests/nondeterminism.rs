@@ -72,7 +72,10 @@ fn a_hashmap_ordered_body_replays_with_an_error_that_names_nondeterminism_and_th
             .and_then(|n| n.parse().ok())
             .unwrap_or_else(|| panic!("no step in: {msg}"));
         assert!(step >= 1, "{msg}");
-        assert!(msg.contains("nondeterministic beyond the scheduler"), "{msg}");
+        assert!(
+            msg.contains("nondeterministic beyond the scheduler"),
+            "{msg}"
+        );
         assert!(msg.contains("HashMap or HashSet"), "{msg}");
         assert!(msg.contains("std::time::Instant::now"), "{msg}");
         assert!(msg.contains("globals"), "{msg}");
@@ -98,4 +101,3 @@ fn a_malformed_token_is_still_a_usage_error_of_its_own() {
     assert!(msg.contains("the replay token is malformed"), "{msg}");
     assert!(!msg.contains("nondeterministic"), "{msg}");
 }
-

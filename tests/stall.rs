@@ -56,12 +56,17 @@ fn child_std_mutex_across_yield() {
 fn run_child(name: &str, env: &[(&str, &str)], limit: Duration) -> (Option<i32>, String, Duration) {
     let exe = std::env::current_exe().unwrap();
     let mut cmd = Command::new(exe);
-    cmd.args([&format!("child_{name}"), "--exact", "--nocapture", "--test-threads=1"])
-        .env(CHILD, name)
-        .env_remove("LEAKCHECK_REPLAY")
-        .env_remove("LEAKCHECK_STALL_TIMEOUT")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
+    cmd.args([
+        &format!("child_{name}"),
+        "--exact",
+        "--nocapture",
+        "--test-threads=1",
+    ])
+    .env(CHILD, name)
+    .env_remove("LEAKCHECK_REPLAY")
+    .env_remove("LEAKCHECK_STALL_TIMEOUT")
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped());
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -80,7 +85,9 @@ fn run_child(name: &str, env: &[(&str, &str)], limit: Duration) -> (Option<i32>,
         if started.elapsed() > limit {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("the child check `{name}` still ran after {limit:?}: the watchdog did not end it");
+            panic!(
+                "the child check `{name}` still ran after {limit:?}: the watchdog did not end it"
+            );
         }
         std::thread::sleep(Duration::from_millis(20));
     };
@@ -162,14 +169,21 @@ fn a_std_mutex_held_across_a_scheduling_point_ends_with_a_stall_report_not_a_han
         Duration::from_secs(60),
     );
     assert_eq!(code, Some(101), "{replayed}");
-    assert!(replayed.contains("stalled thread#0 (the test body)\n"), "{replayed}");
+    assert!(
+        replayed.contains("stalled thread#0 (the test body)\n"),
+        "{replayed}"
+    );
     assert!(replayed.contains("replayed schedule"), "{replayed}");
 }
 
 #[test]
 fn a_long_computation_that_comes_back_is_a_stall_reported_the_normal_way() {
     static LINES: Lines = Lines::new();
-    for scheduler in [Scheduler::Random, Scheduler::Pct { depth: 2 }, Scheduler::Dfs] {
+    for scheduler in [
+        Scheduler::Random,
+        Scheduler::Pct { depth: 2 },
+        Scheduler::Dfs,
+    ] {
         let started = Instant::now();
         let report = fails(
             Config::new()
@@ -236,14 +250,9 @@ fn quick_steps_are_never_a_stall() {
 #[test]
 fn a_bad_stall_timeout_is_a_clear_error() {
     let err = std::panic::catch_unwind(|| {
-        Config::new()
-            .stall_timeout(Duration::ZERO)
-            .check(|| ());
+        Config::new().stall_timeout(Duration::ZERO).check(|| ());
     })
     .unwrap_err();
-    let msg = err
-        .downcast_ref::<String>()
-        .cloned()
-        .unwrap_or_default();
+    let msg = err.downcast_ref::<String>().cloned().unwrap_or_default();
     assert!(msg.contains("stall_timeout"), "{msg}");
 }

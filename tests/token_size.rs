@@ -8,7 +8,6 @@ use std::time::Duration;
 use leakcheck::sync::{Condvar, Mutex};
 use leakcheck::{thread, Config, FindingKind, Report, Scheduler};
 
-
 /// A spin that never ends: the body waits for a worker that polls a flag nobody sets, until the
 /// 100,000-step limit.
 fn spin() {
@@ -109,22 +108,37 @@ fn tokens_of_100k_step_executions_stay_short_when_the_schedule_is_regular() {
         ("timed_ping_pong", timed_ping_pong, 60_000),
     ];
     for (name, body, most) in bodies {
-        for scheduler in [Scheduler::Random, Scheduler::Pct { depth: 3 }, Scheduler::Dfs] {
+        for scheduler in [
+            Scheduler::Random,
+            Scheduler::Pct { depth: 3 },
+            Scheduler::Dfs,
+        ] {
             let report = failing(body, scheduler);
-            assert!(report.findings().iter().any(|f| f.kind() == FindingKind::StepLimit));
+            assert!(report
+                .findings()
+                .iter()
+                .any(|f| f.kind() == FindingKind::StepLimit));
             let len = report.replay_token().len();
             println!("{name} {scheduler}: token of {len} bytes");
             assert!(len <= most, "{name} {scheduler}: {len} bytes");
         }
     }
     // A regular schedule: one thread spinning while the other waits, whatever the scheduler.
-    assert!(failing(spin2, Scheduler::Pct { depth: 3 }).replay_token().len() < 200);
+    assert!(
+        failing(spin2, Scheduler::Pct { depth: 3 })
+            .replay_token()
+            .len()
+            < 200
+    );
 }
 
 fn usage_error(config: Config, body: fn()) -> String {
-    let payload = std::panic::catch_unwind(move || config.explore(body))
-        .expect_err("a usage error");
-    payload.downcast_ref::<String>().cloned().unwrap_or_default()
+    let payload =
+        std::panic::catch_unwind(move || config.explore(body)).expect_err("a usage error");
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .unwrap_or_default()
 }
 
 #[test]
@@ -141,15 +155,26 @@ fn a_token_too_long_to_paste_goes_to_a_file_that_replays() {
     assert!(path.starts_with("target/leakcheck/replay/"), "{path}");
     assert!(line.len() < 300, "{line}");
     // The same report bytes every time: the file's name follows from the test and the token.
-    assert_eq!(failing(timed_ping_pong, Scheduler::Random).to_string(), text);
+    assert_eq!(
+        failing(timed_ping_pong, Scheduler::Random).to_string(),
+        text
+    );
 
     let replayed = Config::new()
         .replay(format!("@{path}"))
         .explore(timed_ping_pong)
         .expect_err("the replay finds it again");
     assert_eq!(
-        replayed.findings().iter().map(|f| f.kind()).collect::<Vec<_>>(),
-        report.findings().iter().map(|f| f.kind()).collect::<Vec<_>>()
+        replayed
+            .findings()
+            .iter()
+            .map(|f| f.kind())
+            .collect::<Vec<_>>(),
+        report
+            .findings()
+            .iter()
+            .map(|f| f.kind())
+            .collect::<Vec<_>>()
     );
     assert_eq!(replayed.replay_token(), token);
 }
@@ -161,7 +186,9 @@ fn a_missing_token_file_is_a_clear_error() {
         spin,
     );
     assert!(
-        msg.contains("cannot read the replay token file `target/leakcheck/replay/no-such-token.lc`"),
+        msg.contains(
+            "cannot read the replay token file `target/leakcheck/replay/no-such-token.lc`"
+        ),
         "{msg}"
     );
     assert!(msg.contains("LEAKCHECK_REPLAY=@<file>"), "{msg}");

@@ -45,7 +45,10 @@ fn token_dir() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("target"));
-    workspace_root().join(target).join("leakcheck").join("replay")
+    workspace_root()
+        .join(target)
+        .join("leakcheck")
+        .join("replay")
 }
 
 /// Writes a replay token too long to paste to a file named after the test and the token, and
@@ -60,7 +63,13 @@ pub(super) fn write_token(token: &str, test: Option<&str>) -> std::io::Result<St
     let name: String = test
         .unwrap_or("check")
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let file = dir.join(format!("{name}-{hash:08x}.lc"));
     std::fs::write(&file, token)?;

@@ -233,7 +233,6 @@ impl Exec {
         !self.closed()
     }
 
-
     /// A scheduling point at which the current thread waits for others.
     pub(crate) fn yield_now(&self, op: &'static str, at: Loc) {
         if self.closed() {

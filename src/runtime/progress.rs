@@ -149,8 +149,10 @@ impl Progress {
         self.tid.store(tid, Ordering::Relaxed);
         self.op_ptr.store(op.as_ptr() as usize, Ordering::Relaxed);
         self.op_len.store(op.len(), Ordering::Relaxed);
-        self.at
-            .store((at as *const Location<'static>).cast_mut(), Ordering::Relaxed);
+        self.at.store(
+            (at as *const Location<'static>).cast_mut(),
+            Ordering::Relaxed,
+        );
         self.seq.store(s + 2, Ordering::Release);
         stalled
     }
@@ -158,7 +160,8 @@ impl Progress {
     /// The last scheduling point: the thread, its operation and where. Read by the thread
     /// that writes it (for an error message), so no update can be under way.
     pub(crate) fn last(&self) -> Option<(Tid, &'static str, Loc)> {
-        self.snapshot_fields().map(|(tid, last)| (tid, last.0, last.1))
+        self.snapshot_fields()
+            .map(|(tid, last)| (tid, last.0, last.1))
     }
 
     /// The counter of scheduling points.
@@ -234,7 +237,7 @@ impl Progress {
     /// What the watchdog reads of the stuck execution; `None` if the writer is in the middle
     /// of an update (it is not stuck, then).
     pub(crate) fn snapshot(&self) -> Option<Snapshot> {
-        if self.seq.load(Ordering::Acquire) % 2 == 1 {
+        if !self.seq.load(Ordering::Acquire).is_multiple_of(2) {
             return None;
         }
         let (tid, last) = match self.snapshot_fields() {
@@ -268,7 +271,7 @@ impl Progress {
         let at = self.at.load(Ordering::Relaxed);
         fence(Ordering::Acquire);
         let s2 = self.seq.load(Ordering::Relaxed);
-        if s1 != s2 || s1 % 2 == 1 {
+        if s1 != s2 || !s1.is_multiple_of(2) {
             return None;
         }
         if at.is_null() || op_ptr == 0 {

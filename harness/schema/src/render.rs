@@ -311,7 +311,9 @@ fn finding(out: &mut String, finding: &Finding) {
                         let _ = write!(out, ", last seen in {} at {}", l.operation, l.at);
                     }
                     out.push('\n');
-                    out.push_str("  (a loop that does end, only later, needs a larger max_steps)\n");
+                    out.push_str(
+                        "  (a loop that does end, only later, needs a larger max_steps)\n",
+                    );
                 }
                 LeakState::FinishedLate => {
                     out.push_str("  finished only after the test body returned, and nobody joined it (allow_lingering accepts this)\n");
@@ -500,7 +502,7 @@ fn finding(out: &mut String, finding: &Finding) {
 fn seconds(ms: u64) -> String {
     if ms < 1000 {
         format!("{ms} ms")
-    } else if ms % 1000 == 0 {
+    } else if ms.is_multiple_of(1000) {
         format!("{} s", ms / 1000)
     } else {
         format!("{}.{:03} s", ms / 1000, ms % 1000)

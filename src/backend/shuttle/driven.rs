@@ -122,7 +122,9 @@ impl EngineScheduler for Driven {
         match &mut self.source {
             Source::Explore(inner) => {
                 let next = inner.next_task(runnable, current, is_yielding)?;
-                self.ctl.progress.record(Decision::Thread(usize::from(next)));
+                self.ctl
+                    .progress
+                    .record(Decision::Thread(usize::from(next)));
                 if self.record {
                     self.ctl
                         .trace
