@@ -256,3 +256,15 @@ fn a_bad_stall_timeout_is_a_clear_error() {
     let msg = err.downcast_ref::<String>().cloned().unwrap_or_default();
     assert!(msg.contains("stall_timeout"), "{msg}");
 }
+
+/// The attribute's `stall_timeout` (seconds): with the default 10 s this body would pass.
+#[leakcheck::test(stall_timeout = 0.3, schedules = 1, expect = "stall")]
+fn the_attribute_takes_a_stall_timeout() {
+    let h = thread::spawn(|| {
+        thread::yield_now();
+        // Away from the scheduler for longer than the timeout, then back.
+        std::thread::sleep(Duration::from_millis(700));
+        thread::yield_now();
+    });
+    h.join().unwrap();
+}
