@@ -55,6 +55,8 @@ impl From<ReplayError> for Failure {
 /// The outcome of one execution.
 struct Outcome {
     findings: Vec<Finding>,
+    /// The spurious wake-ups the execution had.
+    spurious: usize,
     diverged: Option<ReplayError>,
     /// The scheduler had no execution left to run: none ran.
     no_more: bool,
@@ -112,6 +114,7 @@ fn run_one(
     if !ran {
         return Outcome {
             findings: Vec::new(),
+            spurious: 0,
             diverged: None,
             no_more: true,
         };
@@ -126,6 +129,17 @@ fn run_one(
     };
     Outcome {
         findings,
+        // Counted only when a thread panicked right after a spurious wake-up (no real one
+        // since): the failure an `if` in place of a `while` makes.
+        spurious: if reg
+            .threads
+            .iter()
+            .any(|t| t.panic.is_some() && t.spurious_streak > 0)
+        {
+            reg.spurious_wakeups
+        } else {
+            0
+        },
         diverged,
         no_more: false,
     }
@@ -271,7 +285,9 @@ fn search(run: &Run<'_>, test: Option<&str>) -> Result<(usize, bool), Failure> {
                 Searched::Found {
                     execution,
                     findings,
-                } => Err(Failure::Found(failed(run, test, &ctl, execution, findings))),
+                } => Err(Failure::Found(failed(
+                    run, test, &ctl, execution, findings, 0,
+                ))),
             };
         }
     };
@@ -295,6 +311,7 @@ fn search(run: &Run<'_>, test: Option<&str>) -> Result<(usize, bool), Failure> {
                 &ctl,
                 schedule,
                 outcome.findings,
+                outcome.spurious,
             )));
         }
     }
@@ -308,6 +325,7 @@ fn failed(
     ctl: &Control,
     schedule: usize,
     findings: Vec<Finding>,
+    spurious: usize,
 ) -> Report {
     let settings = run.settings;
     {
@@ -343,8 +361,25 @@ fn failed(
                 findings
             }
         };
+        if let Some(note) = spurious_note(&findings, spurious) {
+            notes.push(note);
+        }
         report(settings, test, token, findings, notes, false)
     }
+}
+
+/// The note of a failing schedule in which a thread panicked after a spurious wake-up: code that
+/// takes a wake-up to mean its condition holds. It names the setting that turns them off.
+fn spurious_note(findings: &[Finding], spurious: usize) -> Option<String> {
+    let related = findings.iter().any(|f| f.kind() == FindingKind::Panic);
+    (related && spurious > 0).then(|| {
+        format!(
+            "this schedule has {spurious} spurious wake-up{} (a wait that returned without a notify, as std allows): \
+             code that takes a wake-up to mean its condition holds fails on one; re-check the condition in a loop \
+             (spurious_wakeups = false turns them off, and stops looking for this bug)",
+            if spurious == 1 { "" } else { "s" }
+        )
+    })
 }
 
 fn same_kinds(a: &[Finding], b: &[Finding]) -> bool {
@@ -409,14 +444,10 @@ fn replay(run: &Run<'_>, test: Option<&str>, text: &str) -> Result<(usize, bool)
         ..settings.clone()
     };
     let schedule = token.schedule;
-    let mut report = report(
-        &replay_settings,
-        test,
-        token,
-        outcome.findings,
-        Vec::new(),
-        true,
-    );
+    let notes = spurious_note(&outcome.findings, outcome.spurious)
+        .into_iter()
+        .collect();
+    let mut report = report(&replay_settings, test, token, outcome.findings, notes, true);
     report.data_mut().schedule = schedule;
     Err(Failure::Found(report))
 }

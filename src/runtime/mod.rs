@@ -386,7 +386,11 @@ impl Exec {
             .iter()
             .enumerate()
             .any(|(t, r)| t != me && r.is_runnable());
-        others && self.choose(4) == 0
+        let spurious = others && self.choose(4) == 0;
+        if spurious {
+            self.reg().spurious_wakeups += 1;
+        }
+        spurious
     }
 }
 
