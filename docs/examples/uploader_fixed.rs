@@ -7,7 +7,7 @@ use leakcheck::Config;
 
 pub fn config() -> Config {
     // A short stall timeout for the example; the default is 10 s.
-    Config::new().stall_timeout(Duration::from_millis(500))
+    Config::new().stall_timeout(Duration::from_secs(1))
 }
 
 /// The upload fails once, then succeeds.
@@ -26,7 +26,7 @@ pub fn upload_is_retried() {
             if try_upload(attempt) {
                 return;
             }
-            thread::sleep(Duration::from_secs(1));
+            thread::sleep(Duration::from_secs(2));
         })
         .unwrap();
     uploader.join().unwrap();

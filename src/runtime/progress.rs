@@ -17,6 +17,8 @@ use super::{Decision, Loc, Tid};
 
 /// Words per chunk of the decision log.
 const CHUNK: usize = 1 << 12;
+/// The most chunks the decision log holds; a longer execution's report has no replay token.
+const MAX_CHUNKS: usize = 1 << 12;
 
 /// What the watchdog reads of a stuck execution.
 #[derive(Clone, Debug)]
@@ -70,7 +72,9 @@ struct Log {
 
 impl Log {
     fn new(max_steps: usize) -> Self {
-        let slots = max_steps.saturating_mul(4) / CHUNK + 4;
+        // Enough for every decision of an execution of `max_steps` steps with a choice at most
+        // steps, up to 16 Mi words: chunks are allocated as they fill, slots are 16 bytes.
+        let slots = (max_steps.saturating_mul(4) / CHUNK + 4).min(MAX_CHUNKS);
         Log {
             chunks: (0..slots).map(|_| OnceLock::new()).collect(),
             len: AtomicUsize::new(0),
