@@ -5,6 +5,7 @@
 //! runtime. Nothing reads the environment after that.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::error::ConfigError;
 
@@ -28,6 +29,10 @@ use leakcheck_schema::{ACCEPTED_SCHEDULERS, ACCEPTED_SEEDS};
 /// [`Config::max_steps`] says: each step is a write to one loom atomic, and loom counts the writes
 /// to an atomic in 16 bits. An exhaustive search of executions that long would not end anyway.
 pub const MAX_EXHAUSTIVE_STEPS: usize = 60_000;
+
+/// How long a model thread may stay away from the scheduler (wall-clock time) unless told
+/// otherwise, before the check fails with a `Stall` finding: see [`Config::stall_timeout`].
+pub const DEFAULT_STALL_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The settings of a check, built in code; the environment overrides them when the check
 /// starts (see the [crate documentation](crate#environment)).
@@ -61,6 +66,8 @@ pub struct Config {
     pub(crate) test_name: Option<String>,
     pub(crate) package: Option<String>,
     pub(crate) ignored: bool,
+    pub(crate) stall_timeout: Duration,
+    pub(crate) allow_detached_panics: bool,
 }
 
 impl Default for Config {
@@ -84,6 +91,8 @@ impl Config {
             test_name: None,
             package: None,
             ignored: false,
+            stall_timeout: DEFAULT_STALL_TIMEOUT,
+            allow_detached_panics: false,
         }
     }
 
@@ -142,6 +151,58 @@ impl Config {
     /// permits. On by default: it is how `if`-instead-of-`while` bugs are caught.
     pub fn spurious_wakeups(mut self, on: bool) -> Self {
         self.spurious_wakeups = on;
+        self
+    }
+
+    /// How long a model thread may run without coming back to leakcheck's scheduler (wall-clock
+    /// time; 10 s by default) before the check fails with a [`Stall`](crate::FindingKind::Stall)
+    /// finding. Such a thread is blocked outside leakcheck: a `std::sync::Mutex` or other std
+    /// primitive used directly, real I/O, or a very long computation. If it comes back later,
+    /// the execution stops there and the check reports the stall as any finding; if it has not
+    /// come back after twice the timeout (and at least 3 s more), the report is printed (and written to
+    /// `LEAKCHECK_REPORT_DIR`) and the process exits with a failure, so CI never hangs.
+    /// `LEAKCHECK_STALL_TIMEOUT=<seconds>` overrides it.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use leakcheck::{Config, FindingKind};
+    ///
+    /// let report = Config::new()
+    ///     .schedules(1)
+    ///     .stall_timeout(Duration::from_millis(200))
+    ///     .explore(|| {
+    ///         // A computation that keeps the thread away from the scheduler for too long.
+    ///         std::thread::sleep(Duration::from_millis(400));
+    ///         leakcheck::thread::yield_now();
+    ///     })
+    ///     .unwrap_err();
+    /// assert_eq!(report.findings()[0].kind(), FindingKind::Stall);
+    /// ```
+    pub fn stall_timeout(mut self, timeout: Duration) -> Self {
+        self.stall_timeout = timeout;
+        self
+    }
+
+    /// Whether a panic in a thread whose `JoinHandle` was dropped without joining is accepted:
+    /// a program that handles its workers' panics itself (a pool that catches a job's panic with
+    /// `catch_unwind` and reports it to the caller). Off by default: std drops such a panic
+    /// silently, so it is reported.
+    ///
+    /// ```
+    /// use leakcheck::Config;
+    ///
+    /// Config::new().schedules(50).allow_detached_panics(true).check(|| {
+    ///     let (tx, rx) = leakcheck::channel::bounded(1);
+    ///     drop(leakcheck::thread::spawn(move || {
+    ///         let caught = std::panic::catch_unwind(|| panic!("job failed"));
+    ///         tx.send(caught.is_err()).unwrap();
+    ///         panic!("the worker gives up");
+    ///     }));
+    ///     assert!(rx.recv().unwrap());
+    /// });
+    /// ```
+    pub fn allow_detached_panics(mut self, allow: bool) -> Self {
+        self.allow_detached_panics = allow;
         self
     }
 
@@ -210,6 +271,8 @@ impl Config {
             test_name: self.test_name.clone(),
             package: self.package.clone(),
             ignored: self.ignored,
+            stall_timeout: self.stall_timeout,
+            allow_detached_panics: self.allow_detached_panics,
         };
         if let Some(v) = get("LEAKCHECK_SCHEDULES")? {
             settings.schedules = match v.trim().replace('_', "").parse::<usize>() {
@@ -240,6 +303,13 @@ impl Config {
         if let Some(v) = get("LEAKCHECK_REPLAY")? {
             settings.replay = Some(v);
         }
+        if let Some(v) = get("LEAKCHECK_STALL_TIMEOUT")? {
+            settings.stall_timeout = parse_seconds(&v).ok_or_else(|| ConfigError::Env {
+                variable: "LEAKCHECK_STALL_TIMEOUT",
+                value: v.clone(),
+                accepted: "a positive number of seconds (e.g. 10 or 2.5)",
+            })?;
+        }
         if let Some(v) = get("LEAKCHECK_REPORT_DIR")? {
             settings.report_dir = Some(PathBuf::from(v));
         }
@@ -256,6 +326,12 @@ impl Config {
             return Err(ConfigError::Invalid {
                 setting: "max_steps",
                 problem: "is 0; an execution needs at least one step".into(),
+            });
+        }
+        if settings.stall_timeout.is_zero() {
+            return Err(ConfigError::Invalid {
+                setting: "stall_timeout",
+                problem: "is 0; a thread needs some time to reach its next scheduling point".into(),
             });
         }
         if let Scheduler::Pct { depth: 0 } = settings.scheduler {
@@ -283,6 +359,14 @@ pub(crate) struct Settings {
     pub package: Option<String>,
     /// Whether the test is `#[ignore]`d: its replay line must include ignored tests.
     pub ignored: bool,
+    pub stall_timeout: Duration,
+    pub allow_detached_panics: bool,
+}
+
+/// A positive, finite number of seconds (`10`, `2.5`, `0.25`).
+fn parse_seconds(text: &str) -> Option<Duration> {
+    let secs: f64 = text.trim().parse().ok()?;
+    (secs.is_finite() && secs > 0.0 && secs < 1e9).then(|| Duration::from_secs_f64(secs))
 }
 
 #[cfg(test)]
@@ -310,6 +394,8 @@ mod tests {
         assert_eq!(s.schedules, 42);
         assert_eq!(s.seed, 16);
         assert_eq!(s.scheduler, Scheduler::Pct { depth: 5 });
+        let s = resolve(&[("LEAKCHECK_STALL_TIMEOUT", "2.5")]).unwrap();
+        assert_eq!(s.stall_timeout, Duration::from_millis(2500));
     }
 
     #[test]
@@ -320,6 +406,17 @@ mod tests {
             ("LEAKCHECK_SEED", "-3", "unsigned 64-bit"),
             ("LEAKCHECK_SCHEDULER", "fifo", "`random`, `pct`"),
             ("LEAKCHECK_SCHEDULER", "pct:0", "depth at least 1"),
+            (
+                "LEAKCHECK_STALL_TIMEOUT",
+                "ten",
+                "positive number of seconds",
+            ),
+            ("LEAKCHECK_STALL_TIMEOUT", "0", "positive number of seconds"),
+            (
+                "LEAKCHECK_STALL_TIMEOUT",
+                "-1",
+                "positive number of seconds",
+            ),
         ] {
             let err = resolve(&[(var, value)]).unwrap_err().to_string();
             assert!(err.contains(var), "{err}");

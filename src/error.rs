@@ -77,4 +77,23 @@ pub enum ReplayError {
         /// Where the schedule and the program parted.
         reason: String,
     },
+    /// `LEAKCHECK_REPLAY=@path` (or `Config::replay("@path")`) names a file that cannot be
+    /// read.
+    #[error("leakcheck: cannot read the replay token file `{path}` (given as `@{path}`): {reason}. A report whose token is too long to paste writes it to a file and says `LEAKCHECK_REPLAY=@<file>`; the path is relative to the current directory or to the workspace root")]
+    File {
+        /// The path, as given.
+        path: String,
+        /// What the file system said.
+        reason: String,
+    },
+    /// The execution did not follow its own recorded schedule: at some decision the program
+    /// asked for something the record cannot answer. The code under test is nondeterministic
+    /// beyond the scheduler (or changed since the token was recorded).
+    #[error("leakcheck: the replay token does not fit this test's execution: at decision {step}, {asked}. The code under test did something else than when the schedule was recorded: it is nondeterministic beyond the scheduler, or it changed since. The usual causes: iterating a HashMap or HashSet (std's RandomState hasher is seeded at random for every map: use a BTreeMap, or a fixed hasher such as BuildHasherDefault), the real clock (std::time::Instant::now, SystemTime::now: use leakcheck::time::Instant), random numbers, globals (statics, thread-locals) that carry state from one execution to the next, and real I/O. Run the check without LEAKCHECK_REPLAY to explore again")]
+    Nondeterministic {
+        /// The decision (from 1) at which the execution left its schedule.
+        step: usize,
+        /// What the program asked for there, and what the record holds.
+        asked: String,
+    },
 }

@@ -64,6 +64,7 @@
 //! | `LEAKCHECK_SCHEDULER` | `random`, `pct`, `pct:<depth>`, `dfs`, `exhaustive`, `exhaustive:<bound>` |
 //! | `LEAKCHECK_REPLAY` | a replay token from a report |
 //! | `LEAKCHECK_REPORT_DIR` | a directory; each failing check writes its report there as JSON |
+//! | `LEAKCHECK_STALL_TIMEOUT` | seconds a thread may stay away from the scheduler before a `Stall` finding (default 10) |
 //!
 //! # Defaults
 //!
@@ -101,7 +102,7 @@ use std::sync::Arc;
 
 pub use config::{
     parse_seed, Config, Scheduler, DEFAULT_MAX_STEPS, DEFAULT_PCT_DEPTH, DEFAULT_PREEMPTION_BOUND,
-    DEFAULT_SCHEDULES, DEFAULT_SEED, MAX_EXHAUSTIVE_STEPS,
+    DEFAULT_SCHEDULES, DEFAULT_SEED, DEFAULT_STALL_TIMEOUT, MAX_EXHAUSTIVE_STEPS,
 };
 pub use error::{ConfigError, ReplayError};
 pub use leakcheck_schema::{ParseSchedulerError, SeedError};

@@ -1,11 +1,16 @@
 //! Replay tokens: every decision of one execution (which thread ran at each scheduling point, and
-//! each random number drawn), packed into a short text that reproduces the execution exactly.
+//! each choice drawn), packed into a short text that reproduces the execution exactly.
 //!
 //! Layout: a version byte; the test's name; the scheduler, seed and schedule number the
 //! execution came from (for the report); the decisions, run-length coded; and a 32-bit FNV-1a
 //! checksum of everything before it. That is compressed with DEFLATE (threads that take turns
 //! make long repeating patterns) and the text is `lc1_` followed by its base64url encoding (no
 //! padding).
+//!
+//! Version 2 (written now) codes runs of the same choice as runs of the same thread: an entry
+//! is a head (`thread << 2`, `choice << 2 | 1`, or `2` followed by a raw 64-bit number) and, for
+//! the first two, the run's length less one. Version 1 (runs of threads only, every number on
+//! its own) still reads.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -15,7 +20,12 @@ use crate::error::ReplayError;
 use crate::runtime::{Decision, Tid};
 
 const PREFIX: &str = "lc1_";
-const VERSION: u8 = 1;
+/// The version this leakcheck writes.
+const VERSION: u8 = 2;
+/// The oldest version it reads.
+const OLDEST: u8 = 1;
+/// A choice recorded as its outcome fits a run entry's head below this.
+const SMALL: u64 = 1 << 61;
 
 /// The content of a token.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -78,6 +88,86 @@ impl Reader<'_> {
     }
 }
 
+/// One entry of a version 2 token's decisions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Entry {
+    /// `run` times the same decision: a thread (`head = t << 2`) or a choice's outcome
+    /// (`head = v << 2 | 1`).
+    Run { head: u64, run: u64 },
+    /// A number too large for a head (`head = 2`, then the number).
+    Raw(u64),
+}
+
+/// The longest block of entries a repeat entry (`head = period << 2 | 3`, then the count)
+/// repeats: threads that take turns, each with its choices, make short periodic blocks.
+const MAX_PERIOD: usize = 8;
+
+/// The decisions as version 2 entries, bytes: runs of one decision, then repeats of blocks of
+/// runs.
+fn entries(decisions: &[Decision]) -> Vec<u8> {
+    let mut runs = Vec::new();
+    let mut i = 0;
+    while i < decisions.len() {
+        let d = decisions[i];
+        let head = match d {
+            Decision::Thread(t) => (t as u64) << 2,
+            Decision::Random(v) if v < SMALL => (v << 2) | 1,
+            Decision::Random(v) => {
+                runs.push(Entry::Raw(v));
+                i += 1;
+                continue;
+            }
+        };
+        let run = decisions[i..].iter().take_while(|x| **x == d).count();
+        runs.push(Entry::Run {
+            head,
+            run: run as u64,
+        });
+        i += run;
+    }
+    let mut out = Vec::new();
+    let emit = |out: &mut Vec<u8>, e: Entry| match e {
+        Entry::Run { head, run } => {
+            put(out, head);
+            put(out, run - 1);
+        }
+        Entry::Raw(v) => {
+            put(out, 2);
+            put(out, v);
+        }
+    };
+    let mut i = 0;
+    while i < runs.len() {
+        // The period whose block repeats the most entries from here.
+        let best = (1..=MAX_PERIOD)
+            .filter(|p| i + 2 * p <= runs.len())
+            .map(|p| {
+                let block = &runs[i..i + p];
+                let reps = runs[i + p..]
+                    .chunks_exact(p)
+                    .take_while(|c| *c == block)
+                    .count();
+                (p, reps)
+            })
+            .max_by_key(|&(p, reps)| (p * reps, usize::MAX - p));
+        match best {
+            Some((p, reps)) if p * reps >= 2 => {
+                for e in &runs[i..i + p] {
+                    emit(&mut out, *e);
+                }
+                put(&mut out, ((p as u64) << 2) | 3);
+                put(&mut out, reps as u64);
+                i += p * (reps + 1);
+            }
+            _ => {
+                emit(&mut out, runs[i]);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
 impl Token {
     /// The token's text.
     pub(crate) fn encode(&self) -> String {
@@ -94,29 +184,8 @@ impl Token {
         put(&mut out, depth as u64);
         put(&mut out, self.seed);
         put(&mut out, self.schedule as u64);
-        // Runs of the same thread are common: a thread runs until it blocks or is preempted.
-        let mut i = 0;
-        let mut entries = Vec::new();
-        while i < self.decisions.len() {
-            match self.decisions[i] {
-                Decision::Thread(t) => {
-                    let run = self.decisions[i..]
-                        .iter()
-                        .take_while(|d| **d == Decision::Thread(t))
-                        .count();
-                    put(&mut entries, (t as u64) << 1);
-                    put(&mut entries, run as u64 - 1);
-                    i += run;
-                }
-                Decision::Random(v) => {
-                    put(&mut entries, 1);
-                    put(&mut entries, v);
-                    i += 1;
-                }
-            }
-        }
         put(&mut out, self.decisions.len() as u64);
-        out.extend_from_slice(&entries);
+        out.extend_from_slice(&entries(&self.decisions));
         let sum = fnv1a(&out);
         out.extend_from_slice(&sum.to_le_bytes());
         let packed = miniz_oxide::deflate::compress_to_vec(&out, 9);
@@ -152,10 +221,11 @@ impl Token {
                 "its checksum does not match: it was changed or cut when copied",
             ));
         }
-        if content[0] != VERSION {
+        let version = content[0];
+        if !(OLDEST..=VERSION).contains(&version) {
             return Err(malformed(format!(
-                "it is of version {}, and this leakcheck reads version {VERSION}",
-                content[0]
+                "it is of version {version}, and this leakcheck reads versions {OLDEST} to {VERSION} \
+                 (a token from a newer leakcheck: replay it with that version)"
             )));
         }
         let mut r = Reader {
@@ -184,19 +254,57 @@ impl Token {
         let schedule = r.get_usize()?;
         let count = r.get_usize()?;
         let mut decisions = Vec::with_capacity(count.min(1 << 20));
+        let add = |decisions: &mut Vec<Decision>, e: Entry| -> Result<(), ReplayError> {
+            let (d, run) = match e {
+                Entry::Run { head, run } if head & 3 == 0 => (
+                    Decision::Thread(
+                        usize::try_from(head >> 2)
+                            .map_err(|_| malformed("it names an impossible thread"))?,
+                    ),
+                    run,
+                ),
+                Entry::Run { head, run } => (Decision::Random(head >> 2), run),
+                Entry::Raw(v) => (Decision::Random(v), 1),
+            };
+            let run = usize::try_from(run).unwrap_or(usize::MAX);
+            if decisions.len().saturating_add(run) > count {
+                return Err(malformed("its decisions do not add up"));
+            }
+            decisions.extend(std::iter::repeat_n(d, run));
+            Ok(())
+        };
+        // The entries read so far (version 2), for repeats.
+        let mut read: Vec<Entry> = Vec::new();
         while decisions.len() < count {
             let head = r.get()?;
-            if head & 1 == 1 {
-                decisions.push(Decision::Random(r.get()?));
-            } else {
-                let run = r.get_usize()? + 1;
-                if decisions.len() + run > count {
-                    return Err(malformed("its decisions do not add up"));
+            let entry = match (version, head & 3) {
+                (1, 1 | 3) => Entry::Raw(r.get()?),
+                (1, _) => Entry::Run {
+                    head: (head >> 1) << 2,
+                    run: r.get()?.saturating_add(1),
+                },
+                (_, 0 | 1) => Entry::Run {
+                    head,
+                    run: r.get()?.saturating_add(1),
+                },
+                (_, 2) => Entry::Raw(r.get()?),
+                _ => {
+                    let period = usize::try_from(head >> 2).unwrap_or(usize::MAX);
+                    let reps = r.get()?;
+                    if period == 0 || period > MAX_PERIOD || period > read.len() || reps == 0 {
+                        return Err(malformed("it repeats decisions it does not hold"));
+                    }
+                    let block = read[read.len() - period..].to_vec();
+                    for _ in 0..reps {
+                        for e in &block {
+                            add(&mut decisions, *e)?;
+                        }
+                    }
+                    continue;
                 }
-                let tid = usize::try_from(head >> 1)
-                    .map_err(|_| malformed("it names an impossible thread"))?;
-                decisions.extend(std::iter::repeat_n(Decision::Thread(tid), run));
-            }
+            };
+            add(&mut decisions, entry)?;
+            read.push(entry);
         }
         if r.pos != content.len() {
             return Err(malformed("it has bytes after its decisions"));
@@ -208,6 +316,66 @@ impl Token {
             schedule,
             decisions,
         })
+    }
+}
+
+/// Where an execution left its recorded schedule: the decision (from 1), and what happened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Divergence {
+    pub step: usize,
+    pub what: Diverged,
+}
+
+/// What the program asked for where it left its schedule, against what was recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Diverged {
+    /// It asked for the next thread; the recorded thread cannot run (or does not exist).
+    Thread { recorded: Tid, runnable: Vec<Tid> },
+    /// It asked for the next thread; a random choice was recorded.
+    RandomRecorded { runnable: Vec<Tid> },
+    /// It made a random choice; a thread was recorded.
+    ThreadRecorded { recorded: Tid },
+    /// It went on after every recorded decision was used.
+    Exhausted { recorded: usize },
+}
+
+impl Divergence {
+    /// The error, with the operation the program was at (the thread that asked, its operation
+    /// and its location, as text), if known.
+    pub(crate) fn error(&self, asking: Option<String>) -> ReplayError {
+        let threads = |ts: &[Tid]| {
+            if ts.is_empty() {
+                "none".to_string()
+            } else {
+                ts.iter()
+                    .map(|t| format!("thread#{t}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        };
+        let at = asking.map_or_else(String::new, |a| format!(" ({a})"));
+        let asked = match &self.what {
+            Diverged::Thread { recorded, runnable } => format!(
+                "the program asked which thread runs next{at}; thread#{recorded} was recorded there, and it cannot run now ({} runnable: {})",
+                runnable.len(),
+                threads(runnable)
+            ),
+            Diverged::RandomRecorded { runnable } => format!(
+                "the program asked which thread runs next{at}, with {} runnable ({}); a random choice was recorded there",
+                runnable.len(),
+                threads(runnable)
+            ),
+            Diverged::ThreadRecorded { recorded } => format!(
+                "the program made a random choice{at}; the recorded schedule ran thread#{recorded} there"
+            ),
+            Diverged::Exhausted { recorded } => format!(
+                "the program went on{at} after all {recorded} recorded decisions were used"
+            ),
+        };
+        ReplayError::Nondeterministic {
+            step: self.step,
+            asked,
+        }
     }
 }
 
@@ -228,17 +396,18 @@ impl Cursor {
         self.next == self.decisions.len()
     }
 
-    fn take(&mut self) -> Result<Decision, ReplayError> {
-        let d = self
-            .decisions
-            .get(self.next)
-            .copied()
-            .ok_or_else(|| ReplayError::Diverged {
-                reason: format!(
-                    "the program went on after all {} recorded decisions were used",
-                    self.decisions.len()
-                ),
-            })?;
+    /// How many decisions were used, and how many there are.
+    pub(crate) fn used(&self) -> (usize, usize) {
+        (self.next, self.decisions.len())
+    }
+
+    fn take(&mut self) -> Result<Decision, Divergence> {
+        let d = self.decisions.get(self.next).copied().ok_or(Divergence {
+            step: self.next + 1,
+            what: Diverged::Exhausted {
+                recorded: self.decisions.len(),
+            },
+        })?;
         self.next += 1;
         Ok(d)
     }
@@ -246,35 +415,33 @@ impl Cursor {
     pub(crate) fn next_thread(
         &mut self,
         runnable: impl Iterator<Item = Tid> + Clone,
-    ) -> Result<Tid, ReplayError> {
+    ) -> Result<Tid, Divergence> {
         let step = self.next + 1;
         match self.take()? {
             Decision::Thread(t) if runnable.clone().any(|r| r == t) => Ok(t),
-            Decision::Thread(t) => Err(ReplayError::Diverged {
-                reason: format!(
-                    "at step {step} the recorded thread#{t} cannot run (runnable: {})",
-                    runnable
-                        .map(|r| format!("thread#{r}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
+            Decision::Thread(t) => Err(Divergence {
+                step,
+                what: Diverged::Thread {
+                    recorded: t,
+                    runnable: runnable.collect(),
+                },
             }),
-            Decision::Random(_) => Err(ReplayError::Diverged {
-                reason: format!(
-                    "at step {step} a random choice was recorded, and the program picks a thread"
-                ),
+            Decision::Random(_) => Err(Divergence {
+                step,
+                what: Diverged::RandomRecorded {
+                    runnable: runnable.collect(),
+                },
             }),
         }
     }
 
-    pub(crate) fn next_random(&mut self) -> Result<u64, ReplayError> {
+    pub(crate) fn next_random(&mut self) -> Result<u64, Divergence> {
         let step = self.next + 1;
         match self.take()? {
             Decision::Random(v) => Ok(v),
-            Decision::Thread(_) => Err(ReplayError::Diverged {
-                reason: format!(
-                    "at step {step} a thread was recorded, and the program makes a random choice"
-                ),
+            Decision::Thread(t) => Err(Divergence {
+                step,
+                what: Diverged::ThreadRecorded { recorded: t },
             }),
         }
     }
@@ -309,6 +476,58 @@ mod tests {
         assert_eq!(Token::decode(&text).unwrap(), token);
     }
 
+    /// A version 1 token, as leakcheck wrote them before choices were run-length coded.
+    fn encode_v1(t: &Token) -> String {
+        let mut out = vec![1];
+        put(&mut out, t.test.len() as u64);
+        out.extend_from_slice(t.test.as_bytes());
+        put(&mut out, 1);
+        put(&mut out, 3);
+        put(&mut out, t.seed);
+        put(&mut out, t.schedule as u64);
+        put(&mut out, t.decisions.len() as u64);
+        for d in &t.decisions {
+            match *d {
+                Decision::Thread(t) => {
+                    put(&mut out, (t as u64) << 1);
+                    put(&mut out, 0);
+                }
+                Decision::Random(v) => {
+                    put(&mut out, 1);
+                    put(&mut out, v);
+                }
+            }
+        }
+        let sum = fnv1a(&out);
+        out.extend_from_slice(&sum.to_le_bytes());
+        let packed = miniz_oxide::deflate::compress_to_vec(&out, 9);
+        format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(packed))
+    }
+
+    #[test]
+    fn version_1_tokens_still_read() {
+        let token = sample();
+        assert_eq!(Token::decode(&encode_v1(&token)).unwrap(), token);
+    }
+
+    #[test]
+    fn runs_of_choices_take_a_few_bytes() {
+        let mut token = sample();
+        token.decisions = [Decision::Thread(1), Decision::Random(1)]
+            .into_iter()
+            .cycle()
+            .take(200_000)
+            .chain([
+                Decision::Random(u64::MAX),
+                Decision::Random(7),
+                Decision::Random(7),
+            ])
+            .collect();
+        let text = token.encode();
+        assert!(text.len() < 100, "{} bytes", text.len());
+        assert_eq!(Token::decode(&text).unwrap(), token);
+    }
+
     #[test]
     fn rejects_foreign_and_damaged_tokens() {
         let text = sample().encode();
@@ -333,12 +552,16 @@ mod tests {
     #[test]
     fn cursor_reports_divergence() {
         let mut c = Cursor::new(vec![Decision::Thread(1)]);
-        let err = c
-            .next_thread([0usize, 2].into_iter())
-            .unwrap_err()
+        let d = c.next_thread([0usize, 2].into_iter()).unwrap_err();
+        assert_eq!(d.step, 1);
+        let err = d
+            .error(Some("thread#0 in Mutex::lock at a.rs:1:1".into()))
             .to_string();
-        assert!(err.contains("thread#1 cannot run"), "{err}");
-        let err = c.next_random().unwrap_err().to_string();
+        assert!(err.contains("at decision 1, the program asked which thread runs next (thread#0 in Mutex::lock at a.rs:1:1); thread#1 was recorded there, and it cannot run now (2 runnable: thread#0, thread#2)"), "{err}");
+        assert!(err.contains("nondeterministic"), "{err}");
+        assert!(err.contains("HashMap"), "{err}");
+        let err = c.next_random().unwrap_err().error(None).to_string();
+        assert!(err.contains("at decision 2"), "{err}");
         assert!(err.contains("all 1 recorded decisions"), "{err}");
     }
 }

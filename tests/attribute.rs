@@ -175,7 +175,8 @@ expect_every_kind!(
     "unresponsive_cancellation",
     "lock_order_inversion",
     "panic",
-    "step_limit"
+    "step_limit",
+    "stall"
 );
 
 /// The attribute takes its finding kinds from `FindingKind::ALL` (the schema crate both share):

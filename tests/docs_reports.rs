@@ -116,6 +116,9 @@ examples![
     sessions_fixed,
     routes,
     routes_fixed,
+    // findings/stall.md
+    uploader,
+    uploader_fixed,
 ];
 
 /// Every produced block: the page it is on, and its marker.
@@ -155,6 +158,7 @@ const BLOCKS: &[(&str, &str)] = &[
     ("findings/lock-order.md", "report: flag_under_a_mutex"),
     ("findings/lock-order.md", "report: second_login_evicts"),
     ("findings/lock-order.md", "report: requests_during_reload"),
+    ("findings/stall.md", "report: upload_is_retried"),
     ("replay.md", "report: replayed"),
     ("replay.md", "output: replay_malformed"),
     ("replay.md", "output: replay_other_test"),
@@ -1033,6 +1037,24 @@ fn requests_during_reload_fixed() {
         "requests_during_reload_fixed",
         routes_fixed::requests_during_reload,
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// findings/stall.md
+
+#[test]
+fn upload_is_retried() {
+    scenario_on(
+        "findings/stall.md",
+        "upload_is_retried",
+        uploader::config(),
+        uploader::upload_is_retried,
+    );
+}
+
+#[test]
+fn upload_is_retried_fixed() {
+    clean("upload_is_retried_fixed", uploader_fixed::upload_is_retried);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,19 +9,21 @@ mod leaked;
 mod lock_order;
 mod missed_signal;
 mod panics;
+mod stall;
 mod step_limit;
 mod view;
 
 use crate::report::{Finding, FindingKind};
 use crate::runtime::{Registry, Stop};
 
+pub(crate) use self::stall::finding as stall_finding;
 use self::view::View;
 
 /// A detector: the findings of one kind that a stopped execution shows.
 type Detector = fn(&View<'_>) -> Vec<Finding>;
 
 /// Every detector, with the kind it finds, in report order ([`FindingKind::ALL`]'s).
-const DETECTORS: [(FindingKind, Detector); 8] = [
+const DETECTORS: [(FindingKind, Detector); 9] = [
     (FindingKind::Deadlock, deadlock::detect),
     (FindingKind::LeakedThread, leaked::detect),
     (FindingKind::UnclosedChannel, channels::detect),
@@ -30,6 +32,7 @@ const DETECTORS: [(FindingKind, Detector); 8] = [
     (FindingKind::LockOrderInversion, lock_order::detect),
     (FindingKind::Panic, panics::detect),
     (FindingKind::StepLimit, step_limit::detect),
+    (FindingKind::Stall, stall::detect),
 ];
 
 /// The judge of a check's executions: the detectors, with the settings they need.
@@ -37,6 +40,10 @@ const DETECTORS: [(FindingKind, Detector); 8] = [
 pub(crate) struct Judge {
     pub allow_lingering: bool,
     pub max_steps: usize,
+    /// The stall timeout, in milliseconds.
+    pub stall_timeout_ms: u64,
+    /// Whether a panic in a thread whose `JoinHandle` was dropped without joining is accepted.
+    pub allow_detached_panics: bool,
 }
 
 impl Judge {

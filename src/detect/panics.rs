@@ -1,5 +1,6 @@
 //! [`FindingKind::Panic`](crate::FindingKind::Panic): every panic nobody saw through `join`, in
-//! the order they happened (the first is usually the cause of the others).
+//! the order they happened (the first is usually the cause of the others). A panic in a thread
+//! whose `JoinHandle` was dropped without joining is accepted under `allow_detached_panics`.
 
 use super::view::View;
 use crate::report::{source_location, Detail, Finding};
@@ -20,6 +21,11 @@ pub(super) fn detect(view: &View<'_>) -> Vec<Finding> {
             let p = t.panic.as_ref()?;
             // A handle dropped while the body unwound its own panic was not "never joined".
             let never_joined = tid != BODY && t.handle == JoinState::Dropped && !body_panicked;
+            if never_joined && view.judge.allow_detached_panics {
+                // The program handles its detached threads' panics itself (a pool that catches
+                // a job's panic and reports it to the caller): accepted.
+                return None;
+            }
             Some(Finding::new(Detail::Panic {
                 thread: view.thread(tid),
                 message: p.message.clone(),

@@ -19,6 +19,8 @@ pub(crate) enum Ending {
     /// The body returned; the other threads ran until nothing could (or, `out_of_steps`, until
     /// the step limit).
     Returned { out_of_steps: bool },
+    /// Thread `tid` stayed away from the scheduler past the stall timeout, then came back.
+    Stalled { tid: Tid, elapsed_ms: u64 },
     /// Stopped for another reason (a replay that diverged, something the backend cannot run).
     Other,
 }
@@ -59,6 +61,7 @@ impl<'a> View<'a> {
         }
         let ending = match stop {
             Some(Stop::Deadlock) => Ending::Deadlocked,
+            Some(Stop::Stall { tid, elapsed_ms }) => Ending::Stalled { tid, elapsed_ms },
             Some(Stop::StepLimit) if !reg.body_returned => Ending::OutOfSteps,
             _ if reg.body_returned => Ending::Returned {
                 out_of_steps: stop == Some(Stop::StepLimit),

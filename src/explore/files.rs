@@ -1,9 +1,10 @@
 //! Reports and summaries written to `LEAKCHECK_REPORT_DIR`, for `cargo leakcheck`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::error::ConfigError;
+use crate::error::{ConfigError, ReplayError};
+use crate::report::workspace_root;
 use crate::report::{Report, Summary, SummaryRecord};
 
 /// Writes `json` to a new file of `dir`, named after the test, the process and a counter, with
@@ -37,6 +38,67 @@ fn write_to_dir(
         COUNTER.fetch_add(1, Ordering::Relaxed)
     ));
     std::fs::write(file, json).map_err(err)
+}
+
+/// The directory long replay tokens are written to: `leakcheck/replay` in the target directory.
+fn token_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("target"));
+    workspace_root()
+        .join(target)
+        .join("leakcheck")
+        .join("replay")
+}
+
+/// Writes a replay token too long to paste to a file named after the test and the token, and
+/// returns the file's path as the replay line gives it: relative to the workspace root when it
+/// is below it, so that reports stay the same bytes on every machine.
+pub(super) fn write_token(token: &str, test: Option<&str>) -> std::io::Result<String> {
+    let dir = token_dir();
+    std::fs::create_dir_all(&dir)?;
+    let hash = token.bytes().fold(0x811c_9dc5u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    let name: String = test
+        .unwrap_or("check")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let file = dir.join(format!("{name}-{hash:08x}.lc"));
+    std::fs::write(&file, token)?;
+    let shown = file
+        .strip_prefix(workspace_root())
+        .map_or_else(|_| file.clone(), Path::to_path_buf);
+    Ok(shown.to_string_lossy().replace('\\', "/"))
+}
+
+/// The token `LEAKCHECK_REPLAY=@path` names: the file's content. A relative path is looked up
+/// in the current directory, then in the workspace root (where the replay line's paths start).
+pub(super) fn read_token(path: &str) -> Result<String, ReplayError> {
+    let given = Path::new(path);
+    let candidates = if given.is_absolute() {
+        vec![given.to_path_buf()]
+    } else {
+        vec![given.to_path_buf(), workspace_root().join(given)]
+    };
+    let mut last = None;
+    for file in candidates {
+        match std::fs::read_to_string(&file) {
+            Ok(text) => return Ok(text.trim().to_string()),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(ReplayError::File {
+        path: path.to_string(),
+        reason: last.map_or_else(|| "not found".into(), |e| e.to_string()),
+    })
 }
 
 pub(crate) fn write_report(dir: &Path, report: &Report) -> Result<(), ConfigError> {

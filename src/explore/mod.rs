@@ -7,6 +7,7 @@
 mod body;
 mod exhaustive;
 mod files;
+mod watchdog;
 
 use std::cell::RefCell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -19,13 +20,14 @@ use crate::config::{Config, Scheduler, Settings};
 use crate::detect::Judge;
 use crate::error::{ConfigError, ReplayError};
 use crate::replay::{Cursor, Token};
-use crate::report::{Finding, Report, ReportData, Summary, FORMAT};
-use crate::runtime::{self, Control, Exec};
+use crate::report::{Finding, FindingKind, Report, ReportData, Summary, FORMAT};
+use crate::runtime::{self, Control, Exec, Progress};
 
 use self::body::body_thread;
 use self::exhaustive::Searched;
 pub(crate) use self::files::write_report;
 use self::files::write_summary;
+use self::watchdog::Watchdog;
 
 /// The test body, as the check was given it.
 pub(crate) type Body = Arc<dyn Fn() + Send + Sync + 'static>;
@@ -54,6 +56,8 @@ impl From<ReplayError> for Failure {
 /// The outcome of one execution.
 struct Outcome {
     findings: Vec<Finding>,
+    /// The spurious wake-ups the execution had.
+    spurious: usize,
     diverged: Option<ReplayError>,
     /// The scheduler had no execution left to run: none ran.
     no_more: bool,
@@ -65,14 +69,27 @@ pub(super) struct Run<'a> {
     pub(super) judge: &'a Judge,
     pub(super) body: &'a Body,
     engine: shuttle_engine::Config,
+    /// What the stall watchdog watches, shared by every execution of the check.
+    progress: Arc<Progress>,
 }
 
-/// Runs one execution and judges it.
+impl Run<'_> {
+    /// A control for an execution of this check, watched by its stall watchdog.
+    fn control(&self) -> Rc<Control> {
+        Rc::new(Control::watched(
+            self.settings.max_steps,
+            self.progress.clone(),
+        ))
+    }
+}
+
+/// Runs one execution, number `schedule` of the check, and judges it.
 fn run_one(
     run: &Run<'_>,
     scheduler: &Rc<RefCell<Driven>>,
     ctl: &Rc<Control>,
     capture: bool,
+    schedule: usize,
 ) -> Outcome {
     let (body, judge) = (run.body, run.judge);
     let exec = Rc::new(Exec::new(
@@ -82,9 +99,11 @@ fn run_one(
         run.settings.spurious_wakeups,
     ));
     let guard = runtime::enter(exec.clone());
+    run.progress.execution(Some(schedule));
     let ran = catch_unwind(AssertUnwindSafe(|| {
         shuttle::run_execution(scheduler, &run.engine, body_thread(body.clone()))
     }));
+    run.progress.execution(None);
     drop(guard);
     let ran = ran.unwrap_or_else(|payload| {
         // Every panic of the code under test is caught in its thread: this one is the harness's.
@@ -96,6 +115,7 @@ fn run_one(
     if !ran {
         return Outcome {
             findings: Vec::new(),
+            spurious: 0,
             diverged: None,
             no_more: true,
         };
@@ -110,6 +130,17 @@ fn run_one(
     };
     Outcome {
         findings,
+        // Counted only when a thread panicked right after a spurious wake-up (no real one
+        // since): the failure an `if` in place of a `while` makes.
+        spurious: if reg
+            .threads
+            .iter()
+            .any(|t| t.panic.is_some() && t.spurious_streak > 0)
+        {
+            reg.spurious_wakeups
+        } else {
+            0
+        },
         diverged,
         no_more: false,
     }
@@ -133,7 +164,28 @@ fn package(settings: &Settings) -> Option<String> {
         .or_else(|| std::env::var("CARGO_PKG_NAME").ok())
 }
 
+/// Replay tokens longer than this are written to a file, and the replay line names the file
+/// (`LEAKCHECK_REPLAY=@path`): a few KiB still paste into a terminal.
+pub(crate) const MAX_INLINE_TOKEN: usize = 4096;
+
+/// The report's replay line: the command that runs `token` again. A token too long to paste is
+/// written to a file, which the line names instead.
 fn replay_command(settings: &Settings, test: Option<&str>, token: &str) -> String {
+    let written;
+    let token = if token.len() > MAX_INLINE_TOKEN && !token.starts_with('@') {
+        match files::write_token(token, test) {
+            Ok(path) => {
+                written = format!("@{path}");
+                written.as_str()
+            }
+            Err(e) => {
+                eprintln!("leakcheck: cannot write the replay token to a file ({e}); the report holds it whole");
+                token
+            }
+        }
+    } else {
+        token
+    };
     let package = package(settings);
     let Some(test) = test else {
         return format!("run this check again with LEAKCHECK_REPLAY={token}");
@@ -157,14 +209,24 @@ pub(crate) fn explore(config: &Config, body: Body) -> Result<Summary, Failure> {
     let judge = Judge {
         allow_lingering: settings.allow_lingering,
         max_steps: settings.max_steps,
+        stall_timeout_ms: u64::try_from(settings.stall_timeout.as_millis()).unwrap_or(u64::MAX),
+        allow_detached_panics: settings.allow_detached_panics,
     };
     let test = test_name(&settings);
     let started = Instant::now();
+    let progress = Arc::new(Progress::new(settings.max_steps));
+    let _watchdog = Watchdog::start(
+        progress.clone(),
+        &settings,
+        test.as_deref(),
+        package(&settings),
+    );
     let run = Run {
         settings: &settings,
         judge: &judge,
         body: &body,
         engine: shuttle::engine_config(),
+        progress,
     };
     let result = shuttle::with_stack_pool(|| match &settings.replay {
         Some(text) => replay(&run, test.as_deref(), text),
@@ -209,7 +271,7 @@ pub(crate) fn explore(config: &Config, body: Body) -> Result<Summary, Failure> {
 /// Explores; returns how many schedules ran, and whether an exhaustive search saw them all.
 fn search(run: &Run<'_>, test: Option<&str>) -> Result<(usize, bool), Failure> {
     let settings = run.settings;
-    let ctl = Rc::new(Control::new(settings.max_steps));
+    let ctl = run.control();
     let sampler = match settings.scheduler {
         Scheduler::Random => Sampler::Random,
         Scheduler::Pct { depth } => Sampler::Pct { depth },
@@ -224,7 +286,9 @@ fn search(run: &Run<'_>, test: Option<&str>) -> Result<(usize, bool), Failure> {
                 Searched::Found {
                     execution,
                     findings,
-                } => Err(Failure::Found(failed(run, test, &ctl, execution, findings))),
+                } => Err(Failure::Found(failed(
+                    run, test, &ctl, execution, findings, 0,
+                ))),
             };
         }
     };
@@ -236,7 +300,7 @@ fn search(run: &Run<'_>, test: Option<&str>) -> Result<(usize, bool), Failure> {
     )));
     let mut schedule = 0;
     loop {
-        let outcome = run_one(run, &scheduler, &ctl, false);
+        let outcome = run_one(run, &scheduler, &ctl, false, schedule + 1);
         if outcome.no_more {
             return Ok((schedule, true));
         }
@@ -248,6 +312,7 @@ fn search(run: &Run<'_>, test: Option<&str>) -> Result<(usize, bool), Failure> {
                 &ctl,
                 schedule,
                 outcome.findings,
+                outcome.spurious,
             )));
         }
     }
@@ -261,6 +326,7 @@ fn failed(
     ctl: &Control,
     schedule: usize,
     findings: Vec<Finding>,
+    spurious: usize,
 ) -> Report {
     let settings = run.settings;
     {
@@ -271,21 +337,50 @@ fn failed(
             schedule,
             decisions: ctl.trace.borrow().clone(),
         };
-        // Replay the failing schedule with stacks captured, for the report.
+        // Replay the failing schedule with stacks captured, for the report; not a stall, which
+        // would take its timeout again.
         let mut notes = Vec::new();
-        let findings = match enrich(run, &token) {
-            Ok(enriched) if same_kinds(&enriched, &findings) => enriched,
-            Ok(_) | Err(_) => {
+        let stalled = findings.iter().any(|f| f.kind() == FindingKind::Stall);
+        let findings = match (!stalled).then(|| enrich(run, &token)) {
+            None => findings,
+            Some(Ok(enriched)) if same_kinds(&enriched, &findings) => enriched,
+            Some(Ok(_)) => {
                 notes.push(
                     "replaying this schedule to capture stacks did not reproduce it: the code under test \
-                     may be nondeterministic beyond the scheduler (time, randomness, I/O, HashMap order)"
+                     may be nondeterministic beyond the scheduler (HashMap or HashSet iteration order, \
+                     the real clock, randomness, globals shared across executions, I/O)"
                         .to_string(),
                 );
                 findings
             }
+            Some(Err(e)) => {
+                notes.push(format!(
+                    "replaying this schedule to capture stacks did not reproduce it, so this token may not \
+                     replay either: {}",
+                    e.to_string().trim_start_matches("leakcheck: ")
+                ));
+                findings
+            }
         };
+        if let Some(note) = spurious_note(&findings, spurious) {
+            notes.push(note);
+        }
         report(settings, test, token, findings, notes, false)
     }
+}
+
+/// The note of a failing schedule in which a thread panicked after a spurious wake-up: code that
+/// takes a wake-up to mean its condition holds. It names the setting that turns them off.
+fn spurious_note(findings: &[Finding], spurious: usize) -> Option<String> {
+    let related = findings.iter().any(|f| f.kind() == FindingKind::Panic);
+    (related && spurious > 0).then(|| {
+        format!(
+            "this schedule has {spurious} spurious wake-up{} (a wait that returned without a notify, as std allows): \
+             code that takes a wake-up to mean its condition holds fails on one; re-check the condition in a loop \
+             (spurious_wakeups = false turns them off, and stops looking for this bug)",
+            if spurious == 1 { "" } else { "s" }
+        )
+    })
 }
 
 fn same_kinds(a: &[Finding], b: &[Finding]) -> bool {
@@ -293,12 +388,12 @@ fn same_kinds(a: &[Finding], b: &[Finding]) -> bool {
 }
 
 fn enrich(run: &Run<'_>, token: &Token) -> Result<Vec<Finding>, ReplayError> {
-    let ctl = Rc::new(Control::new(run.settings.max_steps));
+    let ctl = run.control();
     let scheduler = Rc::new(RefCell::new(Driven::replay(
         Cursor::new(token.decisions.clone()),
         ctl.clone(),
     )));
-    let outcome = run_one(run, &scheduler, &ctl, true);
+    let outcome = run_one(run, &scheduler, &ctl, true, token.schedule);
     match outcome.diverged {
         Some(e) => Err(e),
         None => Ok(outcome.findings),
@@ -307,7 +402,10 @@ fn enrich(run: &Run<'_>, token: &Token) -> Result<Vec<Finding>, ReplayError> {
 
 fn replay(run: &Run<'_>, test: Option<&str>, text: &str) -> Result<(usize, bool), Failure> {
     let settings = run.settings;
-    let token = Token::decode(text)?;
+    let token = match text.trim().strip_prefix('@') {
+        Some(path) => Token::decode(&files::read_token(path)?)?,
+        None => Token::decode(text)?,
+    };
     if let Some(test) = test {
         if !token.test.is_empty() && token.test != test {
             return Err(ReplayError::Diverged {
@@ -319,12 +417,12 @@ fn replay(run: &Run<'_>, test: Option<&str>, text: &str) -> Result<(usize, bool)
             .into());
         }
     }
-    let ctl = Rc::new(Control::new(settings.max_steps));
+    let ctl = run.control();
     let scheduler = Rc::new(RefCell::new(Driven::replay(
         Cursor::new(token.decisions.clone()),
         ctl.clone(),
     )));
-    let outcome = run_one(run, &scheduler, &ctl, true);
+    let outcome = run_one(run, &scheduler, &ctl, true, token.schedule);
     if let Some(e) = outcome.diverged {
         return Err(e.into());
     }
@@ -332,8 +430,12 @@ fn replay(run: &Run<'_>, test: Option<&str>, text: &str) -> Result<(usize, bool)
         return Ok((1, false));
     }
     if !scheduler.borrow().replay_finished() && ctl.stop.get().is_none() {
-        return Err(ReplayError::Diverged {
-            reason: "the program finished before all recorded decisions were used".into(),
+        let (used, recorded) = scheduler.borrow().replay_used().unwrap_or_default();
+        return Err(ReplayError::Nondeterministic {
+            step: used + 1,
+            asked: format!(
+                "the program finished, after {used} of the {recorded} recorded decisions"
+            ),
         }
         .into());
     }
@@ -343,14 +445,10 @@ fn replay(run: &Run<'_>, test: Option<&str>, text: &str) -> Result<(usize, bool)
         ..settings.clone()
     };
     let schedule = token.schedule;
-    let mut report = report(
-        &replay_settings,
-        test,
-        token,
-        outcome.findings,
-        Vec::new(),
-        true,
-    );
+    let notes = spurious_note(&outcome.findings, outcome.spurious)
+        .into_iter()
+        .collect();
+    let mut report = report(&replay_settings, test, token, outcome.findings, notes, true);
     report.data_mut().schedule = schedule;
     Err(Failure::Found(report))
 }

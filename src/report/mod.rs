@@ -12,7 +12,7 @@
 
 mod paths;
 
-pub(crate) use paths::{frames, location, source_location};
+pub(crate) use paths::{frames, location, source_location, workspace_root};
 
 pub use leakcheck_schema::{
     Blocked, BlockedThread, Cancelled, ChannelInfo, ChannelWait, ChannelWaiter, CriticalSection,

@@ -7,9 +7,11 @@
 //! themselves (shuttle's, loom's) live in `crate::backend` and implement [`Backend`].
 
 use std::cell::{Cell, RefCell};
+use std::sync::Arc;
 
 use crate::error::ReplayError;
 
+use super::progress::Progress;
 use super::Tid;
 
 /// Each model thread's stack. Generous, since user code in debug builds has large frames.
@@ -74,6 +76,9 @@ pub(crate) enum Stop {
     Diverged,
     /// The program did something the backend cannot run (the error says what).
     Unsupported,
+    /// Thread `tid` came back to the scheduler after `elapsed_ms` milliseconds of wall-clock
+    /// time away, past the stall timeout: it was blocked outside leakcheck or computing.
+    Stall { tid: Tid, elapsed_ms: u64 },
 }
 
 /// One decision of an execution, as a replay token records it.
@@ -97,11 +102,19 @@ pub(crate) struct Control {
     /// How many outcomes the choice being drawn has (set by `Exec::choose`), for the exhaustive
     /// search, which enumerates them.
     pub arity: Cell<usize>,
+    /// What the stall watchdog reads of the executions, from its own OS thread.
+    pub progress: Arc<Progress>,
 }
 
 impl Control {
     pub(crate) fn new(max_steps: usize) -> Self {
+        Self::watched(max_steps, Arc::new(Progress::new(max_steps)))
+    }
+
+    /// A control whose executions show their progress to a watchdog through `progress`.
+    pub(crate) fn watched(max_steps: usize, progress: Arc<Progress>) -> Self {
         Control {
+            progress,
             steps: Cell::new(0),
             max_steps,
             stop: Cell::new(None),

@@ -20,6 +20,7 @@ pub(crate) mod mutex;
 pub(crate) mod object;
 pub(crate) mod once;
 pub(crate) mod panic;
+mod progress;
 mod registry;
 #[cfg_attr(not(feature = "parking_lot"), allow(dead_code))]
 pub(crate) mod remutex;
@@ -37,6 +38,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 pub(crate) use engine::{is_teardown, Backend, Control, Decision, Stop, Teardown, STACK_SIZE};
 pub(crate) use object::{ObjState, State};
+pub(crate) use progress::{Progress, Snapshot};
 pub(crate) use registry::{happened_before, LockEdge, Registry};
 pub(crate) use thread::{JoinState, Status, ThreadRec, Wait, WaitOn};
 
@@ -176,12 +178,36 @@ impl Exec {
     #[inline]
     pub(crate) fn note(&self, op: &'static str, at: Loc) {
         let me = self.me();
+        self.progressed(me, op, at);
         if let Some(t) = self.reg().threads.get_mut(me) {
             t.last_op = Some((op, at));
             // A panic the code under test caught itself: nothing of this thread unwinds now.
             if t.unwinding && !std::thread::panicking() {
                 t.unwinding = false;
             }
+        }
+    }
+
+    /// Tells the stall watchdog that thread `me` is at a scheduling point (before `op` at `at`,
+    /// or running again after it). If the watchdog found a thread away from the scheduler past
+    /// the stall timeout, that thread has come back: the execution stops here, for a `Stall`
+    /// finding (its last operation is still the one before it went away).
+    #[inline]
+    fn progressed(&self, me: Tid, op: &'static str, at: Loc) {
+        if let Some(tid) = self.ctl.progress.tick(me, op, at) {
+            let elapsed_ms = self.ctl.progress.take_stall();
+            if !self.closed() {
+                self.stop(Stop::Stall { tid, elapsed_ms });
+            }
+        }
+    }
+
+    /// The current thread runs again after a scheduling point of `op` at `at` (or, a new
+    /// thread, for the first time): the stall watchdog measures from here.
+    #[inline]
+    pub(crate) fn resumed(&self, op: &'static str, at: Loc) {
+        if !self.closed() {
+            self.progressed(self.me(), op, at);
         }
     }
 
@@ -203,6 +229,7 @@ impl Exec {
         }
         self.note(op, at);
         self.backend.switch();
+        self.resumed(op, at);
         !self.closed()
     }
 
@@ -213,6 +240,7 @@ impl Exec {
         }
         self.note(op, at);
         self.backend.yield_now();
+        self.resumed(op, at);
     }
 
     /// Stops the execution from the current thread: the scheduler runs nothing more, and the
@@ -300,6 +328,7 @@ impl Exec {
         }
         self.backend.block();
         self.backend.switch();
+        self.resumed(op, at);
         std::mem::take(&mut self.reg().threads[me].timed_out)
     }
 
@@ -357,7 +386,11 @@ impl Exec {
             .iter()
             .enumerate()
             .any(|(t, r)| t != me && r.is_runnable());
-        others && self.choose(4) == 0
+        let spurious = others && self.choose(4) == 0;
+        if spurious {
+            self.reg().spurious_wakeups += 1;
+        }
+        spurious
     }
 }
 

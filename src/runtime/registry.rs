@@ -82,6 +82,8 @@ pub(crate) struct Registry {
     pub lock_edges: Vec<LockEdge>,
     /// Panics so far (the panic hook numbers them).
     pub panics: usize,
+    /// Spurious wake-ups so far (waits that returned without a notify).
+    pub spurious_wakeups: usize,
 }
 
 impl Registry {

@@ -133,6 +133,7 @@ pub(crate) fn start(
 ) -> Tid {
     exec.note("thread::spawn", at);
     let tid = exec.backend.spawn(main, name.clone());
+    exec.ctl.progress.spawned(tid, name.clone(), at);
     let mut reg = exec.reg();
     let mut rec = ThreadRec::new(name, Some(at));
     rec.spawn_stack = reg.stack();

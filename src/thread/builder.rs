@@ -30,6 +30,8 @@ where
     let their_packet = packet.clone();
     let their_exec = exec.clone();
     let main = move || {
+        // The stall watchdog measures the new thread's first stretch from here.
+        their_exec.resumed("thread::spawn", at);
         let result = match catch_unwind(AssertUnwindSafe(f)) {
             // The execution stopped: the registry stays as it was.
             Err(payload) if is_teardown(payload.as_ref()) => std::panic::resume_unwind(payload),

@@ -233,6 +233,14 @@ impl Anchors {
                     }
                 }
             }
+            Detail::Stall {
+                thread, last_seen, ..
+            } => {
+                self.thread(thread);
+                if let Some(l) = last_seen {
+                    self.last_seen(l);
+                }
+            }
             _ => {}
         }
     }
@@ -308,6 +316,7 @@ mod tests {
                 format!("object mutex created in src/lib.rs | {waiter}"),
                 format!("panic in src/lib.rs::? | {waiter}"),
                 format!("{body} | thread::yield_now last seen in src/lib.rs"),
+                format!("{waiter} | thread::yield_now last seen in src/lib.rs"),
             ]
         );
     }

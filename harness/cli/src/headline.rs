@@ -70,6 +70,12 @@ pub fn finding_headline(f: &Finding) -> String {
             place(at.as_ref()),
             message.lines().next().unwrap_or_default()
         ),
+        Detail::Stall {
+            thread, last_seen, ..
+        } => format!(
+            "stalled {thread}: blocked outside leakcheck, last seen at {}",
+            place(last_seen.as_ref().map(|l| &l.at))
+        ),
         _ => f
             .to_string()
             .lines()
@@ -100,6 +106,7 @@ mod tests {
                 "lock order inversion: mutex#1 and mutex#2 are taken in opposite orders",
                 "panic in thread#1 \"waiter\" at src/lib.rs:23:9: boom",
                 "step limit: the execution took more than 100 steps before the test body returned",
+                "stalled thread#1 \"waiter\": blocked outside leakcheck, last seen at src/lib.rs:26:9",
             ]
         );
     }

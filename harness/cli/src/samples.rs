@@ -168,6 +168,16 @@ pub fn every_kind() -> Vec<Finding> {
                 }),
             }],
         },
+        Detail::Stall {
+            thread: waiter(1, 14),
+            last_seen: Some(LastSeen {
+                operation: "thread::yield_now".into(),
+                at: at(26, 9),
+            }),
+            timeout_ms: 10_000,
+            elapsed_ms: 10_250,
+            came_back: false,
+        },
     ];
     details.into_iter().map(Finding::new).collect()
 }

@@ -11,10 +11,10 @@ use syn::{Expr, ExprLit, Ident, Lit, LitInt, LitStr, Meta, Token};
 
 /// Every argument name, in the order error messages list them.
 const ARGUMENTS: &str =
-    "schedules, scheduler, depth, preemption_bound, seed, max_steps, allow_lingering, spurious_wakeups, replay, expect, live, runs, grace_ms, ignore_thread";
+    "schedules, scheduler, depth, preemption_bound, seed, max_steps, allow_lingering, spurious_wakeups, replay, expect, allow_detached_panics, stall_timeout, live, runs, grace_ms, ignore_thread";
 
 /// The arguments that apply only to the deterministic checks, which a `live` test cannot take.
-const DETERMINISTIC_ONLY: [&str; 9] = [
+const DETERMINISTIC_ONLY: [&str; 11] = [
     "schedules",
     "scheduler",
     "depth",
@@ -24,6 +24,8 @@ const DETERMINISTIC_ONLY: [&str; 9] = [
     "allow_lingering",
     "spurious_wakeups",
     "replay",
+    "allow_detached_panics",
+    "stall_timeout",
 ];
 
 /// The finding kinds `expect` takes, as (name, `FindingKind` variant), in the order the
@@ -51,6 +53,9 @@ pub(crate) struct Args {
     pub(crate) max_steps: Option<usize>,
     pub(crate) allow_lingering: Option<bool>,
     pub(crate) spurious_wakeups: Option<bool>,
+    pub(crate) allow_detached_panics: Option<bool>,
+    /// The stall timeout, in milliseconds.
+    pub(crate) stall_timeout_ms: Option<u64>,
     pub(crate) replay: Option<LitStr>,
     /// The `FindingKind` variants `expect` lists, in order, spanned at their names.
     pub(crate) expect: Vec<Ident>,
@@ -179,6 +184,11 @@ impl Args {
                 self.spurious_wakeups = Some(on);
                 self.given.push((key, on.to_string()));
             }
+            "allow_detached_panics" => {
+                let on = flag(meta, &key)?;
+                self.allow_detached_panics = Some(on);
+                self.given.push((key, on.to_string()));
+            }
             "live" => {
                 let on = flag(meta, &key)?;
                 self.live = on;
@@ -220,6 +230,7 @@ impl Args {
                         self.preemption_bound = Some((bound, name));
                     }
                     "seed" => self.seed = Some(seed(value)?),
+                    "stall_timeout" => self.stall_timeout_ms = Some(seconds(value, &key)?),
                     "scheduler" => self.scheduler = Some(scheduler(value)?),
                     "replay" => {
                         self.replay = Some(string(
@@ -300,10 +311,36 @@ fn example(key: &str) -> &'static str {
         "seed" => "seed = 0x5eed",
         "scheduler" => "scheduler = \"random\"",
         "replay" => "replay = \"<token>\"",
+        "stall_timeout" => "stall_timeout = 10",
         "runs" => "runs = 20",
         "grace_ms" => "grace_ms = 500",
         "ignore_thread" => "ignore_thread = \"tokio-runtime-w\"",
         _ => "expect = \"leaked_thread\"",
+    }
+}
+
+/// A positive number of seconds, an integer or a decimal literal (`10`, `2.5`), in
+/// milliseconds.
+fn seconds(value: &Expr, key: &str) -> syn::Result<u64> {
+    let accepted = format!(
+        "`{key}` takes a positive number of seconds of wall-clock time: `{key} = 10` or `{key} = 2.5`"
+    );
+    let secs = match value {
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(lit),
+            attrs,
+        }) if attrs.is_empty() => lit.base10_parse::<f64>().ok(),
+        Expr::Lit(ExprLit {
+            lit: Lit::Float(lit),
+            attrs,
+        }) if attrs.is_empty() => lit.base10_parse::<f64>().ok(),
+        _ => None,
+    };
+    match secs {
+        Some(s) if s.is_finite() && s > 0.0 && s < 1e9 && (s * 1000.0).round() >= 1.0 => {
+            Ok((s * 1000.0).round() as u64)
+        }
+        _ => Err(syn::Error::new_spanned(value, accepted)),
     }
 }
 

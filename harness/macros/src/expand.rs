@@ -171,6 +171,13 @@ fn generate(args: &Args, function: ItemFn) -> TokenStream2 {
     if let Some(on) = args.spurious_wakeups {
         config.extend(quote!(.spurious_wakeups(#on)));
     }
+    if let Some(allow) = args.allow_detached_panics {
+        config.extend(quote!(.allow_detached_panics(#allow)));
+    }
+    if let Some(ms) = args.stall_timeout_ms {
+        let ms = Literal::u64_unsuffixed(ms);
+        config.extend(quote!(.stall_timeout(::std::time::Duration::from_millis(#ms))));
+    }
     if let Some(token) = &args.replay {
         config.extend(quote!(.replay(#token)));
     }

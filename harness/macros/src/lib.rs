@@ -75,6 +75,8 @@ use proc_macro::TokenStream;
 /// | `max_steps = N` | scheduling steps one execution may take, at least 1 |
 /// | `allow_lingering` | accept threads that finish after the body returned (also `= true/false`) |
 /// | `spurious_wakeups` | let `Condvar::wait` and `park` wake spuriously (also `= true/false`) |
+/// | `allow_detached_panics` | accept a panic in a thread whose `JoinHandle` was dropped unjoined (also `= true/false`) |
+/// | `stall_timeout = S` | seconds a thread may stay away from the scheduler before a `Stall` finding (default 10) |
 /// | `replay = "token"` | run only the schedule a report's replay token recorded |
 /// | `expect = "kind"` or `expect = ["kind", ...]` | the test must find every listed kind |
 ///

@@ -297,6 +297,21 @@ pub enum Detail {
         /// The threads still running, with the last operation each made.
         running: Vec<RunningThread>,
     },
+    /// See [`FindingKind::Stall`].
+    Stall {
+        /// The thread that did not come back to the scheduler.
+        thread: ThreadInfo,
+        /// The last facade operation it made before it stalled, and where.
+        last_seen: Option<LastSeen>,
+        /// The stall timeout, in milliseconds of wall-clock time.
+        timeout_ms: u64,
+        /// How long it stayed away from the scheduler, in milliseconds of wall-clock time (at
+        /// least the timeout; not deterministic, so the text shows the timeout).
+        elapsed_ms: u64,
+        /// Whether it came back to the scheduler in the end (a long computation), rather than
+        /// staying blocked until the process was ended.
+        came_back: bool,
+    },
 }
 
 impl Detail {
@@ -311,6 +326,7 @@ impl Detail {
             Detail::Deadlock { .. } => FindingKind::Deadlock,
             Detail::Panic { .. } => FindingKind::Panic,
             Detail::StepLimit { .. } => FindingKind::StepLimit,
+            Detail::Stall { .. } => FindingKind::Stall,
         }
     }
 }
@@ -396,7 +412,9 @@ impl Finding {
     /// of a deadlock, the first running thread past the step limit.
     pub fn thread(&self) -> Option<&ThreadInfo> {
         match &self.detail {
-            Detail::LeakedThread { thread, .. } | Detail::Panic { thread, .. } => Some(thread),
+            Detail::LeakedThread { thread, .. }
+            | Detail::Panic { thread, .. }
+            | Detail::Stall { thread, .. } => Some(thread),
             Detail::UnclosedChannel { blocked, .. } => blocked.first().map(|w| &w.thread),
             Detail::MissedSignal { thread, .. }
             | Detail::UnresponsiveCancellation { thread, .. } => Some(thread),
@@ -425,6 +443,7 @@ impl Finding {
             Detail::StepLimit { running, .. } => running
                 .first()
                 .and_then(|r| r.last_seen.as_ref().map(|l| &l.at)),
+            Detail::Stall { last_seen, .. } => last_seen.as_ref().map(|l| &l.at),
         }
     }
 

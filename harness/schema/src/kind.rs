@@ -32,11 +32,14 @@ pub enum FindingKind {
     UnresponsiveCancellation,
     /// Two locks were taken in opposite orders.
     LockOrderInversion,
+    /// A thread did not come back to the scheduler within the stall timeout: it is blocked
+    /// outside leakcheck (a std primitive used directly, real I/O) or computing for very long.
+    Stall,
 }
 
 impl FindingKind {
     /// Every kind, in the order reports list them.
-    pub const ALL: [FindingKind; 8] = [
+    pub const ALL: [FindingKind; 9] = [
         FindingKind::Deadlock,
         FindingKind::LeakedThread,
         FindingKind::UnclosedChannel,
@@ -45,6 +48,7 @@ impl FindingKind {
         FindingKind::LockOrderInversion,
         FindingKind::Panic,
         FindingKind::StepLimit,
+        FindingKind::Stall,
     ];
 
     /// The snake_case name, as `expect` takes it.
@@ -58,6 +62,7 @@ impl FindingKind {
             FindingKind::StepLimit => "step_limit",
             FindingKind::UnresponsiveCancellation => "unresponsive_cancellation",
             FindingKind::LockOrderInversion => "lock_order_inversion",
+            FindingKind::Stall => "stall",
         }
     }
 
@@ -82,6 +87,7 @@ impl FindingKind {
                 ("unresponsive cancellation", "unresponsive cancellations")
             }
             FindingKind::LockOrderInversion => ("lock order inversion", "lock order inversions"),
+            FindingKind::Stall => ("stalled thread", "stalled threads"),
         };
         format!("{n} {}", if n == 1 { one } else { many })
     }

@@ -336,6 +336,9 @@ fn finding(out: &mut String, finding: &Finding) {
                         let _ = write!(out, ", last seen in {} at {}", l.operation, l.at);
                     }
                     out.push('\n');
+                    out.push_str(
+                        "  (a loop that does end, only later, needs a larger max_steps)\n",
+                    );
                 }
                 LeakState::FinishedLate => {
                     out.push_str("  finished only after the test body returned, and nobody joined it (allow_lingering accepts this)\n");
@@ -469,6 +472,7 @@ fn finding(out: &mut String, finding: &Finding) {
             stack(out, "panicked", frames);
             if *never_joined {
                 out.push_str("  its JoinHandle was dropped without joining: under std, this panic would not fail the test\n");
+                out.push_str("  (allow_detached_panics accepts this, for a program that handles its threads' panics itself)\n");
             }
         }
         Detail::StepLimit { max_steps, running } => {
@@ -483,7 +487,53 @@ fn finding(out: &mut String, finding: &Finding) {
                 }
                 out.push('\n');
             }
+            out.push_str("  (a body that does end, only later, needs a larger max_steps)\n");
         }
+        Detail::Stall {
+            thread,
+            last_seen,
+            timeout_ms,
+            came_back,
+            ..
+        } => {
+            out.push_str("stalled ");
+            spawned(out, thread);
+            let _ = write!(
+                out,
+                "  did not come back to leakcheck's scheduler for more than {} (the stall timeout)",
+                seconds(*timeout_ms)
+            );
+            match last_seen {
+                Some(l) => {
+                    let _ = writeln!(out, "; last seen in {} at {}", l.operation, l.at);
+                }
+                None => out.push_str(", before its first leakcheck operation\n"),
+            }
+            if *came_back {
+                out.push_str("  it came back later: a long computation, or a wait outside leakcheck that ended by itself\n");
+            } else {
+                out.push_str("  it never came back: the process was ended with this report\n");
+            }
+            out.push_str(
+                "  it is blocked outside leakcheck (a std primitive used directly, real I/O) or computing for very long:\n    \
+                 use leakcheck's twins instead of std's (leakcheck::sync::Mutex instead of std::sync::Mutex, \
+                 leakcheck::thread::sleep instead of std::thread::sleep, leakcheck::channel instead of a real socket),\n    \
+                 or raise stall_timeout (LEAKCHECK_STALL_TIMEOUT) for a computation that is only slow\n",
+            );
+        }
+    }
+}
+
+/// A wall-clock duration in milliseconds, as a report shows it: `1 s`, `1.5 s`, `250 ms`.
+fn seconds(ms: u64) -> String {
+    if ms < 1000 {
+        format!("{ms} ms")
+    } else if ms.is_multiple_of(1000) {
+        format!("{} s", ms / 1000)
+    } else {
+        format!("{}.{:03} s", ms / 1000, ms % 1000)
+            .trim_end_matches('0')
+            .to_string()
     }
 }
 

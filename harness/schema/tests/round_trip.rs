@@ -273,6 +273,16 @@ fn every_kind() -> Vec<Finding> {
                 },
             ],
         },
+        Detail::Stall {
+            thread: thread(1, None),
+            last_seen: Some(LastSeen {
+                operation: "thread::yield_now".into(),
+                at: at(30),
+            }),
+            timeout_ms: 1_500,
+            elapsed_ms: 1_612,
+            came_back: true,
+        },
     ];
     details.into_iter().map(Finding::new).collect()
 }
@@ -338,6 +348,9 @@ fn the_json_names_every_part() {
     assert_eq!(f[10]["cancelled"]["by"]["id"], 0);
     assert_eq!(f[11]["first"]["then"]["lock"]["kind"], "rwlock");
     assert_eq!(f[13]["running"][0]["last_seen"]["at"]["line"], 29);
+    assert_eq!(f[14]["kind"], "stall");
+    assert_eq!(f[14]["elapsed_ms"], 1_612);
+    assert_eq!(f[14]["came_back"], true);
     assert_eq!(json["scheduler"]["kind"], "exhaustive");
 }
 
@@ -364,6 +377,7 @@ fn findings_locate_themselves_by_kind() {
             Some(34), // inversion: where the first order took its second lock
             Some(28), // panic: where it panicked
             Some(29), // step limit: where the first running thread was last seen
+            Some(30), // stall: where the thread was last seen
         ]
     );
 }

@@ -10,6 +10,7 @@ use shuttle_engine::scheduler::{Schedule, Scheduler as EngineScheduler, Task, Ta
 use super::pct::Pct;
 use super::random::UniformRandom;
 use crate::replay::Cursor;
+use crate::report::location;
 use crate::runtime::{Control, Decision, Stop};
 
 /// The sampling schedulers `Driven` can explore with.
@@ -62,6 +63,22 @@ impl Driven {
         }
     }
 
+    /// The thread that asks for a decision now, its operation and where, as an error message
+    /// names them: the last scheduling point the runtime announced.
+    fn asking(&self) -> Option<String> {
+        let (tid, op, at) = self.ctl.progress.last()?;
+        let at = location(at);
+        Some(format!("thread#{tid} in {op} at {at}"))
+    }
+
+    /// How many recorded decisions a replay used, and how many there are.
+    pub(crate) fn replay_used(&self) -> Option<(usize, usize)> {
+        match &self.source {
+            Source::Replay { cursor, .. } => Some(cursor.used()),
+            Source::Explore(_) => None,
+        }
+    }
+
     /// Whether a replayed schedule was used up exactly.
     pub(crate) fn replay_finished(&self) -> bool {
         match &self.source {
@@ -74,6 +91,7 @@ impl Driven {
 impl EngineScheduler for Driven {
     fn new_execution(&mut self) -> Option<Schedule> {
         self.ctl.reset();
+        self.ctl.progress.recording();
         match &mut self.source {
             Source::Explore(inner) => inner.new_execution(),
             Source::Replay { started, .. } => {
@@ -104,6 +122,9 @@ impl EngineScheduler for Driven {
         match &mut self.source {
             Source::Explore(inner) => {
                 let next = inner.next_task(runnable, current, is_yielding)?;
+                self.ctl
+                    .progress
+                    .record(Decision::Thread(usize::from(next)));
                 if self.record {
                     self.ctl
                         .trace
@@ -115,9 +136,12 @@ impl EngineScheduler for Driven {
             Source::Replay { cursor, .. } => {
                 let ids = runnable.iter().map(|t| usize::from(t.id()));
                 match cursor.next_thread(ids) {
-                    Ok(tid) => Some(TaskId::from(tid)),
-                    Err(err) => {
-                        self.ctl.diverge(err);
+                    Ok(tid) => {
+                        self.ctl.progress.record(Decision::Thread(tid));
+                        Some(TaskId::from(tid))
+                    }
+                    Err(d) => {
+                        self.ctl.diverge(d.error(self.asking()));
                         None
                     }
                 }
@@ -128,16 +152,28 @@ impl EngineScheduler for Driven {
     fn next_u64(&mut self) -> u64 {
         match &mut self.source {
             Source::Explore(inner) => {
-                let value = inner.next_u64();
+                // A choice among `arity` outcomes only needs its outcome: recorded as such, it
+                // takes a byte in the token instead of ten (and repeats compress), and the
+                // program, which takes the number modulo `arity`, sees the same outcome.
+                let arity = self.ctl.arity.replace(0) as u64;
+                let value = match inner.next_u64() {
+                    v if arity > 0 => v % arity,
+                    v => v,
+                };
+                self.ctl.progress.record(Decision::Random(value));
                 if self.record {
                     self.ctl.trace.borrow_mut().push(Decision::Random(value));
                 }
                 value
             }
             Source::Replay { cursor, .. } => match cursor.next_random() {
-                Ok(value) => value,
-                Err(err) => {
-                    self.ctl.diverge(err);
+                Ok(value) => {
+                    self.ctl.arity.set(0);
+                    self.ctl.progress.record(Decision::Random(value));
+                    value
+                }
+                Err(d) => {
+                    self.ctl.diverge(d.error(self.asking()));
                     0
                 }
             },

@@ -1,0 +1,4 @@
+#[leakcheck::test(stall_timeout = "10s")]
+fn stalls() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[leakcheck::test(stall_timeout = 0)]
+fn stalls() {}
+
+fn main() {}
