@@ -662,3 +662,74 @@ fn loom_s_own_gaps_are_not_inherited() {
 fn kinds_of(report: &Report) -> Vec<FindingKind> {
     report.findings().iter().map(|f| f.kind()).collect()
 }
+
+mod pubsub {
+    use leakcheck::channel::{unbounded, Receiver, Sender};
+    use leakcheck::sync::{Arc, Mutex};
+
+    /// A bus whose subscriptions unsubscribe themselves when dropped.
+    #[derive(Default)]
+    pub struct Bus {
+        subscribers: Mutex<Vec<(usize, Sender<u32>)>>,
+        next: Mutex<usize>,
+    }
+
+    pub struct Subscription {
+        bus: Arc<Bus>,
+        id: usize,
+        pub rx: Receiver<u32>,
+    }
+
+    impl Bus {
+        pub fn subscribe(self: &Arc<Self>) -> Subscription {
+            let (tx, rx) = unbounded();
+            let id = {
+                let mut next = self.next.lock().unwrap();
+                *next += 1;
+                *next
+            };
+            self.subscribers.lock().unwrap().push((id, tx));
+            Subscription {
+                bus: Arc::clone(self),
+                id,
+                rx,
+            }
+        }
+
+        pub fn publish(&self, value: u32) {
+            for (_, tx) in self.subscribers.lock().unwrap().iter() {
+                let _ = tx.send(value);
+            }
+        }
+    }
+
+    impl Drop for Subscription {
+        fn drop(&mut self) {
+            self.bus
+                .subscribers
+                .lock()
+                .unwrap()
+                .retain(|(id, _)| *id != self.id);
+        }
+    }
+}
+
+#[test]
+fn a_drop_that_unsubscribes_under_a_lock_while_the_stopped_body_unwinds_gives_a_report() {
+    use pubsub::Bus;
+    let report = fails(exhaustive(2), || {
+        let bus = Arc::new(Bus::default());
+        let first = bus.subscribe();
+        let second = bus.subscribe();
+        let listener = thread::spawn(move || {
+            // Waits for a second message that is never published.
+            let _ = second.rx.recv();
+            let _ = second.rx.recv();
+        });
+        bus.publish(1);
+        let _ = first.rx.recv();
+        listener.join().unwrap();
+    });
+    eprintln!("{report}");
+    assert!(report.has(FindingKind::Deadlock), "{report}");
+}

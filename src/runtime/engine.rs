@@ -24,7 +24,9 @@ pub(crate) trait Backend {
     /// A scheduling point: the scheduler may run another thread here.
     fn switch(&self);
     /// A scheduling point at which the current thread says it waits for others (spin loops,
-    /// `yield_now`, `sleep`): schedulers lower its priority.
+    /// `yield_now`, `sleep`). It must not make an order impossible: the thread may run on, or
+    /// others first. Only a thread that yields again and again while no other runs (spinning)
+    /// is made to give way (see `backend::SPIN_YIELDS`).
     fn yield_now(&self);
     /// Marks the current thread blocked; the next `switch` leaves it until `unblock`.
     fn block(&self);

@@ -206,7 +206,9 @@ impl Exec {
         !self.closed()
     }
 
-    /// A scheduling point at which the current thread waits for others.
+    /// A scheduling point at which the current thread lets others run if the scheduler so
+    /// decides: a yield is an ordinary scheduling point, except that schedulers tell a thread
+    /// that yields again and again while no other runs (a spinning loop) to give way.
     pub(crate) fn yield_now(&self, op: &'static str, at: Loc) {
         if self.closed() {
             return;
@@ -286,7 +288,7 @@ impl Exec {
             t.timed_out = false;
             !reg.any_runnable()
         };
-        if deadlock && !self.let_time_pass() {
+        if deadlock && !self.unstick() {
             self.stop(Stop::Deadlock);
             return false;
         }
@@ -301,6 +303,17 @@ impl Exec {
         self.backend.block();
         self.backend.switch();
         std::mem::take(&mut self.reg().threads[me].timed_out)
+    }
+
+    /// Nothing can run: wakes the test body if, having returned, it waits for the other threads
+    /// (it then lets time pass, or ends the execution), or else lets time pass. Returns false if
+    /// neither could be done: every thread is blocked for good.
+    pub(crate) fn unstick(&self) -> bool {
+        if std::mem::take(&mut self.reg().quiescing) {
+            self.backend.unblock(BODY);
+            return true;
+        }
+        self.let_time_pass()
     }
 
     /// Lets time pass for one thread in a timed wait (which one is the scheduler's choice), so

@@ -2,11 +2,13 @@
 //! scheduling point `switch`), and every decision of the scheduler goes through [`Driven`]
 //! (`driven.rs`), which counts steps, records decisions for the replay token, stops an execution
 //! when the runtime asks, and in replay mode answers from a token instead. The sampling
-//! schedulers it drives are ours (`random.rs`, `pct.rs`) or shuttle's DFS.
+//! schedulers it drives are ours (`random.rs`, `pct.rs`) or shuttle's DFS (with spin detection,
+//! `spin.rs`).
 
 mod driven;
 mod pct;
 mod random;
+mod spin;
 
 use std::cell::RefCell;
 use std::panic::Location;
