@@ -367,6 +367,10 @@ impl Backend for LoomBackend {
         with_execution(|e| e.current)
     }
 
+    fn try_current(&self) -> Option<Tid> {
+        EXECUTION.with(|e| Some(e.try_borrow().ok()?.as_ref()?.current))
+    }
+
     fn spawn(&self, f: Box<dyn FnOnce()>, name: Option<String>) -> Tid {
         // shuttle's spawn is a scheduling point; so is ours, so that tokens replay on shuttle.
         point(false);

@@ -19,6 +19,11 @@ pub(crate) const STACK_SIZE: usize = 0x40000;
 pub(crate) trait Backend {
     /// The running thread.
     fn current(&self) -> Tid;
+    /// The running thread, if the engine has one now (not while it tears an execution down
+    /// between threads): what the panic hook asks, which must not panic itself.
+    fn try_current(&self) -> Option<Tid> {
+        Some(self.current())
+    }
     /// Starts a thread; it runs from a later scheduling point on.
     fn spawn(&self, f: Box<dyn FnOnce()>, name: Option<String>) -> Tid;
     /// A scheduling point: the scheduler may run another thread here.

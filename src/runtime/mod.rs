@@ -222,7 +222,27 @@ impl Exec {
     /// is unwinding a panic (see [`Backend::stop`]); the execution is closed then.
     pub(crate) fn stop(&self, why: Stop) {
         self.ctl.stop.set(Some(why));
+        self.release_unwinding();
         self.backend.stop();
+    }
+
+    /// The execution has stopped: a thread blocked in a destructor while it unwinds a panic
+    /// cannot be unwound again (that aborts), so the engine resumes it to finish unwinding, every
+    /// operation of the stopped execution returning at once. Its status in the registry stays as
+    /// it was at the stop, for the detectors.
+    pub(crate) fn release_unwinding(&self) {
+        let unwinding: Vec<Tid> = {
+            let reg = self.reg();
+            (0..reg.threads.len())
+                .filter(|&t| {
+                    let t = &reg.threads[t];
+                    t.unwinding && matches!(t.status, Status::Blocked(_))
+                })
+                .collect()
+        };
+        for tid in unwinding {
+            self.backend.unblock(tid);
+        }
     }
 
     /// The wait loop of every blocking operation of the current thread: `attempt` runs with

@@ -34,6 +34,12 @@ impl Backend for ShuttleBackend {
         usize::from(ExecutionState::me())
     }
 
+    fn try_current(&self) -> Option<Tid> {
+        ExecutionState::try_with(|s| s.try_current().map(|t| usize::from(t.id())))
+            .ok()
+            .flatten()
+    }
+
     fn spawn(&self, f: Box<dyn FnOnce()>, name: Option<String>) -> Tid {
         usize::from(ExecutionState::spawn_thread(
             f,
