@@ -10,11 +10,18 @@
 //! rest are stuck): loom never sees a deadlock, so none of its deadlock panics (and none of the
 //! aborts that their unwinding causes) can happen.
 //!
+//! **Yields.** A yield is a scheduling point like any other (the thread may go on, or be
+//! preempted there): it never rules out an order. A thread that spins, [`SPIN_YIELDS`] yields in
+//! a row while no other thread ran, gives way with loom's own yield, so that loom runs another
+//! thread first without counting a preemption.
+//!
 //! **Ending an execution.** loom only ends an execution when every thread has returned, so
 //! when ours stops, every thread left is unwound with a private payload ([`Teardown`]) from the
 //! scheduling point it waits at, and caught where the thread began. The registry is left as it
 //! was at the stop, for the detectors; destructors run during that unwinding leave it alone, as
 //! they do on the shuttle backend.
+//! A thread that is unwinding already (a panic of its own, or the teardown, in a destructor) is
+//! not unwound again, which would abort the process: it finishes unwinding (see `tear_down`).
 //!
 //! **Other choices.** loom only enumerates interleavings, so every other choice (which waiter
 //! wakes, a spurious wake-up, a timeout) is enumerated here: loom checks the program once per
