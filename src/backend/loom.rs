@@ -222,8 +222,7 @@ fn check_deterministic(me: Tid) {
         .reg()
         .threads
         .get(me)
-        .and_then(|t| t.last_op)
-        .map(|(op, at)| (op, at));
+        .and_then(|t| t.last_op);
     let (following, i, seen) = with_execution(|e| {
         let seen = (e.threads.len(), last_op);
         e.seen.push(seen);
