@@ -218,11 +218,7 @@ fn check_deterministic(me: Tid) {
     let Some(exec) = runtime::current() else {
         return;
     };
-    let last_op = exec
-        .reg()
-        .threads
-        .get(me)
-        .and_then(|t| t.last_op);
+    let last_op = exec.reg().threads.get(me).and_then(|t| t.last_op);
     let (following, i, seen) = with_execution(|e| {
         let seen = (e.threads.len(), last_op);
         e.seen.push(seen);
