@@ -5,7 +5,9 @@
 use leakcheck::cancel::Token;
 use leakcheck::channel::{bounded, select, unbounded};
 use leakcheck::sync::{Arc, Condvar, Mutex};
-use leakcheck::{thread, Config, Detail, FindingKind, LeakState, Report, Scheduler, SignalCause};
+use leakcheck::{
+    thread, Config, Detail, FindingKind, LeakState, ObjectKind, Report, Scheduler, SignalCause,
+};
 
 fn exhaustive(bound: usize) -> Config {
     Config::new()
@@ -661,4 +663,146 @@ fn loom_s_own_gaps_are_not_inherited() {
 
 fn kinds_of(report: &Report) -> Vec<FindingKind> {
     report.findings().iter().map(|f| f.kind()).collect()
+}
+
+mod pubsub {
+    use leakcheck::channel::{unbounded, Receiver, Sender};
+    use leakcheck::sync::{Arc, Mutex};
+
+    /// A bus whose subscriptions unsubscribe themselves when dropped.
+    #[derive(Default)]
+    pub struct Bus {
+        subscribers: Mutex<Vec<(usize, Sender<u32>)>>,
+        next: Mutex<usize>,
+    }
+
+    pub struct Subscription {
+        bus: Arc<Bus>,
+        id: usize,
+        pub rx: Receiver<u32>,
+    }
+
+    impl Bus {
+        pub fn subscribe(self: &Arc<Self>) -> Subscription {
+            let (tx, rx) = unbounded();
+            let id = {
+                let mut next = self.next.lock().unwrap();
+                *next += 1;
+                *next
+            };
+            self.subscribers.lock().unwrap().push((id, tx));
+            Subscription {
+                bus: Arc::clone(self),
+                id,
+                rx,
+            }
+        }
+
+        /// Holds the bus (no one subscribes, unsubscribes or publishes meanwhile).
+        pub fn hold(&self) -> leakcheck::sync::MutexGuard<'_, Vec<(usize, Sender<u32>)>> {
+            self.subscribers.lock().unwrap()
+        }
+
+        pub fn publish(&self, value: u32) {
+            for (_, tx) in self.subscribers.lock().unwrap().iter() {
+                let _ = tx.send(value);
+            }
+        }
+    }
+
+    impl Drop for Subscription {
+        fn drop(&mut self) {
+            self.bus
+                .subscribers
+                .lock()
+                .unwrap()
+                .retain(|(id, _)| *id != self.id);
+        }
+    }
+}
+
+#[test]
+fn a_drop_that_unsubscribes_under_a_lock_while_the_stopped_body_unwinds_gives_a_report() {
+    use pubsub::Bus;
+    let body = || {
+        let bus = Arc::new(Bus::default());
+        let first = bus.subscribe();
+        let second = bus.subscribe();
+        let listener = thread::spawn(move || {
+            // Waits for a second message that is never published.
+            let _ = second.rx.recv();
+            let _ = second.rx.recv();
+        });
+        bus.publish(1);
+        let _ = first.rx.recv();
+        listener.join().unwrap();
+    };
+    let report = fails(exhaustive(2), body);
+    // The listener waits for good in its second `recv`, on its subscription's channel, while
+    // the body joins it; both subscriptions unsubscribe, under the bus's mutex, as the stopped
+    // threads unwind.
+    assert_eq!(
+        report.findings()[0].kind(),
+        FindingKind::Deadlock,
+        "{report}"
+    );
+    let Detail::Deadlock { blocked, .. } = report.findings()[0].detail() else {
+        unreachable!()
+    };
+    let listener = blocked
+        .iter()
+        .find(|b| b.thread.id == 1)
+        .unwrap_or_else(|| panic!("{report}"));
+    assert_eq!(listener.blocked.operation, "Receiver::recv", "{report}");
+    assert!(blocked.iter().any(|b| b.thread.id == 0), "{report}");
+    // The same under PCT.
+    let sampled = fails(Config::new(), body);
+    assert_eq!(keys(&report), keys(&sampled), "{report}\n{sampled}");
+}
+
+/// The body panics while it holds a subscription; unsubscribing, as it unwinds, waits for the
+/// bus's lock, which the listener holds while it waits for good: the execution stops while the
+/// body is in a destructor, and while another thread of the same OS thread is mid-unwind. The
+/// listener must be unwound (not run on, in a stopped execution), and the body must finish its
+/// unwinding: a report, no abort, no hang.
+#[test]
+fn an_execution_stopped_while_a_destructor_of_a_panicking_body_waits_gives_a_report() {
+    use pubsub::Bus;
+    for config in [exhaustive(2), Config::new().schedules(200)] {
+        let report = fails(config, || {
+            let bus = Arc::new(Bus::default());
+            // Dropped after the subscription: the listener's `recv` waits for good.
+            let (never_tx, never) = unbounded::<()>();
+            let mine = bus.subscribe();
+            let (held_tx, held) = unbounded::<()>();
+            let b = Arc::clone(&bus);
+            let _listener = thread::spawn(move || {
+                let theirs = b.subscribe();
+                let _held = b.hold();
+                held_tx.send(()).unwrap();
+                // Waits for good, holding the bus, and polls again whatever it gets.
+                loop {
+                    if never.recv().is_ok() {
+                        break;
+                    }
+                }
+                drop(theirs);
+            });
+            held.recv().unwrap();
+            let _keep = (&never_tx, &mine);
+            panic!("the body fails while it holds a subscription");
+        });
+        assert!(report.has(FindingKind::Panic), "{report}");
+        assert!(report.has(FindingKind::Deadlock), "{report}");
+        let deadlock = &report.findings()[0];
+        assert_eq!(deadlock.kind(), FindingKind::Deadlock, "{report}");
+        // The body is blocked unsubscribing, on the bus's mutex.
+        let body = deadlock.thread().unwrap();
+        assert_eq!(body.id, 0, "{report}");
+        assert_eq!(
+            deadlock.object().unwrap().kind,
+            ObjectKind::Mutex,
+            "{report}"
+        );
+    }
 }

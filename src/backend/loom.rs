@@ -10,11 +10,18 @@
 //! rest are stuck): loom never sees a deadlock, so none of its deadlock panics (and none of the
 //! aborts that their unwinding causes) can happen.
 //!
+//! **Yields.** A yield is a scheduling point like any other (the thread may go on, or be
+//! preempted there): it never rules out an order. A thread that spins, [`SPIN_YIELDS`] yields in
+//! a row while no other thread ran, gives way with loom's own yield, so that loom runs another
+//! thread first without counting a preemption.
+//!
 //! **Ending an execution.** loom only ends an execution when every thread has returned, so
 //! when ours stops, every thread left is unwound with a private payload ([`Teardown`]) from the
 //! scheduling point it waits at, and caught where the thread began. The registry is left as it
 //! was at the stop, for the detectors; destructors run during that unwinding leave it alone, as
 //! they do on the shuttle backend.
+//! A thread that is unwinding already (a panic of its own, or the teardown, in a destructor) is
+//! not unwound again, which would abort the process: it finishes unwinding (see `tear_down`).
 //!
 //! **Other choices.** loom only enumerates interleavings, so every other choice (which waiter
 //! wakes, a spurious wake-up, a timeout) is enumerated here: loom checks the program once per
@@ -38,6 +45,7 @@ use std::rc::Rc;
 
 use loom::sync::atomic::{AtomicUsize, Ordering};
 
+use super::SPIN_YIELDS;
 use crate::error::ConfigError;
 use crate::report::location;
 use crate::runtime::{
@@ -48,7 +56,8 @@ use crate::runtime::{
 pub(crate) const MAX_THREADS: usize = loom::MAX_THREADS;
 
 /// Scheduling points in a row one thread may take while others could run before it must give
-/// way, so that polling loops end (loom would otherwise let them spin to the step limit).
+/// way, so that busy-wait loops that never yield end (loom would otherwise let them spin to the
+/// step limit). Loops that yield give way sooner, after [`SPIN_YIELDS`] yields in a row.
 const FAIRNESS: usize = 256;
 
 /// The loom backend. Its state lives in thread-locals: loom runs all the threads of an
@@ -76,11 +85,27 @@ struct Execution {
     pending: bool,
     /// The thread that took the last scheduling points, and how many in a row.
     streak: (Tid, usize),
+    /// Yields the current thread has made since another thread last ran.
+    spin: usize,
+    /// Which threads this backend has begun to unwind (a stopped execution's teardown).
+    unwinding: Vec<bool>,
     /// The atomic every section begins with a read-modify-write of.
     points: AtomicUsize,
     /// How many choices this execution has made.
     choices: usize,
+    /// What the program looked like at each scheduling point, while its decisions so far are
+    /// those of the previous execution (see [`Seen`]).
+    seen: Vec<Seen>,
+    /// The decisions so far are a prefix of the previous execution's.
+    following: bool,
 }
+
+/// The program at one scheduling point: how many threads it has spawned, and the operation the
+/// thread that runs next noted last. Two executions whose decisions agree up to a point must
+/// agree on it there; when they do not, the program is not deterministic. loom notices some of
+/// that itself, but not all: a program that does the same loom operations along another path
+/// can leave loom's scheduler resuming a thread that has ended, forever.
+type Seen = (usize, Option<(&'static str, runtime::Loc)>);
 
 /// Makes the closure of the test body's thread for one execution (the explore layer's: it runs
 /// the body, then lets the other threads run until nothing can).
@@ -112,6 +137,8 @@ struct Search {
     /// Choices seen beyond the script: (index, outcomes).
     branches: BTreeSet<(usize, usize)>,
     exec: Option<(Rc<Exec>, EnterGuard)>,
+    /// The previous execution's decisions, and what it looked like at each scheduling point.
+    previous: (Vec<Decision>, Vec<Seen>),
     /// `on_end` ended the round.
     ended: bool,
     error: Option<ConfigError>,
@@ -149,13 +176,15 @@ fn ctl() -> Rc<Control> {
 fn resumed(me: Tid) {
     let ctl = ctl();
     let pending = with_execution(|e| {
+        if e.current != me {
+            // Another thread ran: whatever the current one polls for may have changed.
+            e.spin = 0;
+        }
         e.current = me;
         std::mem::take(&mut e.pending)
     });
     if ctl.stop.get().is_some() {
-        if !std::thread::panicking() {
-            resume_unwind(Box::new(Teardown::Execution));
-        }
+        tear_down(me);
         return;
     }
     if pending {
@@ -167,7 +196,64 @@ fn resumed(me: Tid) {
                 return;
             }
         }
-        ctl.trace.borrow_mut().push(Decision::Thread(me));
+        record(&ctl, Decision::Thread(me));
+        check_deterministic(me);
+    }
+}
+
+/// Records a decision, and whether the execution still follows the previous one.
+fn record(ctl: &Control, decision: Decision) {
+    let i = {
+        let mut trace = ctl.trace.borrow_mut();
+        trace.push(decision);
+        trace.len() - 1
+    };
+    let same = with_search(|s| s.previous.0.get(i) == Some(&decision));
+    with_execution(|e| e.following &= same);
+}
+
+/// Checks, at a scheduling point where the execution still follows the previous one, that the
+/// program is where it was then; if not, the search ends with a [`ConfigError::Nondeterministic`].
+fn check_deterministic(me: Tid) {
+    let Some(exec) = runtime::current() else {
+        return;
+    };
+    let last_op = exec.reg().threads.get(me).and_then(|t| t.last_op);
+    let (following, i, seen) = with_execution(|e| {
+        let seen = (e.threads.len(), last_op);
+        e.seen.push(seen);
+        (e.following, e.seen.len() - 1, seen)
+    });
+    if !following {
+        return;
+    }
+    let before = with_search(|s| s.previous.1.get(i).copied());
+    let Some(before) = before else {
+        return;
+    };
+    if before == seen {
+        return;
+    }
+    let what = |(threads, op): Seen| {
+        let op = op.map_or_else(
+            || "nothing yet".to_string(),
+            |(op, at)| format!("{op} at {}", location(at)),
+        );
+        format!("{threads} thread(s) spawned, the thread about to run last did {op}")
+    };
+    give_up(ConfigError::Nondeterministic {
+        reason: format!(
+            "after the same {} decisions, one execution had {} and the next {}",
+            ctl().trace.borrow().len(),
+            what(before),
+            what(seen)
+        ),
+    });
+    if runtime::thread::panicking(&exec) {
+        // Unwinding again from a destructor would abort: the execution ends, the error stays.
+        exec.stop(Stop::Unsupported);
+    } else {
+        resume_unwind(Box::new(Teardown::Search));
     }
 }
 
@@ -202,9 +288,43 @@ fn loom_op<R>(f: impl FnOnce() -> R) -> R {
     }
 }
 
+/// Unwinds thread `me` of a stopped execution from where it is, unless it is unwinding already
+/// (a teardown begun before, or a panic of its own, in whose destructors it now is: unwinding
+/// again from there would abort the process).
+///
+/// std's `thread::panicking()` cannot tell: every loom thread runs on one OS thread, so it is
+/// true on all of them while any one unwinds (a thread switched to from another's destructor),
+/// and a catch on one clears it for the others. So the backend keeps its own note of the
+/// teardowns it began, and the runtime its note of each thread's own panics.
+fn tear_down(me: Tid) {
+    let began = with_execution(|e| e.unwinding.get(me).copied().unwrap_or(false));
+    let panicking = runtime::current().is_some_and(|exec| runtime::thread::panicking(&exec));
+    // A teardown the code under test caught (std then says it is over) is begun again.
+    if (began || panicking) && std::thread::panicking() {
+        return;
+    }
+    with_execution(|e| {
+        if let Some(u) = e.unwinding.get_mut(me) {
+            *u = true;
+        }
+    });
+    resume_unwind(Box::new(Teardown::Execution));
+}
+
 /// A scheduling point: the current section ends (the thread parks if it blocked, or gives way if
-/// it yields), and the next one begins with its access.
+/// it spins), and the next one begins with its access.
+///
+/// A yield is a scheduling point like any other: the thread may go on, or another may run (a
+/// preemption, as at any point). Only a thread that has yielded [`SPIN_YIELDS`] times while no
+/// other thread ran gives way (loom runs another first, and that switch is free), as does one
+/// that took [`FAIRNESS`] points in a row.
 fn point(yielding: bool) {
+    if ctl().stop.get().is_some() {
+        // A stopped execution's thread, in a destructor as it unwinds: nothing more is explored.
+        let me = with_execution(|e| e.current);
+        resumed(me);
+        return;
+    }
     let (me, park, give_way) = with_execution(|e| {
         e.pending = true;
         let me = e.current;
@@ -217,7 +337,11 @@ fn point(yielding: bool) {
         } else {
             (me, 1)
         };
-        (me, park, yielding || e.streak.1 > FAIRNESS)
+        if yielding {
+            e.spin += 1;
+        }
+        let spinning = yielding && e.spin >= SPIN_YIELDS;
+        (me, park, spinning || e.streak.1 > FAIRNESS)
     });
     if park {
         loom_op(loom::thread::park);
@@ -245,6 +369,10 @@ impl Backend for LoomBackend {
         with_execution(|e| e.current)
     }
 
+    fn try_current(&self) -> Option<Tid> {
+        EXECUTION.with(|e| Some(e.try_borrow().ok()?.as_ref()?.current))
+    }
+
     fn spawn(&self, f: Box<dyn FnOnce()>, name: Option<String>) -> Tid {
         // shuttle's spawn is a scheduling point; so is ours, so that tokens replay on shuttle.
         point(false);
@@ -270,6 +398,7 @@ impl Backend for LoomBackend {
             with_execution(|e| {
                 e.threads.push(None);
                 e.parked.push(false);
+                e.unwinding.push(false);
                 e.finished.push(true);
             });
             return tid;
@@ -286,6 +415,7 @@ impl Backend for LoomBackend {
         with_execution(|e| {
             e.threads.push(Some(handle.thread().clone()));
             e.parked.push(false);
+            e.unwinding.push(false);
             e.finished.push(false);
             e.alive += 1;
         });
@@ -328,18 +458,19 @@ impl Backend for LoomBackend {
         // exceptional one (a spurious wake-up, a timeout that fires at once), so an execution
         // past its script makes none, and cannot wake spuriously forever.
         let value = n - 1 - k % n;
-        ctl.trace.borrow_mut().push(Decision::Random(value as u64));
+        record(&ctl, Decision::Random(value as u64));
         value as u64
     }
 
     fn stop(&self) {
         // Every parked thread wakes, to unwind.
-        with_execution(|e| (0..e.parked.len()).for_each(|tid| e.unpark(tid)));
-        if !std::thread::panicking() {
-            resume_unwind(Box::new(Teardown::Execution));
-        }
-        // Unwinding again would abort: this thread finishes unwinding its panic, the execution
-        // closed.
+        let me = with_execution(|e| {
+            (0..e.parked.len()).for_each(|tid| e.unpark(tid));
+            e.current
+        });
+        // A thread unwinding already (a destructor blocked) finishes unwinding, the execution
+        // closed: unwinding again would abort.
+        tear_down(me);
     }
 
     fn wait_unwound(&self, tids: &[Tid]) {
@@ -439,7 +570,9 @@ fn give_up(error: ConfigError) {
 fn end_execution() {
     let (exec, guard) = with_search(|s| s.exec.take()).expect("leakcheck: no execution to end");
     drop(guard);
-    EXECUTION.with(|e| e.borrow_mut().take());
+    let execution = EXECUTION.with(|e| e.borrow_mut().take());
+    let trace = exec.ctl.trace.borrow().clone();
+    with_search(|s| s.previous = (trace, execution.map(|e| e.seen).unwrap_or_default()));
     let end = with_search(|s| {
         if s.error.is_some() || s.internal.is_some() {
             return true;
@@ -524,8 +657,12 @@ fn execution() {
             // shuttle's first decision runs the body.
             pending: true,
             streak: (BODY, 0),
+            spin: 0,
+            unwinding: vec![false],
             points: AtomicUsize::new(0),
             choices: 0,
+            seen: Vec::new(),
+            following: true,
         })
     });
     let guard = runtime::enter(exec.clone());
@@ -572,6 +709,7 @@ pub(crate) fn round(
             script,
             branches: BTreeSet::new(),
             exec: None,
+            previous: (Vec::new(), Vec::new()),
             ended: false,
             error: None,
             internal: None,

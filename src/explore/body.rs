@@ -34,7 +34,16 @@ pub(crate) fn body_thread(body: Body) -> impl FnOnce() + Send + 'static {
         loop {
             let others_runnable = exec.reg().threads[1..].iter().any(ThreadRec::is_runnable);
             if others_runnable {
-                exec.yield_now("(waiting for threads after the test body returned)", at);
+                // Wait, blocked in the engine, until none of them can run: the last one to
+                // block or finish wakes the body (`Exec::unstick`). So this loop does not rely
+                // on a scheduler honouring yields (shuttle's DFS does not).
+                exec.note("(waiting for threads after the test body returned)", at);
+                exec.reg().quiescing = true;
+                exec.backend.block();
+                exec.backend.switch();
+                if exec.closed() {
+                    return;
+                }
             } else if !exec.let_time_pass() {
                 break;
             }

@@ -21,12 +21,19 @@ pub(crate) const STACK_SIZE: usize = 0x40000;
 pub(crate) trait Backend {
     /// The running thread.
     fn current(&self) -> Tid;
+    /// The running thread, if the engine has one now (not while it tears an execution down
+    /// between threads): what the panic hook asks, which must not panic itself.
+    fn try_current(&self) -> Option<Tid> {
+        Some(self.current())
+    }
     /// Starts a thread; it runs from a later scheduling point on.
     fn spawn(&self, f: Box<dyn FnOnce()>, name: Option<String>) -> Tid;
     /// A scheduling point: the scheduler may run another thread here.
     fn switch(&self);
     /// A scheduling point at which the current thread says it waits for others (spin loops,
-    /// `yield_now`, `sleep`): schedulers lower its priority.
+    /// `yield_now`, `sleep`). It must not make an order impossible: the thread may run on, or
+    /// others first. Only a thread that yields again and again while no other runs (spinning)
+    /// is made to give way (see `backend::SPIN_YIELDS`).
     fn yield_now(&self);
     /// Marks the current thread blocked; the next `switch` leaves it until `unblock`.
     fn block(&self);

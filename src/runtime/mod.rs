@@ -233,7 +233,9 @@ impl Exec {
         !self.closed()
     }
 
-    /// A scheduling point at which the current thread waits for others.
+    /// A scheduling point at which the current thread lets others run if the scheduler so
+    /// decides: a yield is an ordinary scheduling point, except that schedulers tell a thread
+    /// that yields again and again while no other runs (a spinning loop) to give way.
     pub(crate) fn yield_now(&self, op: &'static str, at: Loc) {
         if self.closed() {
             return;
@@ -248,7 +250,27 @@ impl Exec {
     /// is unwinding a panic (see [`Backend::stop`]); the execution is closed then.
     pub(crate) fn stop(&self, why: Stop) {
         self.ctl.stop.set(Some(why));
+        self.release_unwinding();
         self.backend.stop();
+    }
+
+    /// The execution has stopped: a thread blocked in a destructor while it unwinds a panic
+    /// cannot be unwound again (that aborts), so the engine resumes it to finish unwinding, every
+    /// operation of the stopped execution returning at once. Its status in the registry stays as
+    /// it was at the stop, for the detectors.
+    pub(crate) fn release_unwinding(&self) {
+        let unwinding: Vec<Tid> = {
+            let reg = self.reg();
+            (0..reg.threads.len())
+                .filter(|&t| {
+                    let t = &reg.threads[t];
+                    t.unwinding && matches!(t.status, Status::Blocked(_))
+                })
+                .collect()
+        };
+        for tid in unwinding {
+            self.backend.unblock(tid);
+        }
     }
 
     /// The wait loop of every blocking operation of the current thread: `attempt` runs with
@@ -314,7 +336,7 @@ impl Exec {
             t.timed_out = false;
             !reg.any_runnable()
         };
-        if deadlock && !self.let_time_pass() {
+        if deadlock && !self.unstick() {
             self.stop(Stop::Deadlock);
             return false;
         }
@@ -330,6 +352,17 @@ impl Exec {
         self.backend.switch();
         self.resumed(op, at);
         std::mem::take(&mut self.reg().threads[me].timed_out)
+    }
+
+    /// Nothing can run: wakes the test body if, having returned, it waits for the other threads
+    /// (it then lets time pass, or ends the execution), or else lets time pass. Returns false if
+    /// neither could be done: every thread is blocked for good.
+    pub(crate) fn unstick(&self) -> bool {
+        if std::mem::take(&mut self.reg().quiescing) {
+            self.backend.unblock(BODY);
+            return true;
+        }
+        self.let_time_pass()
     }
 
     /// Lets time pass for one thread in a timed wait (which one is the scheduler's choice), so

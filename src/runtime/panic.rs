@@ -44,11 +44,12 @@ pub(crate) fn install_hook(previous: impl FnOnce() -> Hook) {
                 .map(|l| (l.file().to_string(), l.line(), l.column()));
             // Number the panic now, when it happens: the thread that catches it may record it
             // later than another thread's panic that it caused.
-            let me = exec.me();
+            // A hook must not panic (that aborts): the engine may be between threads.
+            let me = exec.backend.try_current();
             let (capture, seq) = match exec.reg.try_borrow_mut() {
                 Ok(mut reg) => {
                     reg.panics += 1;
-                    if let Some(t) = reg.threads.get_mut(me) {
+                    if let Some(t) = me.and_then(|me| reg.threads.get_mut(me)) {
                         t.unwinding = true;
                     }
                     (reg.capture, reg.panics)

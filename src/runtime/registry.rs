@@ -76,6 +76,9 @@ pub(crate) struct Registry {
     counts: Vec<(ObjectKind, usize)>,
     /// The test body has returned (or unwound).
     pub body_returned: bool,
+    /// The body, having returned, waits until no other thread can run (blocked in the engine,
+    /// though its status stays runnable): the last thread to block or finish wakes it.
+    pub quiescing: bool,
     /// Whether stacks are captured (only when a failing schedule is replayed for its report).
     pub capture: bool,
     /// Every pair of locks taken in some order, once per order and thread.
@@ -229,9 +232,11 @@ impl Registry {
             .collect()
     }
 
-    /// Whether any thread can still run.
+    /// Whether any thread can still run (the body waiting for the others after it returned does
+    /// not count: it runs again when none of them can).
     pub(crate) fn any_runnable(&self) -> bool {
-        self.threads.iter().any(ThreadRec::is_runnable)
+        let skip = usize::from(self.quiescing);
+        self.threads.iter().skip(skip).any(ThreadRec::is_runnable)
     }
 
     /// The thread that `tid` waits for, if it waits for one thread in particular: the holder of

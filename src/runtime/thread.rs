@@ -167,7 +167,7 @@ pub(crate) fn finish(exec: &Exec, panic: Option<PanicRec>) {
     }
     let stuck = !reg.any_runnable();
     drop(reg);
-    if stuck && !exec.closed() && !exec.let_time_pass() {
+    if stuck && !exec.closed() && !exec.unstick() {
         exec.stop(Stop::Deadlock);
     }
 }

@@ -51,8 +51,8 @@ pub fn fence(order: Ordering) {
 
 /// Signals a busy-wait loop, as [`std::sync::atomic::spin_loop_hint`] (deprecated, as std's:
 /// use [`std::hint::spin_loop`]). Inside a check it is a yield, as
-/// [`thread::yield_now`](crate::thread::yield_now): the scheduler lowers this thread's priority, so
-/// a spinning loop lets the thread it waits for run.
+/// [`thread::yield_now`](crate::thread::yield_now): a scheduling point, and a thread that spins
+/// on it gives way, so a spinning loop lets the thread it waits for run.
 ///
 /// ```
 /// #![allow(deprecated)]

@@ -8,8 +8,9 @@ use std::time::Duration;
 use crate::runtime;
 use crate::runtime::thread as model;
 
-/// Lets other threads run. Inside a check, a scheduling point at which the scheduler lowers this
-/// thread's priority, so polling loops make progress.
+/// Lets other threads run. Inside a check, a scheduling point like any other: this thread may run
+/// on, or others first. A thread that yields again and again while no other thread runs (a
+/// polling loop) is made to give way, so polling loops make progress.
 ///
 /// ```
 /// leakcheck::thread::yield_now();

@@ -9,6 +9,7 @@ use shuttle_engine::scheduler::{Schedule, Scheduler as EngineScheduler, Task, Ta
 
 use super::pct::Pct;
 use super::random::UniformRandom;
+use super::spin::GiveWay;
 use crate::replay::Cursor;
 use crate::report::location;
 use crate::runtime::{Control, Decision, Stop};
@@ -42,7 +43,7 @@ impl Driven {
         let inner: Box<dyn EngineScheduler> = match kind {
             Sampler::Random => Box::new(UniformRandom::new(seed, schedules)),
             Sampler::Pct { depth } => Box::new(Pct::new(seed, depth, schedules)),
-            Sampler::Dfs => Box::new(DfsScheduler::new(Some(schedules), true)),
+            Sampler::Dfs => Box::new(GiveWay::new(DfsScheduler::new(Some(schedules), true))),
         };
         Driven {
             source: Source::Explore(inner),

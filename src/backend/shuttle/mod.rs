@@ -2,11 +2,13 @@
 //! scheduling point `switch`), and every decision of the scheduler goes through [`Driven`]
 //! (`driven.rs`), which counts steps, records decisions for the replay token, stops an execution
 //! when the runtime asks, and in replay mode answers from a token instead. The sampling
-//! schedulers it drives are ours (`random.rs`, `pct.rs`) or shuttle's DFS.
+//! schedulers it drives are ours (`random.rs`, `pct.rs`) or shuttle's DFS (with spin detection,
+//! `spin.rs`).
 
 mod driven;
 mod pct;
 mod random;
+mod spin;
 
 use std::cell::RefCell;
 use std::panic::Location;
@@ -30,6 +32,12 @@ pub(crate) static SHUTTLE: ShuttleBackend = ShuttleBackend;
 impl Backend for ShuttleBackend {
     fn current(&self) -> Tid {
         usize::from(ExecutionState::me())
+    }
+
+    fn try_current(&self) -> Option<Tid> {
+        ExecutionState::try_with(|s| s.try_current().map(|t| usize::from(t.id())))
+            .ok()
+            .flatten()
     }
 
     fn spawn(&self, f: Box<dyn FnOnce()>, name: Option<String>) -> Tid {

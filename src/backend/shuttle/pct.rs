@@ -3,11 +3,15 @@
 use shuttle_engine::scheduler::{Schedule, Scheduler as EngineScheduler, Task, TaskId};
 
 use super::random::SplitMix;
+use crate::backend::SPIN_YIELDS;
 
 /// Probabilistic Concurrency Testing (Burckhardt et al., ASPLOS 2010): every thread gets a
 /// random priority, the highest-priority runnable thread runs, and at `depth - 1` random steps
-/// the running thread drops below every other. A thread that yields drops too, so polling loops
-/// progress. Ours rather than shuttle's `PctScheduler`, which panics on a body that never has
+/// the running thread drops below every other. A yield (`yield_now`, a `sleep`) is an ordinary
+/// scheduling point: the yielding thread keeps its priority, so it runs on before every thread of
+/// lower priority and after every one of higher, and a change point there drops it below all.
+/// Only spinning drops it: [`SPIN_YIELDS`] yields in a row while no other thread ran, so that a
+/// polling loop lets the thread it waits for run. Ours rather than shuttle's `PctScheduler`, which panics on a body that never has
 /// two runnable threads and takes its seed from `SHUTTLE_RANDOM_SEED` when that is set.
 #[derive(Debug)]
 pub(super) struct Pct {
@@ -26,6 +30,8 @@ pub(super) struct Pct {
     max_steps: usize,
     /// The thread chosen last, and how many choices in a row it won while others could run.
     streak: (Option<TaskId>, usize),
+    /// The thread that ran last, and how many times in a row it yielded while no other ran.
+    spin: (Option<TaskId>, usize),
 }
 
 /// How many choices in a row a thread may win over runnable others before it drops, as at a
@@ -47,6 +53,7 @@ impl Pct {
             steps: 0,
             max_steps: 0,
             streak: (None, 0),
+            spin: (None, 0),
         }
     }
 
@@ -75,6 +82,7 @@ impl EngineScheduler for Pct {
         self.next_low = 1 << 62;
         self.steps = 0;
         self.streak = (None, 0);
+        self.spin = (None, 0);
         self.change_points.clear();
         let points = (self.depth - 1).min(self.max_steps);
         while self.change_points.len() < points {
@@ -94,12 +102,20 @@ impl EngineScheduler for Pct {
         current: Option<TaskId>,
         is_yielding: bool,
     ) -> Option<TaskId> {
+        // Spin detection: yields of the current thread since another thread last ran.
+        if self.spin.0 != current {
+            self.spin = (current, 0);
+        }
+        if is_yielding {
+            self.spin.1 += 1;
+        }
         if runnable.len() > 1 {
             self.steps += 1;
             self.max_steps = self.max_steps.max(self.steps);
             if let Some(cur) = current {
                 let starving = self.streak.0 == Some(cur) && self.streak.1 >= PCT_FAIRNESS_BOUND;
-                if is_yielding || starving || self.change_points.contains(&self.steps) {
+                let spinning = is_yielding && self.spin.1 >= SPIN_YIELDS;
+                if spinning || starving || self.change_points.contains(&self.steps) {
                     let tid = usize::from(cur);
                     self.priority(tid);
                     self.priorities[tid] = Some(self.next_low);
