@@ -64,6 +64,7 @@
 //! | `LEAKCHECK_SCHEDULER` | `random`, `pct`, `pct:<depth>`, `dfs`, `exhaustive`, `exhaustive:<bound>` |
 //! | `LEAKCHECK_REPLAY` | a replay token from a report |
 //! | `LEAKCHECK_REPORT_DIR` | a directory; each failing check writes its report there as JSON |
+//! | `LEAKCHECK_TIME` | the [time model](Time): `adversarial` or `virtual` |
 //!
 //! # Defaults
 //!
@@ -94,6 +95,7 @@ mod report;
 mod runtime;
 pub mod sync;
 pub mod thread;
+pub mod time;
 
 use std::sync::Arc;
 
@@ -101,6 +103,7 @@ pub use config::{
     parse_seed, Config, Scheduler, DEFAULT_MAX_STEPS, DEFAULT_PCT_DEPTH, DEFAULT_PREEMPTION_BOUND,
     DEFAULT_SCHEDULES, DEFAULT_SEED, MAX_EXHAUSTIVE_STEPS,
 };
+pub use config::{Time, UnknownTime, ACCEPTED_TIMES};
 pub use error::{ConfigError, ReplayError};
 pub use leakcheck_schema::{ParseSchedulerError, SeedError};
 pub use report::{
@@ -122,7 +125,7 @@ pub use report::{
 ///
 /// Arguments: `schedules`, `scheduler` (`"random"`, `"pct"`, `"dfs"`, `"exhaustive"`), `depth`
 /// (PCT), `preemption_bound` (exhaustive), `seed`, `max_steps`, `allow_lingering`, `spurious_wakeups` (flags, or `= true/false`),
-/// `replay` (a token), and `expect`: one kind or a list (`expect = ["leaked_thread",
+/// `replay` (a token), `time` (`"adversarial"` or `"virtual"`, see [`Time`]), and `expect`: one kind or a list (`expect = ["leaked_thread",
 /// "deadlock"]`); the test then passes only if every expected kind is found.
 pub use leakcheck_macros::test;
 

@@ -56,6 +56,8 @@ struct Outcome {
     diverged: Option<ReplayError>,
     /// The scheduler had no execution left to run: none ran.
     no_more: bool,
+    /// The report's note on a timed wait that ended early in this execution, if one did.
+    early_timer: Option<String>,
 }
 
 /// One check's fixed parts: what every execution runs, on what, and how it is judged.
@@ -79,6 +81,7 @@ fn run_one(
         &SHUTTLE,
         capture,
         run.settings.spurious_wakeups,
+        run.settings.time,
     ));
     let guard = runtime::enter(exec.clone());
     let ran = catch_unwind(AssertUnwindSafe(|| {
@@ -97,6 +100,7 @@ fn run_one(
             findings: Vec::new(),
             diverged: None,
             no_more: true,
+            early_timer: None,
         };
     }
     let diverged = ctl.diverged.borrow_mut().take();
@@ -107,11 +111,24 @@ fn run_one(
     } else {
         judge.findings(&mut reg, stop)
     };
+    let early_timer = reg.clock.early.map(|(op, at, _)| early_timer_note(op, at));
     Outcome {
         findings,
         diverged,
         no_more: false,
+        early_timer,
     }
+}
+
+/// The note of a report whose schedule let a timed wait end early (see `Time::Adversarial`).
+fn early_timer_note(op: &str, at: runtime::Loc) -> String {
+    format!(
+        "a timer expired early in this schedule: {op} at {} ended while other threads could still \
+         run (time = \"adversarial\", the default). If the code relies on sleeps or timeouts for \
+         ordering, check it with time = \"virtual\" (Config::time(Time::Virtual), \
+         LEAKCHECK_TIME=virtual), where time passes only when no thread can run",
+        crate::report::location(at)
+    )
 }
 
 /// The test's name: from the attribute, or the name libtest gives the thread running it.
@@ -273,7 +290,10 @@ fn failed(
         // Replay the failing schedule with stacks captured, for the report.
         let mut notes = Vec::new();
         let findings = match enrich(run, &token) {
-            Ok(enriched) if same_kinds(&enriched, &findings) => enriched,
+            Ok((enriched, early_timer)) if same_kinds(&enriched, &findings) => {
+                notes.extend(early_timer);
+                enriched
+            }
             Ok(_) | Err(_) => {
                 notes.push(
                     "replaying this schedule to capture stacks did not reproduce it: the code under test \
@@ -291,7 +311,7 @@ fn same_kinds(a: &[Finding], b: &[Finding]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.kind() == y.kind())
 }
 
-fn enrich(run: &Run<'_>, token: &Token) -> Result<Vec<Finding>, ReplayError> {
+fn enrich(run: &Run<'_>, token: &Token) -> Result<(Vec<Finding>, Option<String>), ReplayError> {
     let ctl = Rc::new(Control::new(run.settings.max_steps));
     let scheduler = Rc::new(RefCell::new(Driven::replay(
         Cursor::new(token.decisions.clone()),
@@ -300,7 +320,7 @@ fn enrich(run: &Run<'_>, token: &Token) -> Result<Vec<Finding>, ReplayError> {
     let outcome = run_one(run, &scheduler, &ctl, true);
     match outcome.diverged {
         Some(e) => Err(e),
-        None => Ok(outcome.findings),
+        None => Ok((outcome.findings, outcome.early_timer)),
     }
 }
 
@@ -347,7 +367,7 @@ fn replay(run: &Run<'_>, test: Option<&str>, text: &str) -> Result<(usize, bool)
         test,
         token,
         outcome.findings,
-        Vec::new(),
+        outcome.early_timer.into_iter().collect(),
         true,
     );
     report.data_mut().schedule = schedule;

@@ -30,6 +30,7 @@ pub use std::sync::mpsc::{RecvError, RecvTimeoutError, SendError, TryRecvError, 
 
 use crate::channel::core::{self, exec_of, Chan, Deadline, End, Received, Sent};
 use crate::runtime::channel::{Dir, Flavor};
+use crate::runtime::clock::Limit;
 use crate::runtime::{self, Imp, Loc};
 
 /// The sending half of [`channel`], as [`std::sync::mpsc::Sender`].
@@ -237,7 +238,7 @@ impl<T> Receiver<T> {
                 match core::recv_one(
                     chan,
                     *end,
-                    Deadline::Timeout,
+                    Deadline::Timeout(Limit::For(timeout)),
                     "mpsc::Receiver::recv_timeout",
                     runtime::caller(),
                 ) {

@@ -11,7 +11,7 @@ use syn::{Expr, ExprLit, Ident, Lit, LitInt, LitStr, Meta, Token};
 
 /// Every argument name, in the order error messages list them.
 const ARGUMENTS: &str =
-    "schedules, scheduler, depth, preemption_bound, seed, max_steps, allow_lingering, spurious_wakeups, replay, expect";
+    "schedules, scheduler, depth, preemption_bound, seed, max_steps, allow_lingering, spurious_wakeups, time, replay, expect";
 
 /// The finding kinds `expect` takes, as (name, `FindingKind` variant), in the order the
 /// kinds are declared (which is how error messages list them): the library's own list,
@@ -38,6 +38,8 @@ pub(crate) struct Args {
     pub(crate) max_steps: Option<usize>,
     pub(crate) allow_lingering: Option<bool>,
     pub(crate) spurious_wakeups: Option<bool>,
+    /// The time model: `true` for `"virtual"`, `false` for `"adversarial"`.
+    pub(crate) virtual_time: Option<bool>,
     pub(crate) replay: Option<LitStr>,
     /// The `FindingKind` variants `expect` lists, in order, spanned at their names.
     pub(crate) expect: Vec<Ident>,
@@ -179,6 +181,7 @@ impl Args {
                     }
                     "seed" => self.seed = Some(seed(value)?),
                     "scheduler" => self.scheduler = Some(scheduler(value)?),
+                    "time" => self.virtual_time = Some(time(value)?),
                     "replay" => {
                         self.replay = Some(string(
                             value,
@@ -228,6 +231,7 @@ fn example(key: &str) -> &'static str {
         "seed" => "seed = 0x5eed",
         "scheduler" => "scheduler = \"random\"",
         "replay" => "replay = \"<token>\"",
+        "time" => "time = \"virtual\"",
         _ => "expect = \"leaked_thread\"",
     }
 }
@@ -338,6 +342,21 @@ fn scheduler(value: &Expr) -> syn::Result<(SchedulerKind, LitStr)> {
         }
     };
     Ok((kind, lit))
+}
+
+/// `time = "adversarial" | "virtual"`: whether the time model is the virtual one.
+fn time(value: &Expr) -> syn::Result<bool> {
+    let accepted = "expected \"adversarial\" (the default: a timed wait may end early) or \
+                    \"virtual\" (time passes only when no thread can run)";
+    let lit = string(value, &format!("`time` takes a time model: {accepted}"))?;
+    match lit.value().as_str() {
+        "adversarial" => Ok(false),
+        "virtual" => Ok(true),
+        other => Err(syn::Error::new_spanned(
+            &lit,
+            format!("unknown time model `{other}`; {accepted}"),
+        )),
+    }
 }
 
 /// `expect = "kind"` or `expect = ["kind", ...]`: the `FindingKind` variants, in order.

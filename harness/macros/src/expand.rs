@@ -171,6 +171,13 @@ fn generate(args: &Args, function: ItemFn) -> TokenStream2 {
     if let Some(on) = args.spurious_wakeups {
         config.extend(quote!(.spurious_wakeups(#on)));
     }
+    if let Some(virtual_time) = args.virtual_time {
+        config.extend(if virtual_time {
+            quote!(.time(::leakcheck::Time::Virtual))
+        } else {
+            quote!(.time(::leakcheck::Time::Adversarial))
+        });
+    }
     if let Some(token) = &args.replay {
         config.extend(quote!(.replay(#token)));
     }
