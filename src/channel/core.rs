@@ -755,12 +755,28 @@ pub(crate) fn select_with(
     at: Loc,
 ) -> Option<usize> {
     debug_assert!(arms.len() <= MAX_ARMS);
-    exec.switch(op, at);
-    // The selection's own deadline, in modelled time, fixed when it begins.
+    // The selection's own deadline, in modelled time, fixed when it is called.
     let own = match how.deadline {
-        Deadline::Timeout(limit) => Some(exec.deadline(limit)),
+        Deadline::Timeout(limit) => Some(exec.timer_begins(limit)),
         Deadline::Never | Deadline::Now => None,
     };
+    exec.switch(op, at);
+    let chosen = select_loop(exec, arms, how, own, op, at);
+    if own.is_some() {
+        exec.timer_ends();
+    }
+    chosen
+}
+
+/// The wait loop of [`select_with`], after its scheduling point: `own` is its own deadline.
+fn select_loop(
+    exec: &Exec,
+    arms: &mut [&mut dyn Arm],
+    how: How,
+    own: Option<Duration>,
+    op: &'static str,
+    at: Loc,
+) -> Option<usize> {
     let me = exec.me();
     loop {
         if exec.closed() {

@@ -83,10 +83,11 @@ fn wait_with(
     op: &'static str,
     at: Loc,
 ) -> bool {
+    let deadline = timeout.map(|limit| exec.timer_begins(limit));
     if !exec.switch(op, at) {
+        exec.timer_ends();
         return false;
     }
-    let deadline = timeout.map(|limit| exec.deadline(limit));
     let me = exec.me();
     {
         let mut reg = exec.reg();
@@ -131,6 +132,9 @@ fn wait_with(
     } else {
         exec.block_timed(op, WaitOn::Object(cv), at, deadline)
     };
+    if deadline.is_some() {
+        exec.timer_ends();
+    }
     {
         let mut reg = exec.reg();
         let state = reg.condvar(cv);

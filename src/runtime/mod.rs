@@ -269,6 +269,30 @@ impl Exec {
         self.reg.borrow().clock.deadline(limit)
     }
 
+    /// A timed operation of the current thread begins (before its scheduling point): its
+    /// deadline, now pending until [`Exec::timer_ends`], so that no timer with a later deadline
+    /// ends before it.
+    pub(crate) fn timer_begins(&self, limit: clock::Limit) -> std::time::Duration {
+        let deadline = self.deadline(limit);
+        let me = self.me();
+        if let Ok(mut reg) = self.reg.try_borrow_mut() {
+            if let Some(t) = reg.threads.get_mut(me) {
+                t.timer = Some(deadline);
+            }
+        }
+        deadline
+    }
+
+    /// The current thread's timed operation has returned.
+    pub(crate) fn timer_ends(&self) {
+        let me = self.me();
+        if let Ok(mut reg) = self.reg.try_borrow_mut() {
+            if let Some(t) = reg.threads.get_mut(me) {
+                t.timer = None;
+            }
+        }
+    }
+
     /// Blocks the current thread until another wakes it or, for a timed wait (`deadline`, in
     /// modelled time), until its time passes. Returns whether time passed (the wait timed out);
     /// the clock is then at the deadline (or later).
@@ -341,17 +365,26 @@ impl Exec {
     }
 
     /// Whether a timed wait of the current thread `me` with `deadline` may end as it begins
-    /// (under the adversarial time model): another thread can run, and no other thread waits
-    /// for an earlier deadline.
+    /// (under the adversarial time model): another thread can run, and no other thread's timer
+    /// with an earlier deadline is pending (in a timed operation that began, whose deadline the
+    /// clock has not reached).
     fn may_expire_early(&self, me: Tid, deadline: std::time::Duration) -> bool {
         if self.time != clock::Time::Adversarial {
             return false;
         }
         let reg = self.reg();
+        let now = reg.clock.now;
         let others = (0..reg.threads.len()).any(|t| t != me && reg.threads[t].is_runnable());
+        let pending = |t: Tid| {
+            let r = &reg.threads[t];
+            [r.timer, reg.deadline_of(t)]
+                .into_iter()
+                .flatten()
+                .min()
+                .filter(|&d| d > now && !r.is_finished())
+        };
         others
-            && (0..reg.threads.len())
-                .all(|t| t == me || reg.deadline_of(t).is_none_or(|d| d >= deadline))
+            && (0..reg.threads.len()).all(|t| t == me || pending(t).is_none_or(|d| d >= deadline))
     }
 
     /// Lets time pass up to the earliest deadline of the threads in a timed wait: the clock

@@ -77,6 +77,9 @@ pub(crate) struct ThreadRec {
     pub selection: Option<Selection>,
     /// Its timed wait was ended by letting time pass.
     pub timed_out: bool,
+    /// The deadline of the timed operation it is in (from the operation's call until it
+    /// returns), in modelled time: a pending timer, which no later timer may overtake.
+    pub timer: Option<std::time::Duration>,
     /// The locks it holds now, in the order it took them, with where.
     pub held: Vec<(ObjId, Loc)>,
     /// Spurious wake-ups in a row, since the last real one.
@@ -110,6 +113,7 @@ impl ThreadRec {
             scoped: false,
             selection: None,
             timed_out: false,
+            timer: None,
             held: Vec::new(),
             spurious_streak: 0,
             condvar_wake: None,
@@ -251,10 +255,14 @@ pub(crate) fn park(exec: &Exec, at: Loc) {
 /// passes (as the time model says, see [`Exec::block_timed`]), never by a real sleep. An unpark
 /// token that arrived meanwhile is taken.
 pub(crate) fn park_timeout(exec: &Exec, limit: Limit, op: &'static str, at: Loc) {
-    if !exec.switch(op, at) {
-        return;
+    let deadline = exec.timer_begins(limit);
+    if exec.switch(op, at) {
+        park_timeout_until(exec, deadline, op, at);
     }
-    let deadline = exec.deadline(limit);
+    exec.timer_ends();
+}
+
+fn park_timeout_until(exec: &Exec, deadline: std::time::Duration, op: &'static str, at: Loc) {
     let me = exec.me();
     if std::mem::take(&mut exec.reg().threads[me].unpark_token) {
         return;
@@ -276,11 +284,11 @@ pub(crate) fn sleep(exec: &Exec, limit: Limit, op: &'static str, at: Loc) {
         exec.yield_now(op, at);
         return;
     }
-    if !exec.switch(op, at) {
-        return;
+    let deadline = exec.timer_begins(limit);
+    if exec.switch(op, at) {
+        exec.block_timed(op, WaitOn::Sleep, at, Some(deadline));
     }
-    let deadline = exec.deadline(limit);
-    exec.block_timed(op, WaitOn::Sleep, at, Some(deadline));
+    exec.timer_ends();
 }
 
 /// Whether the current thread is unwinding a panic of its own: what `thread::panicking` says

@@ -18,21 +18,23 @@ pub(crate) fn wait_until_timed(
     mut attempt: impl FnMut(&mut Registry) -> bool,
     mut give_up: impl FnMut(&mut Registry),
 ) -> bool {
-    let deadline = exec.deadline(limit);
-    loop {
+    let deadline = exec.timer_begins(limit);
+    let got = loop {
         if exec.closed() {
-            return true;
+            break true;
         }
         if attempt(&mut exec.reg()) {
-            return true;
+            break true;
         }
         if exec.block_timed(op, WaitOn::Object(id), at, Some(deadline)) {
             if let Some(mut reg) = exec.live() {
                 give_up(&mut reg);
             }
-            return exec.closed();
+            break exec.closed();
         }
-    }
+    };
+    exec.timer_ends();
+    got
 }
 
 /// Takes mutex `id` for the current thread, waiting while another holds it, until `limit`
