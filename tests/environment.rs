@@ -172,5 +172,8 @@ fn the_time_model_comes_from_the_environment() {
             .explore(sleep_ordered)
             .unwrap_err()
     });
-    assert!(report.to_string().contains("LEAKCHECK_TIME=virtual"), "{report}");
+    assert!(
+        report.to_string().contains("LEAKCHECK_TIME=virtual"),
+        "{report}"
+    );
 }

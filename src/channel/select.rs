@@ -13,7 +13,8 @@
 /// ```
 ///
 /// When several operations are ready, which one runs is a scheduler choice inside a check, so
-/// every choice is explored. A `default(timeout)` arm fires when the scheduler lets time pass.
+/// every choice is explored. A `default(timeout)` arm fires when its deadline on the
+/// [modelled clock](crate::time) passes, as the [time model](crate::Time) says.
 /// Unlike crossbeam, the message expressions of `send` arms are evaluated before selecting
 /// (the unsent messages are dropped). At most 32 operations.
 ///

@@ -111,7 +111,7 @@ fn run_one(
     } else {
         judge.findings(&mut reg, stop)
     };
-    let early_timer = reg.clock.early.map(|(op, at, _)| early_timer_note(op, at));
+    let early_timer = early_timer_note(&reg.clock.early);
     Outcome {
         findings,
         diverged,
@@ -120,15 +120,27 @@ fn run_one(
     }
 }
 
-/// The note of a report whose schedule let a timed wait end early (see `Time::Adversarial`).
-fn early_timer_note(op: &str, at: runtime::Loc) -> String {
-    format!(
-        "a timer expired early in this schedule: {op} at {} ended while other threads could still \
-         run (time = \"adversarial\", the default). If the code relies on sleeps or timeouts for \
-         ordering, check it with time = \"virtual\" (Config::time(Time::Virtual), \
-         LEAKCHECK_TIME=virtual), where time passes only when no thread can run",
-        crate::report::location(at)
-    )
+/// The note of a report whose schedule let timed waits end early (see `Time::Adversarial`).
+fn early_timer_note(early: &[(&'static str, runtime::Loc)]) -> Option<String> {
+    let waits: Vec<String> = early
+        .iter()
+        .map(|(op, at)| format!("{op} at {}", crate::report::location(at)))
+        .collect();
+    let (first, rest) = waits.split_first()?;
+    let which = if rest.is_empty() {
+        format!("a timer expired early in this schedule: {first} ended")
+    } else {
+        format!(
+            "timers expired early in this schedule: {first} and {} ended",
+            rest.join(", ")
+        )
+    };
+    Some(format!(
+        "{which} while other threads could still run (time = \"adversarial\", the default). If \
+         the code relies on sleeps or timeouts for ordering, check it with time = \"virtual\" \
+         (Config::time(Time::Virtual), LEAKCHECK_TIME=virtual), where time passes only when no \
+         thread can run"
+    ))
 }
 
 /// The test's name: from the attribute, or the name libtest gives the thread running it.

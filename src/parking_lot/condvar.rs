@@ -171,8 +171,8 @@ impl Condvar {
         self.wait_inner(mutex_guard, None, "Condvar::wait", runtime::caller());
     }
 
-    /// As [`wait`](Self::wait), for at most `timeout` (inside a check: until the scheduler lets
-    /// time pass).
+    /// As [`wait`](Self::wait), for at most `timeout` (inside a check: until its deadline on the
+    /// [modelled clock](crate::time) passes, as the [time model](crate::Time) says).
     ///
     /// ```
     /// use leakcheck::parking_lot::{Condvar, Mutex};

@@ -282,9 +282,10 @@ impl<R: RawMutex, T: ?Sized> Mutex<R, T> {
         self.raw.try_lock(runtime::caller()).then(|| self.guard())
     }
 
-    /// Acquires the mutex, waiting at most `timeout`. Inside a check, whether the time passes
-    /// before the holder unlocks is the scheduler's recorded choice (and time passes when nothing
-    /// else can run), so both outcomes are explored.
+    /// Acquires the mutex, waiting at most `timeout`. Inside a check the wait has a deadline on
+    /// the [modelled clock](crate::time), and whether it passes before the holder unlocks is the
+    /// [time model](crate::Time)'s rule (under the default, a recorded choice; always when
+    /// nothing else can run), so both outcomes are explored.
     ///
     /// ```
     /// use leakcheck::parking_lot::Mutex;

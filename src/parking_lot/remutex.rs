@@ -234,8 +234,9 @@ impl<T: ?Sized> ReentrantMutex<T> {
         self.raw.try_lock(runtime::caller()).then(|| self.guard())
     }
 
-    /// Locks the mutex, waiting at most `timeout` (inside a check, whether the time passes first
-    /// is the scheduler's recorded choice).
+    /// Locks the mutex, waiting at most `timeout` (inside a check, a deadline on the
+    /// [modelled clock](crate::time); whether it passes first is the [time model](crate::Time)'s
+    /// rule).
     ///
     /// ```
     /// use leakcheck::parking_lot::ReentrantMutex;

@@ -12,7 +12,7 @@
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use super::{Loc, Tid};
+use super::Loc;
 
 /// How modelled time passes in a check: when a timed wait (a sleep, a timeout, a timer) ends.
 ///
@@ -140,9 +140,9 @@ pub(crate) enum Limit {
 pub(crate) struct Clock {
     /// The modelled time, as an offset from [`base`].
     pub now: Duration,
-    /// The first timed wait whose time passed while another thread could still run (under
-    /// [`Time::Adversarial`]): the operation, where, and the thread.
-    pub early: Option<(&'static str, Loc, Tid)>,
+    /// The timed waits whose time passed while another thread could still run (under
+    /// [`Time::Adversarial`]): the operation and where, once per place, in order.
+    pub early: Vec<(&'static str, Loc)>,
 }
 
 impl Clock {
@@ -151,6 +151,13 @@ impl Clock {
         match limit {
             Limit::For(d) => self.now.saturating_add(d),
             Limit::Until(at) => offset(at).max(self.now),
+        }
+    }
+
+    /// A timed wait at `at` ended early.
+    pub(crate) fn ended_early(&mut self, op: &'static str, at: Loc) {
+        if !self.early.iter().any(|e| e.1 == at) {
+            self.early.push((op, at));
         }
     }
 

@@ -327,7 +327,7 @@ impl Exec {
                 self.note(op, at);
                 let mut reg = self.reg();
                 reg.clock.advance(deadline);
-                reg.clock.early.get_or_insert((op, at, me));
+                reg.clock.ended_early(op, at);
                 return true;
             }
         }

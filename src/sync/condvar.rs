@@ -161,8 +161,8 @@ impl Condvar {
         Ok(guard)
     }
 
-    /// Waits for a notify for at most `dur` (inside a check: until the scheduler lets time
-    /// pass).
+    /// Waits for a notify for at most `dur` (inside a check: until its deadline on the
+    /// [modelled clock](crate::time) passes, as the [time model](crate::Time) says).
     ///
     /// # Errors
     /// If the mutex is poisoned, the guard and the result inside a [`PoisonError`].

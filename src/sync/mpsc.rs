@@ -225,8 +225,8 @@ impl<T> Receiver<T> {
         }
     }
 
-    /// Receives a message, waiting at most `timeout` (inside a check: until the scheduler lets
-    /// time pass).
+    /// Receives a message, waiting at most `timeout` (inside a check: until its deadline on the
+    /// [modelled clock](crate::time) passes, as the [time model](crate::Time) says).
     ///
     /// # Errors
     /// `Timeout`, or `Disconnected` if the channel is empty and every sender is gone.
