@@ -44,10 +44,11 @@ use super::Loc;
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Time {
-    /// The default. A timed wait may time out at any moment (a recorded scheduler choice), and
-    /// must when nothing else can run; timers still expire in deadline order among themselves
-    /// (a 10 s sleep never ends while a 1 ms timeout that started no later is pending). This
-    /// finds the bugs that hide on timeout paths, and code that relies on sleeps for ordering.
+    /// The default. A timed wait may time out as it begins, while other threads could still
+    /// run (a recorded scheduler choice; at most two per execution), and must when nothing else
+    /// can run; timers still expire in deadline order among themselves (a 10 s sleep never ends
+    /// while a 1 ms timeout that started no later is pending). This finds the bugs that hide on
+    /// timeout paths, and code that relies on sleeps for ordering.
     #[default]
     Adversarial,
     /// Time moves only when no thread can run, straight to the earliest deadline (Go's
@@ -143,7 +144,15 @@ pub(crate) struct Clock {
     /// The timed waits whose time passed while another thread could still run (under
     /// [`Time::Adversarial`]): the operation and where, once per place, in order.
     pub early: Vec<(&'static str, Loc)>,
+    /// How many timed waits ended early in this execution (at most [`EARLY_BOUND`]).
+    pub early_count: usize,
 }
+
+/// The most timed waits that may end early (while other threads could still run) in one
+/// execution, under [`Time::Adversarial`]; later ones end only when no thread can run. Like a
+/// preemption bound, it keeps the choices of code that sleeps in a loop from multiplying the
+/// exhaustive search's executions, and most bugs on timeout paths need one or two.
+pub(crate) const EARLY_BOUND: usize = 2;
 
 impl Clock {
     /// The deadline of a timed wait that begins now.
@@ -156,6 +165,7 @@ impl Clock {
 
     /// A timed wait at `at` ended early.
     pub(crate) fn ended_early(&mut self, op: &'static str, at: Loc) {
+        self.early_count += 1;
         if !self.early.iter().any(|e| e.1 == at) {
             self.early.push((op, at));
         }

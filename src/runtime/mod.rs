@@ -373,6 +373,9 @@ impl Exec {
             return false;
         }
         let reg = self.reg();
+        if reg.clock.early_count >= clock::EARLY_BOUND {
+            return false;
+        }
         let now = reg.clock.now;
         let others = (0..reg.threads.len()).any(|t| t != me && reg.threads[t].is_runnable());
         let pending = |t: Tid| {
