@@ -25,6 +25,8 @@ pub const DEFAULT_MAX_STEPS: usize = 100_000;
 pub use leakcheck_schema::{parse_seed, Scheduler, DEFAULT_PCT_DEPTH, DEFAULT_PREEMPTION_BOUND};
 use leakcheck_schema::{ACCEPTED_SCHEDULERS, ACCEPTED_SEEDS};
 
+pub use crate::runtime::clock::{Time, UnknownTime, ACCEPTED_TIMES};
+
 /// The most steps one execution may take under [`Scheduler::Exhaustive`], whatever
 /// [`Config::max_steps`] says: each step is a write to one loom atomic, and loom counts the writes
 /// to an atomic in 16 bits. An exhaustive search of executions that long would not end anyway.
@@ -62,6 +64,7 @@ pub struct Config {
     pub(crate) max_steps: usize,
     pub(crate) allow_lingering: bool,
     pub(crate) spurious_wakeups: bool,
+    pub(crate) time: Time,
     pub(crate) replay: Option<String>,
     pub(crate) test_name: Option<String>,
     pub(crate) package: Option<String>,
@@ -87,6 +90,7 @@ impl Config {
             max_steps: DEFAULT_MAX_STEPS,
             allow_lingering: false,
             spurious_wakeups: true,
+            time: Time::Adversarial,
             replay: None,
             test_name: None,
             package: None,
@@ -206,6 +210,26 @@ impl Config {
         self
     }
 
+    /// How modelled time passes: when a sleep, a timeout or a timer ends (see [`Time`]).
+    /// [`Time::Adversarial`] by default; [`Time::Virtual`] for tests that order their work
+    /// with `sleep`. `LEAKCHECK_TIME` overrides it.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use leakcheck::{thread, Config, Time};
+    ///
+    /// Config::new().time(Time::Virtual).schedules(100).check(|| {
+    ///     let slow = thread::spawn(|| thread::sleep(Duration::from_secs(1)));
+    ///     thread::sleep(Duration::from_secs(2));
+    ///     assert!(slow.is_finished(), "the 1 s sleep ended before the 2 s one");
+    ///     slow.join().unwrap();
+    /// });
+    /// ```
+    pub fn time(mut self, time: Time) -> Self {
+        self.time = time;
+        self
+    }
+
     /// Runs exactly the one schedule a report's replay token recorded, instead of exploring.
     pub fn replay(mut self, token: impl Into<String>) -> Self {
         self.replay = Some(token.into());
@@ -266,6 +290,7 @@ impl Config {
             max_steps: self.max_steps,
             allow_lingering: self.allow_lingering,
             spurious_wakeups: self.spurious_wakeups,
+            time: self.time,
             replay: self.replay.clone(),
             report_dir: None,
             test_name: self.test_name.clone(),
@@ -298,6 +323,13 @@ impl Config {
                 variable: "LEAKCHECK_SCHEDULER",
                 value: v.clone(),
                 accepted: ACCEPTED_SCHEDULERS,
+            })?;
+        }
+        if let Some(v) = get("LEAKCHECK_TIME")? {
+            settings.time = v.parse().map_err(|_| ConfigError::Env {
+                variable: "LEAKCHECK_TIME",
+                value: v.clone(),
+                accepted: ACCEPTED_TIMES,
             })?;
         }
         if let Some(v) = get("LEAKCHECK_REPLAY")? {
@@ -353,6 +385,7 @@ pub(crate) struct Settings {
     pub max_steps: usize,
     pub allow_lingering: bool,
     pub spurious_wakeups: bool,
+    pub time: Time,
     pub replay: Option<String>,
     pub report_dir: Option<PathBuf>,
     pub test_name: Option<String>,
@@ -399,6 +432,15 @@ mod tests {
     }
 
     #[test]
+    fn time_model_from_the_environment() {
+        assert_eq!(resolve(&[]).unwrap().time, Time::Adversarial);
+        let s = resolve(&[("LEAKCHECK_TIME", "virtual")]).unwrap();
+        assert_eq!(s.time, Time::Virtual);
+        let s = resolve(&[("LEAKCHECK_TIME", " Adversarial ")]).unwrap();
+        assert_eq!(s.time, Time::Adversarial);
+    }
+
+    #[test]
     fn bad_values_name_the_variable_and_what_is_accepted() {
         for (var, value, needle) in [
             ("LEAKCHECK_SCHEDULES", "many", "whole number"),
@@ -417,6 +459,7 @@ mod tests {
                 "-1",
                 "positive number of seconds",
             ),
+            ("LEAKCHECK_TIME", "paused", "`adversarial` or `virtual`"),
         ] {
             let err = resolve(&[(var, value)]).unwrap_err().to_string();
             assert!(err.contains(var), "{err}");

@@ -65,6 +65,7 @@
 //! | `LEAKCHECK_REPLAY` | a replay token from a report |
 //! | `LEAKCHECK_REPORT_DIR` | a directory; each failing check writes its report there as JSON |
 //! | `LEAKCHECK_STALL_TIMEOUT` | seconds a thread may stay away from the scheduler before a `Stall` finding (default 10) |
+//! | `LEAKCHECK_TIME` | the [time model](Time): `adversarial` or `virtual` |
 //!
 //! # Defaults
 //!
@@ -96,6 +97,7 @@ mod report;
 mod runtime;
 pub mod sync;
 pub mod thread;
+pub mod time;
 mod timeline;
 
 use std::sync::Arc;
@@ -104,6 +106,7 @@ pub use config::{
     parse_seed, Config, Scheduler, DEFAULT_MAX_STEPS, DEFAULT_PCT_DEPTH, DEFAULT_PREEMPTION_BOUND,
     DEFAULT_SCHEDULES, DEFAULT_SEED, DEFAULT_STALL_TIMEOUT, MAX_EXHAUSTIVE_STEPS,
 };
+pub use config::{Time, UnknownTime, ACCEPTED_TIMES};
 pub use error::{ConfigError, ReplayError};
 pub use leakcheck_schema::{ParseSchedulerError, SeedError};
 pub use report::{
@@ -125,7 +128,7 @@ pub use report::{
 ///
 /// Arguments: `schedules`, `scheduler` (`"random"`, `"pct"`, `"dfs"`, `"exhaustive"`), `depth`
 /// (PCT), `preemption_bound` (exhaustive), `seed`, `max_steps`, `allow_lingering`, `spurious_wakeups` (flags, or `= true/false`),
-/// `replay` (a token), and `expect`: one kind or a list (`expect = ["leaked_thread",
+/// `replay` (a token), `time` (`"adversarial"` or `"virtual"`, see [`Time`]), and `expect`: one kind or a list (`expect = ["leaked_thread",
 /// "deadlock"]`); the test then passes only if every expected kind is found. `live` runs the
 /// test in [live mode](crate::live) (real threads), with `runs`, `grace_ms` and
 /// `ignore_thread` (a prefix or a list); `LEAKCHECK_MODE=live` runs every test live.

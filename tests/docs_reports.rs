@@ -119,6 +119,8 @@ examples![
     // findings/stall.md
     uploader,
     uploader_fixed,
+    // time.md
+    sleep_ordered,
 ];
 
 /// Every produced block: the page it is on, and its marker.
@@ -141,6 +143,7 @@ const BLOCKS: &[(&str, &str)] = &[
     ("findings/channels.md", "report: handshake"),
     ("findings/channels.md", "report: cache_is_refreshed"),
     ("porting-go.md", "report: query_answers"),
+    ("time.md", "report: cache_is_warm_after_startup"),
     ("findings/missed-signal.md", "report: index_is_built"),
     ("findings/missed-signal.md", "report: lines_are_written"),
     ("findings/missed-signal.md", "report: batches_are_reported"),
@@ -302,6 +305,7 @@ fn overridden() -> Option<&'static str> {
         "LEAKCHECK_SEED",
         "LEAKCHECK_SCHEDULER",
         "LEAKCHECK_REPLAY",
+        "LEAKCHECK_TIME",
     ]
     .into_iter()
     .find(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty()))
@@ -810,6 +814,23 @@ fn cache_is_refreshed_fixed() {
 #[test]
 fn pipeline() {
     clean("pipeline", go_pipeline::pipeline);
+}
+
+#[test]
+fn cache_is_warm_after_startup() {
+    scenario_on(
+        "time.md",
+        "cache_is_warm_after_startup",
+        Config::new(),
+        sleep_ordered::cache_is_warm_after_startup,
+    );
+}
+
+#[test]
+fn cache_is_warm_after_startup_under_virtual_time() {
+    Config::new()
+        .time(leakcheck::Time::Virtual)
+        .check(sleep_ordered::cache_is_warm_after_startup);
 }
 
 #[test]

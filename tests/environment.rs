@@ -43,6 +43,7 @@ fn each_bad_value_names_the_variable_and_what_it_accepts() {
             "`random`, `pct`, `pct:<depth>` (depth at least 1), `dfs`, `exhaustive` or `exhaustive:<preemption bound>`",
         ),
         ("LEAKCHECK_SCHEDULER", "pct:0", "depth at least 1"),
+        ("LEAKCHECK_TIME", "paused", "`adversarial` or `virtual`"),
     ] {
         let msg = usage_error(&[(var, value)]);
         assert!(msg.contains(var), "{msg}");
@@ -144,4 +145,35 @@ fn clean_checks_write_a_summary_to_the_report_dir() {
     assert_eq!(json["test"], "clean_case");
     assert_eq!(json["schedules"], 12);
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_time_model_comes_from_the_environment() {
+    use leakcheck::time::Duration;
+    // A test that orders its threads with a sleep: it fails when a sleep may end early.
+    let sleep_ordered = || {
+        let (tx, rx) = leakcheck::channel::unbounded();
+        let h = thread::spawn(move || {
+            thread::sleep(Duration::from_millis(10));
+            let _ = tx.send(());
+        });
+        thread::sleep(Duration::from_millis(50));
+        assert!(rx.try_recv().is_ok());
+        h.join().unwrap();
+    };
+    // The code says adversarial (the default); the environment says virtual.
+    with_env(&[("LEAKCHECK_TIME", "virtual")], || {
+        Config::new().schedules(300).check(sleep_ordered);
+    });
+    // And the other way round.
+    let report = with_env(&[("LEAKCHECK_TIME", "adversarial")], || {
+        Config::new()
+            .time(leakcheck::Time::Virtual)
+            .explore(sleep_ordered)
+            .unwrap_err()
+    });
+    assert!(
+        report.to_string().contains("LEAKCHECK_TIME=virtual"),
+        "{report}"
+    );
 }

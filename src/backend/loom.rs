@@ -48,6 +48,7 @@ use loom::sync::atomic::{AtomicUsize, Ordering};
 use super::SPIN_YIELDS;
 use crate::error::ConfigError;
 use crate::report::location;
+use crate::runtime::clock::Time;
 use crate::runtime::{
     self, Backend, Control, Decision, EnterGuard, Exec, Stop, Teardown, Tid, BODY, STACK_SIZE,
 };
@@ -132,6 +133,7 @@ struct Search {
     on_end: OnEnd,
     ctl: Rc<Control>,
     spurious_wakeups: bool,
+    time: Time,
     /// The outcomes of the first choices, for every execution of this round of loom.
     script: Vec<usize>,
     /// Choices seen beyond the script: (index, outcomes).
@@ -642,10 +644,10 @@ fn on_large_stack(f: Box<dyn FnOnce()>) {
 
 /// One execution: loom calls this on its main thread, which is the test body's.
 fn execution() {
-    let (ctl, spurious, body) =
-        with_search(|s| (s.ctl.clone(), s.spurious_wakeups, s.body.clone()));
+    let (ctl, spurious, time, body) =
+        with_search(|s| (s.ctl.clone(), s.spurious_wakeups, s.time, s.body.clone()));
     ctl.reset();
-    let exec = Rc::new(Exec::new(ctl.clone(), &LOOM, false, spurious));
+    let exec = Rc::new(Exec::new(ctl.clone(), &LOOM, false, spurious, time));
     EXECUTION.with(|e| {
         *e.borrow_mut() = Some(Execution {
             threads: vec![Some(loom::thread::current())],
@@ -685,6 +687,7 @@ pub(crate) struct RoundSpec {
     pub body: BodyThread,
     pub ctl: Rc<Control>,
     pub spurious_wakeups: bool,
+    pub time: Time,
     pub preemption_bound: usize,
 }
 
@@ -706,6 +709,7 @@ pub(crate) fn round(
             on_end,
             ctl: spec.ctl.clone(),
             spurious_wakeups: spec.spurious_wakeups,
+            time: spec.time,
             script,
             branches: BTreeSet::new(),
             exec: None,

@@ -9,27 +9,38 @@
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex as StdMutex, MutexGuard as StdGuard};
+use std::time::{Duration, Instant};
+
+use crate::runtime::clock::{self, Limit};
 
 use crate::runtime::channel::{ChannelState, Dir, EndRec, Flavor, Selection};
 use crate::runtime::{Exec, Handle, Loc, ObjId, ObjState, Registry, Tid, WaitOn};
 
-/// What a timer channel does when time passes.
+/// What a timer channel does when its deadline passes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum TimerKind {
-    /// `after`: one message, then nothing.
+    /// `after`, `at`: one message, then nothing.
     Once,
-    /// `tick`: a message every time.
-    Repeat,
+    /// `tick`: a message every period.
+    Repeat(Duration),
 }
 
-/// What a timer channel sends when time passes (`Instant::now`, or `at`'s deadline).
-pub(crate) type TimerMessage<T> = Box<dyn Fn() -> T + Send + Sync>;
+/// What a timer channel sends when its deadline passes, from the instant it was due (as
+/// crossbeam's timers send their delivery time).
+pub(crate) type TimerMessage<T> = Box<dyn Fn(Instant) -> T + Send + Sync>;
+
+/// A timer channel: what it is, what it sends, and its first deadline.
+pub(crate) struct Timer<T> {
+    pub kind: TimerKind,
+    pub message: TimerMessage<T>,
+    pub first: Limit,
+}
 
 /// The typed part of a model channel.
 pub(crate) struct Chan<T> {
     pub handle: Handle,
     data: StdMutex<Data<T>>,
-    /// For a timer channel: what it is, and the message it makes when time passes.
+    /// For a timer channel: what it is, and the message it makes when its deadline passes.
     pub timer: Option<(TimerKind, TimerMessage<T>)>,
     pub never: bool,
 }
@@ -50,9 +61,10 @@ struct Data<T> {
     delivered: Vec<(Tid, T)>,
     /// A once-timer has fired.
     spent: bool,
-    /// A timer's time has passed and its message was not taken yet (`Select::ready` saw it
-    /// fire, or `at` was given a deadline already passed).
-    due: bool,
+    /// A timer's next deadline, in modelled time: its message is ready once the clock is there.
+    next: Duration,
+    /// The instant a timer's next message carries (`at`'s own deadline, as given).
+    deliver: Instant,
     /// Slots of a bounded channel that `Select` reserved for a send it selected and has not
     /// completed yet.
     reserved: usize,
@@ -84,7 +96,7 @@ pub(crate) fn new_chan<T>(
     constructor: &'static str,
     capacity: Option<usize>,
     flavor: Flavor,
-    timer: Option<(TimerKind, TimerMessage<T>)>,
+    timer: Option<Timer<T>>,
     at: Loc,
 ) -> Arc<Chan<T>> {
     let me = exec.me();
@@ -103,6 +115,13 @@ pub(crate) fn new_chan<T>(
     }
     state.receivers.push(end(false));
     let handle = exec.new_object(at, state);
+    let next = timer
+        .as_ref()
+        .map_or(Duration::ZERO, |t| exec.deadline(t.first));
+    let deliver = match timer.as_ref().map(|t| t.first) {
+        Some(Limit::Until(when)) => when,
+        _ => clock::instant(next),
+    };
     Arc::new(Chan {
         handle,
         data: StdMutex::new(Data {
@@ -110,11 +129,12 @@ pub(crate) fn new_chan<T>(
             offers: Vec::new(),
             delivered: Vec::new(),
             spent: false,
-            due: false,
+            next,
+            deliver,
             reserved: 0,
             picked: Vec::new(),
         }),
-        timer,
+        timer: timer.map(|t| (t.kind, t.message)),
         never,
     })
 }
@@ -211,8 +231,8 @@ fn note_user(reg: &mut Registry, id: ObjId, dir: Dir, end: usize, me: Tid) {
 pub(crate) trait Arm {
     /// The channel, and which way.
     fn target(&self) -> (ObjId, Dir);
-    /// Whether the arm waits for time to pass (a timer channel).
-    fn timer(&self) -> bool;
+    /// For a timer channel that has a message to come: its deadline, in modelled time.
+    fn timer(&self) -> Option<Duration>;
     /// Whether the operation can complete now (with a message, or with an error).
     fn ready(&self, reg: &Registry, me: Tid) -> bool;
     /// Completes the operation; the arm is ready.
@@ -223,10 +243,6 @@ pub(crate) trait Arm {
     fn unregister(&mut self, reg: &mut Registry, me: Tid, arm: usize);
     /// A partner completed this arm while the thread was blocked.
     fn completed_by_partner(&mut self, me: Tid);
-    /// Time passed for a timer arm.
-    fn fire(&mut self, reg: &mut Registry);
-    /// Time passed for a timer arm that only watches (`Select::ready`): its message stays.
-    fn mark_due(&mut self) {}
     /// Whether the arm waits without being a partner a thread on the other side can complete
     /// (a `Select` send, which has no message to offer, or a `Select::ready` that only watches).
     fn passive(&self) -> bool {
@@ -246,14 +262,15 @@ impl<T> Arm for RecvArm<'_, T> {
         (self.chan.id(), Dir::Recv)
     }
 
-    fn timer(&self) -> bool {
+    fn timer(&self) -> Option<Duration> {
         let data = self.chan.data();
-        self.chan.timer.is_some() && !data.spent && !data.due
+        (self.chan.timer.is_some() && !data.spent).then_some(data.next)
     }
 
     fn ready(&self, reg: &Registry, me: Tid) -> bool {
         if self.chan.timer.is_some() {
-            return self.chan.data().due;
+            // Its deadline has come.
+            return self.timer().is_some_and(|next| next <= reg.clock.now);
         }
         if self.chan.never {
             return false;
@@ -273,10 +290,21 @@ impl<T> Arm for RecvArm<'_, T> {
     fn complete(&mut self, exec: &Exec, reg: &mut Registry, me: Tid) {
         let id = self.chan.id();
         note_user(reg, id, Dir::Recv, self.end, me);
-        if self.chan.timer.is_some() {
-            // A due timer: its message, now.
-            self.chan.data().due = false;
-            self.fire(reg);
+        if let Some((kind, make)) = &self.chan.timer {
+            // A due timer: its message, and its next deadline.
+            let mut data = self.chan.data();
+            let message = make(data.deliver);
+            match *kind {
+                TimerKind::Once => data.spent = true,
+                TimerKind::Repeat(period) => {
+                    // As crossbeam's `tick`: the next tick is a period after this one, or
+                    // after now if the receiver came late (missed ticks are not queued).
+                    data.next = data.next.max(reg.clock.now).saturating_add(period);
+                    data.deliver = clock::instant(data.next);
+                }
+            }
+            drop(data);
+            self.result = Some(Ok(message));
             return;
         }
         let mut data = self.chan.data();
@@ -325,22 +353,6 @@ impl<T> Arm for RecvArm<'_, T> {
             self.result = Some(Ok(data.delivered.remove(i).1));
         }
     }
-
-    fn fire(&mut self, _reg: &mut Registry) {
-        let Some((kind, make)) = &self.chan.timer else {
-            return;
-        };
-        if *kind == TimerKind::Once {
-            self.chan.data().spent = true;
-        }
-        self.result = Some(Ok(make()));
-    }
-
-    fn mark_due(&mut self) {
-        if self.chan.timer.is_some() {
-            self.chan.data().due = true;
-        }
-    }
 }
 
 /// A send on a model channel.
@@ -357,8 +369,8 @@ impl<T> Arm for SendArm<'_, T> {
         (self.chan.id(), Dir::Send)
     }
 
-    fn timer(&self) -> bool {
-        false
+    fn timer(&self) -> Option<Duration> {
+        None
     }
 
     fn ready(&self, reg: &Registry, me: Tid) -> bool {
@@ -423,8 +435,6 @@ impl<T> Arm for SendArm<'_, T> {
     fn completed_by_partner(&mut self, _me: Tid) {
         self.result = Some(Ok(()));
     }
-
-    fn fire(&mut self, _reg: &mut Registry) {}
 }
 
 /// Whether a send on `chan` can complete now (with the message delivered, or with an error).
@@ -472,8 +482,8 @@ impl<T> Arm for LazySendArm<'_, T> {
         (self.chan.id(), Dir::Send)
     }
 
-    fn timer(&self) -> bool {
-        false
+    fn timer(&self) -> Option<Duration> {
+        None
     }
 
     fn ready(&self, reg: &Registry, me: Tid) -> bool {
@@ -523,8 +533,6 @@ impl<T> Arm for LazySendArm<'_, T> {
     }
 
     fn completed_by_partner(&mut self, _me: Tid) {}
-
-    fn fire(&mut self, _reg: &mut Registry) {}
 
     fn passive(&self) -> bool {
         true
@@ -585,7 +593,7 @@ pub(crate) fn take_picked<T>(chan: &Chan<T>) -> Option<T> {
 }
 
 /// An arm of `Select::ready`: it waits and becomes ready as its inner arm does, and performs
-/// nothing (a timer that fires stays due, its message for whoever receives it).
+/// nothing (a timer whose deadline has come stays ready, its message for whoever receives it).
 pub(crate) struct Probe<'x>(pub &'x mut dyn Arm);
 
 impl Arm for Probe<'_> {
@@ -593,7 +601,7 @@ impl Arm for Probe<'_> {
         self.0.target()
     }
 
-    fn timer(&self) -> bool {
+    fn timer(&self) -> Option<Duration> {
         self.0.timer()
     }
 
@@ -612,10 +620,6 @@ impl Arm for Probe<'_> {
     }
 
     fn completed_by_partner(&mut self, _me: Tid) {}
-
-    fn fire(&mut self, _reg: &mut Registry) {
-        self.0.mark_due();
-    }
 
     fn passive(&self) -> bool {
         true
@@ -703,8 +707,9 @@ pub(crate) enum Deadline {
     Never,
     /// It gives up at once if no arm is ready (`default`, `try_*`).
     Now,
-    /// It gives up when the scheduler lets time pass (`default(timeout)`, `*_timeout`).
-    Timeout,
+    /// It gives up when its deadline in modelled time passes (`default(timeout)`, `*_timeout`,
+    /// `*_deadline`), as the time model says.
+    Timeout(Limit),
 }
 
 /// How a selection chooses and what it does with its choice.
@@ -750,8 +755,28 @@ pub(crate) fn select_with(
     at: Loc,
 ) -> Option<usize> {
     debug_assert!(arms.len() <= MAX_ARMS);
-    let deadline = how.deadline;
+    // The selection's own deadline, in modelled time, fixed when it is called.
+    let own = match how.deadline {
+        Deadline::Timeout(limit) => Some(exec.timer_begins(limit)),
+        Deadline::Never | Deadline::Now => None,
+    };
     exec.switch(op, at);
+    let chosen = select_loop(exec, arms, how, own, op, at);
+    if own.is_some() {
+        exec.timer_ends();
+    }
+    chosen
+}
+
+/// The wait loop of [`select_with`], after its scheduling point: `own` is its own deadline.
+fn select_loop(
+    exec: &Exec,
+    arms: &mut [&mut dyn Arm],
+    how: How,
+    own: Option<Duration>,
+    op: &'static str,
+    at: Loc,
+) -> Option<usize> {
     let me = exec.me();
     loop {
         if exec.closed() {
@@ -791,11 +816,11 @@ pub(crate) fn select_with(
             }
             return Some(pick);
         }
-        if deadline == Deadline::Now {
+        if how.deadline == Deadline::Now || own.is_some_and(|d| d <= exec.now()) {
             return None;
         }
-        let timers: Vec<usize> = (0..arms.len()).filter(|&i| arms[i].timer()).collect();
-        let timed = deadline == Deadline::Timeout || !timers.is_empty();
+        // The wait ends by its time at the earliest of its own deadline and its timers'.
+        let deadline = arms.iter().filter_map(|a| a.timer()).chain(own).min();
         let on = {
             let mut reg = exec.reg();
             let mut selection = Selection {
@@ -826,7 +851,7 @@ pub(crate) fn select_with(
             }
             on
         };
-        let timed_out = exec.block_timed(op, on, at, timed);
+        exec.block_timed(op, on, at, deadline);
         let mut reg = exec.reg();
         let chosen = reg.threads[me].selection.take().and_then(|s| s.chosen);
         for (i, arm) in arms.iter_mut().enumerate() {
@@ -837,18 +862,8 @@ pub(crate) fn select_with(
             synchronise(&mut reg, me, arms[i].target());
             return Some(i);
         }
-        if timed_out {
-            // Time passed: the deadline, or one of the timers (the scheduler's choice).
-            let options = timers.len() + usize::from(deadline == Deadline::Timeout);
-            let pick = if options > 1 { exec.choose(options) } else { 0 };
-            return match timers.get(pick) {
-                Some(&arm) => {
-                    arms[arm].fire(&mut reg);
-                    Some(arm)
-                }
-                None => None,
-            };
-        }
+        // Woken, or its time passed: try again. A timer whose deadline has come is ready now,
+        // and the selection's own deadline, once passed, ends it.
     }
 }
 

@@ -17,13 +17,13 @@
 //! choice (the biased forms take the first ready one, as crossbeam does), and a selection that
 //! blocks is one wait on all its operations.
 //!
-//! Time is modelled: timeouts, [`after`], [`at`] and [`tick`] fire when the scheduler lets time
-//! pass (a recorded choice, or because nothing else can run), never after a real wait.
-//! Deadlines keep crossbeam's signatures (`std::time::Instant`: [`at`],
+//! Time is modelled ([`crate::time`]): timeouts, [`after`], [`at`] and [`tick`] have deadlines
+//! on the execution's modelled clock, and fire as the [time model](crate::Time) says (by a
+//! recorded choice, or because nothing else can run), never after a real wait; the clock then
+//! reads their deadline. Deadlines keep crossbeam's signatures (`std::time::Instant`: [`at`],
 //! [`Receiver::recv_deadline`], [`Sender::send_deadline`], [`Select::select_deadline`],
-//! [`Select::ready_deadline`]) and are modelled exactly as timeouts: the real clock is not read
-//! inside a check, so a deadline already past is, like any other, reached when time passes, and
-//! an exploration replays exactly. Outside a check every type here is crossbeam-channel's own.
+//! [`Select::ready_deadline`]) and are read on the modelled clock, so an exploration replays
+//! exactly. Outside a check every type here is crossbeam-channel's own.
 //!
 //! ```
 //! use leakcheck::channel::{bounded, select};
@@ -56,8 +56,9 @@ pub use crossbeam_channel::{
     SendTimeoutError, TryReadyError, TryRecvError, TrySelectError, TrySendError,
 };
 
-use self::core::{exec_of, Chan, Deadline, End, Received, Sent, TimerKind};
+use self::core::{exec_of, Chan, Deadline, End, Received, Sent, Timer, TimerKind};
 use crate::runtime::channel::{Dir, Flavor};
+use crate::runtime::clock::Limit;
 use crate::runtime::{self, Imp, Loc};
 pub use crate::select;
 pub use crate::select_biased;
@@ -163,20 +164,18 @@ pub fn unbounded<T>() -> (Sender<T>, Receiver<T>) {
 fn timer(
     kind: TimerKind,
     constructor: &'static str,
-    message: core::TimerMessage<Instant>,
+    first: Limit,
     std: impl FnOnce() -> crossbeam_channel::Receiver<Instant>,
     at: Loc,
 ) -> Receiver<Instant> {
     match runtime::current() {
         Some(exec) => {
-            let chan = core::new_chan(
-                &exec,
-                constructor,
-                Some(1),
-                Flavor::Timer,
-                Some((kind, message)),
-                at,
-            );
+            let timer = Timer {
+                kind,
+                message: Box::new(|due| due),
+                first,
+            };
+            let chan = core::new_chan(&exec, constructor, Some(1), Flavor::Timer, Some(timer), at);
             Receiver {
                 inner: Imp::Model(End { chan, end: 0 }),
             }
@@ -187,8 +186,11 @@ fn timer(
     }
 }
 
-/// A receiver that gets one message when `duration` has passed. Inside a check, when the
-/// scheduler lets time pass: every outcome of a race against a timer is explored.
+/// A receiver that gets one message, the instant it was due, when `duration` has passed.
+///
+/// Inside a check its deadline is the [modelled clock](crate::time) plus `duration`; when that
+/// deadline passes is the [time model](crate::Time)'s rule (a recorded choice), so every outcome
+/// of a race against a timer is explored, and the clock then reads the deadline.
 ///
 /// ```
 /// use leakcheck::channel::{after, select, unbounded};
@@ -208,7 +210,7 @@ pub fn after(duration: Duration) -> Receiver<Instant> {
     timer(
         TimerKind::Once,
         "channel::after",
-        Box::new(Instant::now),
+        Limit::For(duration),
         || crossbeam_channel::after(duration),
         runtime::caller(),
     )
@@ -217,10 +219,11 @@ pub fn after(duration: Duration) -> Receiver<Instant> {
 /// A receiver that gets one message, the deadline `when`, once `when` has come; crossbeam's
 /// `at`, with its signature (a `std::time::Instant`).
 ///
-/// Inside a check a deadline is modelled as a timeout (like [`after`]'s): it passes by a
-/// recorded choice of the scheduler, or when nothing else can run, and never by reading the
-/// real clock, so an exploration replays exactly. A deadline already past on the real clock is
-/// treated the same way: until time passes, the timer is not ready.
+/// Inside a check `when` is read on the [modelled clock](crate::time) (a `std::time::Instant`
+/// made from [`leakcheck::time::Instant`](crate::time::Instant) is exact): the timer is ready at
+/// once if `when` has passed there, and otherwise its deadline passes as the
+/// [time model](crate::Time) says, never by reading the real clock, so an exploration replays
+/// exactly. A deadline taken from std's real clock lies at or after the modelled clock's start.
 ///
 /// ```
 /// use leakcheck::channel::{at, select, unbounded};
@@ -240,20 +243,39 @@ pub fn at(when: Instant) -> Receiver<Instant> {
     timer(
         TimerKind::Once,
         "channel::at",
-        Box::new(move || when),
+        Limit::Until(when),
         || crossbeam_channel::at(when),
         runtime::caller(),
     )
 }
 
-/// A receiver that gets a message every `duration`. Inside a check, whenever the scheduler
-/// lets time pass.
+/// A receiver that gets a message, the instant it was due, every `duration`.
+///
+/// Inside a check its deadlines are in [modelled time](crate::time): the first a `duration`
+/// after it is made, each next one a `duration` after the last (or after the receive, if that
+/// came later: missed ticks are not queued, as crossbeam's). When each passes is the
+/// [time model](crate::Time)'s rule.
+///
+/// ```
+/// use leakcheck::channel::tick;
+/// use leakcheck::time::{Duration, Instant};
+///
+/// leakcheck::check(|| {
+///     let start = Instant::now();
+///     let ticks = tick(Duration::from_millis(10));
+///     let first = Instant::from(ticks.recv().unwrap());
+///     let second = Instant::from(ticks.recv().unwrap());
+///     assert_eq!(first - start, Duration::from_millis(10));
+///     assert_eq!(second - first, Duration::from_millis(10));
+///     assert_eq!(Instant::now(), second);
+/// });
+/// ```
 #[track_caller]
 pub fn tick(duration: Duration) -> Receiver<Instant> {
     timer(
-        TimerKind::Repeat,
+        TimerKind::Repeat(duration),
         "channel::tick",
-        Box::new(Instant::now),
+        Limit::For(duration),
         || crossbeam_channel::tick(duration),
         runtime::caller(),
     )
@@ -333,8 +355,8 @@ impl<T> Sender<T> {
         }
     }
 
-    /// Sends a message, waiting at most `timeout` (inside a check: until the scheduler lets
-    /// time pass).
+    /// Sends a message, waiting at most `timeout` (inside a check: until its deadline on the
+    /// [modelled clock](crate::time) passes, as the [time model](crate::Time) says).
     ///
     /// # Errors
     /// `Timeout` or `Disconnected`, with the message.
@@ -347,7 +369,7 @@ impl<T> Sender<T> {
                     chan,
                     *end,
                     msg,
-                    Deadline::Timeout,
+                    Deadline::Timeout(Limit::For(timeout)),
                     "Sender::send_timeout",
                     runtime::caller(),
                 ) {
@@ -388,7 +410,7 @@ impl<T> Sender<T> {
                     chan,
                     *end,
                     msg,
-                    Deadline::Timeout,
+                    Deadline::Timeout(Limit::Until(deadline)),
                     "Sender::send_deadline",
                     runtime::caller(),
                 ) {
@@ -515,8 +537,8 @@ impl<T> Receiver<T> {
         }
     }
 
-    /// Receives a message, waiting at most `timeout` (inside a check: until the scheduler lets
-    /// time pass).
+    /// Receives a message, waiting at most `timeout` (inside a check: until its deadline on the
+    /// [modelled clock](crate::time) passes, as the [time model](crate::Time) says).
     ///
     /// # Errors
     /// `Timeout`, or `Disconnected` if the channel is empty and every sender is gone.
@@ -528,7 +550,7 @@ impl<T> Receiver<T> {
                 match core::recv_one(
                     chan,
                     *end,
-                    Deadline::Timeout,
+                    Deadline::Timeout(Limit::For(timeout)),
                     "Receiver::recv_timeout",
                     runtime::caller(),
                 ) {
@@ -567,7 +589,7 @@ impl<T> Receiver<T> {
                 match core::recv_one(
                     chan,
                     *end,
-                    Deadline::Timeout,
+                    Deadline::Timeout(Limit::Until(deadline)),
                     "Receiver::recv_deadline",
                     runtime::caller(),
                 ) {

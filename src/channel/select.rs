@@ -13,7 +13,8 @@
 /// ```
 ///
 /// When several operations are ready, which one runs is a scheduler choice inside a check, so
-/// every choice is explored. A `default(timeout)` arm fires when the scheduler lets time pass.
+/// every choice is explored. A `default(timeout)` arm fires when its deadline on the
+/// [modelled clock](crate::time) passes, as the [time model](crate::Time) says.
 /// Unlike crossbeam, the message expressions of `send` arms are evaluated before selecting
 /// (the unsent messages are dropped). At most 32 operations.
 ///
@@ -191,6 +192,7 @@ pub mod __private {
     use super::super::core::{self as chan_core, Arm, Deadline, How, RecvArm, SendArm};
     use super::super::{Receiver, RecvError, SendError, Sender};
     use crate::runtime;
+    use crate::runtime::clock::Limit;
     use crate::runtime::Imp;
 
     /// How long a selection may wait.
@@ -361,7 +363,7 @@ pub mod __private {
             let deadline = match wait {
                 Wait::Block => Deadline::Never,
                 Wait::Now => Deadline::Now,
-                Wait::For(_) => Deadline::Timeout,
+                Wait::For(d) => Deadline::Timeout(Limit::For(d)),
             };
             let mut arms: Vec<&mut dyn Arm> = Vec::with_capacity(cases.len());
             for case in cases.iter_mut() {
@@ -416,6 +418,7 @@ mod dynamic {
         ReadyTimeoutError, Receiver, RecvError, SelectTimeoutError, SendError, Sender,
         TryReadyError, TrySelectError,
     };
+    use crate::runtime::clock::Limit;
     use crate::runtime::{self, Imp, Loc, Tid};
     use std::time::{Duration, Instant};
 
@@ -930,14 +933,18 @@ mod dynamic {
             match &mut self.inner {
                 Imp::Std(sel) => sel.sel.select_timeout(timeout).map(|op| sel.chosen(op)),
                 Imp::Model(m) => m
-                    .run(Deadline::Timeout, false, "Select::select_timeout")
+                    .run(
+                        Deadline::Timeout(Limit::For(timeout)),
+                        false,
+                        "Select::select_timeout",
+                    )
                     .map(SelectedOperation::model)
                     .ok_or(SelectTimeoutError),
             }
         }
 
         /// Waits until `deadline` at most for an operation to be ready, and chooses it. Inside
-        /// a check the deadline is modelled as a timeout (see [`at`](crate::channel::at)).
+        /// a check the deadline is read on the modelled clock (see [`crate::time`]).
         ///
         /// # Errors
         /// If the deadline passed first.
@@ -961,7 +968,11 @@ mod dynamic {
             match &mut self.inner {
                 Imp::Std(sel) => sel.sel.select_deadline(deadline).map(|op| sel.chosen(op)),
                 Imp::Model(m) => m
-                    .run(Deadline::Timeout, false, "Select::select_deadline")
+                    .run(
+                        Deadline::Timeout(Limit::Until(deadline)),
+                        false,
+                        "Select::select_deadline",
+                    )
                     .map(SelectedOperation::model)
                     .ok_or(SelectTimeoutError),
             }
@@ -1044,14 +1055,18 @@ mod dynamic {
             match &mut self.inner {
                 Imp::Std(sel) => sel.sel.ready_timeout(timeout),
                 Imp::Model(m) => m
-                    .run(Deadline::Timeout, true, "Select::ready_timeout")
+                    .run(
+                        Deadline::Timeout(Limit::For(timeout)),
+                        true,
+                        "Select::ready_timeout",
+                    )
                     .map(|c| c.index)
                     .ok_or(ReadyTimeoutError),
             }
         }
 
         /// Waits until `deadline` at most for an operation to be ready and returns its index.
-        /// Inside a check the deadline is modelled as a timeout (see [`at`](crate::channel::at)).
+        /// Inside a check the deadline is read on the modelled clock (see [`crate::time`]).
         ///
         /// # Errors
         /// If the deadline passed first.
@@ -1070,7 +1085,11 @@ mod dynamic {
             match &mut self.inner {
                 Imp::Std(sel) => sel.sel.ready_deadline(deadline),
                 Imp::Model(m) => m
-                    .run(Deadline::Timeout, true, "Select::ready_deadline")
+                    .run(
+                        Deadline::Timeout(Limit::Until(deadline)),
+                        true,
+                        "Select::ready_deadline",
+                    )
                     .map(|c| c.index)
                     .ok_or(ReadyTimeoutError),
             }

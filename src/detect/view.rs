@@ -176,6 +176,7 @@ impl<'a> View<'a> {
         let (on, held_by) = match wait.on {
             WaitOn::Thread(t) => (Target::Thread(self.thread(t)), Vec::new()),
             WaitOn::Park => (Target::Unpark, Vec::new()),
+            WaitOn::Sleep => (Target::Sleep, Vec::new()),
             WaitOn::Select => (
                 Target::Select {
                     objects: arms.iter().map(|&(id, _)| self.object(id)).collect(),

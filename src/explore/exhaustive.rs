@@ -46,6 +46,7 @@ pub(super) fn search(
             as BodyThread,
         ctl: ctl.clone(),
         spurious_wakeups: run.settings.spurious_wakeups,
+        time: run.settings.time,
         preemption_bound,
     };
     let tally = Rc::new(RefCell::new(Tally::default()));

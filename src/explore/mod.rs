@@ -61,6 +61,8 @@ struct Outcome {
     diverged: Option<ReplayError>,
     /// The scheduler had no execution left to run: none ran.
     no_more: bool,
+    /// The report's note on a timed wait that ended early in this execution, if one did.
+    early_timer: Option<String>,
 }
 
 /// One check's fixed parts: what every execution runs, on what, and how it is judged.
@@ -97,6 +99,7 @@ fn run_one(
         &SHUTTLE,
         capture,
         run.settings.spurious_wakeups,
+        run.settings.time,
     ));
     let guard = runtime::enter(exec.clone());
     run.progress.execution(Some(schedule));
@@ -118,6 +121,7 @@ fn run_one(
             spurious: 0,
             diverged: None,
             no_more: true,
+            early_timer: None,
         };
     }
     let diverged = ctl.diverged.borrow_mut().take();
@@ -128,6 +132,7 @@ fn run_one(
     } else {
         judge.findings(&mut reg, stop)
     };
+    let early_timer = early_timer_note(&reg.clock.early);
     Outcome {
         findings,
         // Counted only when a thread panicked right after a spurious wake-up (no real one
@@ -143,7 +148,31 @@ fn run_one(
         },
         diverged,
         no_more: false,
+        early_timer,
     }
+}
+
+/// The note of a report whose schedule let timed waits end early (see `Time::Adversarial`).
+fn early_timer_note(early: &[(&'static str, runtime::Loc)]) -> Option<String> {
+    let waits: Vec<String> = early
+        .iter()
+        .map(|(op, at)| format!("{op} at {}", crate::report::location(at)))
+        .collect();
+    let (first, rest) = waits.split_first()?;
+    let which = if rest.is_empty() {
+        format!("a timer expired early in this schedule: {first} ended")
+    } else {
+        format!(
+            "timers expired early in this schedule: {first} and {} ended",
+            rest.join(", ")
+        )
+    };
+    Some(format!(
+        "{which} while other threads could still run (time = \"adversarial\", the default). If \
+         the code relies on sleeps or timeouts for ordering, check it with time = \"virtual\" \
+         (Config::time(Time::Virtual), LEAKCHECK_TIME=virtual), where time passes only when no \
+         thread can run"
+    ))
 }
 
 /// The test's name: from the attribute, or the name libtest gives the thread running it.
@@ -343,7 +372,10 @@ fn failed(
         let stalled = findings.iter().any(|f| f.kind() == FindingKind::Stall);
         let findings = match (!stalled).then(|| enrich(run, &token)) {
             None => findings,
-            Some(Ok(enriched)) if same_kinds(&enriched, &findings) => enriched,
+            Some(Ok((enriched, early_timer))) if same_kinds(&enriched, &findings) => {
+                notes.extend(early_timer);
+                enriched
+            }
             Some(Ok(_)) => {
                 notes.push(
                     "replaying this schedule to capture stacks did not reproduce it: the code under test \
@@ -387,7 +419,7 @@ fn same_kinds(a: &[Finding], b: &[Finding]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.kind() == y.kind())
 }
 
-fn enrich(run: &Run<'_>, token: &Token) -> Result<Vec<Finding>, ReplayError> {
+fn enrich(run: &Run<'_>, token: &Token) -> Result<(Vec<Finding>, Option<String>), ReplayError> {
     let ctl = run.control();
     let scheduler = Rc::new(RefCell::new(Driven::replay(
         Cursor::new(token.decisions.clone()),
@@ -396,7 +428,7 @@ fn enrich(run: &Run<'_>, token: &Token) -> Result<Vec<Finding>, ReplayError> {
     let outcome = run_one(run, &scheduler, &ctl, true, token.schedule);
     match outcome.diverged {
         Some(e) => Err(e),
-        None => Ok(outcome.findings),
+        None => Ok((outcome.findings, outcome.early_timer)),
     }
 }
 
@@ -447,6 +479,7 @@ fn replay(run: &Run<'_>, test: Option<&str>, text: &str) -> Result<(usize, bool)
     let schedule = token.schedule;
     let notes = spurious_note(&outcome.findings, outcome.spurious)
         .into_iter()
+        .chain(outcome.early_timer)
         .collect();
     let mut report = report(&replay_settings, test, token, outcome.findings, notes, true);
     report.data_mut().schedule = schedule;

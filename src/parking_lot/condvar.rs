@@ -4,6 +4,7 @@ use std::fmt;
 use std::time::{Duration, Instant};
 
 use super::MutexGuard;
+use crate::runtime::clock::Limit;
 use crate::runtime::condvar::{self as model, CondvarState};
 use crate::runtime::{self, Handle, Imp, Loc};
 
@@ -170,8 +171,8 @@ impl Condvar {
         self.wait_inner(mutex_guard, None, "Condvar::wait", runtime::caller());
     }
 
-    /// As [`wait`](Self::wait), for at most `timeout` (inside a check: until the scheduler lets
-    /// time pass).
+    /// As [`wait`](Self::wait), for at most `timeout` (inside a check: until its deadline on the
+    /// [modelled clock](crate::time) passes, as the [time model](crate::Time) says).
     ///
     /// ```
     /// use leakcheck::parking_lot::{Condvar, Mutex};
@@ -291,9 +292,9 @@ impl Condvar {
         F: FnMut(&mut T) -> bool,
     {
         let at = runtime::caller();
-        // One deadline for all the waits, as parking_lot's.
-        let timeout = Some(match Instant::now().checked_add(timeout) {
-            Some(deadline) => Timeout::Until(deadline),
+        // One deadline for all the waits, as parking_lot's (on the modelled clock inside a check).
+        let timeout = Some(match crate::time::Instant::now().checked_add(timeout) {
+            Some(deadline) => Timeout::Until(deadline.into()),
             None => Timeout::For(timeout),
         });
         self.wait_while_inner(
@@ -356,7 +357,11 @@ impl Condvar {
                 } else {
                     m.exec("a mutex")
                 };
-                model::wait_no_spurious(&exec, cv.id, m.id, timeout.is_some(), op, at)
+                let limit = timeout.map(|t| match t {
+                    Timeout::For(d) => Limit::For(d),
+                    Timeout::Until(t) => Limit::Until(t),
+                });
+                model::wait_no_spurious(&exec, cv.id, m.id, limit, op, at)
             }
             _ => panic!(
                 "leakcheck: a condvar and a mutex from different worlds (one made inside a check, one outside)"

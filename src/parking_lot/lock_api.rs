@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use parking_lot::lock_api as pl_api;
 
+use crate::runtime::clock::Limit;
 use crate::runtime::mutex::{self as model, MutexState};
 use crate::runtime::{self, timed, Handle, Imp, Loc};
 
@@ -117,13 +118,19 @@ impl<R: RawMutex> RawLock<R> {
         }
     }
 
-    fn try_lock_timed(&self, op: usize, at: Loc, std: impl FnOnce(&R) -> bool) -> bool {
+    fn try_lock_timed(
+        &self,
+        op: usize,
+        at: Loc,
+        limit: Limit,
+        std: impl FnOnce(&R) -> bool,
+    ) -> bool {
         match &self.imp {
             Imp::Std(m) => std(Self::std(m)),
             Imp::Model(h) => {
                 let exec = h.exec("a mutex");
                 exec.switch(R::OPS[op], at);
-                timed::acquire_mutex(&exec, h.id, R::OPS[op], at)
+                timed::acquire_mutex(&exec, h.id, limit, R::OPS[op], at)
             }
         }
     }
@@ -275,9 +282,10 @@ impl<R: RawMutex, T: ?Sized> Mutex<R, T> {
         self.raw.try_lock(runtime::caller()).then(|| self.guard())
     }
 
-    /// Acquires the mutex, waiting at most `timeout`. Inside a check, whether the time passes
-    /// before the holder unlocks is the scheduler's recorded choice (and time passes when nothing
-    /// else can run), so both outcomes are explored.
+    /// Acquires the mutex, waiting at most `timeout`. Inside a check the wait has a deadline on
+    /// the [modelled clock](crate::time), and whether it passes before the holder unlocks is the
+    /// [time model](crate::Time)'s rule (under the default, a recorded choice; always when
+    /// nothing else can run), so both outcomes are explored.
     ///
     /// ```
     /// use leakcheck::parking_lot::Mutex;
@@ -292,7 +300,9 @@ impl<R: RawMutex, T: ?Sized> Mutex<R, T> {
     #[track_caller]
     pub fn try_lock_for(&self, timeout: Duration) -> Option<MutexGuard<'_, R, T>> {
         self.raw
-            .try_lock_timed(TRY_LOCK_FOR, runtime::caller(), |r| r.try_lock_for(timeout))
+            .try_lock_timed(TRY_LOCK_FOR, runtime::caller(), Limit::For(timeout), |r| {
+                r.try_lock_for(timeout)
+            })
             .then(|| self.guard())
     }
 
@@ -310,9 +320,12 @@ impl<R: RawMutex, T: ?Sized> Mutex<R, T> {
     #[track_caller]
     pub fn try_lock_until(&self, timeout: Instant) -> Option<MutexGuard<'_, R, T>> {
         self.raw
-            .try_lock_timed(TRY_LOCK_UNTIL, runtime::caller(), |r| {
-                r.try_lock_until(timeout)
-            })
+            .try_lock_timed(
+                TRY_LOCK_UNTIL,
+                runtime::caller(),
+                Limit::Until(timeout),
+                |r| r.try_lock_until(timeout),
+            )
             .then(|| self.guard())
     }
 

@@ -20,8 +20,9 @@
 //!
 //! Unlike parking_lot's, the constructors are not `const` (each records where its lock was
 //! created), so `const_mutex` and its kin are plain functions. Timed operations
-//! (`try_lock_for`, `wait_until`, ...) time out inside a check as the scheduler chooses, as every
-//! timed wait does there.
+//! (`try_lock_for`, `wait_until`, ...) have deadlines on the [modelled clock](crate::time) inside
+//! a check (an `Instant` made from `leakcheck::time::Instant` is read on it exactly), and time
+//! out as the [time model](crate::Time) says, as every timed wait does there.
 
 mod condvar;
 mod fair_mutex;

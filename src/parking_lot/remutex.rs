@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use parking_lot::lock_api::RawReentrantMutex;
 
+use crate::runtime::clock::Limit;
 use crate::runtime::remutex::{self as model, RemutexState};
 use crate::runtime::{self, Handle, Imp, Loc};
 
@@ -41,13 +42,19 @@ impl Raw {
         }
     }
 
-    fn try_lock_timed(&self, op: &'static str, at: Loc, std: impl FnOnce(&StdRaw) -> bool) -> bool {
+    fn try_lock_timed(
+        &self,
+        op: &'static str,
+        at: Loc,
+        limit: Limit,
+        std: impl FnOnce(&StdRaw) -> bool,
+    ) -> bool {
         match &self.imp {
             Imp::Std(r) => std(r),
             Imp::Model(h) => {
                 let exec = h.exec("a reentrant mutex");
                 exec.switch(op, at);
-                model::acquire_timed(&exec, h.id, op, at)
+                model::acquire_timed(&exec, h.id, limit, op, at)
             }
         }
     }
@@ -227,8 +234,9 @@ impl<T: ?Sized> ReentrantMutex<T> {
         self.raw.try_lock(runtime::caller()).then(|| self.guard())
     }
 
-    /// Locks the mutex, waiting at most `timeout` (inside a check, whether the time passes first
-    /// is the scheduler's recorded choice).
+    /// Locks the mutex, waiting at most `timeout` (inside a check, a deadline on the
+    /// [modelled clock](crate::time); whether it passes first is the [time model](crate::Time)'s
+    /// rule).
     ///
     /// ```
     /// use leakcheck::parking_lot::ReentrantMutex;
@@ -241,9 +249,12 @@ impl<T: ?Sized> ReentrantMutex<T> {
     pub fn try_lock_for(&self, timeout: Duration) -> Option<ReentrantMutexGuard<'_, T>> {
         let at = runtime::caller();
         self.raw
-            .try_lock_timed("ReentrantMutex::try_lock_for", at, |r| {
-                r.try_lock_for(timeout)
-            })
+            .try_lock_timed(
+                "ReentrantMutex::try_lock_for",
+                at,
+                Limit::For(timeout),
+                |r| r.try_lock_for(timeout),
+            )
             .then(|| self.guard())
     }
 
@@ -260,9 +271,12 @@ impl<T: ?Sized> ReentrantMutex<T> {
     pub fn try_lock_until(&self, timeout: Instant) -> Option<ReentrantMutexGuard<'_, T>> {
         let at = runtime::caller();
         self.raw
-            .try_lock_timed("ReentrantMutex::try_lock_until", at, |r| {
-                r.try_lock_until(timeout)
-            })
+            .try_lock_timed(
+                "ReentrantMutex::try_lock_until",
+                at,
+                Limit::Until(timeout),
+                |r| r.try_lock_until(timeout),
+            )
             .then(|| self.guard())
     }
 

@@ -12,6 +12,7 @@ use parking_lot::lock_api::{
     RawRwLockUpgradeDowngrade as _, RawRwLockUpgradeFair as _, RawRwLockUpgradeTimed as _,
 };
 
+use crate::runtime::clock::Limit;
 use crate::runtime::fair_rwlock::{self as model, FairRwLockState, Mode};
 use crate::runtime::{self, Handle, Imp, Loc};
 
@@ -84,7 +85,11 @@ impl Raw {
             Imp::Model(h) => {
                 let exec = h.exec("an RwLock");
                 exec.switch(op, at);
-                model::acquire_timed(&exec, h.id, mode, op, at)
+                let limit = match timeout {
+                    Timeout::For(d) => Limit::For(d),
+                    Timeout::Until(t) => Limit::Until(t),
+                };
+                model::acquire_timed(&exec, h.id, mode, limit, op, at)
             }
         }
     }

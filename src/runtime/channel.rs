@@ -17,7 +17,8 @@ pub(crate) enum Dir {
 pub(crate) enum Flavor {
     /// A channel the program made to pass messages (`channel::bounded`, `mpsc::channel`, ...).
     Messages,
-    /// A timer (`channel::after`, `channel::tick`): ready when the scheduler lets time pass.
+    /// A timer (`channel::after`, `channel::at`, `channel::tick`): ready once the modelled clock
+    /// reaches its deadline.
     Timer,
     /// `channel::never`: never ready; a wait on it alone ends only by a timeout.
     Never,

@@ -1,6 +1,7 @@
 //! The model of a condition variable: who waits, every notify, and what each waiter's wake-ups
 //! became (the missed-signal detector reads them). `sync::Condvar` is its shell.
 
+use super::clock::Limit;
 use super::object::Model;
 use super::{Exec, Loc, ObjId, Tid, WaitOn};
 
@@ -45,17 +46,18 @@ impl Model for CondvarState {}
 const SPURIOUS_BOUND: usize = 2;
 
 /// One wait on condvar `cv`: atomically join the waiters and release mutex `mutex_id` (held by
-/// the current thread), wait until notified, or (`timed`) until time passes, or spuriously (a
-/// recorded choice), then lock the mutex again. Returns whether time passed.
+/// the current thread), wait until notified, or (with a `timeout`) until its deadline in modelled
+/// time passes, or spuriously (a recorded choice), then lock the mutex again. Returns whether
+/// time passed.
 pub(crate) fn wait(
     exec: &Exec,
     cv: ObjId,
     mutex_id: ObjId,
-    timed: bool,
+    timeout: Option<Limit>,
     op: &'static str,
     at: Loc,
 ) -> bool {
-    wait_with(exec, cv, mutex_id, timed, true, op, at)
+    wait_with(exec, cv, mutex_id, timeout, true, op, at)
 }
 
 /// As [`wait`], for a condvar that never wakes spuriously (parking_lot's promises that a wait
@@ -65,23 +67,25 @@ pub(crate) fn wait_no_spurious(
     exec: &Exec,
     cv: ObjId,
     mutex_id: ObjId,
-    timed: bool,
+    timeout: Option<Limit>,
     op: &'static str,
     at: Loc,
 ) -> bool {
-    wait_with(exec, cv, mutex_id, timed, false, op, at)
+    wait_with(exec, cv, mutex_id, timeout, false, op, at)
 }
 
 fn wait_with(
     exec: &Exec,
     cv: ObjId,
     mutex_id: ObjId,
-    timed: bool,
+    timeout: Option<Limit>,
     may_wake_spuriously: bool,
     op: &'static str,
     at: Loc,
 ) -> bool {
+    let deadline = timeout.map(|limit| exec.timer_begins(limit));
     if !exec.switch(op, at) {
+        exec.timer_ends();
         return false;
     }
     let me = exec.me();
@@ -126,8 +130,11 @@ fn wait_with(
         exec.switch(op, at);
         false
     } else {
-        exec.block_timed(op, WaitOn::Object(cv), at, timed)
+        exec.block_timed(op, WaitOn::Object(cv), at, deadline)
     };
+    if deadline.is_some() {
+        exec.timer_ends();
+    }
     {
         let mut reg = exec.reg();
         let state = reg.condvar(cv);

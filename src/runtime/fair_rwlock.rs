@@ -172,8 +172,15 @@ pub(crate) fn try_acquire(exec: &Exec, id: ObjId, mode: Mode, at: Loc) -> bool {
     true
 }
 
-/// As [`acquire`], but giving up when time passes; returns whether it took the lock.
-pub(crate) fn acquire_timed(exec: &Exec, id: ObjId, mode: Mode, op: &'static str, at: Loc) -> bool {
+/// As [`acquire`], but giving up when `limit` passes; returns whether it took the lock.
+pub(crate) fn acquire_timed(
+    exec: &Exec,
+    id: ObjId,
+    mode: Mode,
+    limit: super::clock::Limit,
+    op: &'static str,
+    at: Loc,
+) -> bool {
     let me = exec.me();
     if mode != Mode::Upgrade {
         exec.reg().lock_attempt(me, id, at);
@@ -183,6 +190,7 @@ pub(crate) fn acquire_timed(exec: &Exec, id: ObjId, mode: Mode, op: &'static str
         op,
         id,
         at,
+        limit,
         |reg| attempt(reg, id, me, mode, at),
         |reg| {
             let l = reg.fair_rwlock(id);

@@ -12,6 +12,7 @@
 
 pub(crate) mod barrier;
 pub(crate) mod channel;
+pub(crate) mod clock;
 pub(crate) mod condvar;
 mod engine;
 #[cfg_attr(not(feature = "parking_lot"), allow(dead_code))]
@@ -65,6 +66,8 @@ pub(crate) struct Exec {
     pub serial: u64,
     /// Whether blocking operations that std lets wake spuriously may do so.
     pub spurious_wakeups: bool,
+    /// When timed waits end (see [`clock::Time`]).
+    pub time: clock::Time,
 }
 
 thread_local! {
@@ -138,6 +141,7 @@ impl Exec {
         backend: &'static dyn Backend,
         capture: bool,
         spurious_wakeups: bool,
+        time: clock::Time,
     ) -> Self {
         Exec {
             reg: RefCell::new(Registry::new(capture)),
@@ -145,6 +149,7 @@ impl Exec {
             backend,
             serial: SERIAL.fetch_add(1, Ordering::Relaxed),
             spurious_wakeups,
+            time,
         }
     }
 
@@ -301,25 +306,80 @@ impl Exec {
     /// of what it waits for. If no thread can run any more, this is a deadlock, and the execution
     /// stops here.
     pub(crate) fn block(&self, op: &'static str, on: WaitOn, at: Loc) {
-        self.block_timed(op, on, at, false);
+        self.block_timed(op, on, at, None);
     }
 
-    /// Blocks the current thread until another wakes it or, for a `timed` wait, until the
-    /// scheduler lets time pass. Returns whether time passed (the wait timed out).
+    /// The modelled time now.
+    pub(crate) fn now(&self) -> std::time::Duration {
+        self.reg.borrow().clock.now
+    }
+
+    /// The deadline, in modelled time, of a timed wait that begins now.
+    pub(crate) fn deadline(&self, limit: clock::Limit) -> std::time::Duration {
+        self.reg.borrow().clock.deadline(limit)
+    }
+
+    /// A timed operation of the current thread begins (before its scheduling point): its
+    /// deadline, now pending until [`Exec::timer_ends`], so that no timer with a later deadline
+    /// ends before it.
+    pub(crate) fn timer_begins(&self, limit: clock::Limit) -> std::time::Duration {
+        let deadline = self.deadline(limit);
+        let me = self.me();
+        if let Ok(mut reg) = self.reg.try_borrow_mut() {
+            if let Some(t) = reg.threads.get_mut(me) {
+                t.timer = Some(deadline);
+            }
+        }
+        deadline
+    }
+
+    /// The current thread's timed operation has returned.
+    pub(crate) fn timer_ends(&self) {
+        let me = self.me();
+        if let Ok(mut reg) = self.reg.try_borrow_mut() {
+            if let Some(t) = reg.threads.get_mut(me) {
+                t.timer = None;
+            }
+        }
+    }
+
+    /// Blocks the current thread until another wakes it or, for a timed wait (`deadline`, in
+    /// modelled time), until its time passes. Returns whether time passed (the wait timed out);
+    /// the clock is then at the deadline (or later).
     ///
-    /// When a timed wait begins while other threads can run, a recorded choice decides whether
-    /// its time passes at once or it waits for a partner; either way, time passes when nothing
-    /// else could run, so a timed wait never deadlocks the execution. (The choice is made here,
-    /// not by offering the thread at every step, so that the scheduler's priorities do not
-    /// decide every race against a timeout the same way.)
-    pub(crate) fn block_timed(&self, op: &'static str, on: WaitOn, at: Loc, timed: bool) -> bool {
+    /// When time passes is the time model's rule ([`clock::Time`]):
+    /// - always when no thread can run any more: the earliest deadline among the waiting threads
+    ///   passes (every thread waiting for that deadline wakes), so a timed wait never deadlocks
+    ///   the execution, and timers expire in deadline order;
+    /// - under [`clock::Time::Adversarial`], also at once when the wait begins, by a recorded
+    ///   choice (outcome 0, the exceptional one), offered while another thread can run and no
+    ///   other waiting thread has an earlier deadline. (The choice is made here, not by offering
+    ///   the thread at every step, so that the scheduler's priorities do not decide every race
+    ///   against a timeout the same way.)
+    pub(crate) fn block_timed(
+        &self,
+        op: &'static str,
+        on: WaitOn,
+        at: Loc,
+        deadline: Option<std::time::Duration>,
+    ) -> bool {
         if self.closed() {
             return false;
         }
         let me = self.me();
-        if timed && self.reg().any_runnable() && self.choose(2) == 0 {
-            self.note(op, at);
-            return true;
+        if let Some(deadline) = deadline {
+            if deadline <= self.now() {
+                // Its time has passed already (a deadline in the past, a zero timeout).
+                self.note(op, at);
+                return true;
+            }
+            if self.may_expire_early(me, deadline) && self.choose(2) == 0 {
+                self.note(op, at);
+                let mut reg = self.reg();
+                reg.clock.advance(deadline);
+                reg.clock.ended_early(op, at);
+                return true;
+            }
         }
         let deadlock = {
             let mut reg = self.reg();
@@ -330,7 +390,8 @@ impl Exec {
                 on,
                 at,
                 stack,
-                timed,
+                timed: deadline.is_some(),
+                deadline: deadline.unwrap_or_default(),
             });
             t.last_op = Some((op, at));
             t.timed_out = false;
@@ -365,24 +426,49 @@ impl Exec {
         self.let_time_pass()
     }
 
-    /// Lets time pass for one thread in a timed wait (which one is the scheduler's choice), so
-    /// that it can run. Returns false if no thread waits with a timeout.
-    pub(crate) fn let_time_pass(&self) -> bool {
-        let timed = self.reg().timed_waiters();
-        if timed.is_empty() {
+    /// Whether a timed wait of the current thread `me` with `deadline` may end as it begins
+    /// (under the adversarial time model): another thread can run, and no other thread's timer
+    /// with an earlier deadline is pending (in a timed operation that began, whose deadline the
+    /// clock has not reached).
+    fn may_expire_early(&self, me: Tid, deadline: std::time::Duration) -> bool {
+        if self.time != clock::Time::Adversarial {
             return false;
         }
-        let tid = timed[if timed.len() > 1 {
-            self.choose(timed.len())
-        } else {
-            0
-        }];
+        let reg = self.reg();
+        if reg.clock.early_count >= clock::EARLY_BOUND {
+            return false;
+        }
+        let now = reg.clock.now;
+        let others = (0..reg.threads.len()).any(|t| t != me && reg.threads[t].is_runnable());
+        let pending = |t: Tid| {
+            let r = &reg.threads[t];
+            [r.timer, reg.deadline_of(t)]
+                .into_iter()
+                .flatten()
+                .min()
+                .filter(|&d| d > now && !r.is_finished())
+        };
+        others
+            && (0..reg.threads.len()).all(|t| t == me || pending(t).is_none_or(|d| d >= deadline))
+    }
+
+    /// Lets time pass up to the earliest deadline of the threads in a timed wait: the clock
+    /// moves there, and every thread waiting for it wakes. Returns false if no thread waits with
+    /// a timeout. Called when no thread can run.
+    pub(crate) fn let_time_pass(&self) -> bool {
         let mut reg = self.reg();
-        reg.threads[tid].timed_out = true;
-        if tid == self.me() {
-            reg.threads[tid].status = Status::Runnable;
-        } else {
-            self.wake(&mut reg, tid);
+        let Some((deadline, due)) = reg.earliest_timed() else {
+            return false;
+        };
+        reg.clock.advance(deadline);
+        let me = self.me();
+        for tid in due {
+            reg.threads[tid].timed_out = true;
+            if tid == me {
+                reg.threads[tid].status = Status::Runnable;
+            } else {
+                self.wake(&mut reg, tid);
+            }
         }
         true
     }

@@ -87,6 +87,8 @@ pub(crate) struct Registry {
     pub panics: usize,
     /// Spurious wake-ups so far (waits that returned without a notify).
     pub spurious_wakeups: usize,
+    /// The modelled clock.
+    pub clock: super::clock::Clock,
 }
 
 impl Registry {
@@ -225,11 +227,24 @@ impl Registry {
         }
     }
 
-    /// The threads blocked in a timed wait, which letting time pass would wake.
-    pub(crate) fn timed_waiters(&self) -> Vec<Tid> {
-        (0..self.threads.len())
-            .filter(|&t| matches!(&self.threads[t].status, Status::Blocked(w) if w.timed))
-            .collect()
+    /// The deadline of thread `tid`'s timed wait, if it is blocked in one.
+    pub(crate) fn deadline_of(&self, tid: Tid) -> Option<std::time::Duration> {
+        match &self.threads[tid].status {
+            Status::Blocked(w) if w.timed => Some(w.deadline),
+            _ => None,
+        }
+    }
+
+    /// The earliest deadline of the threads blocked in a timed wait, and those threads (all
+    /// whose deadline it is): letting time pass wakes them.
+    pub(crate) fn earliest_timed(&self) -> Option<(std::time::Duration, Vec<Tid>)> {
+        let earliest = (0..self.threads.len())
+            .filter_map(|t| self.deadline_of(t))
+            .min()?;
+        let due = (0..self.threads.len())
+            .filter(|&t| self.deadline_of(t) == Some(earliest))
+            .collect();
+        Some((earliest, due))
     }
 
     /// Whether any thread can still run (the body waiting for the others after it returned does
@@ -248,7 +263,7 @@ impl Registry {
         };
         match wait.on {
             WaitOn::Thread(t) => Some(t),
-            WaitOn::Park => None,
+            WaitOn::Park | WaitOn::Sleep => None,
             WaitOn::Object(obj) => self.objects[obj].state.model().waits_for(tid, self),
             WaitOn::Select => super::channel::partner(self, tid),
         }

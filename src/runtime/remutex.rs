@@ -85,8 +85,14 @@ pub(crate) fn try_acquire(exec: &Exec, id: ObjId, at: Loc) -> bool {
     take(&mut reg, id, me, at)
 }
 
-/// As [`acquire`], but giving up when time passes; returns whether it locked it.
-pub(crate) fn acquire_timed(exec: &Exec, id: ObjId, op: &'static str, at: Loc) -> bool {
+/// As [`acquire`], but giving up when `limit` passes; returns whether it locked it.
+pub(crate) fn acquire_timed(
+    exec: &Exec,
+    id: ObjId,
+    limit: super::clock::Limit,
+    op: &'static str,
+    at: Loc,
+) -> bool {
     let me = exec.me();
     {
         let Some(mut reg) = exec.live() else {
@@ -102,6 +108,7 @@ pub(crate) fn acquire_timed(exec: &Exec, id: ObjId, op: &'static str, at: Loc) -
         op,
         id,
         at,
+        limit,
         |reg| take(reg, id, me, at),
         |reg| reg.remutex(id).waiters.retain(|&t| t != me),
     )

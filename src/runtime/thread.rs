@@ -5,6 +5,7 @@
 use backtrace::Backtrace;
 
 use super::channel::Selection;
+use super::clock::Limit;
 use super::panic::PanicRec;
 use super::{Exec, Loc, ObjId, Stop, Tid};
 
@@ -17,6 +18,8 @@ pub(crate) enum WaitOn {
     Thread(Tid),
     /// An `unpark`, in `park`.
     Park,
+    /// Nothing: its time to pass, in `sleep`.
+    Sleep,
     /// Any of the operations of its selection (one arm for a plain send or receive).
     Select,
 }
@@ -30,6 +33,8 @@ pub(crate) struct Wait {
     pub stack: Option<Backtrace>,
     /// The wait ends by itself when the scheduler lets time pass (a timeout, a timer).
     pub timed: bool,
+    /// For a timed wait: its deadline in modelled time (see [`super::clock`]).
+    pub deadline: std::time::Duration,
 }
 
 /// A thread's state.
@@ -72,6 +77,9 @@ pub(crate) struct ThreadRec {
     pub selection: Option<Selection>,
     /// Its timed wait was ended by letting time pass.
     pub timed_out: bool,
+    /// The deadline of the timed operation it is in (from the operation's call until it
+    /// returns), in modelled time: a pending timer, which no later timer may overtake.
+    pub timer: Option<std::time::Duration>,
     /// The locks it holds now, in the order it took them, with where.
     pub held: Vec<(ObjId, Loc)>,
     /// Spurious wake-ups in a row, since the last real one.
@@ -105,6 +113,7 @@ impl ThreadRec {
             scoped: false,
             selection: None,
             timed_out: false,
+            timer: None,
             held: Vec::new(),
             spurious_streak: 0,
             condvar_wake: None,
@@ -243,13 +252,18 @@ pub(crate) fn park(exec: &Exec, at: Loc) {
     }
 }
 
-/// As [`park`], but a timed wait: it also ends when the scheduler lets time pass (a recorded
-/// choice, and whenever nothing else could run), never by a real sleep. An unpark token that
-/// arrived meanwhile is taken.
-pub(crate) fn park_timeout(exec: &Exec, op: &'static str, at: Loc) {
-    if !exec.switch(op, at) {
-        return;
+/// As [`park`], but a timed wait of `limit` in modelled time: it also ends when its deadline
+/// passes (as the time model says, see [`Exec::block_timed`]), never by a real sleep. An unpark
+/// token that arrived meanwhile is taken.
+pub(crate) fn park_timeout(exec: &Exec, limit: Limit, op: &'static str, at: Loc) {
+    let deadline = exec.timer_begins(limit);
+    if exec.switch(op, at) {
+        park_timeout_until(exec, deadline, op, at);
     }
+    exec.timer_ends();
+}
+
+fn park_timeout_until(exec: &Exec, deadline: std::time::Duration, op: &'static str, at: Loc) {
     let me = exec.me();
     if std::mem::take(&mut exec.reg().threads[me].unpark_token) {
         return;
@@ -257,10 +271,25 @@ pub(crate) fn park_timeout(exec: &Exec, op: &'static str, at: Loc) {
     if exec.spurious_wakeup() {
         return;
     }
-    exec.block_timed(op, WaitOn::Park, at, true);
+    exec.block_timed(op, WaitOn::Park, at, Some(deadline));
     if let Some(mut reg) = exec.live() {
         reg.threads[me].unpark_token = false;
     }
+}
+
+/// A sleep of `limit` in modelled time: a timed wait on nothing, which ends when its deadline
+/// passes (as the time model says, see [`Exec::block_timed`]), and moves the clock there.
+pub(crate) fn sleep(exec: &Exec, limit: Limit, op: &'static str, at: Loc) {
+    if limit == Limit::For(std::time::Duration::ZERO) {
+        // No time to pass: a yield, as std's `sleep(ZERO)` is on most platforms.
+        exec.yield_now(op, at);
+        return;
+    }
+    let deadline = exec.timer_begins(limit);
+    if exec.switch(op, at) {
+        exec.block_timed(op, WaitOn::Sleep, at, Some(deadline));
+    }
+    exec.timer_ends();
 }
 
 /// Whether the current thread is unwinding a panic of its own: what `thread::panicking` says

@@ -3,6 +3,7 @@ use std::sync::{LockResult, PoisonError};
 use std::time::Duration;
 
 use super::mutex::MutexGuard;
+use crate::runtime::clock::Limit;
 use crate::runtime::condvar::{self as model, CondvarState};
 use crate::runtime::{self, Handle, Imp, Loc};
 
@@ -160,8 +161,8 @@ impl Condvar {
         Ok(guard)
     }
 
-    /// Waits for a notify for at most `dur` (inside a check: until the scheduler lets time
-    /// pass).
+    /// Waits for a notify for at most `dur` (inside a check: until its deadline on the
+    /// [modelled clock](crate::time) passes, as the [time model](crate::Time) says).
     ///
     /// # Errors
     /// If the mutex is poisoned, the guard and the result inside a [`PoisonError`].
@@ -183,7 +184,7 @@ impl Condvar {
         dur: Duration,
     ) -> LockResult<(MutexGuard<'a, T>, WaitTimeoutResult)> {
         let at = runtime::caller();
-        self.wait_inner(guard, Some(dur), "Condvar::wait_timeout", at)
+        self.wait_inner(guard, Some(Limit::For(dur)), "Condvar::wait_timeout", at)
     }
 
     /// Waits for a notify for at most `ms` milliseconds, as [`std::sync::Condvar::wait_timeout_ms`]
@@ -215,7 +216,7 @@ impl Condvar {
     ) -> LockResult<(MutexGuard<'a, T>, bool)> {
         let at = runtime::caller();
         let dur = Duration::from_millis(u64::from(ms));
-        match self.wait_inner(guard, Some(dur), "Condvar::wait_timeout_ms", at) {
+        match self.wait_inner(guard, Some(Limit::For(dur)), "Condvar::wait_timeout_ms", at) {
             Ok((g, r)) => Ok((g, r.timed_out())),
             Err(e) => {
                 let (g, r) = e.into_inner();
@@ -250,9 +251,14 @@ impl Condvar {
         F: FnMut(&mut T) -> bool,
     {
         let at = runtime::caller();
+        // One deadline for all the waits, as std's (on the modelled clock inside a check).
+        let limit = match crate::time::Instant::now().checked_add(dur) {
+            Some(deadline) => Limit::Until(deadline.into()),
+            None => Limit::For(dur),
+        };
         while condition(&mut *guard) {
             let (g, result) =
-                self.wait_inner(guard, Some(dur), "Condvar::wait_timeout_while", at)?;
+                self.wait_inner(guard, Some(limit), "Condvar::wait_timeout_while", at)?;
             guard = g;
             if result.timed_out() {
                 let still = condition(&mut *guard);
@@ -266,7 +272,7 @@ impl Condvar {
     fn wait_inner<'a, T>(
         &self,
         mut guard: MutexGuard<'a, T>,
-        timeout: Option<Duration>,
+        timeout: Option<Limit>,
         op: &'static str,
         at: Loc,
     ) -> LockResult<(MutexGuard<'a, T>, WaitTimeoutResult)> {
@@ -277,7 +283,11 @@ impl Condvar {
                 };
                 let (std_guard, timed_out) = match timeout {
                     None => (cv.wait(std_guard).unwrap_or_else(PoisonError::into_inner), false),
-                    Some(d) => {
+                    Some(limit) => {
+                        let d = match limit {
+                            Limit::For(d) => d,
+                            Limit::Until(t) => t.saturating_duration_since(std::time::Instant::now()),
+                        };
                         let (g, r) = cv.wait_timeout(std_guard, d).unwrap_or_else(PoisonError::into_inner);
                         (g, r.timed_out())
                     }
@@ -288,7 +298,7 @@ impl Condvar {
             (Imp::Model(cv), Imp::Model(m)) => {
                 let exec = cv.exec("a condvar");
                 let exec = if m.serial == exec.serial { exec } else { m.exec("a mutex") };
-                model::wait(&exec, cv.id, m.id, timeout.is_some(), op, at)
+                model::wait(&exec, cv.id, m.id, timeout, op, at)
             }
             _ => panic!("leakcheck: a condvar and a mutex from different worlds (one made inside a check, one outside)"),
         };

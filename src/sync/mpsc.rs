@@ -30,6 +30,7 @@ pub use std::sync::mpsc::{RecvError, RecvTimeoutError, SendError, TryRecvError, 
 
 use crate::channel::core::{self, exec_of, Chan, Deadline, End, Received, Sent};
 use crate::runtime::channel::{Dir, Flavor};
+use crate::runtime::clock::Limit;
 use crate::runtime::{self, Imp, Loc};
 
 /// The sending half of [`channel`], as [`std::sync::mpsc::Sender`].
@@ -224,8 +225,8 @@ impl<T> Receiver<T> {
         }
     }
 
-    /// Receives a message, waiting at most `timeout` (inside a check: until the scheduler lets
-    /// time pass).
+    /// Receives a message, waiting at most `timeout` (inside a check: until its deadline on the
+    /// [modelled clock](crate::time) passes, as the [time model](crate::Time) says).
     ///
     /// # Errors
     /// `Timeout`, or `Disconnected` if the channel is empty and every sender is gone.
@@ -237,7 +238,7 @@ impl<T> Receiver<T> {
                 match core::recv_one(
                     chan,
                     *end,
-                    Deadline::Timeout,
+                    Deadline::Timeout(Limit::For(timeout)),
                     "mpsc::Receiver::recv_timeout",
                     runtime::caller(),
                 ) {

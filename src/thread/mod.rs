@@ -16,8 +16,9 @@
 //! });
 //! ```
 //!
-//! `sleep` does not sleep inside a check: it is a scheduling point at which the thread lets the
-//! others run, so timing never decides what a test sees.
+//! `sleep` does not sleep inside a check: it is a timed wait on the [modelled clock](crate::time),
+//! which ends as the [time model](crate::Time) says, so real timing never decides what a test
+//! sees.
 //!
 //! The model of a thread (its record in the registry, start, finish, join, park) is
 //! `crate::runtime::thread`; this module maps std's API onto it: `builder.rs` spawns,

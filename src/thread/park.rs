@@ -6,6 +6,7 @@ use std::num::NonZeroUsize;
 use std::time::Duration;
 
 use crate::runtime;
+use crate::runtime::clock::Limit;
 use crate::runtime::thread as model;
 
 /// Lets other threads run. Inside a check, a scheduling point like any other: this thread may run
@@ -23,19 +24,35 @@ pub fn yield_now() {
     }
 }
 
-/// Sleeps, as [`std::thread::sleep`]. Inside a check it does not sleep: it is a scheduling point
-/// like [`yield_now`], since model time passes only when the scheduler says so.
+/// Sleeps, as [`std::thread::sleep`]. Inside a check it never sleeps for real: it is a timed
+/// wait on nothing in [modelled time](crate::time), whose deadline is the modelled clock plus
+/// `duration`. When it ends is the [time model](crate::Time)'s rule, a recorded choice: under
+/// `Adversarial` (the default) it may end at once, while other threads could still run, or only
+/// once no other thread can (so a thread that sleeps and re-checks may be overtaken by no one or
+/// by everyone); under `Virtual` it ends only once no other thread can run. Either way the
+/// modelled clock then reads its deadline, and sleeps end in deadline order among themselves. A
+/// zero `duration` is a yield.
 ///
 /// ```
 /// use std::time::Duration;
+/// use leakcheck::time::Instant;
 ///
 /// leakcheck::thread::sleep(Duration::from_millis(1));
-/// leakcheck::check(|| leakcheck::thread::sleep(Duration::from_secs(3600))); // returns at once
+/// leakcheck::check(|| {
+///     let start = Instant::now();
+///     leakcheck::thread::sleep(Duration::from_secs(3600)); // returns at once, in real time
+///     assert_eq!(start.elapsed(), Duration::from_secs(3600)); // an hour of modelled time
+/// });
 /// ```
 #[track_caller]
 pub fn sleep(duration: Duration) {
     match runtime::current() {
-        Some(exec) => exec.yield_now("thread::sleep", runtime::caller()),
+        Some(exec) => model::sleep(
+            &exec,
+            Limit::For(duration),
+            "thread::sleep",
+            runtime::caller(),
+        ),
         None => std::thread::sleep(duration),
     }
 }
@@ -71,20 +88,27 @@ pub fn park() {
 #[deprecated(since = "1.6.0", note = "replaced by `std::thread::sleep`")]
 #[track_caller]
 pub fn sleep_ms(ms: u32) {
+    let duration = Duration::from_millis(u64::from(ms));
     match runtime::current() {
-        Some(exec) => exec.yield_now("thread::sleep_ms", runtime::caller()),
-        None => std::thread::sleep(Duration::from_millis(u64::from(ms))),
+        Some(exec) => model::sleep(
+            &exec,
+            Limit::For(duration),
+            "thread::sleep_ms",
+            runtime::caller(),
+        ),
+        None => std::thread::sleep(duration),
     }
 }
 
 /// Blocks until [`Thread::unpark`](super::Thread::unpark) is called or `dur` has passed, as
 /// [`std::thread::park_timeout`]; as std permits, it may also return spuriously.
 ///
-/// Inside a check it never sleeps: the wait is a timed wait on the park. Whether its time passes
-/// at once or it waits for an unpark is a recorded scheduler choice, and time passes whenever no
-/// other thread could run, so a thread that parks with a timeout is never blocked forever (a loop
-/// that waits in it for an unpark that never comes runs until the step limit, and is reported
-/// as still running).
+/// Inside a check it never sleeps: the wait is a timed wait on the park, with a deadline in
+/// [modelled time](crate::time). When its time passes is the [time model](crate::Time)'s rule
+/// (under the default, `Adversarial`, possibly at once, by a recorded scheduler choice), and it
+/// always passes when no other thread could run, so a thread that parks with a timeout is never
+/// blocked forever (a loop that waits in it for an unpark that never comes runs until the step
+/// limit, and is reported as still running).
 ///
 /// ```
 /// use std::time::Duration;
@@ -100,7 +124,12 @@ pub fn park_timeout(dur: Duration) {
     let Some(exec) = runtime::current() else {
         return std::thread::park_timeout(dur);
     };
-    model::park_timeout(&exec, "thread::park_timeout", runtime::caller());
+    model::park_timeout(
+        &exec,
+        Limit::For(dur),
+        "thread::park_timeout",
+        runtime::caller(),
+    );
 }
 
 /// As [`park_timeout`], with the timeout in milliseconds, as [`std::thread::park_timeout_ms`]
@@ -116,7 +145,12 @@ pub fn park_timeout_ms(ms: u32) {
     let Some(exec) = runtime::current() else {
         return std::thread::park_timeout(Duration::from_millis(u64::from(ms)));
     };
-    model::park_timeout(&exec, "thread::park_timeout_ms", runtime::caller());
+    model::park_timeout(
+        &exec,
+        Limit::For(Duration::from_millis(u64::from(ms))),
+        "thread::park_timeout_ms",
+        runtime::caller(),
+    );
 }
 
 /// The parallelism the machine offers, as [`std::thread::available_parallelism`]: std's value,

@@ -11,10 +11,10 @@ use syn::{Expr, ExprLit, Ident, Lit, LitInt, LitStr, Meta, Token};
 
 /// Every argument name, in the order error messages list them.
 const ARGUMENTS: &str =
-    "schedules, scheduler, depth, preemption_bound, seed, max_steps, allow_lingering, spurious_wakeups, replay, expect, allow_detached_panics, stall_timeout, live, runs, grace_ms, ignore_thread";
+    "schedules, scheduler, depth, preemption_bound, seed, max_steps, allow_lingering, spurious_wakeups, time, replay, expect, allow_detached_panics, stall_timeout, live, runs, grace_ms, ignore_thread";
 
 /// The arguments that apply only to the deterministic checks, which a `live` test cannot take.
-const DETERMINISTIC_ONLY: [&str; 11] = [
+const DETERMINISTIC_ONLY: [&str; 12] = [
     "schedules",
     "scheduler",
     "depth",
@@ -26,6 +26,7 @@ const DETERMINISTIC_ONLY: [&str; 11] = [
     "replay",
     "allow_detached_panics",
     "stall_timeout",
+    "time",
 ];
 
 /// The finding kinds `expect` takes, as (name, `FindingKind` variant), in the order the
@@ -56,6 +57,8 @@ pub(crate) struct Args {
     pub(crate) allow_detached_panics: Option<bool>,
     /// The stall timeout, in milliseconds.
     pub(crate) stall_timeout_ms: Option<u64>,
+    /// The time model: `true` for `"virtual"`, `false` for `"adversarial"`.
+    pub(crate) virtual_time: Option<bool>,
     pub(crate) replay: Option<LitStr>,
     /// The `FindingKind` variants `expect` lists, in order, spanned at their names.
     pub(crate) expect: Vec<Ident>,
@@ -232,6 +235,7 @@ impl Args {
                     "seed" => self.seed = Some(seed(value)?),
                     "stall_timeout" => self.stall_timeout_ms = Some(seconds(value, &key)?),
                     "scheduler" => self.scheduler = Some(scheduler(value)?),
+                    "time" => self.virtual_time = Some(time(value)?),
                     "replay" => {
                         self.replay = Some(string(
                             value,
@@ -315,6 +319,7 @@ fn example(key: &str) -> &'static str {
         "runs" => "runs = 20",
         "grace_ms" => "grace_ms = 500",
         "ignore_thread" => "ignore_thread = \"tokio-runtime-w\"",
+        "time" => "time = \"virtual\"",
         _ => "expect = \"leaked_thread\"",
     }
 }
@@ -450,6 +455,21 @@ fn scheduler(value: &Expr) -> syn::Result<(SchedulerKind, LitStr)> {
         }
     };
     Ok((kind, lit))
+}
+
+/// `time = "adversarial" | "virtual"`: whether the time model is the virtual one.
+fn time(value: &Expr) -> syn::Result<bool> {
+    let accepted = "expected \"adversarial\" (the default: a timed wait may end early) or \
+                    \"virtual\" (time passes only when no thread can run)";
+    let lit = string(value, &format!("`time` takes a time model: {accepted}"))?;
+    match lit.value().as_str() {
+        "adversarial" => Ok(false),
+        "virtual" => Ok(true),
+        other => Err(syn::Error::new_spanned(
+            &lit,
+            format!("unknown time model `{other}`; {accepted}"),
+        )),
+    }
 }
 
 /// `expect = "kind"` or `expect = ["kind", ...]`: the `FindingKind` variants, in order.

@@ -178,6 +178,13 @@ fn generate(args: &Args, function: ItemFn) -> TokenStream2 {
         let ms = Literal::u64_unsuffixed(ms);
         config.extend(quote!(.stall_timeout(::std::time::Duration::from_millis(#ms))));
     }
+    if let Some(virtual_time) = args.virtual_time {
+        config.extend(if virtual_time {
+            quote!(.time(::leakcheck::Time::Virtual))
+        } else {
+            quote!(.time(::leakcheck::Time::Adversarial))
+        });
+    }
     if let Some(token) = &args.replay {
         config.extend(quote!(.replay(#token)));
     }

@@ -72,6 +72,8 @@ pub enum Target {
     Thread(ThreadInfo),
     /// An `unpark`, in `park`.
     Unpark,
+    /// Nothing but time, in `sleep`.
+    Sleep,
 }
 
 /// A thread that holds a lock, and where it took it.

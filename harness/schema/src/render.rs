@@ -39,6 +39,7 @@ impl Display for Target {
             }
             Target::Thread(t) => write!(f, "{t}"),
             Target::Unpark => f.write_str("an unpark"),
+            Target::Sleep => f.write_str("its time to pass"),
         }
     }
 }
@@ -71,6 +72,9 @@ fn blocked(out: &mut String, verb: &str, b: &Blocked) {
                 "  {verb} in {} at {}, waiting for an unpark",
                 b.operation, b.at
             );
+        }
+        Target::Sleep => {
+            let _ = writeln!(out, "  {verb} in {} at {}, sleeping", b.operation, b.at);
         }
         on => {
             let _ = writeln!(out, "  {verb} in {} on {on} at {}", b.operation, b.at);

@@ -1,0 +1,4 @@
+#[leakcheck::test(time = "paused")]
+fn paused() {}
+
+fn main() {}
