@@ -26,6 +26,7 @@
 
 mod builder;
 mod handle;
+mod local;
 mod park;
 mod scope;
 
@@ -36,4 +37,5 @@ pub use park::{available_parallelism, park, park_timeout, sleep, yield_now};
 #[allow(deprecated)]
 pub use park::{park_timeout_ms, sleep_ms};
 pub use scope::{scope, Scope, ScopedJoinHandle};
-pub use std::thread::{AccessError, LocalKey, Result};
+pub use local::{AccessError, LocalKey};
+pub use std::thread::Result;
