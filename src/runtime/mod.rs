@@ -25,6 +25,7 @@ mod registry;
 pub(crate) mod remutex;
 pub(crate) mod rwlock;
 pub(crate) mod semaphore;
+pub(crate) mod slot;
 pub(crate) mod thread;
 #[cfg_attr(not(feature = "parking_lot"), allow(dead_code))]
 pub(crate) mod timed;
@@ -33,7 +34,7 @@ pub(crate) mod token;
 use std::cell::{RefCell, RefMut};
 use std::panic::Location;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 pub(crate) use engine::{is_teardown, Backend, Control, Decision, Stop, Teardown, STACK_SIZE};
 pub(crate) use object::{ObjState, State};
@@ -54,6 +55,10 @@ pub(crate) const BODY: Tid = 0;
 
 static SERIAL: AtomicU64 = AtomicU64::new(1);
 
+/// How many executions are current on some OS thread: while none is, [`current`] answers
+/// without reading the thread-local, so facade objects outside checks pay one load.
+static ACTIVE: AtomicUsize = AtomicUsize::new(0);
+
 /// One execution.
 pub(crate) struct Exec {
     pub reg: RefCell<Registry>,
@@ -63,6 +68,8 @@ pub(crate) struct Exec {
     pub serial: u64,
     /// Whether blocking operations that std lets wake spuriously may do so.
     pub spurious_wakeups: bool,
+    /// The facade objects attached to a model in this execution, by address (see [`slot`]).
+    pub slots: RefCell<slot::Slots>,
 }
 
 thread_local! {
@@ -72,11 +79,15 @@ thread_local! {
 /// The execution running on this OS thread, if any.
 #[inline]
 pub(crate) fn current() -> Option<Rc<Exec>> {
+    if ACTIVE.load(Ordering::Relaxed) == 0 {
+        return None;
+    }
     CURRENT.with(|c| c.borrow().clone())
 }
 
 /// Makes `exec` the current execution until the guard drops.
 pub(crate) fn enter(exec: Rc<Exec>) -> EnterGuard {
+    ACTIVE.fetch_add(1, Ordering::SeqCst);
     CURRENT.with(|c| *c.borrow_mut() = Some(exec));
     EnterGuard(())
 }
@@ -86,6 +97,7 @@ pub(crate) struct EnterGuard(());
 impl Drop for EnterGuard {
     fn drop(&mut self) {
         CURRENT.with(|c| c.borrow_mut().take());
+        ACTIVE.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -143,6 +155,7 @@ impl Exec {
             backend,
             serial: SERIAL.fetch_add(1, Ordering::Relaxed),
             spurious_wakeups,
+            slots: RefCell::default(),
         }
     }
 
