@@ -77,11 +77,16 @@ thread_local! {
 }
 
 /// The execution running on this OS thread, if any.
-#[inline]
+#[inline(always)]
 pub(crate) fn current() -> Option<Rc<Exec>> {
     if ACTIVE.load(Ordering::Relaxed) == 0 {
         return None;
     }
+    current_slow()
+}
+
+#[inline(never)]
+fn current_slow() -> Option<Rc<Exec>> {
     CURRENT.with(|c| c.borrow().clone())
 }
 

@@ -148,14 +148,18 @@ impl<T: ?Sized> Mutex<T> {
         let at = runtime::caller();
         let inner = match runtime::current() {
             None => Imp::Std(Some(self.std.lock().unwrap_or_else(PoisonError::into_inner))),
-            Some(exec) => {
-                let h = self.model(&exec);
-                lock_model(&exec, h, at);
-                self.enter(h);
-                Imp::Model(h)
-            }
+            Some(exec) => Imp::Model(self.lock_model(&exec, at)),
         };
         self.guard(inner)
+    }
+
+    /// `lock` inside a check (kept out of the std path, which stays as small as std's).
+    #[inline(never)]
+    fn lock_model(&self, exec: &Exec, at: Loc) -> Handle {
+        let h = self.model(exec);
+        lock_model(exec, h, at);
+        self.enter(h);
+        h
     }
 
     /// The mutex's model in `exec`.

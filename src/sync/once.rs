@@ -408,13 +408,17 @@ impl<T> OnceLock<T> {
     pub(super) fn get_at(&self, op: &'static str, at: Loc) -> Option<&T> {
         match runtime::current() {
             None => self.std.get(),
-            Some(exec) => {
-                let h = self.model(&exec);
-                let running = exec.switch(op, at);
-                let done = !running || exec.reg().once(h.id).done;
-                done.then(|| self.value_in(exec.serial)).flatten()
-            }
+            Some(exec) => self.get_model(&exec, op, at),
         }
+    }
+
+    /// `get` inside a check (kept out of the std path, which stays as small as std's).
+    #[inline(never)]
+    fn get_model(&self, exec: &Exec, op: &'static str, at: Loc) -> Option<&T> {
+        let h = self.model(exec);
+        let running = exec.switch(op, at);
+        let done = !running || exec.reg().once(h.id).done;
+        done.then(|| self.value_in(exec.serial)).flatten()
     }
 
     /// A mutable reference to the value, if the cell is initialised; no waiting is needed,

@@ -15,6 +15,12 @@ pub(super) struct Flag(AtomicU64);
 
 const OUTSIDE: u64 = u64::MAX;
 
+/// Whether a lock poisoned in `poisoned_in` is poisoned for the caller.
+#[cold]
+fn poisoned_here(poisoned_in: u64) -> bool {
+    poisoned_in == OUTSIDE || poisoned_in == serial()
+}
+
 fn serial() -> u64 {
     crate::runtime::current().map_or(OUTSIDE, |exec| exec.serial)
 }
@@ -30,12 +36,10 @@ impl Flag {
         Flag(AtomicU64::new(0))
     }
 
+    #[inline]
     pub(super) fn get(&self) -> bool {
-        match self.0.load(Ordering::Relaxed) {
-            0 => false,
-            OUTSIDE => true,
-            poisoned_in => poisoned_in == serial(),
-        }
+        let poisoned_in = self.0.load(Ordering::Relaxed);
+        poisoned_in != 0 && poisoned_here(poisoned_in)
     }
 
     pub(super) fn clear(&self) {

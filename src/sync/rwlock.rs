@@ -163,13 +163,7 @@ impl<T: ?Sized> RwLock<T> {
         let at = runtime::caller();
         let inner = match runtime::current() {
             None => Imp::Std(self.std.read().unwrap_or_else(PoisonError::into_inner)),
-            Some(exec) => {
-                let h = self.model(&exec);
-                exec.switch("RwLock::read", at);
-                model::acquire_read(&exec, h.id, "RwLock::read", at);
-                self.enter(h);
-                Imp::Model(h)
-            }
+            Some(exec) => Imp::Model(self.read_model(&exec, at)),
         };
         self.poison.result(RwLockReadGuard { lock: self, inner })
     }
@@ -231,13 +225,7 @@ impl<T: ?Sized> RwLock<T> {
         let at = runtime::caller();
         let inner = match runtime::current() {
             None => Imp::Std(self.std.write().unwrap_or_else(PoisonError::into_inner)),
-            Some(exec) => {
-                let h = self.model(&exec);
-                exec.switch("RwLock::write", at);
-                model::acquire_write(&exec, h.id, "RwLock::write", at);
-                self.enter(h);
-                Imp::Model(h)
-            }
+            Some(exec) => Imp::Model(self.write_model(&exec, at)),
         };
         self.poison.result(RwLockWriteGuard {
             lock: self,
@@ -287,6 +275,26 @@ impl<T: ?Sized> RwLock<T> {
                 poison: poison::Flag::guard(),
             })
             .map_err(TryLockError::Poisoned)
+    }
+
+    /// `read` inside a check (kept out of the std path, which stays as small as std's).
+    #[inline(never)]
+    fn read_model(&self, exec: &Exec, at: runtime::Loc) -> Handle {
+        let h = self.model(exec);
+        exec.switch("RwLock::read", at);
+        model::acquire_read(exec, h.id, "RwLock::read", at);
+        self.enter(h);
+        h
+    }
+
+    /// `write` inside a check.
+    #[inline(never)]
+    fn write_model(&self, exec: &Exec, at: runtime::Loc) -> Handle {
+        let h = self.model(exec);
+        exec.switch("RwLock::write", at);
+        model::acquire_write(exec, h.id, "RwLock::write", at);
+        self.enter(h);
+        h
     }
 
     /// The lock's model in `exec`.
