@@ -14,7 +14,11 @@ const FILE: &str = "tests/statics.rs";
 const SCHEDULES: usize = 2_000;
 
 fn every_scheduler(body: fn()) {
-    for scheduler in [Scheduler::Random, Scheduler::Pct { depth: 3 }, Scheduler::Dfs] {
+    for scheduler in [
+        Scheduler::Random,
+        Scheduler::Pct { depth: 3 },
+        Scheduler::Dfs,
+    ] {
         let outcome = Config::new()
             .scheduler(scheduler)
             .schedules(SCHEDULES)
@@ -188,7 +192,10 @@ static INCREMENTS: AtomicUsize = AtomicUsize::new(0);
 /// check's execution, on another OS thread) is in it at the same time.
 fn bump() {
     let mut v = SHARED.lock().unwrap();
-    assert!(!INSIDE.swap(true, SeqCst), "two holders of one mutex at once");
+    assert!(
+        !INSIDE.swap(true, SeqCst),
+        "two holders of one mutex at once"
+    );
     let read = *v;
     thread::yield_now();
     *v = read + 1;
@@ -209,14 +216,11 @@ fn two_checks_sharing_a_static_never_race_and_both_finish() {
         .into_iter()
         .map(|scheduler| {
             std::thread::spawn(move || {
-                Config::new()
-                    .scheduler(scheduler)
-                    .schedules(500)
-                    .check(|| {
-                        let t = thread::spawn(bump);
-                        bump();
-                        t.join().unwrap();
-                    })
+                Config::new().scheduler(scheduler).schedules(500).check(|| {
+                    let t = thread::spawn(bump);
+                    bump();
+                    t.join().unwrap();
+                })
             })
         })
         .collect();

@@ -33,7 +33,11 @@ fn counters() -> (u32, u32) {
 }
 
 fn every_scheduler(body: impl Fn() + Send + Sync + Clone + 'static) {
-    for scheduler in [Scheduler::Random, Scheduler::Pct { depth: 3 }, Scheduler::Dfs] {
+    for scheduler in [
+        Scheduler::Random,
+        Scheduler::Pct { depth: 3 },
+        Scheduler::Dfs,
+    ] {
         let outcome = Config::new()
             .scheduler(scheduler)
             .schedules(SCHEDULES)

@@ -31,7 +31,8 @@ fn pack(serial: u64, id: ObjId) -> u64 {
 }
 
 fn unpack(word: u64) -> Option<(u64, ObjId)> {
-    (word != 0 && word != UNPACKED).then(|| (word >> ID_BITS, (word & ((1 << ID_BITS) - 1)) as ObjId))
+    (word != 0 && word != UNPACKED)
+        .then(|| (word >> ID_BITS, (word & ((1 << ID_BITS) - 1)) as ObjId))
 }
 
 /// What one execution has attached by address: the slots it has seen.
@@ -102,8 +103,7 @@ impl Slot {
             // Attached before, maybe by this execution while another overwrote the cache.
             let known = exec.slots.borrow().by_addr.get(&addr).copied();
             if let Some(id) = known {
-                self.cache
-                    .store(pack(exec.serial, id), Ordering::Release);
+                self.cache.store(pack(exec.serial, id), Ordering::Release);
                 return Handle {
                     serial: exec.serial,
                     id,
@@ -215,18 +215,20 @@ impl<G> Gate<G> {
         self.owner.store(serial, Ordering::Release);
     }
 
-    /// One hold fewer for execution `serial`; the last releases the real lock.
-    pub(crate) fn exit(&self, serial: u64) {
+    /// One hold fewer for execution `serial`; the last releases the real lock (drops its
+    /// guard) and returns true: a caller whose guard is `()` (a raw lock) then unlocks it.
+    pub(crate) fn exit(&self, serial: u64) -> bool {
         if self.owner.load(Ordering::Acquire) != serial {
-            return;
+            return false;
         }
         if self.count.fetch_sub(1, Ordering::Relaxed) > 1 {
-            return;
+            return false;
         }
         self.owner.store(0, Ordering::Release);
         // SAFETY: this thread has the real lock until the guard drops.
         let held = unsafe { (*self.held.get()).take() };
         drop(held);
+        true
     }
 }
 

@@ -1,8 +1,8 @@
 use std::fmt;
 
+use crate::runtime;
 use crate::runtime::barrier::{self as model, BarrierState};
 use crate::runtime::slot::Slot;
-use crate::runtime;
 
 /// A barrier, as [`std::sync::Barrier`]: `n` threads wait until all `n` have arrived, then all
 /// go on, and the barrier is ready for the next round.
@@ -12,7 +12,8 @@ use crate::runtime;
 /// barrier. The last thread to arrive in a round is its leader. Outside a check it is std's
 /// barrier.
 ///
-/// Unlike std's, `Barrier::new` is not `const`: it records where the barrier was created.
+/// `Barrier::new` is `const`, as std's, so a `static` works: inside a check it gets its model
+/// on first use in each execution.
 ///
 /// ```
 /// use leakcheck::sync::{Arc, Barrier};

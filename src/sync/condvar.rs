@@ -283,13 +283,19 @@ impl Condvar {
         let timed_out = match guard.inner {
             Imp::Std(_) => {
                 let cv = &self.std;
-                let Imp::Std(Some(std_guard)) = std::mem::replace(&mut guard.inner, Imp::Std(None)) else {
+                let Imp::Std(Some(std_guard)) = std::mem::replace(&mut guard.inner, Imp::Std(None))
+                else {
                     unreachable!("a std mutex has a std guard")
                 };
                 let (std_guard, timed_out) = match timeout {
-                    None => (cv.wait(std_guard).unwrap_or_else(PoisonError::into_inner), false),
+                    None => (
+                        cv.wait(std_guard).unwrap_or_else(PoisonError::into_inner),
+                        false,
+                    ),
                     Some(d) => {
-                        let (g, r) = cv.wait_timeout(std_guard, d).unwrap_or_else(PoisonError::into_inner);
+                        let (g, r) = cv
+                            .wait_timeout(std_guard, d)
+                            .unwrap_or_else(PoisonError::into_inner);
                         (g, r.timed_out())
                     }
                 };
@@ -325,7 +331,13 @@ impl Condvar {
     pub fn notify_one(&self) {
         match runtime::current() {
             None => self.std.notify_one(),
-            Some(exec) => notify_model(&exec, self.model(&exec), false, "Condvar::notify_one", runtime::caller()),
+            Some(exec) => notify_model(
+                &exec,
+                self.model(&exec),
+                false,
+                "Condvar::notify_one",
+                runtime::caller(),
+            ),
         }
     }
 
@@ -340,7 +352,13 @@ impl Condvar {
     pub fn notify_all(&self) {
         match runtime::current() {
             None => self.std.notify_all(),
-            Some(exec) => notify_model(&exec, self.model(&exec), true, "Condvar::notify_all", runtime::caller()),
+            Some(exec) => notify_model(
+                &exec,
+                self.model(&exec),
+                true,
+                "Condvar::notify_all",
+                runtime::caller(),
+            ),
         }
     }
 }

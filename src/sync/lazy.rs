@@ -66,7 +66,10 @@ struct PoisonOnUnwind<'a, F> {
 impl<F> Drop for PoisonOnUnwind<'_, F> {
     fn drop(&mut self) {
         if !self.done {
-            let mut init = self.init.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut init = self
+                .init
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             init.poisoned_in.push(self.serial);
         }
     }
@@ -108,7 +111,9 @@ impl<T, F: FnOnce() -> T> LazyLock<T, F> {
     }
 
     fn init(&self) -> std::sync::MutexGuard<'_, Init<F>> {
-        self.init.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.init
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The value, running the initialiser first if no thread has; if another thread runs it,
@@ -128,10 +133,12 @@ impl<T, F: FnOnce() -> T> LazyLock<T, F> {
     pub fn force(this: &LazyLock<T, F>) -> &T {
         let at = runtime::caller();
         let Some(serial) = runtime::current().map(|exec| exec.serial) else {
-            return this.cell.init("LazyLock::force", at, || match this.init().f.take() {
-                Some(f) => f(),
-                None => panic!("{POISONED}"),
-            });
+            return this
+                .cell
+                .init("LazyLock::force", at, || match this.init().f.take() {
+                    Some(f) => f(),
+                    None => panic!("{POISONED}"),
+                });
         };
         {
             let init = this.init();

@@ -147,7 +147,9 @@ impl<T: ?Sized> Mutex<T> {
     pub fn lock(&self) -> LockResult<MutexGuard<'_, T>> {
         let at = runtime::caller();
         let inner = match runtime::current() {
-            None => Imp::Std(Some(self.std.lock().unwrap_or_else(PoisonError::into_inner))),
+            None => Imp::Std(Some(
+                self.std.lock().unwrap_or_else(PoisonError::into_inner),
+            )),
             Some(exec) => Imp::Model(self.lock_model(&exec, at)),
         };
         self.guard(inner)
@@ -175,16 +177,17 @@ impl<T: ?Sized> Mutex<T> {
             // a field of this mutex that drops before `std`, and forgets the guard if the
             // mutex moved meanwhile.
             unsafe {
-                std::mem::transmute::<std::sync::MutexGuard<'_, ()>, std::sync::MutexGuard<'static, ()>>(
-                    guard,
-                )
+                std::mem::transmute::<
+                    std::sync::MutexGuard<'_, ()>,
+                    std::sync::MutexGuard<'static, ()>,
+                >(guard)
             }
         });
     }
 
     /// A model thread of execution `h.serial` let the mutex go.
     pub(super) fn exit(&self, h: Handle) {
-        self.gate.exit(h.serial);
+        let _ = self.gate.exit(h.serial);
     }
 
     /// Acquires the mutex if it is free.

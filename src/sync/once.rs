@@ -12,7 +12,8 @@ use crate::runtime::{self, Exec, Handle, Loc};
 /// wait for it). A panic in the closure poisons the `Once`: a later `call_once` panics, as std's
 /// does, and `call_once_force` runs its closure again. Outside a check it is std's `Once`.
 ///
-/// Unlike std's, `Once::new` is not `const`: it records where the `Once` was created.
+/// `Once::new` is `const`, as std's, so a `static` works: inside a check it runs once *per
+/// execution* (each execution starts with it not run, unless it completed outside any check).
 ///
 /// ```
 /// use leakcheck::sync::atomic::{AtomicUsize, Ordering};
@@ -264,7 +265,6 @@ impl fmt::Debug for Once {
     }
 }
 
-
 /// A cell written at most once, as [`std::sync::OnceLock`].
 ///
 /// Inside a check it runs on the model of a [`Once`] (threads racing to initialise it wait for
@@ -342,7 +342,9 @@ impl<T> OnceLock<T> {
     }
 
     fn values(&self) -> std::sync::MutexGuard<'_, Vec<(u64, Box<T>)>> {
-        self.values.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.values
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The value in execution `serial`: std's, or the one set in that execution.
@@ -371,7 +373,10 @@ impl<T> OnceLock<T> {
         if self.std.get().is_some() {
             return self.std.get_mut();
         }
-        let values = self.values.get_mut().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let values = self
+            .values
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         values
             .iter_mut()
             .find(|(s, _)| *s == serial)
@@ -383,7 +388,10 @@ impl<T> OnceLock<T> {
         if self.std.get().is_some() {
             return self.std.take();
         }
-        let values = self.values.get_mut().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let values = self
+            .values
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let i = values.iter().position(|(s, _)| *s == serial)?;
         Some(*values.remove(i).1)
     }

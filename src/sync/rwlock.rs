@@ -412,7 +412,7 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
 fn release<T: ?Sized>(lock: &RwLock<T>, h: Handle, write: bool, op: &'static str) {
     // The real lock first: a waiter that takes the lock at the release's scheduling point takes
     // the real lock after it.
-    lock.gate.exit(h.serial);
+    let _ = lock.gate.exit(h.serial);
     let Some(exec) = h.live() else {
         return;
     };

@@ -32,10 +32,10 @@ mod scope;
 
 pub use builder::{spawn, Builder};
 pub use handle::{current, JoinHandle, Thread, ThreadId};
+pub use local::{AccessError, LocalKey};
 pub use park::panicking;
 pub use park::{available_parallelism, park, park_timeout, sleep, yield_now};
 #[allow(deprecated)]
 pub use park::{park_timeout_ms, sleep_ms};
 pub use scope::{scope, Scope, ScopedJoinHandle};
-pub use local::{AccessError, LocalKey};
 pub use std::thread::Result;
