@@ -966,3 +966,25 @@ fn two_checks_sharing_a_static_parking_lot_mutex_never_race() {
     }
     assert_eq!(*PL_SHARED.lock(), (2 * 2 * SCHEDULES + 100) as u64);
 }
+
+static PL_HELD: Mutex<u32> = Mutex::new(0);
+static PL_HELD_RW: RwLock<u32> = RwLock::new(0);
+
+#[test]
+fn a_deadlock_on_static_parking_lot_locks_releases_them_for_the_next_execution() {
+    // Every execution deadlocks holding both statics; a stopped execution's threads never drop
+    // their guards, so the next execution (and code after the check) finds them left held by an
+    // execution that has ended, and takes them back.
+    let body = || {
+        let held = PL_HELD.lock();
+        let written = PL_HELD_RW.write();
+        let t = thread::spawn(|| *PL_HELD.lock() += *PL_HELD_RW.read());
+        t.join().unwrap();
+        drop((held, written));
+    };
+    for seed in 0..20 {
+        let report = fails(Config::new().seed(seed), body);
+        assert_eq!(kinds(&report), [FindingKind::Deadlock], "{report}");
+    }
+    assert_eq!(*PL_HELD.lock() + *PL_HELD_RW.read(), 0);
+}

@@ -282,3 +282,32 @@ fn a_poisoned_static_is_poisoned_in_its_execution_only() {
     });
     assert!(!POISONED.is_poisoned(), "nor is it outside the check");
 }
+
+static HELD: Mutex<u32> = Mutex::new(0);
+
+#[test]
+fn a_deadlock_on_a_static_releases_its_real_lock_for_the_next_execution() {
+    // Every execution deadlocks: the body holds the static while it joins a thread that waits
+    // for it. Each stopped execution's threads are unwound and their guards release the real
+    // lock, so the next execution (and code after the check) takes it afresh.
+    let body = || {
+        let held = HELD.lock().unwrap();
+        let t = thread::spawn(|| *HELD.lock().unwrap() += 1);
+        t.join().unwrap();
+        drop(held);
+    };
+    for scheduler in [
+        Scheduler::Random,
+        Scheduler::Pct { depth: 3 },
+        Scheduler::Exhaustive {
+            preemption_bound: 2,
+        },
+    ] {
+        // Every schedule fails: explore them all by replaying one after another.
+        for seed in 0..20 {
+            let report = fails(Config::new().scheduler(scheduler).seed(seed), body);
+            assert_eq!(kinds(&report), [FindingKind::Deadlock], "{report}");
+        }
+    }
+    assert_eq!(*HELD.lock().unwrap(), 0, "free again outside any check");
+}

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use parking_lot::lock_api as pl_api;
 
 use crate::runtime::mutex::{self as model, MutexState};
-use crate::runtime::slot::{Gate, Slot};
+use crate::runtime::slot::{Gate, RawHold, Slot};
 use crate::runtime::{self, timed, Exec, Handle, Loc};
 
 pub(crate) mod sealed {
@@ -81,7 +81,7 @@ impl RawMutex for parking_lot::RawFairMutex {}
 /// while its model threads hold the mutex, so two checks (or code outside any check) sharing a
 /// `static` never reach the data together.
 pub(crate) struct RawLock<R> {
-    gate: Gate<()>,
+    gate: Gate<RawHold>,
     pub(crate) std: pl_api::Mutex<R, ()>,
     slot: Slot,
 }
@@ -109,20 +109,33 @@ impl<R: RawMutex> RawLock<R> {
 
     /// A model thread of execution `serial` took the mutex: the execution holds the real lock.
     pub(crate) fn enter(&self, serial: u64) {
-        self.gate.enter(serial, || Self::std(&self.std).lock());
+        self.gate.enter(serial, || {
+            Self::std(&self.std).lock();
+            /// Unlocks the `pl_api::Mutex<R, ()>` at `m`.
+            unsafe fn unlock<R: RawMutex>(m: *const ()) {
+                // SAFETY: the gate's hold of it, taken above.
+                unsafe { (*(m as *const pl_api::Mutex<R, ()>)).force_unlock() }
+            }
+            // SAFETY: locked just above; the gate drops the hold once.
+            unsafe { RawHold::new(&self.std, unlock::<R>) }
+        });
     }
 
     /// A model thread of execution `serial` let the mutex go: the last lets the real lock go.
     pub(crate) fn exit(&self, serial: u64) {
-        if self.gate.exit(serial) {
-            // SAFETY: the gate took the real lock for the execution, and this was its last hold.
-            unsafe { Self::std(&self.std).unlock() };
-        }
+        self.gate.exit(serial);
     }
 
     pub(crate) fn lock(&self, at: Loc) {
         match runtime::current() {
-            None => Self::std(&self.std).lock(),
+            None => {
+                let raw = Self::std(&self.std);
+                if !raw.try_lock() {
+                    // An execution that has ended may have left it held.
+                    self.gate.clear_stale();
+                    raw.lock();
+                }
+            }
             Some(exec) => self.lock_model(&exec, at),
         }
     }

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use parking_lot::lock_api::RawReentrantMutex;
 
 use crate::runtime::remutex::{self as model, RemutexState};
-use crate::runtime::slot::{Gate, Slot};
+use crate::runtime::slot::{Gate, RawHold, Slot};
 use crate::runtime::{self, Exec, Handle, Loc};
 
 type StdRaw = RawReentrantMutex<parking_lot::RawMutex, parking_lot::RawThreadId>;
@@ -18,7 +18,7 @@ type StdRaw = RawReentrantMutex<parking_lot::RawMutex, parking_lot::RawThreadId>
 struct Raw {
     /// parking_lot's lock, held for an execution while its model threads hold the mutex, so
     /// two checks (or code outside any check) sharing a `static` never reach the data together.
-    gate: Gate<()>,
+    gate: Gate<RawHold>,
     /// parking_lot's lock: all there is outside a check.
     std: StdRaw,
     /// The model, per execution.
@@ -41,21 +41,32 @@ impl Raw {
 
     /// A model thread of execution `serial` took the mutex (once more).
     fn enter(&self, serial: u64) {
-        self.gate.enter(serial, || self.std.lock());
+        self.gate.enter(serial, || {
+            self.std.lock();
+            /// Unlocks one hold of the `StdRaw` at `r`.
+            unsafe fn unlock(r: *const ()) {
+                // SAFETY: the gate's hold of it, taken above.
+                unsafe { (*(r as *const StdRaw)).unlock() }
+            }
+            // SAFETY: locked just above; the gate drops the hold once.
+            unsafe { RawHold::new(&self.std, unlock) }
+        });
     }
 
     /// A model thread of execution `serial` let one hold go: the last lets the real lock go.
     fn exit(&self, serial: u64) {
-        if self.gate.exit(serial) {
-            // SAFETY: the gate took the real lock for the execution, on this OS thread, and this
-            // was its last hold.
-            unsafe { self.std.unlock() };
-        }
+        self.gate.exit(serial);
     }
 
     fn lock(&self, op: &'static str, at: Loc) {
         match runtime::current() {
-            None => self.std.lock(),
+            None => {
+                if !self.std.try_lock() {
+                    // An execution that has ended may have left it held.
+                    self.gate.clear_stale();
+                    self.std.lock();
+                }
+            }
             Some(exec) => {
                 let h = self.model(&exec);
                 exec.switch(op, at);

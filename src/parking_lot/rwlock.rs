@@ -13,7 +13,7 @@ use parking_lot::lock_api::{
 };
 
 use crate::runtime::fair_rwlock::{self as model, FairRwLockState, Mode};
-use crate::runtime::slot::{Gate, Slot};
+use crate::runtime::slot::{Gate, RawHold, Slot};
 use crate::runtime::{self, Exec, Handle, Loc};
 
 /// A deadline or a duration.
@@ -29,7 +29,7 @@ struct Raw {
     /// parking_lot's raw lock, held exclusively for an execution while its model threads hold
     /// the lock in any mode, so two checks (or code outside any check) sharing a `static` never
     /// reach the data together.
-    gate: Gate<()>,
+    gate: Gate<RawHold>,
     /// parking_lot's raw lock: all there is outside a check.
     std: parking_lot::RawRwLock,
     /// The model, per execution.
@@ -54,21 +54,28 @@ impl Raw {
     /// it had, the execution holds the real lock one more time.
     fn enter(&self, mode: Mode, serial: u64) {
         if !matches!(mode, Mode::Upgrade) {
-            self.gate.enter(serial, || self.std.lock_exclusive());
+            self.gate.enter(serial, || {
+                self.std.lock_exclusive();
+                /// Unlocks the exclusive hold of the `RawRwLock` at `r`.
+                unsafe fn unlock(r: *const ()) {
+                    // SAFETY: the gate's hold of it, taken above.
+                    unsafe { (*(r as *const parking_lot::RawRwLock)).unlock_exclusive() }
+                }
+                // SAFETY: locked just above; the gate drops the hold once.
+                unsafe { RawHold::new(&self.std, unlock) }
+            });
         }
     }
 
     /// A model thread of execution `serial` let a hold go: the last lets the real lock go.
     fn exit(&self, serial: u64) {
-        if self.gate.exit(serial) {
-            // SAFETY: the gate took the real lock for the execution, and this was its last hold.
-            unsafe { self.std.unlock_exclusive() };
-        }
+        self.gate.exit(serial);
     }
 
     fn acquire(&self, mode: Mode, op: &'static str, at: Loc) {
         let r = &self.std;
         match runtime::current() {
+            None if !matches!(mode, Mode::Upgrade) && self.try_std(mode) => {}
             None => match mode {
                 Mode::Read => r.lock_shared(),
                 Mode::ReadRecursive => r.lock_shared_recursive(),
@@ -84,6 +91,22 @@ impl Raw {
                 self.enter(mode, exec.serial);
             }
         }
+    }
+
+    /// A try at parking_lot's lock outside a check, in `mode` (not an upgrade). If it fails, an
+    /// execution that has ended may have left it held: that is released (the caller then waits).
+    fn try_std(&self, mode: Mode) -> bool {
+        let r = &self.std;
+        let taken = match mode {
+            Mode::Read => r.try_lock_shared(),
+            Mode::ReadRecursive => r.try_lock_shared_recursive(),
+            Mode::Upgradable => r.try_lock_upgradable(),
+            Mode::Write | Mode::Upgrade => r.try_lock_exclusive(),
+        };
+        if !taken {
+            self.gate.clear_stale();
+        }
+        taken
     }
 
     fn try_acquire(&self, mode: Mode, op: &'static str, at: Loc) -> bool {

@@ -92,17 +92,21 @@ fn current_slow() -> Option<Rc<Exec>> {
 
 /// Makes `exec` the current execution until the guard drops.
 pub(crate) fn enter(exec: Rc<Exec>) -> EnterGuard {
+    let serial = exec.serial;
+    slot::started(serial);
     ACTIVE.fetch_add(1, Ordering::SeqCst);
     CURRENT.with(|c| *c.borrow_mut() = Some(exec));
-    EnterGuard(())
+    EnterGuard(serial)
 }
 
-pub(crate) struct EnterGuard(());
+/// The current execution until it drops; then the execution is over (see [`slot::live`]).
+pub(crate) struct EnterGuard(u64);
 
 impl Drop for EnterGuard {
     fn drop(&mut self) {
         CURRENT.with(|c| c.borrow_mut().take());
         ACTIVE.fetch_sub(1, Ordering::SeqCst);
+        slot::ended(self.0);
     }
 }
 

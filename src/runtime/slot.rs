@@ -13,9 +13,34 @@
 use std::cell::UnsafeCell;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use super::object::State;
 use super::{current, Exec, Handle, Loc, ObjId};
+
+/// The executions that have started and not ended, by serial.
+static LIVE: Mutex<Vec<u64>> = Mutex::new(Vec::new());
+
+/// Execution `serial` starts.
+pub(crate) fn started(serial: u64) {
+    LIVE.lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .push(serial);
+}
+
+/// Execution `serial` has ended.
+pub(crate) fn ended(serial: u64) {
+    LIVE.lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .retain(|s| *s != serial);
+}
+
+/// Whether execution `serial` has started and not ended.
+pub(crate) fn live(serial: u64) -> bool {
+    LIVE.lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .contains(&serial)
+}
 
 /// Serial and id packed in one word: the serial above, the id in the low bits.
 const ID_BITS: u32 = 24;
@@ -168,6 +193,13 @@ impl Drop for Slot {
 /// real lock (blocking while another OS thread holds it), the last releases it. So model threads
 /// of one execution, which share one OS thread, never wait for each other here, even while a
 /// stopped execution's threads unwind and drop guards in any order.
+///
+/// A stopped execution's threads may never drop their guards (the shuttle engine leaks the
+/// stacks of a stopped execution's threads rather than unwinding them), so an execution that has
+/// ended may still own a gate. Whoever next finds the real lock taken checks: if its owner has
+/// ended, it takes the guard the owner left and releases it ([`Gate::clear_stale`]). Gates are
+/// only touched through their object, so an object that nobody can reach any more (on a leaked
+/// stack) is never touched.
 pub(crate) struct Gate<G> {
     owner: AtomicU64,
     /// Holds of the owner; only the owner's OS thread reads or writes it.
@@ -208,6 +240,7 @@ impl<G> Gate<G> {
             self.count.fetch_add(1, Ordering::Relaxed);
             return;
         }
+        self.clear_stale();
         let guard = take();
         // SAFETY: this thread now has the real lock (see the `Sync` impl).
         unsafe { *self.held.get() = Some((self as *const Self as usize, guard)) };
@@ -216,19 +249,72 @@ impl<G> Gate<G> {
     }
 
     /// One hold fewer for execution `serial`; the last releases the real lock (drops its
-    /// guard) and returns true: a caller whose guard is `()` (a raw lock) then unlocks it.
-    pub(crate) fn exit(&self, serial: u64) -> bool {
+    /// guard).
+    pub(crate) fn exit(&self, serial: u64) {
         if self.owner.load(Ordering::Acquire) != serial {
-            return false;
+            return;
         }
         if self.count.fetch_sub(1, Ordering::Relaxed) > 1 {
-            return false;
+            return;
         }
         self.owner.store(0, Ordering::Release);
         // SAFETY: this thread has the real lock until the guard drops.
         let held = unsafe { (*self.held.get()).take() };
         drop(held);
-        true
+    }
+
+    /// If the gate is owned by an execution that has ended (its threads' guards were never
+    /// dropped), releases the real lock it left held. Called by whoever finds the real lock
+    /// taken, before waiting for it.
+    #[cold]
+    pub(crate) fn clear_stale(&self) {
+        let owner = self.owner.load(Ordering::Acquire);
+        if owner == 0 || owner == STEALING || live(owner) {
+            return;
+        }
+        if self
+            .owner
+            .compare_exchange(owner, STEALING, Ordering::AcqRel, Ordering::Acquire)
+            .is_err()
+        {
+            return;
+        }
+        // SAFETY: the owner has ended, so nothing of it touches the gate any more, and the
+        // exchange above made this thread the only one to take over.
+        let held = unsafe { (*self.held.get()).take() };
+        self.count.store(0, Ordering::Relaxed);
+        self.owner.store(0, Ordering::Release);
+        drop(held);
+    }
+}
+
+/// The owner of a gate whose ended owner's guard is being released.
+const STEALING: u64 = u64::MAX;
+
+/// A raw lock held by a gate: unlocks it when it drops. Made for a lock at a fixed place (a
+/// field of the same object as the gate; the gate forgets it if the object moves).
+pub(crate) struct RawHold {
+    lock: *const (),
+    unlock: unsafe fn(*const ()),
+}
+
+impl RawHold {
+    /// A hold of the locked raw lock at `lock`, which `unlock` unlocks.
+    ///
+    /// # Safety
+    /// The lock at `lock` is locked, and `unlock(lock)` unlocks it once.
+    pub(crate) unsafe fn new<L>(lock: &L, unlock: unsafe fn(*const ())) -> RawHold {
+        RawHold {
+            lock: lock as *const L as *const (),
+            unlock,
+        }
+    }
+}
+
+impl Drop for RawHold {
+    fn drop(&mut self) {
+        // SAFETY: see `new`; the gate drops a hold only while its lock is where it was.
+        unsafe { (self.unlock)(self.lock) }
     }
 }
 

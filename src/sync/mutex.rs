@@ -147,9 +147,7 @@ impl<T: ?Sized> Mutex<T> {
     pub fn lock(&self) -> LockResult<MutexGuard<'_, T>> {
         let at = runtime::caller();
         let inner = match runtime::current() {
-            None => Imp::Std(Some(
-                self.std.lock().unwrap_or_else(PoisonError::into_inner),
-            )),
+            None => Imp::Std(Some(self.std_lock())),
             Some(exec) => Imp::Model(self.lock_model(&exec, at)),
         };
         self.guard(inner)
@@ -162,6 +160,19 @@ impl<T: ?Sized> Mutex<T> {
         lock_model(exec, h, at);
         self.enter(h);
         h
+    }
+
+    /// std's lock, outside a check. If it is taken, an execution that has ended may have left
+    /// it held (its threads never dropped their guards): that is released first.
+    fn std_lock(&self) -> std::sync::MutexGuard<'_, ()> {
+        match self.std.try_lock() {
+            Ok(g) => g,
+            Err(TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(TryLockError::WouldBlock) => {
+                self.gate.clear_stale();
+                self.std.lock().unwrap_or_else(PoisonError::into_inner)
+            }
+        }
     }
 
     /// The mutex's model in `exec`.
@@ -187,7 +198,7 @@ impl<T: ?Sized> Mutex<T> {
 
     /// A model thread of execution `h.serial` let the mutex go.
     pub(super) fn exit(&self, h: Handle) {
-        let _ = self.gate.exit(h.serial);
+        self.gate.exit(h.serial);
     }
 
     /// Acquires the mutex if it is free.

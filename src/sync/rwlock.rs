@@ -162,7 +162,15 @@ impl<T: ?Sized> RwLock<T> {
     pub fn read(&self) -> LockResult<RwLockReadGuard<'_, T>> {
         let at = runtime::caller();
         let inner = match runtime::current() {
-            None => Imp::Std(self.std.read().unwrap_or_else(PoisonError::into_inner)),
+            None => Imp::Std(match self.std.try_read() {
+                Ok(g) => g,
+                Err(TryLockError::Poisoned(p)) => p.into_inner(),
+                Err(TryLockError::WouldBlock) => {
+                    // An execution that has ended may have left it held.
+                    self.gate.clear_stale();
+                    self.std.read().unwrap_or_else(PoisonError::into_inner)
+                }
+            }),
             Some(exec) => Imp::Model(self.read_model(&exec, at)),
         };
         self.poison.result(RwLockReadGuard { lock: self, inner })
@@ -224,7 +232,15 @@ impl<T: ?Sized> RwLock<T> {
     pub fn write(&self) -> LockResult<RwLockWriteGuard<'_, T>> {
         let at = runtime::caller();
         let inner = match runtime::current() {
-            None => Imp::Std(self.std.write().unwrap_or_else(PoisonError::into_inner)),
+            None => Imp::Std(match self.std.try_write() {
+                Ok(g) => g,
+                Err(TryLockError::Poisoned(p)) => p.into_inner(),
+                Err(TryLockError::WouldBlock) => {
+                    // An execution that has ended may have left it held.
+                    self.gate.clear_stale();
+                    self.std.write().unwrap_or_else(PoisonError::into_inner)
+                }
+            }),
             Some(exec) => Imp::Model(self.write_model(&exec, at)),
         };
         self.poison.result(RwLockWriteGuard {
@@ -412,7 +428,7 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
 fn release<T: ?Sized>(lock: &RwLock<T>, h: Handle, write: bool, op: &'static str) {
     // The real lock first: a waiter that takes the lock at the release's scheduling point takes
     // the real lock after it.
-    let _ = lock.gate.exit(h.serial);
+    lock.gate.exit(h.serial);
     let Some(exec) = h.live() else {
         return;
     };
