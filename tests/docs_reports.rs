@@ -36,7 +36,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex as StdMutex;
 
-use leakcheck::{Config, Detail, Report};
+use leakcheck::{Config, Report};
 
 /// Compiles each `docs/examples/NAME.rs` into a module `NAME`, and lists the names.
 macro_rules! examples {

@@ -881,11 +881,15 @@ fn statics_body() {
         *PL_RW.write() += 1;
         let _outer = PL_RE.lock();
         let _inner = PL_RE.lock();
-        PL_ONCE.call_once(|| drop(PL_ONCE_RUNS.fetch_add(1, std::sync::atomic::Ordering::SeqCst)));
+        PL_ONCE.call_once(|| {
+            PL_ONCE_RUNS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        });
         PL_READY.notify_all();
     });
     PL_MUTEX.lock().push(0);
-    PL_ONCE.call_once(|| drop(PL_ONCE_RUNS.fetch_add(1, std::sync::atomic::Ordering::SeqCst)));
+    PL_ONCE.call_once(|| {
+        PL_ONCE_RUNS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    });
     {
         let mut v = PL_MUTEX.lock();
         while v.len() < 2 {

@@ -152,11 +152,15 @@ fn initialise() {
     assert!(!ONCE.is_completed(), "fresh in every execution");
     assert_eq!(CELL.get(), None, "fresh in every execution");
     let t = thread::spawn(|| {
-        ONCE.call_once(|| drop(ONCE_RUNS.fetch_add(1, SeqCst)));
+        ONCE.call_once(|| {
+            ONCE_RUNS.fetch_add(1, SeqCst);
+        });
         assert_eq!(*CELL.get_or_init(init_cell), 5);
         assert_eq!(*LAZY, 7);
     });
-    ONCE.call_once(|| drop(ONCE_RUNS.fetch_add(1, SeqCst)));
+    ONCE.call_once(|| {
+        ONCE_RUNS.fetch_add(1, SeqCst);
+    });
     assert_eq!(*CELL.get_or_init(init_cell), 5);
     assert_eq!(*LAZY, 7);
     t.join().unwrap();

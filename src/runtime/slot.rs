@@ -57,7 +57,7 @@ fn pack(serial: u64, id: ObjId) -> u64 {
 
 fn unpack(word: u64) -> Option<(u64, ObjId)> {
     (word != 0 && word != UNPACKED)
-        .then(|| (word >> ID_BITS, (word & ((1 << ID_BITS) - 1)) as ObjId))
+        .then_some((word >> ID_BITS, (word & ((1 << ID_BITS) - 1)) as ObjId))
 }
 
 /// What one execution has attached by address: the slots it has seen.

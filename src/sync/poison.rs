@@ -64,10 +64,12 @@ impl Flag {
 
     /// Called as a guard drops: poisons the lock if the thread began panicking meanwhile.
     pub(super) fn done(&self, guard: &Guard) {
-        if !guard.panicking && crate::thread::panicking() {
-            if self.0.load(Ordering::Relaxed) != OUTSIDE {
-                self.0.store(serial(), Ordering::Relaxed);
-            }
+        // A poisoning outside any check stays, seen everywhere.
+        if !guard.panicking
+            && crate::thread::panicking()
+            && self.0.load(Ordering::Relaxed) != OUTSIDE
+        {
+            self.0.store(serial(), Ordering::Relaxed);
         }
     }
 }
