@@ -110,14 +110,16 @@ impl<R: RawMutex> RawLock<R> {
     /// A model thread of execution `serial` took the mutex: the execution holds the real lock.
     pub(crate) fn enter(&self, serial: u64) {
         self.gate.enter(serial, || {
-            Self::std(&self.std).lock();
+            if !Self::std(&self.std).try_lock() {
+                return None;
+            }
             /// Unlocks the `pl_api::Mutex<R, ()>` at `m`.
             unsafe fn unlock<R: RawMutex>(m: *const ()) {
                 // SAFETY: the gate's hold of it, taken above.
                 unsafe { (*(m as *const pl_api::Mutex<R, ()>)).force_unlock() }
             }
             // SAFETY: locked just above; the gate drops the hold once.
-            unsafe { RawHold::new(&self.std, unlock::<R>) }
+            Some(unsafe { RawHold::new(&self.std, unlock::<R>) })
         });
     }
 

@@ -42,14 +42,16 @@ impl Raw {
     /// A model thread of execution `serial` took the mutex (once more).
     fn enter(&self, serial: u64) {
         self.gate.enter(serial, || {
-            self.std.lock();
+            if !self.std.try_lock() {
+                return None;
+            }
             /// Unlocks one hold of the `StdRaw` at `r`.
             unsafe fn unlock(r: *const ()) {
                 // SAFETY: the gate's hold of it, taken above.
                 unsafe { (*(r as *const StdRaw)).unlock() }
             }
             // SAFETY: locked just above; the gate drops the hold once.
-            unsafe { RawHold::new(&self.std, unlock) }
+            Some(unsafe { RawHold::new(&self.std, unlock) })
         });
     }
 

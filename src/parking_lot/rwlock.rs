@@ -55,14 +55,16 @@ impl Raw {
     fn enter(&self, mode: Mode, serial: u64) {
         if !matches!(mode, Mode::Upgrade) {
             self.gate.enter(serial, || {
-                self.std.lock_exclusive();
+                if !self.std.try_lock_exclusive() {
+                    return None;
+                }
                 /// Unlocks the exclusive hold of the `RawRwLock` at `r`.
                 unsafe fn unlock(r: *const ()) {
                     // SAFETY: the gate's hold of it, taken above.
                     unsafe { (*(r as *const parking_lot::RawRwLock)).unlock_exclusive() }
                 }
                 // SAFETY: locked just above; the gate drops the hold once.
-                unsafe { RawHold::new(&self.std, unlock) }
+                Some(unsafe { RawHold::new(&self.std, unlock) })
             });
         }
     }

@@ -190,7 +190,8 @@ impl Drop for Slot {
 /// keeps another execution, or code outside any check, off the data meanwhile).
 ///
 /// The execution that holds it (its serial in `owner`) counts its holds; the first takes the
-/// real lock (blocking while another OS thread holds it), the last releases it. So model threads
+/// real lock (waiting while another OS thread holds it, see [`Gate::enter`]), the last releases
+/// it. So model threads
 /// of one execution, which share one OS thread, never wait for each other here, even while a
 /// stopped execution's threads unwind and drop guards in any order.
 ///
@@ -235,13 +236,34 @@ impl<G> Gate<G> {
     }
 
     /// One more hold for execution `serial`; the first takes the real lock with `take`.
-    pub(crate) fn enter(&self, serial: u64, take: impl FnOnce() -> G) {
+    ///
+    /// The real lock is never waited for by blocking the OS thread while this execution's other
+    /// threads could run: they might hold what the holder (another check's execution, or code
+    /// outside any check) waits for. While they can run, the thread lets them (a scheduling
+    /// point) and tries again; when none can, it waits for the holder, in real time.
+    pub(crate) fn enter(&self, serial: u64, mut try_take: impl FnMut() -> Option<G>) {
         if self.owner.load(Ordering::Acquire) == serial {
             self.count.fetch_add(1, Ordering::Relaxed);
             return;
         }
-        self.clear_stale();
-        let guard = take();
+        let mut tries = 0u32;
+        let guard = loop {
+            if let Some(guard) = try_take() {
+                break guard;
+            }
+            self.clear_stale();
+            if let Some(guard) = try_take() {
+                break guard;
+            }
+            tries = tries.saturating_add(1);
+            if let Some(exec) = current().filter(|e| e.serial == serial && !e.closed()) {
+                if others_can_run(&exec) {
+                    exec.backend.yield_now();
+                }
+            }
+            // The holder runs on another OS thread: give it time.
+            std::thread::sleep(std::time::Duration::from_micros(u64::from(tries.min(100))));
+        };
         // SAFETY: this thread now has the real lock (see the `Sync` impl).
         unsafe { *self.held.get() = Some((self as *const Self as usize, guard)) };
         self.count.store(1, Ordering::Relaxed);
@@ -286,6 +308,20 @@ impl<G> Gate<G> {
         self.owner.store(0, Ordering::Release);
         drop(held);
     }
+}
+
+/// Whether a thread of `exec` other than the current one can run.
+fn others_can_run(exec: &Exec) -> bool {
+    let me = exec.me();
+    exec.reg
+        .try_borrow()
+        .map(|reg| {
+            reg.threads
+                .iter()
+                .enumerate()
+                .any(|(t, r)| t != me && r.is_runnable())
+        })
+        .unwrap_or(false)
 }
 
 /// The owner of a gate whose ended owner's guard is being released.

@@ -183,16 +183,20 @@ impl<T: ?Sized> Mutex<T> {
     /// A model thread of execution `h.serial` took the mutex: the execution holds the real lock.
     pub(super) fn enter(&self, h: Handle) {
         self.gate.enter(h.serial, || {
-            let guard = self.std.lock().unwrap_or_else(PoisonError::into_inner);
+            let guard = match self.std.try_lock() {
+                Ok(guard) => guard,
+                Err(TryLockError::Poisoned(p)) => p.into_inner(),
+                Err(TryLockError::WouldBlock) => return None,
+            };
             // SAFETY: the gate holds the guard no longer than the lock it borrows: the gate is
             // a field of this mutex that drops before `std`, and forgets the guard if the
             // mutex moved meanwhile.
-            unsafe {
+            Some(unsafe {
                 std::mem::transmute::<
                     std::sync::MutexGuard<'_, ()>,
                     std::sync::MutexGuard<'static, ()>,
                 >(guard)
-            }
+            })
         });
     }
 

@@ -323,16 +323,20 @@ impl<T: ?Sized> RwLock<T> {
     /// writes meanwhile; within the execution, the model decides.
     fn enter(&self, h: Handle) {
         self.gate.enter(h.serial, || {
-            let guard = self.std.write().unwrap_or_else(PoisonError::into_inner);
+            let guard = match self.std.try_write() {
+                Ok(guard) => guard,
+                Err(TryLockError::Poisoned(p)) => p.into_inner(),
+                Err(TryLockError::WouldBlock) => return None,
+            };
             // SAFETY: the gate holds the guard no longer than the lock it borrows: the gate is
             // a field of this lock that drops before `std`, and forgets the guard if the lock
             // moved meanwhile.
-            unsafe {
+            Some(unsafe {
                 std::mem::transmute::<
                     std::sync::RwLockWriteGuard<'_, ()>,
                     std::sync::RwLockWriteGuard<'static, ()>,
                 >(guard)
-            }
+            })
         });
     }
 
