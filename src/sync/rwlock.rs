@@ -429,6 +429,7 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
 
 /// Releases one hold of the model lock (`write`: the write hold), then makes a scheduling point,
 /// so a waiter may take the lock at once.
+#[inline(never)]
 fn release<T: ?Sized>(lock: &RwLock<T>, h: Handle, write: bool, op: &'static str) {
     // The real lock first: a waiter that takes the lock at the release's scheduling point takes
     // the real lock after it.
