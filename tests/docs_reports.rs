@@ -36,7 +36,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex as StdMutex;
 
-use leakcheck::{Config, Detail, Report};
+use leakcheck::{Config, Report};
 
 /// Compiles each `docs/examples/NAME.rs` into a module `NAME`, and lists the names.
 macro_rules! examples {
@@ -128,7 +128,6 @@ const BLOCKS: &[(&str, &str)] = &[
     ("schedulers.md", "output: exhaustive_summary"),
     ("getting-started.md", "output: clean_summary"),
     ("getting-started.md", "output: env_errors"),
-    ("getting-started.md", "output: cross_execution"),
     ("findings/threads.md", "report: worker_is_stopped"),
     ("findings/threads.md", "report: poller_polls"),
     ("findings/threads.md", "report: login_is_audited"),
@@ -1100,7 +1099,7 @@ fn clean_summary() {
     expect_output("getting-started.md", "output: clean_summary", &summary);
 }
 
-/// A `Mutex` kept in a `static` across executions: the second execution uses the first one's.
+/// A `Mutex` kept in a `static` across executions: each execution gives it a model of its own.
 fn shared_static() {
     static CACHE: std::sync::OnceLock<leakcheck::sync::Mutex<u32>> = std::sync::OnceLock::new();
     let worker = leakcheck::thread::spawn(|| 1);
@@ -1113,11 +1112,9 @@ fn shared_static() {
 
 #[test]
 fn cross_execution() {
-    let report = report(Config::new().schedules(2), "cross_execution", shared_static);
-    let Detail::Panic { message, .. } = report.findings()[0].detail() else {
-        panic!("expected a panic:\n{report}")
-    };
-    expect_output("getting-started.md", "output: cross_execution", message);
+    // What getting-started.md's caveats say: an object kept across executions is fine.
+    let outcome = Config::new().schedules(20).explore(shared_static);
+    assert!(outcome.is_ok(), "{outcome:?}");
 }
 
 /// Set in the child processes that `env_errors` starts.

@@ -538,6 +538,8 @@ fn two_mutexes_taken_in_both_orders_are_a_lock_order_inversion() {
     let report = fails(Config::new(), || {
         let created = line!() + 1;
         let (a, b) = (Arc::new(Mutex::new(())), Arc::new(Mutex::new(())));
+        // Objects are numbered in the order they are first used: `a` is mutex#1.
+        assert!(!a.is_locked() && !b.is_locked());
         let (a2, b2) = (Arc::clone(&a), Arc::clone(&b));
         let ab = line!() + 2;
         let h = thread::spawn(move || {
@@ -839,6 +841,8 @@ fn a_std_and_a_parking_lot_rwlock_are_numbered_apart() {
     let report = fails(Config::new(), || {
         let plain = Arc::new(leakcheck::sync::RwLock::new(()));
         let fair = Arc::new(RwLock::new(()));
+        // Objects are numbered in the order they are first used: `plain` is rwlock#1.
+        drop(plain.read());
         std::mem::forget(fair.write());
         let f = Arc::clone(&fair);
         thread::Builder::new()
@@ -853,4 +857,138 @@ fn a_std_and_a_parking_lot_rwlock_are_numbered_apart() {
         .expect("the reader waits on the lock");
     assert_eq!((object.kind.as_str(), object.id), ("rwlock", 2), "{report}");
     assert!(report.to_string().contains("on rwlock#2"), "{report}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statics: `const` constructors, a model per execution, parking_lot's lock underneath
+
+static PL_MUTEX: Mutex<Vec<u32>> = leakcheck::parking_lot::const_mutex(Vec::new());
+static PL_FAIR: FairMutex<u32> = leakcheck::parking_lot::const_fair_mutex(0);
+static PL_RW: RwLock<u32> = leakcheck::parking_lot::const_rwlock(0);
+static PL_RE: ReentrantMutex<()> = leakcheck::parking_lot::const_reentrant_mutex(());
+static PL_READY: Condvar = Condvar::new();
+static PL_ONCE: Once = Once::new();
+static PL_ONCE_RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Two threads use every kind of static parking_lot lock, one holding each across a yield.
+fn statics_body() {
+    let other = thread::spawn(|| {
+        let mut v = PL_MUTEX.lock();
+        thread::yield_now();
+        v.push(1);
+        drop(v);
+        *PL_FAIR.lock() += 1;
+        *PL_RW.write() += 1;
+        let _outer = PL_RE.lock();
+        let _inner = PL_RE.lock();
+        PL_ONCE.call_once(|| {
+            PL_ONCE_RUNS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        });
+        PL_READY.notify_all();
+    });
+    PL_MUTEX.lock().push(0);
+    PL_ONCE.call_once(|| {
+        PL_ONCE_RUNS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    });
+    {
+        let mut v = PL_MUTEX.lock();
+        while v.len() < 2 {
+            PL_READY.wait(&mut v);
+        }
+        v.clear();
+    }
+    other.join().unwrap();
+    assert!(*PL_RW.read() >= 1);
+    assert!(PL_ONCE.state().done());
+}
+
+#[test]
+fn static_parking_lot_locks_work_in_every_schedule_and_outside() {
+    let executions = std::sync::atomic::AtomicUsize::new(0);
+    let executions = std::sync::Arc::new(executions);
+    for scheduler in [
+        Scheduler::Random,
+        Scheduler::Pct { depth: 3 },
+        Scheduler::Dfs,
+    ] {
+        let runs = std::sync::Arc::clone(&executions);
+        let outcome = Config::new()
+            .scheduler(scheduler)
+            .schedules(2_000)
+            .explore(move || {
+                runs.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                statics_body();
+            });
+        assert!(outcome.is_ok(), "{scheduler}: {outcome:?}");
+    }
+    // Once per execution.
+    assert_eq!(
+        PL_ONCE_RUNS.load(std::sync::atomic::Ordering::SeqCst),
+        executions.load(std::sync::atomic::Ordering::SeqCst)
+    );
+    // Parity: parking_lot's own outside a check.
+    statics_body();
+}
+
+static PL_SHARED: Mutex<u64> = leakcheck::parking_lot::const_mutex(0);
+static PL_INSIDE: AtomicBool = AtomicBool::new(false);
+
+fn pl_bump() {
+    let mut v = PL_SHARED.lock();
+    assert!(
+        !PL_INSIDE.swap(true, Ordering::SeqCst),
+        "two holders at once"
+    );
+    let read = *v;
+    thread::yield_now();
+    *v = read + 1;
+    PL_INSIDE.store(false, Ordering::SeqCst);
+}
+
+#[test]
+fn two_checks_sharing_a_static_parking_lot_mutex_never_race() {
+    let checks: Vec<_> = SCHEDULERS
+        .into_iter()
+        .map(|scheduler| {
+            std::thread::spawn(move || {
+                Config::new()
+                    .scheduler(scheduler)
+                    .schedules(SCHEDULES)
+                    .check(|| {
+                        let t = thread::spawn(pl_bump);
+                        pl_bump();
+                        t.join().unwrap();
+                    })
+            })
+        })
+        .collect();
+    for _ in 0..100 {
+        pl_bump();
+    }
+    for check in checks {
+        check.join().expect("the check passed");
+    }
+    assert_eq!(*PL_SHARED.lock(), (2 * 2 * SCHEDULES + 100) as u64);
+}
+
+static PL_HELD: Mutex<u32> = Mutex::new(0);
+static PL_HELD_RW: RwLock<u32> = RwLock::new(0);
+
+#[test]
+fn a_deadlock_on_static_parking_lot_locks_releases_them_for_the_next_execution() {
+    // Every execution deadlocks holding both statics; a stopped execution's threads never drop
+    // their guards, so the next execution (and code after the check) finds them left held by an
+    // execution that has ended, and takes them back.
+    let body = || {
+        let held = PL_HELD.lock();
+        let written = PL_HELD_RW.write();
+        let t = thread::spawn(|| *PL_HELD.lock() += *PL_HELD_RW.read());
+        t.join().unwrap();
+        drop((held, written));
+    };
+    for seed in 0..20 {
+        let report = fails(Config::new().seed(seed), body);
+        assert_eq!(kinds(&report), [FindingKind::Deadlock], "{report}");
+    }
+    assert_eq!(*PL_HELD.lock() + *PL_HELD_RW.read(), 0);
 }

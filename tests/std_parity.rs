@@ -596,7 +596,7 @@ mod with_std {
 }
 
 mod with_facade {
-    use leakcheck::{sync, thread};
+    use leakcheck::{sync, thread, thread_local};
     parity_body!();
 }
 

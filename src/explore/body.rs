@@ -16,6 +16,10 @@ pub(crate) fn body_thread(body: Body) -> impl FnOnce() + Send + 'static {
             Err(payload) if is_teardown(payload.as_ref()) => std::panic::resume_unwind(payload),
             result => result,
         };
+        if !exec.closed() {
+            // The body's thread ends here: its thread-locals go, as a std thread's do.
+            runtime::thread::destroy_locals(&exec);
+        }
         {
             let mut reg = exec.reg();
             if let Err(payload) = &result {

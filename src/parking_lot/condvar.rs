@@ -3,10 +3,12 @@
 use std::fmt;
 use std::time::{Duration, Instant};
 
+use super::lock_api::RawLock;
 use super::MutexGuard;
 use crate::runtime::clock::Limit;
 use crate::runtime::condvar::{self as model, CondvarState};
-use crate::runtime::{self, Handle, Imp, Loc};
+use crate::runtime::slot::Slot;
+use crate::runtime::{self, Exec, Handle, Loc};
 
 /// A condition variable, as [`parking_lot::Condvar`]: `wait` takes the guard by `&mut`,
 /// `notify_one` says whether it woke a thread and `notify_all` how many, and a wait never
@@ -43,7 +45,10 @@ use crate::runtime::{self, Handle, Imp, Loc};
 /// });
 /// ```
 pub struct Condvar {
-    imp: Imp<parking_lot::Condvar>,
+    /// parking_lot's, outside a check.
+    std: parking_lot::Condvar,
+    /// The model, per execution.
+    slot: Slot,
 }
 
 /// Whether a timed wait timed out, as [`parking_lot::WaitTimeoutResult`].
@@ -91,8 +96,8 @@ enum Timeout {
 }
 
 impl Condvar {
-    /// A new condition variable. Unlike parking_lot's, not `const`: it records where it was
-    /// created.
+    /// A new condition variable; `const`, as parking_lot's, so a `static` works (inside a check
+    /// it gets its model on first use in each execution).
     ///
     /// ```
     /// use leakcheck::parking_lot::Condvar;
@@ -101,12 +106,15 @@ impl Condvar {
     /// assert!(!cv.notify_one(), "nobody waits");
     /// ```
     #[track_caller]
-    pub fn new() -> Condvar {
-        let imp = match runtime::current() {
-            Some(exec) => Imp::Model(exec.new_object(runtime::caller(), CondvarState::default())),
-            None => Imp::Std(parking_lot::Condvar::new()),
-        };
-        Condvar { imp }
+    pub const fn new() -> Condvar {
+        Condvar {
+            std: parking_lot::Condvar::new(),
+            slot: Slot::new(),
+        }
+    }
+
+    fn model(&self, exec: &Exec) -> Handle {
+        self.slot.handle(exec, CondvarState::default)
     }
 
     /// Wakes one waiting thread (inside a check, which one is the scheduler's choice); returns
@@ -119,9 +127,17 @@ impl Condvar {
     /// ```
     #[track_caller]
     pub fn notify_one(&self) -> bool {
-        match &self.imp {
-            Imp::Std(cv) => cv.notify_one(),
-            Imp::Model(h) => notify_model(*h, false, "Condvar::notify_one", runtime::caller()) > 0,
+        match runtime::current() {
+            None => self.std.notify_one(),
+            Some(exec) => {
+                notify_model(
+                    &exec,
+                    self.model(&exec),
+                    false,
+                    "Condvar::notify_one",
+                    runtime::caller(),
+                ) > 0
+            }
         }
     }
 
@@ -134,9 +150,15 @@ impl Condvar {
     /// ```
     #[track_caller]
     pub fn notify_all(&self) -> usize {
-        match &self.imp {
-            Imp::Std(cv) => cv.notify_all(),
-            Imp::Model(h) => notify_model(*h, true, "Condvar::notify_all", runtime::caller()),
+        match runtime::current() {
+            None => self.std.notify_all(),
+            Some(exec) => notify_model(
+                &exec,
+                self.model(&exec),
+                true,
+                "Condvar::notify_all",
+                runtime::caller(),
+            ),
         }
     }
 
@@ -333,8 +355,9 @@ impl Condvar {
         at: Loc,
     ) -> WaitTimeoutResult {
         let mutex = MutexGuard::mutex(mutex_guard);
-        let timed_out = match (&self.imp, &mutex.raw.imp) {
-            (Imp::Std(cv), Imp::Std(m)) => {
+        let timed_out = match runtime::current() {
+            None => {
+                let (cv, m) = (&self.std, &mutex.raw.std);
                 // SAFETY: the caller's guard holds the lock; this stand-in guard lends it to
                 // parking_lot's condvar for the wait and is forgotten after, so the lock is
                 // unlocked once, by the caller's guard.
@@ -350,33 +373,38 @@ impl Condvar {
                 std::mem::forget(stand_in);
                 timed_out
             }
-            (Imp::Model(cv), Imp::Model(m)) => {
-                let exec = cv.exec("a condvar");
-                let exec = if m.serial == exec.serial {
-                    exec
-                } else {
-                    m.exec("a mutex")
-                };
+            Some(exec) => {
+                let cv = self.model(&exec);
+                let m = mutex.raw.model(&exec);
+                // The execution lets the real lock go while its thread waits, and takes it back
+                // with the mutex (or as the thread unwinds, whose guard then drops).
+                mutex.raw.exit(exec.serial);
+                let _back = Reenter(&mutex.raw, exec.serial);
                 let limit = timeout.map(|t| match t {
                     Timeout::For(d) => Limit::For(d),
                     Timeout::Until(t) => Limit::Until(t),
                 });
                 model::wait_no_spurious(&exec, cv.id, m.id, limit, op, at)
             }
-            _ => panic!(
-                "leakcheck: a condvar and a mutex from different worlds (one made inside a check, one outside)"
-            ),
         };
         WaitTimeoutResult(timed_out)
     }
 }
 
+/// Takes the real lock back for the execution when a condvar wait ends, returning or unwinding.
+struct Reenter<'a, R: super::lock_api::RawMutex>(&'a RawLock<R>, u64);
+
+impl<R: super::lock_api::RawMutex> Drop for Reenter<'_, R> {
+    fn drop(&mut self) {
+        self.0.enter(self.1);
+    }
+}
+
 /// Notifies the model condvar; returns how many threads it woke.
-fn notify_model(h: Handle, all: bool, op: &'static str, at: Loc) -> usize {
-    let exec = h.exec("a condvar");
+fn notify_model(exec: &Exec, h: Handle, all: bool, op: &'static str, at: Loc) -> usize {
     let me = exec.me();
     let before = exec.reg().condvar(h.id).notifies.len();
-    model::notify(&exec, h.id, all, op, at);
+    model::notify(exec, h.id, all, op, at);
     let mut reg = exec.reg();
     let state = reg.condvar(h.id);
     // Others may have notified during the notify's scheduling point: this thread's is its last.

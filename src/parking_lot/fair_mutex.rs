@@ -49,13 +49,13 @@ pub type FairMutexGuard<'a, T> = lock_api::MutexGuard<'a, parking_lot::RawFairMu
 /// ```
 pub type MappedFairMutexGuard<'a, T> = lock_api::MappedMutexGuard<'a, parking_lot::RawFairMutex, T>;
 
-/// A new [`FairMutex`], as [`parking_lot::const_fair_mutex`]; but not `const`.
+/// A new [`FairMutex`], as [`parking_lot::const_fair_mutex`]: `const`, so a `static` works.
 ///
 /// ```
 /// let m = leakcheck::parking_lot::const_fair_mutex(1);
 /// assert_eq!(*m.lock(), 1);
 /// ```
 #[track_caller]
-pub fn const_fair_mutex<T>(value: T) -> FairMutex<T> {
+pub const fn const_fair_mutex<T>(value: T) -> FairMutex<T> {
     FairMutex::new(value)
 }

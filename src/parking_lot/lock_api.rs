@@ -14,7 +14,8 @@ use parking_lot::lock_api as pl_api;
 
 use crate::runtime::clock::Limit;
 use crate::runtime::mutex::{self as model, MutexState};
-use crate::runtime::{self, timed, Handle, Imp, Loc};
+use crate::runtime::slot::{Gate, RawHold, Slot};
+use crate::runtime::{self, timed, Exec, Handle, Loc};
 
 pub(crate) mod sealed {
     use std::time::{Duration, Instant};
@@ -76,18 +77,24 @@ pub trait RawMutex: sealed::Sealed {}
 impl RawMutex for parking_lot::RawMutex {}
 impl RawMutex for parking_lot::RawFairMutex {}
 
-/// The lock of a mutex, without its data: parking_lot's own outside a check, the model inside.
+/// The lock of a mutex, without its data: parking_lot's own outside a check, the model inside
+/// (attached on first use in each execution), with parking_lot's lock held for the execution
+/// while its model threads hold the mutex, so two checks (or code outside any check) sharing a
+/// `static` never reach the data together.
 pub(crate) struct RawLock<R> {
-    pub(crate) imp: Imp<pl_api::Mutex<R, ()>, Handle>,
+    gate: Gate<RawHold>,
+    pub(crate) std: pl_api::Mutex<R, ()>,
+    slot: Slot,
 }
 
 impl<R: RawMutex> RawLock<R> {
-    fn new(at: Loc) -> Self {
-        let imp = match runtime::current() {
-            Some(exec) => Imp::Model(exec.new_object(at, MutexState::default())),
-            None => Imp::Std(pl_api::Mutex::new(())),
-        };
-        RawLock { imp }
+    #[track_caller]
+    const fn new() -> Self {
+        RawLock {
+            gate: Gate::new(),
+            std: pl_api::Mutex::new(()),
+            slot: Slot::new(),
+        }
     }
 
     fn std(m: &pl_api::Mutex<R, ()>) -> &R {
@@ -96,24 +103,65 @@ impl<R: RawMutex> RawLock<R> {
         unsafe { m.raw() }
     }
 
-    pub(crate) fn lock(&self, at: Loc) {
-        match &self.imp {
-            Imp::Std(m) => Self::std(m).lock(),
-            Imp::Model(h) => {
-                let exec = h.exec("a mutex");
-                exec.switch(R::OPS[LOCK], at);
-                model::acquire(&exec, h.id, R::OPS[LOCK], at);
+    /// The mutex's model in `exec`.
+    pub(crate) fn model(&self, exec: &Exec) -> Handle {
+        self.slot.handle(exec, MutexState::default)
+    }
+
+    /// A model thread of execution `serial` took the mutex: the execution holds the real lock.
+    pub(crate) fn enter(&self, serial: u64) {
+        self.gate.enter(serial, || {
+            if !Self::std(&self.std).try_lock() {
+                return None;
             }
+            /// Unlocks the `pl_api::Mutex<R, ()>` at `m`.
+            unsafe fn unlock<R: RawMutex>(m: *const ()) {
+                // SAFETY: the gate's hold of it, taken above.
+                unsafe { (*(m as *const pl_api::Mutex<R, ()>)).force_unlock() }
+            }
+            // SAFETY: locked just above; the gate drops the hold once.
+            Some(unsafe { RawHold::new(&self.std, unlock::<R>) })
+        });
+    }
+
+    /// A model thread of execution `serial` let the mutex go: the last lets the real lock go.
+    pub(crate) fn exit(&self, serial: u64) {
+        self.gate.exit(serial);
+    }
+
+    pub(crate) fn lock(&self, at: Loc) {
+        match runtime::current() {
+            None => {
+                let raw = Self::std(&self.std);
+                if !raw.try_lock() {
+                    // An execution that has ended may have left it held.
+                    self.gate.clear_stale();
+                    raw.lock();
+                }
+            }
+            Some(exec) => self.lock_model(&exec, at),
         }
     }
 
+    #[inline(never)]
+    fn lock_model(&self, exec: &Exec, at: Loc) {
+        let h = self.model(exec);
+        exec.switch(R::OPS[LOCK], at);
+        model::acquire(exec, h.id, R::OPS[LOCK], at);
+        self.enter(exec.serial);
+    }
+
     fn try_lock(&self, at: Loc) -> bool {
-        match &self.imp {
-            Imp::Std(m) => Self::std(m).try_lock(),
-            Imp::Model(h) => {
-                let exec = h.exec("a mutex");
+        match runtime::current() {
+            None => Self::std(&self.std).try_lock(),
+            Some(exec) => {
+                let h = self.model(&exec);
                 exec.switch(R::OPS[TRY_LOCK], at);
-                model::try_acquire(&exec, h.id, at)
+                let taken = model::try_acquire(&exec, h.id, at);
+                if taken {
+                    self.enter(exec.serial);
+                }
+                taken
             }
         }
     }
@@ -125,25 +173,35 @@ impl<R: RawMutex> RawLock<R> {
         limit: Limit,
         std: impl FnOnce(&R) -> bool,
     ) -> bool {
-        match &self.imp {
-            Imp::Std(m) => std(Self::std(m)),
-            Imp::Model(h) => {
-                let exec = h.exec("a mutex");
+        match runtime::current() {
+            None => std(Self::std(&self.std)),
+            Some(exec) => {
+                let h = self.model(&exec);
                 exec.switch(R::OPS[op], at);
-                timed::acquire_mutex(&exec, h.id, limit, R::OPS[op], at)
+                let taken = timed::acquire_mutex(&exec, h.id, limit, R::OPS[op], at);
+                if taken {
+                    self.enter(exec.serial);
+                }
+                taken
             }
         }
     }
 
     /// Unlocks (fairly, if `fair`); the caller holds the lock.
     pub(crate) fn unlock(&self, fair: bool, at: Loc) {
-        match &self.imp {
+        match runtime::current() {
             // SAFETY: the caller holds the lock.
-            Imp::Std(m) if fair => unsafe { Self::std(m).unlock_fair() },
+            None if fair => unsafe { Self::std(&self.std).unlock_fair() },
             // SAFETY: as above.
-            Imp::Std(m) => unsafe { Self::std(m).unlock() },
-            Imp::Model(h) => {
-                let Some(exec) = h.live() else {
+            None => unsafe { Self::std(&self.std).unlock() },
+            Some(exec) => {
+                // The real lock first: a waiter that takes the mutex at the release's
+                // scheduling point takes the real lock after it.
+                self.exit(exec.serial);
+                if exec.closed() {
+                    return;
+                }
+                let Some(h) = self.slot.attached(&exec) else {
                     return;
                 };
                 model::release(&exec, h.id);
@@ -154,16 +212,17 @@ impl<R: RawMutex> RawLock<R> {
     }
 
     fn bump(&self, at: Loc) {
-        match &self.imp {
+        match runtime::current() {
             // SAFETY: the caller holds the lock.
-            Imp::Std(m) => unsafe { Self::std(m).bump() },
-            Imp::Model(h) => {
-                let exec = h.exec("a mutex");
+            None => unsafe { Self::std(&self.std).bump() },
+            Some(exec) => {
+                let h = self.model(&exec);
                 if !exec.switch(R::OPS[BUMP], at) {
                     return;
                 }
                 let waiters = !exec.reg().mutex(h.id).waiters.is_empty();
                 if waiters {
+                    // The execution keeps the real lock: the waiters are its own threads.
                     model::release(&exec, h.id);
                     exec.switch(R::OPS[BUMP], at);
                     model::acquire(&exec, h.id, R::OPS[BUMP], at);
@@ -173,10 +232,10 @@ impl<R: RawMutex> RawLock<R> {
     }
 
     fn is_locked(&self, at: Loc) -> bool {
-        match &self.imp {
-            Imp::Std(m) => m.is_locked(),
-            Imp::Model(h) => {
-                let exec = h.exec("a mutex");
+        match runtime::current() {
+            None => self.std.is_locked(),
+            Some(exec) => {
+                let h = self.model(&exec);
                 exec.switch(R::OPS[IS_LOCKED], at);
                 let locked = exec.reg().mutex(h.id).holder.is_some();
                 locked
@@ -212,19 +271,20 @@ unsafe impl<R: RawMutex, T: ?Sized + Send> Send for Mutex<R, T> {}
 unsafe impl<R: RawMutex, T: ?Sized + Send> Sync for Mutex<R, T> {}
 
 impl<R: RawMutex, T> Mutex<R, T> {
-    /// A new unlocked mutex holding `value`. Unlike parking_lot's, not `const`: it records
-    /// where the mutex was created.
+    /// A new unlocked mutex holding `value`; `const`, as parking_lot's, so a `static` works
+    /// (inside a check it gets its model on first use in each execution).
     ///
     /// ```
     /// use leakcheck::parking_lot::Mutex;
     ///
-    /// let m = Mutex::new(1);
-    /// assert_eq!(*m.lock(), 1);
+    /// static M: Mutex<u32> = Mutex::new(1);
+    ///
+    /// assert_eq!(*M.lock(), 1);
     /// ```
     #[track_caller]
-    pub fn new(value: T) -> Self {
+    pub const fn new(value: T) -> Self {
         Mutex {
-            raw: RawLock::new(runtime::caller()),
+            raw: RawLock::new(),
             data: UnsafeCell::new(value),
         }
     }

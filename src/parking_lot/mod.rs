@@ -18,8 +18,10 @@
 //! # }
 //! ```
 //!
-//! Unlike parking_lot's, the constructors are not `const` (each records where its lock was
-//! created), so `const_mutex` and its kin are plain functions. Timed operations
+//! The constructors are `const`, as parking_lot's (`const_mutex` and its kin too), so a
+//! `static` lock works: inside a check it gets its model on first use in each execution, and
+//! parking_lot's own lock stays underneath, held for an execution while its threads hold the
+//! lock, so two checks sharing a `static` never reach its data together. Timed operations
 //! (`try_lock_for`, `wait_until`, ...) have deadlines on the [modelled clock](crate::time) inside
 //! a check (an `Instant` made from `leakcheck::time::Instant` is read on it exactly), and time
 //! out as the [time model](crate::Time) says, as every timed wait does there.

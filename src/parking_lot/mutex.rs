@@ -50,14 +50,13 @@ pub type MutexGuard<'a, T> = lock_api::MutexGuard<'a, parking_lot::RawMutex, T>;
 /// ```
 pub type MappedMutexGuard<'a, T> = lock_api::MappedMutexGuard<'a, parking_lot::RawMutex, T>;
 
-/// A new [`Mutex`], as [`parking_lot::const_mutex`]; but not `const` (the mutex records
-/// where it was created), so it cannot initialise a `static`.
+/// A new [`Mutex`], as [`parking_lot::const_mutex`]: `const`, so a `static` works.
 ///
 /// ```
 /// let m = leakcheck::parking_lot::const_mutex(5);
 /// assert_eq!(*m.lock(), 5);
 /// ```
 #[track_caller]
-pub fn const_mutex<T>(value: T) -> Mutex<T> {
+pub const fn const_mutex<T>(value: T) -> Mutex<T> {
     Mutex::new(value)
 }

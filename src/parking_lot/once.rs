@@ -5,7 +5,8 @@ use std::fmt;
 pub use parking_lot::OnceState;
 
 use crate::runtime::once::{self as model, OnceState as ModelState};
-use crate::runtime::{self, Imp};
+use crate::runtime::slot::Slot;
+use crate::runtime::{self, Exec, Handle};
 
 /// A one-time initialisation, as [`parking_lot::Once`]: `call_once`, `call_once_force` (whose
 /// closure gets the [`OnceState`]) and `state`.
@@ -33,12 +34,15 @@ use crate::runtime::{self, Imp};
 /// });
 /// ```
 pub struct Once {
-    imp: Imp<parking_lot::Once>,
+    /// parking_lot's, outside a check; done outside any check, it is done in every execution.
+    std: parking_lot::Once,
+    /// The model, per execution.
+    slot: Slot,
 }
 
 impl Once {
-    /// A new `Once` that has not run. Unlike parking_lot's, not `const`: it records where it
-    /// was created.
+    /// A new `Once` that has not run; `const`, as parking_lot's, so a `static` works (inside a
+    /// check it gets its model on first use in each execution, and runs once per execution).
     ///
     /// ```
     /// use leakcheck::parking_lot::{Once, OnceState};
@@ -46,12 +50,18 @@ impl Once {
     /// assert_eq!(Once::new().state(), OnceState::New);
     /// ```
     #[track_caller]
-    pub fn new() -> Once {
-        let imp = match runtime::current() {
-            Some(exec) => Imp::Model(exec.new_object(runtime::caller(), ModelState::default())),
-            None => Imp::Std(parking_lot::Once::new()),
-        };
-        Once { imp }
+    pub const fn new() -> Once {
+        Once {
+            std: parking_lot::Once::new(),
+            slot: Slot::new(),
+        }
+    }
+
+    fn model(&self, exec: &Exec) -> Handle {
+        self.slot.handle(exec, || ModelState {
+            done: self.std.state().done(),
+            ..Default::default()
+        })
     }
 
     /// Where the `Once` is: new, running its closure, done, or poisoned.
@@ -65,10 +75,10 @@ impl Once {
     /// ```
     #[track_caller]
     pub fn state(&self) -> OnceState {
-        match &self.imp {
-            Imp::Std(o) => o.state(),
-            Imp::Model(h) => {
-                let exec = h.exec("a Once");
+        match runtime::current() {
+            None => self.std.state(),
+            Some(exec) => {
+                let h = self.model(&exec);
                 exec.switch("Once::state", runtime::caller());
                 let mut reg = exec.reg();
                 let o = reg.once(h.id);
@@ -103,10 +113,10 @@ impl Once {
     #[track_caller]
     pub fn call_once<F: FnOnce()>(&self, f: F) {
         let at = runtime::caller();
-        match &self.imp {
-            Imp::Std(o) => o.call_once(f),
-            Imp::Model(h) => {
-                let exec = h.exec("a Once");
+        match runtime::current() {
+            None => self.std.call_once(f),
+            Some(exec) => {
+                let h = self.model(&exec);
                 exec.switch("Once::call_once", at);
                 let mut f = Some(f);
                 model::run(&exec, h.id, false, "Once::call_once", at, &mut |_| {
@@ -131,10 +141,10 @@ impl Once {
     #[track_caller]
     pub fn call_once_force<F: FnOnce(OnceState)>(&self, f: F) {
         let at = runtime::caller();
-        match &self.imp {
-            Imp::Std(o) => o.call_once_force(f),
-            Imp::Model(h) => {
-                let exec = h.exec("a Once");
+        match runtime::current() {
+            None => self.std.call_once_force(f),
+            Some(exec) => {
+                let h = self.model(&exec);
                 exec.switch("Once::call_once_force", at);
                 let mut f = Some(f);
                 model::run(

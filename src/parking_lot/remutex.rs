@@ -10,34 +10,86 @@ use parking_lot::lock_api::RawReentrantMutex;
 
 use crate::runtime::clock::Limit;
 use crate::runtime::remutex::{self as model, RemutexState};
-use crate::runtime::{self, Handle, Imp, Loc};
+use crate::runtime::slot::{Gate, RawHold, Slot};
+use crate::runtime::{self, Exec, Handle, Loc};
 
 type StdRaw = RawReentrantMutex<parking_lot::RawMutex, parking_lot::RawThreadId>;
 
 /// The lock of a reentrant mutex, without its data.
 struct Raw {
-    imp: Imp<StdRaw, Handle>,
+    /// parking_lot's lock, held for an execution while its model threads hold the mutex, so
+    /// two checks (or code outside any check) sharing a `static` never reach the data together.
+    gate: Gate<RawHold>,
+    /// parking_lot's lock: all there is outside a check.
+    std: StdRaw,
+    /// The model, per execution.
+    slot: Slot,
 }
 
 impl Raw {
+    #[track_caller]
+    const fn new() -> Raw {
+        Raw {
+            gate: Gate::new(),
+            std: StdRaw::INIT,
+            slot: Slot::new(),
+        }
+    }
+
+    fn model(&self, exec: &Exec) -> Handle {
+        self.slot.handle(exec, RemutexState::default)
+    }
+
+    /// A model thread of execution `serial` took the mutex (once more).
+    fn enter(&self, serial: u64) {
+        self.gate.enter(serial, || {
+            if !self.std.try_lock() {
+                return None;
+            }
+            /// Unlocks one hold of the `StdRaw` at `r`.
+            unsafe fn unlock(r: *const ()) {
+                // SAFETY: the gate's hold of it, taken above.
+                unsafe { (*(r as *const StdRaw)).unlock() }
+            }
+            // SAFETY: locked just above; the gate drops the hold once.
+            Some(unsafe { RawHold::new(&self.std, unlock) })
+        });
+    }
+
+    /// A model thread of execution `serial` let one hold go: the last lets the real lock go.
+    fn exit(&self, serial: u64) {
+        self.gate.exit(serial);
+    }
+
     fn lock(&self, op: &'static str, at: Loc) {
-        match &self.imp {
-            Imp::Std(r) => r.lock(),
-            Imp::Model(h) => {
-                let exec = h.exec("a reentrant mutex");
+        match runtime::current() {
+            None => {
+                if !self.std.try_lock() {
+                    // An execution that has ended may have left it held.
+                    self.gate.clear_stale();
+                    self.std.lock();
+                }
+            }
+            Some(exec) => {
+                let h = self.model(&exec);
                 exec.switch(op, at);
                 model::acquire(&exec, h.id, op, at);
+                self.enter(exec.serial);
             }
         }
     }
 
     fn try_lock(&self, at: Loc) -> bool {
-        match &self.imp {
-            Imp::Std(r) => r.try_lock(),
-            Imp::Model(h) => {
-                let exec = h.exec("a reentrant mutex");
+        match runtime::current() {
+            None => self.std.try_lock(),
+            Some(exec) => {
+                let h = self.model(&exec);
                 exec.switch("ReentrantMutex::try_lock", at);
-                model::try_acquire(&exec, h.id, at)
+                let taken = model::try_acquire(&exec, h.id, at);
+                if taken {
+                    self.enter(exec.serial);
+                }
+                taken
             }
         }
     }
@@ -49,25 +101,35 @@ impl Raw {
         limit: Limit,
         std: impl FnOnce(&StdRaw) -> bool,
     ) -> bool {
-        match &self.imp {
-            Imp::Std(r) => std(r),
-            Imp::Model(h) => {
-                let exec = h.exec("a reentrant mutex");
+        match runtime::current() {
+            None => std(&self.std),
+            Some(exec) => {
+                let h = self.model(&exec);
                 exec.switch(op, at);
-                model::acquire_timed(&exec, h.id, limit, op, at)
+                let taken = model::acquire_timed(&exec, h.id, limit, op, at);
+                if taken {
+                    self.enter(exec.serial);
+                }
+                taken
             }
         }
     }
 
     /// Unlocks once (fairly, if `fair`); the caller holds the lock.
     fn unlock(&self, fair: bool, at: Loc) {
-        match &self.imp {
+        match runtime::current() {
             // SAFETY: the caller holds the lock.
-            Imp::Std(r) if fair => unsafe { r.unlock_fair() },
+            None if fair => unsafe { self.std.unlock_fair() },
             // SAFETY: as above.
-            Imp::Std(r) => unsafe { r.unlock() },
-            Imp::Model(h) => {
-                let Some(exec) = h.live() else {
+            None => unsafe { self.std.unlock() },
+            Some(exec) => {
+                // The real lock first: a waiter that takes the mutex at the release's
+                // scheduling point takes the real lock after it.
+                self.exit(exec.serial);
+                if exec.closed() {
+                    return;
+                }
+                let Some(h) = self.slot.attached(&exec) else {
                     return;
                 };
                 model::release(&exec, h.id);
@@ -82,11 +144,12 @@ impl Raw {
     }
 
     fn bump(&self, at: Loc) {
-        match &self.imp {
+        match runtime::current() {
             // SAFETY: the caller holds the lock.
-            Imp::Std(r) => unsafe { r.bump() },
-            Imp::Model(h) => {
-                let exec = h.exec("a reentrant mutex");
+            None => unsafe { self.std.bump() },
+            Some(exec) => {
+                // The execution keeps the real lock: the waiters are its own threads.
+                let h = self.model(&exec);
                 if !exec.switch("ReentrantMutexGuard::bump", at) {
                     return;
                 }
@@ -106,10 +169,10 @@ impl Raw {
 
     /// Whether it is locked, and whether by the current thread.
     fn owned(&self, at: Loc) -> (bool, bool) {
-        match &self.imp {
-            Imp::Std(r) => (r.is_locked(), r.is_owned_by_current_thread()),
-            Imp::Model(h) => {
-                let exec = h.exec("a reentrant mutex");
+        match runtime::current() {
+            None => (self.std.is_locked(), self.std.is_owned_by_current_thread()),
+            Some(exec) => {
+                let h = self.model(&exec);
                 exec.switch("ReentrantMutex::is_locked", at);
                 model::owned(&exec, h.id)
             }
@@ -164,7 +227,8 @@ unsafe impl<T: ?Sized + Send> Send for ReentrantMutex<T> {}
 unsafe impl<T: ?Sized + Send> Sync for ReentrantMutex<T> {}
 
 impl<T> ReentrantMutex<T> {
-    /// A new unlocked reentrant mutex holding `value`. Unlike parking_lot's, not `const`.
+    /// A new unlocked reentrant mutex holding `value`; `const`, as parking_lot's, so a
+    /// `static` works (inside a check it gets its model on first use in each execution).
     ///
     /// ```
     /// use leakcheck::parking_lot::ReentrantMutex;
@@ -173,13 +237,9 @@ impl<T> ReentrantMutex<T> {
     /// assert_eq!(*m.lock(), 1);
     /// ```
     #[track_caller]
-    pub fn new(value: T) -> Self {
-        let imp = match runtime::current() {
-            Some(exec) => Imp::Model(exec.new_object(runtime::caller(), RemutexState::default())),
-            None => Imp::Std(StdRaw::INIT),
-        };
+    pub const fn new(value: T) -> Self {
         ReentrantMutex {
-            raw: Raw { imp },
+            raw: Raw::new(),
             data: UnsafeCell::new(value),
         }
     }
@@ -418,14 +478,15 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for ReentrantMutex<T> {
     }
 }
 
-/// A new [`ReentrantMutex`], as [`parking_lot::const_reentrant_mutex`]; but not `const`.
+/// A new [`ReentrantMutex`], as [`parking_lot::const_reentrant_mutex`]: `const`, so a
+/// `static` works.
 ///
 /// ```
 /// let m = leakcheck::parking_lot::const_reentrant_mutex(1);
 /// assert_eq!(*m.lock(), 1);
 /// ```
 #[track_caller]
-pub fn const_reentrant_mutex<T>(value: T) -> ReentrantMutex<T> {
+pub const fn const_reentrant_mutex<T>(value: T) -> ReentrantMutex<T> {
     ReentrantMutex::new(value)
 }
 

@@ -14,7 +14,8 @@ use parking_lot::lock_api::{
 
 use crate::runtime::clock::Limit;
 use crate::runtime::fair_rwlock::{self as model, FairRwLockState, Mode};
-use crate::runtime::{self, Handle, Imp, Loc};
+use crate::runtime::slot::{Gate, RawHold, Slot};
+use crate::runtime::{self, Exec, Handle, Loc};
 
 /// A deadline or a duration.
 #[derive(Clone, Copy)]
@@ -26,13 +27,59 @@ enum Timeout {
 /// The lock of an `RwLock`, without its data: parking_lot's raw lock outside a check, the model
 /// inside.
 struct Raw {
-    imp: Imp<parking_lot::RawRwLock, Handle>,
+    /// parking_lot's raw lock, held exclusively for an execution while its model threads hold
+    /// the lock in any mode, so two checks (or code outside any check) sharing a `static` never
+    /// reach the data together.
+    gate: Gate<RawHold>,
+    /// parking_lot's raw lock: all there is outside a check.
+    std: parking_lot::RawRwLock,
+    /// The model, per execution.
+    slot: Slot,
 }
 
 impl Raw {
+    #[track_caller]
+    const fn new() -> Raw {
+        Raw {
+            gate: Gate::new(),
+            std: <parking_lot::RawRwLock as parking_lot::lock_api::RawRwLock>::INIT,
+            slot: Slot::new(),
+        }
+    }
+
+    fn model(&self, exec: &Exec) -> Handle {
+        self.slot.handle(exec, FairRwLockState::default)
+    }
+
+    /// A model thread of execution `serial` took the lock in `mode`: unless it upgraded a hold
+    /// it had, the execution holds the real lock one more time.
+    fn enter(&self, mode: Mode, serial: u64) {
+        if !matches!(mode, Mode::Upgrade) {
+            self.gate.enter(serial, || {
+                if !self.std.try_lock_exclusive() {
+                    return None;
+                }
+                /// Unlocks the exclusive hold of the `RawRwLock` at `r`.
+                unsafe fn unlock(r: *const ()) {
+                    // SAFETY: the gate's hold of it, taken above.
+                    unsafe { (*(r as *const parking_lot::RawRwLock)).unlock_exclusive() }
+                }
+                // SAFETY: locked just above; the gate drops the hold once.
+                Some(unsafe { RawHold::new(&self.std, unlock) })
+            });
+        }
+    }
+
+    /// A model thread of execution `serial` let a hold go: the last lets the real lock go.
+    fn exit(&self, serial: u64) {
+        self.gate.exit(serial);
+    }
+
     fn acquire(&self, mode: Mode, op: &'static str, at: Loc) {
-        match &self.imp {
-            Imp::Std(r) => match mode {
+        let r = &self.std;
+        match runtime::current() {
+            None if !matches!(mode, Mode::Upgrade) && self.try_std(mode) => {}
+            None => match mode {
                 Mode::Read => r.lock_shared(),
                 Mode::ReadRecursive => r.lock_shared_recursive(),
                 Mode::Upgradable => r.lock_upgradable(),
@@ -40,17 +87,35 @@ impl Raw {
                 // SAFETY: the caller holds the upgradable lock.
                 Mode::Upgrade => unsafe { r.upgrade() },
             },
-            Imp::Model(h) => {
-                let exec = h.exec("an RwLock");
+            Some(exec) => {
+                let h = self.model(&exec);
                 exec.switch(op, at);
                 model::acquire(&exec, h.id, mode, op, at);
+                self.enter(mode, exec.serial);
             }
         }
     }
 
+    /// A try at parking_lot's lock outside a check, in `mode` (not an upgrade). If it fails, an
+    /// execution that has ended may have left it held: that is released (the caller then waits).
+    fn try_std(&self, mode: Mode) -> bool {
+        let r = &self.std;
+        let taken = match mode {
+            Mode::Read => r.try_lock_shared(),
+            Mode::ReadRecursive => r.try_lock_shared_recursive(),
+            Mode::Upgradable => r.try_lock_upgradable(),
+            Mode::Write | Mode::Upgrade => r.try_lock_exclusive(),
+        };
+        if !taken {
+            self.gate.clear_stale();
+        }
+        taken
+    }
+
     fn try_acquire(&self, mode: Mode, op: &'static str, at: Loc) -> bool {
-        match &self.imp {
-            Imp::Std(r) => match mode {
+        let r = &self.std;
+        match runtime::current() {
+            None => match mode {
                 Mode::Read => r.try_lock_shared(),
                 Mode::ReadRecursive => r.try_lock_shared_recursive(),
                 Mode::Upgradable => r.try_lock_upgradable(),
@@ -58,17 +123,22 @@ impl Raw {
                 // SAFETY: the caller holds the upgradable lock.
                 Mode::Upgrade => unsafe { r.try_upgrade() },
             },
-            Imp::Model(h) => {
-                let exec = h.exec("an RwLock");
+            Some(exec) => {
+                let h = self.model(&exec);
                 exec.switch(op, at);
-                model::try_acquire(&exec, h.id, mode, at)
+                let taken = model::try_acquire(&exec, h.id, mode, at);
+                if taken {
+                    self.enter(mode, exec.serial);
+                }
+                taken
             }
         }
     }
 
     fn acquire_timed(&self, mode: Mode, timeout: Timeout, op: &'static str, at: Loc) -> bool {
-        match &self.imp {
-            Imp::Std(r) => match (mode, timeout) {
+        let r = &self.std;
+        match runtime::current() {
+            None => match (mode, timeout) {
                 (Mode::Read, Timeout::For(d)) => r.try_lock_shared_for(d),
                 (Mode::Read, Timeout::Until(t)) => r.try_lock_shared_until(t),
                 (Mode::ReadRecursive, Timeout::For(d)) => r.try_lock_shared_recursive_for(d),
@@ -82,23 +152,28 @@ impl Raw {
                 // SAFETY: as above.
                 (Mode::Upgrade, Timeout::Until(t)) => unsafe { r.try_upgrade_until(t) },
             },
-            Imp::Model(h) => {
-                let exec = h.exec("an RwLock");
+            Some(exec) => {
+                let h = self.model(&exec);
                 exec.switch(op, at);
                 let limit = match timeout {
                     Timeout::For(d) => Limit::For(d),
                     Timeout::Until(t) => Limit::Until(t),
                 };
-                model::acquire_timed(&exec, h.id, mode, limit, op, at)
+                let taken = model::acquire_timed(&exec, h.id, mode, limit, op, at);
+                if taken {
+                    self.enter(mode, exec.serial);
+                }
+                taken
             }
         }
     }
 
     /// Releases the caller's hold taken in `mode` (fairly, if `fair`).
     fn release(&self, mode: Mode, fair: bool, op: &'static str, at: Loc) {
-        match &self.imp {
+        let r = &self.std;
+        match runtime::current() {
             // SAFETY (all arms): the caller holds the lock in `mode`.
-            Imp::Std(r) => unsafe {
+            None => unsafe {
                 match (mode, fair) {
                     (Mode::Read | Mode::ReadRecursive, false) => r.unlock_shared(),
                     (Mode::Read | Mode::ReadRecursive, true) => r.unlock_shared_fair(),
@@ -108,8 +183,14 @@ impl Raw {
                     (Mode::Write | Mode::Upgrade, true) => r.unlock_exclusive_fair(),
                 }
             },
-            Imp::Model(h) => {
-                let Some(exec) = h.live() else {
+            Some(exec) => {
+                // The real lock first: a waiter that takes the lock at the release's scheduling
+                // point takes the real lock after it.
+                self.exit(exec.serial);
+                if exec.closed() {
+                    return;
+                }
+                let Some(h) = self.slot.attached(&exec) else {
                     return;
                 };
                 model::release(&exec, h.id, mode);
@@ -121,17 +202,22 @@ impl Raw {
 
     /// Turns the caller's write or upgradable hold into a weaker one without letting go.
     fn downgrade(&self, from: Mode, to: Mode, op: &'static str, at: Loc) {
-        match &self.imp {
+        let r = &self.std;
+        match runtime::current() {
             // SAFETY (all arms): the caller holds the lock in `from`.
-            Imp::Std(r) => unsafe {
+            None => unsafe {
                 match (from, to) {
                     (Mode::Upgradable, _) => r.downgrade_upgradable(),
                     (_, Mode::Upgradable) => r.downgrade_to_upgradable(),
                     _ => r.downgrade(),
                 }
             },
-            Imp::Model(h) => {
-                let Some(exec) = h.live() else {
+            Some(exec) => {
+                // The execution keeps the real lock: the hold goes on, in another mode.
+                if exec.closed() {
+                    return;
+                }
+                let Some(h) = self.slot.attached(&exec) else {
                     return;
                 };
                 model::downgrade(&exec, h.id, from, to);
@@ -142,17 +228,19 @@ impl Raw {
 
     /// Lets waiting threads take the lock, if any wait, and takes it back in `mode`.
     fn bump(&self, mode: Mode, op: &'static str, at: Loc) {
-        match &self.imp {
+        let r = &self.std;
+        match runtime::current() {
             // SAFETY (all arms): the caller holds the lock in `mode`.
-            Imp::Std(r) => unsafe {
+            None => unsafe {
                 match mode {
                     Mode::Read | Mode::ReadRecursive => r.bump_shared(),
                     Mode::Upgradable => r.bump_upgradable(),
                     Mode::Write | Mode::Upgrade => r.bump_exclusive(),
                 }
             },
-            Imp::Model(h) => {
-                let exec = h.exec("an RwLock");
+            Some(exec) => {
+                // The execution keeps the real lock: the waiters are its own threads.
+                let h = self.model(&exec);
                 if !exec.switch(op, at) {
                     return;
                 }
@@ -168,10 +256,10 @@ impl Raw {
 
     /// Whether the lock is held, and whether exclusively.
     fn locked(&self, op: &'static str, at: Loc) -> (bool, bool) {
-        match &self.imp {
-            Imp::Std(r) => (r.is_locked(), r.is_locked_exclusive()),
-            Imp::Model(h) => {
-                let exec = h.exec("an RwLock");
+        match runtime::current() {
+            None => (self.std.is_locked(), self.std.is_locked_exclusive()),
+            Some(exec) => {
+                let h = self.model(&exec);
                 exec.switch(op, at);
                 model::locked(&exec, h.id)
             }
@@ -234,7 +322,8 @@ unsafe impl<T: ?Sized + Send> Send for RwLock<T> {}
 unsafe impl<T: ?Sized + Send + Sync> Sync for RwLock<T> {}
 
 impl<T> RwLock<T> {
-    /// A new unlocked lock holding `value`. Unlike parking_lot's, not `const`.
+    /// A new unlocked lock holding `value`; `const`, as parking_lot's, so a `static` works
+    /// (inside a check it gets its model on first use in each execution).
     ///
     /// ```
     /// use leakcheck::parking_lot::RwLock;
@@ -242,15 +331,9 @@ impl<T> RwLock<T> {
     /// assert_eq!(*RwLock::new(5).read(), 5);
     /// ```
     #[track_caller]
-    pub fn new(value: T) -> Self {
-        let imp = match runtime::current() {
-            Some(exec) => {
-                Imp::Model(exec.new_object(runtime::caller(), FairRwLockState::default()))
-            }
-            None => Imp::Std(<parking_lot::RawRwLock as parking_lot::lock_api::RawRwLock>::INIT),
-        };
+    pub const fn new(value: T) -> Self {
         RwLock {
-            raw: Raw { imp },
+            raw: Raw::new(),
             data: UnsafeCell::new(value),
         }
     }
@@ -267,14 +350,14 @@ impl<T> RwLock<T> {
     }
 }
 
-/// A new [`RwLock`], as [`parking_lot::const_rwlock`]; but not `const`.
+/// A new [`RwLock`], as [`parking_lot::const_rwlock`]: `const`, so a `static` works.
 ///
 /// ```
 /// let lock = leakcheck::parking_lot::const_rwlock(1);
 /// assert_eq!(*lock.read(), 1);
 /// ```
 #[track_caller]
-pub fn const_rwlock<T>(value: T) -> RwLock<T> {
+pub const fn const_rwlock<T>(value: T) -> RwLock<T> {
     RwLock::new(value)
 }
 

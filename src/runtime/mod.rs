@@ -27,6 +27,7 @@ mod registry;
 pub(crate) mod remutex;
 pub(crate) mod rwlock;
 pub(crate) mod semaphore;
+pub(crate) mod slot;
 pub(crate) mod thread;
 #[cfg_attr(not(feature = "parking_lot"), allow(dead_code))]
 pub(crate) mod timed;
@@ -35,7 +36,7 @@ pub(crate) mod token;
 use std::cell::{RefCell, RefMut};
 use std::panic::Location;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 pub(crate) use engine::{is_teardown, Backend, Control, Decision, Stop, Teardown, STACK_SIZE};
 pub(crate) use object::{ObjState, State};
@@ -57,6 +58,10 @@ pub(crate) const BODY: Tid = 0;
 
 static SERIAL: AtomicU64 = AtomicU64::new(1);
 
+/// How many executions are current on some OS thread: while none is, [`current`] answers
+/// without reading the thread-local, so facade objects outside checks pay one load.
+static ACTIVE: AtomicUsize = AtomicUsize::new(0);
+
 /// One execution.
 pub(crate) struct Exec {
     pub reg: RefCell<Registry>,
@@ -68,6 +73,8 @@ pub(crate) struct Exec {
     pub spurious_wakeups: bool,
     /// When timed waits end (see [`clock::Time`]).
     pub time: clock::Time,
+    /// The facade objects attached to a model in this execution, by address (see [`slot`]).
+    pub slots: RefCell<slot::Slots>,
 }
 
 thread_local! {
@@ -75,22 +82,36 @@ thread_local! {
 }
 
 /// The execution running on this OS thread, if any.
-#[inline]
+#[inline(always)]
 pub(crate) fn current() -> Option<Rc<Exec>> {
+    if ACTIVE.load(Ordering::Relaxed) == 0 {
+        return None;
+    }
+    current_slow()
+}
+
+#[inline(never)]
+fn current_slow() -> Option<Rc<Exec>> {
     CURRENT.with(|c| c.borrow().clone())
 }
 
 /// Makes `exec` the current execution until the guard drops.
 pub(crate) fn enter(exec: Rc<Exec>) -> EnterGuard {
+    let serial = exec.serial;
+    slot::started(serial);
+    ACTIVE.fetch_add(1, Ordering::SeqCst);
     CURRENT.with(|c| *c.borrow_mut() = Some(exec));
-    EnterGuard(())
+    EnterGuard(serial)
 }
 
-pub(crate) struct EnterGuard(());
+/// The current execution until it drops; then the execution is over (see [`slot::live`]).
+pub(crate) struct EnterGuard(u64);
 
 impl Drop for EnterGuard {
     fn drop(&mut self) {
         CURRENT.with(|c| c.borrow_mut().take());
+        ACTIVE.fetch_sub(1, Ordering::SeqCst);
+        slot::ended(self.0);
     }
 }
 
@@ -150,6 +171,7 @@ impl Exec {
             serial: SERIAL.fetch_add(1, Ordering::Relaxed),
             spurious_wakeups,
             time,
+            slots: RefCell::default(),
         }
     }
 

@@ -2,6 +2,9 @@
 //! waits for, what became of its `JoinHandle`, its panic, its clock), and the operations on it:
 //! start, finish, join, park and unpark. `crate::thread` is its shell.
 
+use std::any::Any;
+use std::fmt;
+
 use backtrace::Backtrace;
 
 use super::channel::Selection;
@@ -94,6 +97,37 @@ pub(crate) struct ThreadRec {
     /// cleared when it is caught. std's `panicking()` is per OS thread, and every model thread
     /// runs on one, so this is what tells the model threads apart.
     pub unwinding: bool,
+    /// Its thread-local values (`crate::thread_local!`).
+    pub locals: Locals,
+}
+
+/// A model thread's thread-local values, in the order they were initialised, by the address of
+/// their key; and the keys whose values were destroyed (a destructor that reads one of those
+/// gets an `AccessError`, as std's). The values of a thread that never ends (blocked or running
+/// when the execution stops) are never dropped, as std never runs the thread-local destructors
+/// of a thread that never exits: their memory is leaked rather than freed while something might
+/// still read it, and no destructor runs in a stopped execution.
+#[derive(Default)]
+pub(crate) struct Locals {
+    values: Vec<(usize, Box<dyn Any>)>,
+    destroyed: Vec<usize>,
+}
+
+impl fmt::Debug for Locals {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Locals")
+            .field("values", &self.values.len())
+            .field("destroyed", &self.destroyed.len())
+            .finish()
+    }
+}
+
+impl Drop for Locals {
+    fn drop(&mut self) {
+        for (_, value) in self.values.drain(..) {
+            std::mem::forget(value);
+        }
+    }
 }
 
 impl ThreadRec {
@@ -119,6 +153,7 @@ impl ThreadRec {
             condvar_wake: None,
             clock: Vec::new(),
             unwinding: false,
+            locals: Locals::default(),
         }
     }
 
@@ -153,10 +188,14 @@ pub(crate) fn start(
     tid
 }
 
-/// The current thread's code has returned (or unwound with `panic`): it is finished, and its
-/// joiners wake. If it was the last thread that could run while others wait, and no time can
+/// The current thread's code has returned (or unwound with `panic`): its thread-locals are
+/// destroyed, then it is finished, and its joiners wake. If it was the last thread that could run while others wait, and no time can
 /// pass to free one, the execution is deadlocked and stops here.
 pub(crate) fn finish(exec: &Exec, panic: Option<PanicRec>) {
+    if !exec.closed() {
+        // Its thread-locals go first: a `join` returns after their destructors, as std's.
+        destroy_locals(exec);
+    }
     let me = exec.me();
     let mut reg = exec.reg();
     if exec.closed() {
@@ -178,6 +217,63 @@ pub(crate) fn finish(exec: &Exec, panic: Option<PanicRec>) {
     drop(reg);
     if stuck && !exec.closed() && !exec.unstick() {
         exec.stop(Stop::Deadlock);
+    }
+}
+
+/// The current thread's value for the thread-local `key` (its key's address), made by `init`
+/// if it has none yet; `None` if it was already destroyed. The value stays where it is (boxed)
+/// until the thread ends: see [`Locals`].
+pub(crate) fn local(
+    exec: &Exec,
+    key: usize,
+    init: impl FnOnce() -> Box<dyn Any>,
+) -> Option<*const dyn Any> {
+    let me = exec.me();
+    let find = |locals: &Locals| -> Option<Option<*const dyn Any>> {
+        if let Some((_, v)) = locals.values.iter().find(|(k, _)| *k == key) {
+            return Some(Some(&**v as *const dyn Any));
+        }
+        locals.destroyed.contains(&key).then_some(None)
+    };
+    if let Some(found) = find(&exec.reg().threads[me].locals) {
+        return found;
+    }
+    // The initialiser may use the facade (thread-locals included): the registry is not
+    // borrowed while it runs.
+    let value = init();
+    let mut reg = exec.reg();
+    let locals = &mut reg.threads[me].locals;
+    if let Some(found) = find(locals) {
+        // Initialised meanwhile, by its own initialiser: the first value stays.
+        drop(reg);
+        drop(value);
+        return found;
+    }
+    let ptr = &*value as *const dyn Any;
+    locals.values.push((key, value));
+    Some(ptr)
+}
+
+/// Runs the current thread's thread-local destructors, as its thread ends: the latest
+/// initialised first, as std does, each marked destroyed before it drops. A destructor may
+/// initialise another thread-local, which is destroyed in turn.
+pub(crate) fn destroy_locals(exec: &Exec) {
+    let me = exec.me();
+    loop {
+        let value = {
+            let mut reg = exec.reg();
+            let Some(t) = reg.threads.get_mut(me) else {
+                return;
+            };
+            match t.locals.values.pop() {
+                Some((key, value)) => {
+                    t.locals.destroyed.push(key);
+                    value
+                }
+                None => return,
+            }
+        };
+        drop(value);
     }
 }
 

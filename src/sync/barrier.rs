@@ -1,7 +1,8 @@
 use std::fmt;
 
+use crate::runtime;
 use crate::runtime::barrier::{self as model, BarrierState};
-use crate::runtime::{self, Imp};
+use crate::runtime::slot::Slot;
 
 /// A barrier, as [`std::sync::Barrier`]: `n` threads wait until all `n` have arrived, then all
 /// go on, and the barrier is ready for the next round.
@@ -11,7 +12,8 @@ use crate::runtime::{self, Imp};
 /// barrier. The last thread to arrive in a round is its leader. Outside a check it is std's
 /// barrier.
 ///
-/// Unlike std's, `Barrier::new` is not `const`: it records where the barrier was created.
+/// `Barrier::new` is `const`, as std's, so a `static` works: inside a check it gets its model
+/// on first use in each execution.
 ///
 /// ```
 /// use leakcheck::sync::{Arc, Barrier};
@@ -34,7 +36,12 @@ use crate::runtime::{self, Imp};
 /// });
 /// ```
 pub struct Barrier {
-    imp: Imp<std::sync::Barrier>,
+    /// std's, outside a check.
+    std: std::sync::Barrier,
+    /// How many threads each round waits for.
+    n: usize,
+    /// The model, per execution.
+    slot: Slot,
 }
 
 /// What [`Barrier::wait`] returns: whether this thread is the round's leader.
@@ -78,19 +85,16 @@ impl Barrier {
     /// let barrier = Barrier::new(1);
     /// assert!(barrier.wait().is_leader());
     /// ```
+    ///
+    /// It is `const`, as std's, so a `static` works; inside a check it gets its model on first
+    /// use in each execution.
     #[track_caller]
-    pub fn new(n: usize) -> Barrier {
-        let imp = match runtime::current() {
-            Some(exec) => Imp::Model(exec.new_object(
-                runtime::caller(),
-                BarrierState {
-                    count: n,
-                    ..Default::default()
-                },
-            )),
-            None => Imp::Std(std::sync::Barrier::new(n)),
-        };
-        Barrier { imp }
+    pub const fn new(n: usize) -> Barrier {
+        Barrier {
+            std: std::sync::Barrier::new(n),
+            n,
+            slot: Slot::new(),
+        }
     }
 
     /// Waits until all `n` threads have arrived in this round.
@@ -110,10 +114,13 @@ impl Barrier {
     /// ```
     #[track_caller]
     pub fn wait(&self) -> BarrierWaitResult {
-        match &self.imp {
-            Imp::Std(b) => BarrierWaitResult(b.wait().is_leader()),
-            Imp::Model(h) => {
-                let exec = h.exec("a Barrier");
+        match runtime::current() {
+            None => BarrierWaitResult(self.std.wait().is_leader()),
+            Some(exec) => {
+                let h = self.slot.handle(&exec, || BarrierState {
+                    count: self.n,
+                    ..Default::default()
+                });
                 BarrierWaitResult(model::wait(&exec, h.id, runtime::caller()))
             }
         }

@@ -2,10 +2,11 @@ use std::fmt;
 use std::sync::{LockResult, PoisonError};
 use std::time::Duration;
 
-use super::mutex::MutexGuard;
+use super::mutex::{Mutex, MutexGuard};
 use crate::runtime::clock::Limit;
 use crate::runtime::condvar::{self as model, CondvarState};
-use crate::runtime::{self, Handle, Imp, Loc};
+use crate::runtime::slot::Slot;
+use crate::runtime::{self, Exec, Handle, Imp, Loc};
 
 /// A condition variable, as [`std::sync::Condvar`].
 ///
@@ -37,7 +38,10 @@ use crate::runtime::{self, Handle, Imp, Loc};
 /// });
 /// ```
 pub struct Condvar {
-    imp: Imp<std::sync::Condvar>,
+    /// std's, outside a check.
+    std: std::sync::Condvar,
+    /// The model, per execution.
+    slot: Slot,
 }
 
 /// Whether a timed wait timed out, as [`std::sync::WaitTimeoutResult`].
@@ -88,13 +92,19 @@ impl Condvar {
     /// let cv = Condvar::new();
     /// cv.notify_all(); // nobody waits
     /// ```
+    ///
+    /// It is `const`, as std's, so a `static` works; inside a check it gets its model on first
+    /// use in each execution.
     #[track_caller]
-    pub fn new() -> Condvar {
-        let imp = match runtime::current() {
-            Some(exec) => Imp::Model(exec.new_object(runtime::caller(), CondvarState::default())),
-            None => Imp::Std(std::sync::Condvar::new()),
-        };
-        Condvar { imp }
+    pub const fn new() -> Condvar {
+        Condvar {
+            std: std::sync::Condvar::new(),
+            slot: Slot::new(),
+        }
+    }
+
+    fn model(&self, exec: &Exec) -> Handle {
+        self.slot.handle(exec, CondvarState::default)
     }
 
     /// Releases the guard's mutex, waits for a notify (or a spurious wake-up), and locks the
@@ -276,9 +286,11 @@ impl Condvar {
         op: &'static str,
         at: Loc,
     ) -> LockResult<(MutexGuard<'a, T>, WaitTimeoutResult)> {
-        let timed_out = match (&self.imp, &guard.lock.imp) {
-            (Imp::Std(cv), Imp::Std(_)) => {
-                let Imp::Std(Some(std_guard)) = std::mem::replace(&mut guard.inner, Imp::Std(None)) else {
+        let timed_out = match guard.inner {
+            Imp::Std(_) => {
+                let cv = &self.std;
+                let Imp::Std(Some(std_guard)) = std::mem::replace(&mut guard.inner, Imp::Std(None))
+                else {
                     unreachable!("a std mutex has a std guard")
                 };
                 let (std_guard, timed_out) = match timeout {
@@ -295,12 +307,15 @@ impl Condvar {
                 guard.inner = Imp::Std(Some(std_guard));
                 timed_out
             }
-            (Imp::Model(cv), Imp::Model(m)) => {
-                let exec = cv.exec("a condvar");
-                let exec = if m.serial == exec.serial { exec } else { m.exec("a mutex") };
+            Imp::Model(m) => {
+                let exec = m.exec("a mutex");
+                let cv = self.model(&exec);
+                // The execution lets the real lock go while its thread waits, and takes it back
+                // with the mutex (or as the thread unwinds, whose guard then drops).
+                guard.lock.exit(m);
+                let _back = Reenter(guard.lock, m);
                 model::wait(&exec, cv.id, m.id, timeout, op, at)
             }
-            _ => panic!("leakcheck: a condvar and a mutex from different worlds (one made inside a check, one outside)"),
         };
         let result = WaitTimeoutResult(timed_out);
         if guard.lock.is_poisoned() {
@@ -319,9 +334,15 @@ impl Condvar {
     /// ```
     #[track_caller]
     pub fn notify_one(&self) {
-        match &self.imp {
-            Imp::Std(cv) => cv.notify_one(),
-            Imp::Model(h) => notify_model(*h, false, "Condvar::notify_one", runtime::caller()),
+        match runtime::current() {
+            None => self.std.notify_one(),
+            Some(exec) => notify_model(
+                &exec,
+                self.model(&exec),
+                false,
+                "Condvar::notify_one",
+                runtime::caller(),
+            ),
         }
     }
 
@@ -334,16 +355,30 @@ impl Condvar {
     /// ```
     #[track_caller]
     pub fn notify_all(&self) {
-        match &self.imp {
-            Imp::Std(cv) => cv.notify_all(),
-            Imp::Model(h) => notify_model(*h, true, "Condvar::notify_all", runtime::caller()),
+        match runtime::current() {
+            None => self.std.notify_all(),
+            Some(exec) => notify_model(
+                &exec,
+                self.model(&exec),
+                true,
+                "Condvar::notify_all",
+                runtime::caller(),
+            ),
         }
     }
 }
 
-#[track_caller]
-fn notify_model(h: Handle, all: bool, op: &'static str, at: Loc) {
-    model::notify(&h.exec("a condvar"), h.id, all, op, at);
+fn notify_model(exec: &Exec, h: Handle, all: bool, op: &'static str, at: Loc) {
+    model::notify(exec, h.id, all, op, at);
+}
+
+/// Takes the real lock back for the execution when a condvar wait ends, returning or unwinding.
+struct Reenter<'a, T: ?Sized>(&'a Mutex<T>, Handle);
+
+impl<T: ?Sized> Drop for Reenter<'_, T> {
+    fn drop(&mut self) {
+        self.0.enter(self.1);
+    }
 }
 
 impl fmt::Debug for Condvar {

@@ -1,4 +1,3 @@
-use std::cell::UnsafeCell;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
 use std::panic::{RefUnwindSafe, UnwindSafe};
@@ -16,8 +15,12 @@ const POISONED: &str = "LazyLock instance has previously been poisoned";
 /// the initialiser panics, the `LazyLock` is poisoned: every later access panics, as std's does.
 /// Outside a check it behaves as std's (on std's `OnceLock`).
 ///
-/// Unlike std's, `LazyLock::new` is not `const`: it records where the `LazyLock` was created, so
-/// a `LazyLock` cannot be a `static` (make one per test, or keep std's for process-wide statics).
+/// `LazyLock::new` is `const`, as std's, so a `static` works. Inside a check, a `static`'s
+/// initialiser (a function pointer) runs once *per execution*, each execution starting with the
+/// value uninitialised (and poisoning, too, lasts for the execution); the values of executions
+/// are kept apart, and kept until the process ends, as a `static`'s value is. An initialiser that
+/// cannot run again (a closure, in a `LazyLock` shared by several executions) runs in the first
+/// execution that forces it, and later executions see that value.
 ///
 /// ```
 /// use leakcheck::sync::{Arc, LazyLock};
@@ -33,8 +36,43 @@ const POISONED: &str = "LazyLock instance has previously been poisoned";
 /// ```
 pub struct LazyLock<T, F = fn() -> T> {
     cell: OnceLock<T>,
-    /// The initialiser, until the thread that runs it takes it out.
-    init: UnsafeCell<Option<F>>,
+    init: std::sync::Mutex<Init<F>>,
+}
+
+/// A `LazyLock`'s initialiser, until the thread that runs it takes it out (inside a check, a
+/// function pointer is copied instead, so each execution runs it afresh); and the executions in
+/// which it panicked, where the `LazyLock` is poisoned.
+struct Init<F> {
+    f: Option<F>,
+    poisoned_in: Vec<u64>,
+}
+
+/// A copy of `f` if it is a function pointer `fn() -> T`, which can run again.
+fn rerunnable<T, F: FnOnce() -> T>(f: &F) -> Option<F> {
+    let is_fn_pointer = std::any::type_name::<F>() == std::any::type_name::<fn() -> T>()
+        && std::mem::size_of::<F>() == std::mem::size_of::<fn() -> T>();
+    // SAFETY: `F` is the function pointer type `fn() -> T` (no other type has its name: a
+    // closure's or a function item's names its definition), which is `Copy`.
+    is_fn_pointer.then(|| unsafe { std::mem::transmute_copy::<F, F>(f) })
+}
+
+/// Marks the execution's `LazyLock` poisoned if its initialiser unwinds.
+struct PoisonOnUnwind<'a, F> {
+    init: &'a std::sync::Mutex<Init<F>>,
+    serial: u64,
+    done: bool,
+}
+
+impl<F> Drop for PoisonOnUnwind<'_, F> {
+    fn drop(&mut self) {
+        if !self.done {
+            let mut init = self
+                .init
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            init.poisoned_in.push(self.serial);
+        }
+    }
 }
 
 // SAFETY: as std's `LazyLock`: the initialiser is taken (and run) by the one thread that runs the
@@ -51,12 +89,31 @@ impl<T, F: FnOnce() -> T> LazyLock<T, F> {
     /// let lazy = LazyLock::new(|| 6 * 7);
     /// assert_eq!(*lazy, 42);
     /// ```
+    ///
+    /// It is `const`, so a `static` works:
+    ///
+    /// ```
+    /// use leakcheck::sync::LazyLock;
+    ///
+    /// static PRIMES: LazyLock<Vec<u32>> = LazyLock::new(|| vec![2, 3, 5]);
+    ///
+    /// assert_eq!(PRIMES.len(), 3);
+    /// ```
     #[track_caller]
-    pub fn new(f: F) -> LazyLock<T, F> {
+    pub const fn new(f: F) -> LazyLock<T, F> {
         LazyLock {
-            cell: OnceLock::new_at(runtime::caller()),
-            init: UnsafeCell::new(Some(f)),
+            cell: OnceLock::new(),
+            init: std::sync::Mutex::new(Init {
+                f: Some(f),
+                poisoned_in: Vec::new(),
+            }),
         }
+    }
+
+    fn init(&self) -> std::sync::MutexGuard<'_, Init<F>> {
+        self.init
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The value, running the initialiser first if no thread has; if another thread runs it,
@@ -74,13 +131,48 @@ impl<T, F: FnOnce() -> T> LazyLock<T, F> {
     /// ```
     #[track_caller]
     pub fn force(this: &LazyLock<T, F>) -> &T {
-        this.cell.init("LazyLock::force", runtime::caller(), || {
-            // SAFETY: only the thread that runs the `OnceLock`'s initialisation gets here, and
-            // only once while the cell is not initialised.
-            match unsafe { (*this.init.get()).take() } {
-                Some(f) => f(),
-                None => panic!("{POISONED}"),
+        let at = runtime::caller();
+        let Some(serial) = runtime::current().map(|exec| exec.serial) else {
+            return this
+                .cell
+                .init("LazyLock::force", at, || match this.init().f.take() {
+                    Some(f) => f(),
+                    None => panic!("{POISONED}"),
+                });
+        };
+        {
+            let init = this.init();
+            if init.poisoned_in.contains(&serial) {
+                panic!("{POISONED}");
             }
+            if init.f.is_none() {
+                drop(init);
+                // Its initialiser ran in an earlier execution and cannot run again: the value
+                // is that execution's.
+                if let Some(v) = this.cell.earliest() {
+                    return v;
+                }
+            }
+        }
+        this.cell.init("LazyLock::force", at, || {
+            let f = {
+                let mut init = this.init();
+                match init.f.as_ref().and_then(rerunnable) {
+                    Some(f) => Some(f),
+                    None => init.f.take(),
+                }
+            };
+            let Some(f) = f else {
+                panic!("{POISONED}");
+            };
+            let mut poison = PoisonOnUnwind {
+                init: &this.init,
+                serial,
+                done: false,
+            };
+            let value = f();
+            poison.done = true;
+            value
         })
     }
 
@@ -103,6 +195,8 @@ impl<T, F: FnOnce() -> T> LazyLock<T, F> {
             let f = this
                 .init
                 .get_mut()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .f
                 .take()
                 .unwrap_or_else(|| panic!("{POISONED}"));
             let value = f();

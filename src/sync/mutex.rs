@@ -5,7 +5,8 @@ use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult};
 
 use super::poison;
 use crate::runtime::mutex::{self as model, MutexState};
-use crate::runtime::{self, Handle, Imp, Loc};
+use crate::runtime::slot::{Gate, Slot};
+use crate::runtime::{self, Exec, Handle, Imp, Loc};
 
 /// A mutual exclusion lock, as [`std::sync::Mutex`], poisoning included.
 ///
@@ -13,7 +14,9 @@ use crate::runtime::{self, Handle, Imp, Loc};
 /// wait for it, so a deadlock report shows the wait-for cycle and a leaked thread blocked in
 /// `lock` names the holder. Outside a check it is a std mutex.
 ///
-/// Unlike std's, `Mutex::new` is not `const`: it records where the mutex was created.
+/// `Mutex::new` is `const`, as std's, so a `static` mutex is a facade mutex: inside a check it
+/// gets its model on first use in each execution (made afresh each time), while a real lock
+/// underneath keeps two checks running at once (or code outside any check) off the data.
 ///
 /// ```
 /// use leakcheck::sync::{Arc, Mutex};
@@ -34,7 +37,13 @@ use crate::runtime::{self, Handle, Imp, Loc};
 /// });
 /// ```
 pub struct Mutex<T: ?Sized> {
-    pub(super) imp: Imp<std::sync::Mutex<()>>,
+    /// The real lock held for an execution whose model threads hold the mutex. Before `std`, so
+    /// it drops first.
+    gate: Gate<std::sync::MutexGuard<'static, ()>>,
+    /// The real lock: all there is outside a check.
+    std: std::sync::Mutex<()>,
+    /// The model, per execution.
+    slot: Slot,
     poison: poison::Flag,
     data: UnsafeCell<T>,
 }
@@ -62,8 +71,9 @@ impl<T: ?Sized> std::panic::RefUnwindSafe for Mutex<T> {}
 pub struct MutexGuard<'a, T: ?Sized + 'a> {
     pub(super) lock: &'a Mutex<T>,
     /// std's guard (none while it is lent to a std condvar for the length of a wait), or the
-    /// model's, which is the holder recorded in the registry.
-    pub(super) inner: Imp<Option<std::sync::MutexGuard<'a, ()>>, ()>,
+    /// model's: the holder is recorded in the registry of the execution it names, which holds
+    /// the real lock through the mutex's gate.
+    pub(super) inner: Imp<Option<std::sync::MutexGuard<'a, ()>>, Handle>,
     poison: poison::Guard,
 }
 
@@ -79,14 +89,23 @@ impl<T> Mutex<T> {
     /// let m = Mutex::new(0);
     /// assert_eq!(*m.lock().unwrap(), 0);
     /// ```
+    ///
+    /// It is `const`, so a `static` works:
+    ///
+    /// ```
+    /// use leakcheck::sync::Mutex;
+    ///
+    /// static LOG: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+    ///
+    /// LOG.lock().unwrap().push(1);
+    /// assert_eq!(*LOG.lock().unwrap(), [1]);
+    /// ```
     #[track_caller]
-    pub fn new(value: T) -> Self {
-        let imp = match runtime::current() {
-            Some(exec) => Imp::Model(exec.new_object(runtime::caller(), MutexState::default())),
-            None => Imp::Std(std::sync::Mutex::new(())),
-        };
+    pub const fn new(value: T) -> Self {
         Mutex {
-            imp,
+            gate: Gate::new(),
+            std: std::sync::Mutex::new(()),
+            slot: Slot::new(),
             poison: poison::Flag::new(),
             data: UnsafeCell::new(value),
         }
@@ -127,14 +146,63 @@ impl<T: ?Sized> Mutex<T> {
     #[track_caller]
     pub fn lock(&self) -> LockResult<MutexGuard<'_, T>> {
         let at = runtime::caller();
-        let inner = match &self.imp {
-            Imp::Std(m) => Imp::Std(Some(m.lock().unwrap_or_else(PoisonError::into_inner))),
-            Imp::Model(h) => {
-                lock_model(*h, at);
-                Imp::Model(())
-            }
+        let inner = match runtime::current() {
+            None => Imp::Std(Some(self.std_lock())),
+            Some(exec) => Imp::Model(self.lock_model(&exec, at)),
         };
         self.guard(inner)
+    }
+
+    /// `lock` inside a check (kept out of the std path, which stays as small as std's).
+    #[inline(never)]
+    fn lock_model(&self, exec: &Exec, at: Loc) -> Handle {
+        let h = self.model(exec);
+        lock_model(exec, h, at);
+        self.enter(h);
+        h
+    }
+
+    /// std's lock, outside a check. If it is taken, an execution that has ended may have left
+    /// it held (its threads never dropped their guards): that is released first.
+    fn std_lock(&self) -> std::sync::MutexGuard<'_, ()> {
+        match self.std.try_lock() {
+            Ok(g) => g,
+            Err(TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(TryLockError::WouldBlock) => {
+                self.gate.clear_stale();
+                self.std.lock().unwrap_or_else(PoisonError::into_inner)
+            }
+        }
+    }
+
+    /// The mutex's model in `exec`.
+    pub(super) fn model(&self, exec: &Exec) -> Handle {
+        self.slot.handle(exec, MutexState::default)
+    }
+
+    /// A model thread of execution `h.serial` took the mutex: the execution holds the real lock.
+    pub(super) fn enter(&self, h: Handle) {
+        self.gate.enter(h.serial, || {
+            let guard = match self.std.try_lock() {
+                Ok(guard) => guard,
+                Err(TryLockError::Poisoned(p)) => p.into_inner(),
+                Err(TryLockError::WouldBlock) => return None,
+            };
+            // SAFETY: the gate holds the guard no longer than the lock it borrows: the gate is
+            // a field of this mutex that drops before `std`, and forgets the guard if the
+            // mutex moved meanwhile.
+            Some(unsafe {
+                std::mem::transmute::<
+                    std::sync::MutexGuard<'_, ()>,
+                    std::sync::MutexGuard<'static, ()>,
+                >(guard)
+            })
+        });
+    }
+
+    /// A model thread of execution `h.serial` let the mutex go.
+    pub(super) fn exit(&self, h: Handle) {
+        self.gate.exit(h.serial);
     }
 
     /// Acquires the mutex if it is free.
@@ -155,17 +223,19 @@ impl<T: ?Sized> Mutex<T> {
     #[track_caller]
     pub fn try_lock(&self) -> TryLockResult<MutexGuard<'_, T>> {
         let at = runtime::caller();
-        let inner = match &self.imp {
-            Imp::Std(m) => match m.try_lock() {
+        let inner = match runtime::current() {
+            None => match self.std.try_lock() {
                 Ok(g) => Imp::Std(Some(g)),
                 Err(TryLockError::Poisoned(p)) => Imp::Std(Some(p.into_inner())),
                 Err(TryLockError::WouldBlock) => return Err(TryLockError::WouldBlock),
             },
-            Imp::Model(h) => {
-                if !try_lock_model(*h, at) {
+            Some(exec) => {
+                let h = self.model(&exec);
+                if !try_lock_model(&exec, h, at) {
                     return Err(TryLockError::WouldBlock);
                 }
-                Imp::Model(())
+                self.enter(h);
+                Imp::Model(h)
             }
         };
         self.guard(inner).map_err(TryLockError::Poisoned)
@@ -173,7 +243,7 @@ impl<T: ?Sized> Mutex<T> {
 
     fn guard<'a>(
         &'a self,
-        inner: Imp<Option<std::sync::MutexGuard<'a, ()>>, ()>,
+        inner: Imp<Option<std::sync::MutexGuard<'a, ()>>, Handle>,
     ) -> LockResult<MutexGuard<'a, T>> {
         let guard = MutexGuard {
             lock: self,
@@ -231,18 +301,14 @@ impl<T: ?Sized> Mutex<T> {
     }
 }
 
-#[track_caller]
-fn lock_model(h: Handle, at: Loc) {
-    let exec = h.exec("a mutex");
+fn lock_model(exec: &Exec, h: Handle, at: Loc) {
     exec.switch("Mutex::lock", at);
-    model::acquire(&exec, h.id, "Mutex::lock", at);
+    model::acquire(exec, h.id, "Mutex::lock", at);
 }
 
-#[track_caller]
-fn try_lock_model(h: Handle, at: Loc) -> bool {
-    let exec = h.exec("a mutex");
+fn try_lock_model(exec: &Exec, h: Handle, at: Loc) -> bool {
     exec.switch("Mutex::try_lock", at);
-    model::try_acquire(&exec, h.id, at)
+    model::try_acquire(exec, h.id, at)
 }
 
 fn unlock_model(h: Handle) {
@@ -257,8 +323,11 @@ fn unlock_model(h: Handle) {
 impl<T: ?Sized> Drop for MutexGuard<'_, T> {
     fn drop(&mut self) {
         self.lock.poison.done(&self.poison);
-        if let (Imp::Model(()), Imp::Model(h)) = (&self.inner, &self.lock.imp) {
-            unlock_model(*h);
+        if let Imp::Model(h) = self.inner {
+            // The real lock first: a waiter that takes the mutex at the release's scheduling
+            // point takes the real lock after it.
+            self.lock.exit(h);
+            unlock_model(h);
         }
     }
 }

@@ -1,9 +1,9 @@
-use std::cell::UnsafeCell;
 use std::fmt;
 use std::panic::{RefUnwindSafe, UnwindSafe};
 
 use crate::runtime::once as model;
-use crate::runtime::{self, Exec, Handle, Imp, Loc};
+use crate::runtime::slot::Slot;
+use crate::runtime::{self, Exec, Handle, Loc};
 
 /// A one-time initialisation, as [`std::sync::Once`], poisoning included.
 ///
@@ -12,7 +12,8 @@ use crate::runtime::{self, Exec, Handle, Imp, Loc};
 /// wait for it). A panic in the closure poisons the `Once`: a later `call_once` panics, as std's
 /// does, and `call_once_force` runs its closure again. Outside a check it is std's `Once`.
 ///
-/// Unlike std's, `Once::new` is not `const`: it records where the `Once` was created.
+/// `Once::new` is `const`, as std's, so a `static` works: inside a check it runs once *per
+/// execution* (each execution starts with it not run, unless it completed outside any check).
 ///
 /// ```
 /// use leakcheck::sync::atomic::{AtomicUsize, Ordering};
@@ -36,7 +37,10 @@ use crate::runtime::{self, Exec, Handle, Imp, Loc};
 /// });
 /// ```
 pub struct Once {
-    imp: Imp<std::sync::Once>,
+    /// std's, outside a check; completed outside any check, it is completed in every execution.
+    std: std::sync::Once,
+    /// The model, per execution.
+    slot: Slot,
 }
 
 /// What [`Once::call_once_force`] tells its closure: whether an earlier run panicked, as
@@ -78,12 +82,18 @@ impl Once {
     /// ```
     #[track_caller]
     #[allow(clippy::new_without_default)] // as std's `Once`, which has no `Default`
-    pub fn new() -> Once {
-        let imp = match runtime::current() {
-            Some(exec) => Imp::Model(new_model(&exec, runtime::caller(), false)),
-            None => Imp::Std(std::sync::Once::new()),
-        };
-        Once { imp }
+    pub const fn new() -> Once {
+        Once {
+            std: std::sync::Once::new(),
+            slot: Slot::new(),
+        }
+    }
+
+    fn model(&self, exec: &Exec) -> Handle {
+        self.slot.handle(exec, || model::OnceState {
+            done: self.std.is_completed(),
+            ..Default::default()
+        })
     }
 
     /// Runs `f` if no call on this `Once` has completed yet; returns once a call has: while
@@ -105,10 +115,10 @@ impl Once {
     #[track_caller]
     pub fn call_once<F: FnOnce()>(&self, f: F) {
         let at = runtime::caller();
-        match &self.imp {
-            Imp::Std(o) => o.call_once(f),
-            Imp::Model(h) => {
-                let exec = h.exec("a Once or OnceLock");
+        match runtime::current() {
+            None => self.std.call_once(f),
+            Some(exec) => {
+                let h = self.model(&exec);
                 exec.switch("Once::call_once", at);
                 let mut f = Some(f);
                 model::run(&exec, h.id, false, "Once::call_once", at, &mut |_| {
@@ -133,14 +143,14 @@ impl Once {
     #[track_caller]
     pub fn call_once_force<F: FnOnce(&OnceState)>(&self, f: F) {
         let at = runtime::caller();
-        match &self.imp {
-            Imp::Std(o) => o.call_once_force(|s| {
+        match runtime::current() {
+            None => self.std.call_once_force(|s| {
                 f(&OnceState {
                     poisoned: s.is_poisoned(),
                 })
             }),
-            Imp::Model(h) => {
-                let exec = h.exec("a Once or OnceLock");
+            Some(exec) => {
+                let h = self.model(&exec);
                 exec.switch("Once::call_once_force", at);
                 let mut f = Some(f);
                 model::run(
@@ -197,11 +207,11 @@ impl Once {
 
     #[track_caller]
     fn wait_inner(&self, force: bool, op: &'static str, at: Loc) {
-        match &self.imp {
-            Imp::Std(o) if force => o.wait_force(),
-            Imp::Std(o) => o.wait(),
-            Imp::Model(h) => {
-                let exec = h.exec("a Once or OnceLock");
+        match runtime::current() {
+            None if force => self.std.wait_force(),
+            None => self.std.wait(),
+            Some(exec) => {
+                let h = self.model(&exec);
                 exec.switch(op, at);
                 model::wait(&exec, h.id, force, op, at);
             }
@@ -219,10 +229,10 @@ impl Once {
     /// ```
     #[track_caller]
     pub fn is_completed(&self) -> bool {
-        match &self.imp {
-            Imp::Std(o) => o.is_completed(),
-            Imp::Model(h) => {
-                let exec = h.exec("a Once or OnceLock");
+        match runtime::current() {
+            None => self.std.is_completed(),
+            Some(exec) => {
+                let h = self.model(&exec);
                 exec.switch("Once::is_completed", runtime::caller());
                 let done = exec.reg().once(h.id).done;
                 done
@@ -247,24 +257,12 @@ impl Once {
 /// ```
 #[deprecated(since = "1.38.0", note = "the `Once::new()` function is now preferred")]
 #[allow(clippy::declare_interior_mutable_const)] // as std's
-pub const ONCE_INIT: Once = Once {
-    imp: Imp::Std(std::sync::Once::new()),
-};
+pub const ONCE_INIT: Once = Once::new();
 
 impl fmt::Debug for Once {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Once").finish_non_exhaustive()
     }
-}
-
-fn new_model(exec: &Exec, at: Loc, done: bool) -> Handle {
-    exec.new_object(
-        at,
-        model::OnceState {
-            done,
-            ..Default::default()
-        },
-    )
 }
 
 /// A cell written at most once, as [`std::sync::OnceLock`].
@@ -273,7 +271,12 @@ fn new_model(exec: &Exec, at: Loc, done: bool) -> Handle {
 /// the one that runs its closure, and reports name it as a `once`); a panicking initialiser
 /// leaves it uninitialised, as std's does. Outside a check it is std's `OnceLock`.
 ///
-/// Unlike std's, `OnceLock::new` is not `const`: it records where the cell was created.
+/// `OnceLock::new` is `const`, as std's, so a `static` cell works. Inside a check it is
+/// initialised at most once *per execution*: each execution starts with it empty (unless it was
+/// made with a value, or initialised outside any check), and the values of executions are kept
+/// apart. A `static` cell keeps the value of each execution that initialised it until the
+/// process ends (a reference to it may have been kept anywhere), as a `static`'s value is never
+/// dropped.
 ///
 /// ```
 /// use leakcheck::sync::{Arc, OnceLock};
@@ -288,15 +291,15 @@ fn new_model(exec: &Exec, at: Loc, done: bool) -> Handle {
 /// });
 /// ```
 pub struct OnceLock<T> {
-    imp: Imp<std::sync::OnceLock<T>, ModelCell<T>>,
-}
-
-/// A model `OnceLock`: a model `Once`, and the value.
-struct ModelCell<T> {
-    handle: Handle,
-    /// Written once, by the thread that runs the initialiser, before the `Once` completes;
-    /// read by others only after it has.
-    value: UnsafeCell<Option<T>>,
+    /// std's, outside a check. A value it holds (given at construction, or set outside any
+    /// check) is the value in every execution too.
+    std: std::sync::OnceLock<T>,
+    /// The model of its `Once`, per execution.
+    slot: Slot,
+    /// The values set inside executions, by execution serial: each written once, by the thread
+    /// that runs the initialiser, before the model `Once` completes, and never moved (boxed) nor
+    /// removed while the cell is shared.
+    values: std::sync::Mutex<Vec<(u64, Box<T>)>>,
 }
 
 // SAFETY: as std's `OnceLock`: one thread writes the value, before any reads it; sharing the
@@ -315,30 +318,82 @@ impl<T> OnceLock<T> {
     /// assert!(cell.get().is_none());
     /// ```
     #[track_caller]
-    pub fn new() -> OnceLock<T> {
-        Self::with_value(None, runtime::caller())
+    pub const fn new() -> OnceLock<T> {
+        OnceLock {
+            std: std::sync::OnceLock::new(),
+            slot: Slot::new(),
+            values: std::sync::Mutex::new(Vec::new()),
+        }
     }
 
-    /// A new empty cell, created at `at` (for [`LazyLock`](super::LazyLock)).
-    pub(super) fn new_at(at: Loc) -> OnceLock<T> {
-        Self::with_value(None, at)
+    /// A cell holding `value` in every execution.
+    #[track_caller]
+    fn with_value(value: T) -> OnceLock<T> {
+        let cell = OnceLock::new();
+        let _ = cell.std.set(value);
+        cell
     }
 
-    fn with_value(value: Option<T>, at: Loc) -> OnceLock<T> {
-        let imp = match runtime::current() {
-            Some(exec) => Imp::Model(ModelCell {
-                handle: new_model(&exec, at, value.is_some()),
-                value: UnsafeCell::new(value),
-            }),
-            None => {
-                let cell = std::sync::OnceLock::new();
-                if let Some(v) = value {
-                    let _ = cell.set(v);
-                }
-                Imp::Std(cell)
-            }
-        };
-        OnceLock { imp }
+    fn model(&self, exec: &Exec) -> Handle {
+        self.slot.handle(exec, || model::OnceState {
+            done: self.std.get().is_some(),
+            ..Default::default()
+        })
+    }
+
+    fn values(&self) -> std::sync::MutexGuard<'_, Vec<(u64, Box<T>)>> {
+        self.values
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The value in execution `serial`: std's, or the one set in that execution.
+    fn value_in(&self, serial: u64) -> Option<&T> {
+        if let Some(v) = self.std.get() {
+            return Some(v);
+        }
+        let values = self.values();
+        let v: *const T = &*values.iter().find(|(s, _)| *s == serial)?.1;
+        // SAFETY: the value is boxed and stays until the cell is dropped or mutably borrowed,
+        // neither of which can happen while `self` is borrowed.
+        Some(unsafe { &*v })
+    }
+
+    /// The value of the earliest execution that set one (for a `LazyLock` whose initialiser
+    /// cannot run again).
+    pub(super) fn earliest(&self) -> Option<&T> {
+        let values = self.values();
+        let v: *const T = &*values.first()?.1;
+        // SAFETY: as in `value_in`.
+        Some(unsafe { &*v })
+    }
+
+    /// Execution `serial`'s own value, mutably (std's if it holds one).
+    fn value_mut(&mut self, serial: u64) -> Option<&mut T> {
+        if self.std.get().is_some() {
+            return self.std.get_mut();
+        }
+        let values = self
+            .values
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        values
+            .iter_mut()
+            .find(|(s, _)| *s == serial)
+            .map(|(_, v)| &mut **v)
+    }
+
+    /// Takes execution `serial`'s own value (std's if it holds one).
+    fn take_value(&mut self, serial: u64) -> Option<T> {
+        if self.std.get().is_some() {
+            return self.std.take();
+        }
+        let values = self
+            .values
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let i = values.iter().position(|(s, _)| *s == serial)?;
+        Some(*values.remove(i).1)
     }
 
     /// The value, if the cell is initialised (never waits for an initialiser that runs).
@@ -359,16 +414,19 @@ impl<T> OnceLock<T> {
     /// [`get`](OnceLock::get), as operation `op` at `at`.
     #[track_caller]
     pub(super) fn get_at(&self, op: &'static str, at: Loc) -> Option<&T> {
-        match &self.imp {
-            Imp::Std(c) => c.get(),
-            Imp::Model(ModelCell { handle, value }) => {
-                let exec = handle.exec("a Once or OnceLock");
-                let running = exec.switch(op, at);
-                let done = !running || exec.reg().once(handle.id).done;
-                // SAFETY: once the `Once` completed, nobody writes the value any more.
-                done.then(|| unsafe { (*value.get()).as_ref() }).flatten()
-            }
+        match runtime::current() {
+            None => self.std.get(),
+            Some(exec) => self.get_model(&exec, op, at),
         }
+    }
+
+    /// `get` inside a check (kept out of the std path, which stays as small as std's).
+    #[inline(never)]
+    fn get_model(&self, exec: &Exec, op: &'static str, at: Loc) -> Option<&T> {
+        let h = self.model(exec);
+        let running = exec.switch(op, at);
+        let done = !running || exec.reg().once(h.id).done;
+        done.then(|| self.value_in(exec.serial)).flatten()
     }
 
     /// A mutable reference to the value, if the cell is initialised; no waiting is needed,
@@ -383,9 +441,9 @@ impl<T> OnceLock<T> {
     /// assert_eq!(cell.get(), Some(&2));
     /// ```
     pub fn get_mut(&mut self) -> Option<&mut T> {
-        match &mut self.imp {
-            Imp::Std(c) => c.get_mut(),
-            Imp::Model(ModelCell { value, .. }) => value.get_mut().as_mut(),
+        match runtime::current() {
+            None => self.std.get_mut(),
+            Some(exec) => self.value_mut(exec.serial),
         }
     }
 
@@ -434,20 +492,20 @@ impl<T> OnceLock<T> {
     /// `at` (for `get_or_init`, `set`, and [`LazyLock`](super::LazyLock)).
     #[track_caller]
     pub(super) fn init<F: FnOnce() -> T>(&self, op: &'static str, at: Loc, f: F) -> &T {
-        match &self.imp {
-            Imp::Std(c) => c.get_or_init(f),
-            Imp::Model(ModelCell { handle, value }) => {
-                let exec = handle.exec("a Once or OnceLock");
+        match runtime::current() {
+            None => self.std.get_or_init(f),
+            Some(exec) => {
+                let h = self.model(&exec);
                 exec.switch(op, at);
                 let mut f = Some(f);
-                model::run(&exec, handle.id, true, op, at, &mut |_| {
+                let serial = exec.serial;
+                model::run(&exec, h.id, true, op, at, &mut |_| {
                     let v = (f.take().expect("the initialiser runs once"))();
-                    // SAFETY: this thread runs the `Once`: nobody else reads or writes the value
-                    // before it completes.
-                    unsafe { *value.get() = Some(v) };
+                    // This thread runs the `Once`: nobody reads this execution's value before
+                    // it completes.
+                    self.values().push((serial, Box::new(v)));
                 });
-                // SAFETY: the `Once` completed: nobody writes the value any more.
-                match unsafe { (*value.get()).as_ref() } {
+                match self.value_in(serial) {
                     Some(v) => v,
                     None => panic!(
                         "leakcheck: the execution stopped before the OnceLock was initialised"
@@ -476,14 +534,13 @@ impl<T> OnceLock<T> {
     #[track_caller]
     pub fn wait(&self) -> &T {
         let at = runtime::caller();
-        match &self.imp {
-            Imp::Std(c) => c.wait(),
-            Imp::Model(ModelCell { handle, value }) => {
-                let exec = handle.exec("a Once or OnceLock");
+        match runtime::current() {
+            None => self.std.wait(),
+            Some(exec) => {
+                let h = self.model(&exec);
                 exec.switch("OnceLock::wait", at);
-                model::wait(&exec, handle.id, true, "OnceLock::wait", at);
-                // SAFETY: the `Once` completed: nobody writes the value any more.
-                match unsafe { (*value.get()).as_ref() } {
+                model::wait(&exec, h.id, true, "OnceLock::wait", at);
+                match self.value_in(exec.serial) {
                     Some(v) => v,
                     None => panic!(
                         "leakcheck: the execution stopped before the OnceLock was initialised"
@@ -502,10 +559,10 @@ impl<T> OnceLock<T> {
     /// cell.set("hello").unwrap();
     /// assert_eq!(cell.into_inner(), Some("hello"));
     /// ```
-    pub fn into_inner(self) -> Option<T> {
-        match self.imp {
-            Imp::Std(c) => c.into_inner(),
-            Imp::Model(ModelCell { value, .. }) => value.into_inner(),
+    pub fn into_inner(mut self) -> Option<T> {
+        match runtime::current() {
+            None => self.std.take(),
+            Some(exec) => self.take_value(exec.serial),
         }
     }
 
@@ -520,12 +577,14 @@ impl<T> OnceLock<T> {
     /// assert_eq!(cell.get(), None);
     /// ```
     pub fn take(&mut self) -> Option<T> {
-        match &mut self.imp {
-            Imp::Std(c) => c.take(),
-            Imp::Model(ModelCell { handle, value }) => {
-                let taken = value.get_mut().take();
-                if let Some(exec) = handle.live() {
-                    model::reset(&exec, handle.id);
+        match runtime::current() {
+            None => self.std.take(),
+            Some(exec) => {
+                let taken = self.take_value(exec.serial);
+                if let Some(h) = self.slot.attached(&exec) {
+                    if !exec.closed() {
+                        model::reset(&exec, h.id);
+                    }
                 }
                 taken
             }
@@ -536,7 +595,7 @@ impl<T> OnceLock<T> {
 impl<T> Default for OnceLock<T> {
     #[track_caller]
     fn default() -> Self {
-        Self::with_value(None, runtime::caller())
+        Self::new()
     }
 }
 
@@ -544,15 +603,19 @@ impl<T> From<T> for OnceLock<T> {
     /// A cell initialised with `value`.
     #[track_caller]
     fn from(value: T) -> Self {
-        Self::with_value(Some(value), runtime::caller())
+        Self::with_value(value)
     }
 }
 
 impl<T: Clone> Clone for OnceLock<T> {
     #[track_caller]
     fn clone(&self) -> Self {
-        let at = runtime::caller();
-        Self::with_value(self.get().cloned(), at)
+        let cell = Self::new();
+        if let Some(v) = self.get() {
+            // The clone holds its value in every execution, as a cell made with one.
+            let _ = cell.std.set(v.clone());
+        }
+        cell
     }
 }
 

@@ -6,7 +6,8 @@ use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult};
 
 use super::poison;
 use crate::runtime::rwlock::{self as model, RwLockState};
-use crate::runtime::{self, Handle, Imp};
+use crate::runtime::slot::{Gate, Slot};
+use crate::runtime::{self, Exec, Handle, Imp};
 
 /// A reader-writer lock, as [`std::sync::RwLock`], poisoning included.
 ///
@@ -23,8 +24,9 @@ use crate::runtime::{self, Handle, Imp};
 /// lock while it holds a read or write guard on the same lock blocks forever (std: "might panic
 /// or deadlock"), and the detectors report it.
 ///
-/// Unlike std's, `RwLock::new` is not `const`: it records where the lock was created. Outside a
-/// check it is a std lock.
+/// `RwLock::new` is `const`, as std's, so a `static` lock is a facade lock: inside a check it
+/// gets its model on first use in each execution, while a real lock underneath keeps two checks
+/// running at once (or code outside any check) off the data. Outside a check it is a std lock.
 ///
 /// ```
 /// use leakcheck::sync::{Arc, RwLock};
@@ -43,7 +45,13 @@ use crate::runtime::{self, Handle, Imp};
 /// });
 /// ```
 pub struct RwLock<T: ?Sized> {
-    imp: Imp<std::sync::RwLock<()>>,
+    /// The real lock, held for writing for an execution whose model threads hold the lock (in
+    /// either mode). Before `std`, so it drops first.
+    gate: Gate<std::sync::RwLockWriteGuard<'static, ()>>,
+    /// The real lock: all there is outside a check.
+    std: std::sync::RwLock<()>,
+    /// The model, per execution.
+    slot: Slot,
     poison: poison::Flag,
     data: UnsafeCell<T>,
 }
@@ -70,7 +78,7 @@ impl<T: ?Sized> RefUnwindSafe for RwLock<T> {}
 #[must_use = "if unused the RwLock will immediately unlock"]
 pub struct RwLockReadGuard<'a, T: ?Sized + 'a> {
     lock: &'a RwLock<T>,
-    inner: Imp<std::sync::RwLockReadGuard<'a, ()>, ()>,
+    inner: Imp<std::sync::RwLockReadGuard<'a, ()>, Handle>,
 }
 
 /// The guard of an exclusive write lock on an [`RwLock`]; the lock is released when it drops.
@@ -87,7 +95,7 @@ pub struct RwLockReadGuard<'a, T: ?Sized + 'a> {
 #[must_use = "if unused the RwLock will immediately unlock"]
 pub struct RwLockWriteGuard<'a, T: ?Sized + 'a> {
     lock: &'a RwLock<T>,
-    inner: Imp<std::sync::RwLockWriteGuard<'a, ()>, ()>,
+    inner: Imp<std::sync::RwLockWriteGuard<'a, ()>, Handle>,
     poison: poison::Guard,
 }
 
@@ -105,14 +113,15 @@ impl<T> RwLock<T> {
     /// let lock = RwLock::new(5);
     /// assert_eq!(*lock.read().unwrap(), 5);
     /// ```
+    ///
+    /// It is `const`, as std's, so a `static` works; inside a check it gets its model on first
+    /// use in each execution.
     #[track_caller]
-    pub fn new(value: T) -> Self {
-        let imp = match runtime::current() {
-            Some(exec) => Imp::Model(exec.new_object(runtime::caller(), RwLockState::default())),
-            None => Imp::Std(std::sync::RwLock::new(())),
-        };
+    pub const fn new(value: T) -> Self {
         RwLock {
-            imp,
+            gate: Gate::new(),
+            std: std::sync::RwLock::new(()),
+            slot: Slot::new(),
             poison: poison::Flag::new(),
             data: UnsafeCell::new(value),
         }
@@ -152,14 +161,17 @@ impl<T: ?Sized> RwLock<T> {
     #[track_caller]
     pub fn read(&self) -> LockResult<RwLockReadGuard<'_, T>> {
         let at = runtime::caller();
-        let inner = match &self.imp {
-            Imp::Std(l) => Imp::Std(l.read().unwrap_or_else(PoisonError::into_inner)),
-            Imp::Model(h) => {
-                let exec = h.exec("an RwLock");
-                exec.switch("RwLock::read", at);
-                model::acquire_read(&exec, h.id, "RwLock::read", at);
-                Imp::Model(())
-            }
+        let inner = match runtime::current() {
+            None => Imp::Std(match self.std.try_read() {
+                Ok(g) => g,
+                Err(TryLockError::Poisoned(p)) => p.into_inner(),
+                Err(TryLockError::WouldBlock) => {
+                    // An execution that has ended may have left it held.
+                    self.gate.clear_stale();
+                    self.std.read().unwrap_or_else(PoisonError::into_inner)
+                }
+            }),
+            Some(exec) => Imp::Model(self.read_model(&exec, at)),
         };
         self.poison.result(RwLockReadGuard { lock: self, inner })
     }
@@ -183,19 +195,20 @@ impl<T: ?Sized> RwLock<T> {
     #[track_caller]
     pub fn try_read(&self) -> TryLockResult<RwLockReadGuard<'_, T>> {
         let at = runtime::caller();
-        let inner = match &self.imp {
-            Imp::Std(l) => match l.try_read() {
+        let inner = match runtime::current() {
+            None => match self.std.try_read() {
                 Ok(g) => Imp::Std(g),
                 Err(TryLockError::Poisoned(p)) => Imp::Std(p.into_inner()),
                 Err(TryLockError::WouldBlock) => return Err(TryLockError::WouldBlock),
             },
-            Imp::Model(h) => {
-                let exec = h.exec("an RwLock");
+            Some(exec) => {
+                let h = self.model(&exec);
                 exec.switch("RwLock::try_read", at);
                 if !model::try_read(&exec, h.id, at) {
                     return Err(TryLockError::WouldBlock);
                 }
-                Imp::Model(())
+                self.enter(h);
+                Imp::Model(h)
             }
         };
         self.poison
@@ -218,14 +231,17 @@ impl<T: ?Sized> RwLock<T> {
     #[track_caller]
     pub fn write(&self) -> LockResult<RwLockWriteGuard<'_, T>> {
         let at = runtime::caller();
-        let inner = match &self.imp {
-            Imp::Std(l) => Imp::Std(l.write().unwrap_or_else(PoisonError::into_inner)),
-            Imp::Model(h) => {
-                let exec = h.exec("an RwLock");
-                exec.switch("RwLock::write", at);
-                model::acquire_write(&exec, h.id, "RwLock::write", at);
-                Imp::Model(())
-            }
+        let inner = match runtime::current() {
+            None => Imp::Std(match self.std.try_write() {
+                Ok(g) => g,
+                Err(TryLockError::Poisoned(p)) => p.into_inner(),
+                Err(TryLockError::WouldBlock) => {
+                    // An execution that has ended may have left it held.
+                    self.gate.clear_stale();
+                    self.std.write().unwrap_or_else(PoisonError::into_inner)
+                }
+            }),
+            Some(exec) => Imp::Model(self.write_model(&exec, at)),
         };
         self.poison.result(RwLockWriteGuard {
             lock: self,
@@ -252,19 +268,20 @@ impl<T: ?Sized> RwLock<T> {
     #[track_caller]
     pub fn try_write(&self) -> TryLockResult<RwLockWriteGuard<'_, T>> {
         let at = runtime::caller();
-        let inner = match &self.imp {
-            Imp::Std(l) => match l.try_write() {
+        let inner = match runtime::current() {
+            None => match self.std.try_write() {
                 Ok(g) => Imp::Std(g),
                 Err(TryLockError::Poisoned(p)) => Imp::Std(p.into_inner()),
                 Err(TryLockError::WouldBlock) => return Err(TryLockError::WouldBlock),
             },
-            Imp::Model(h) => {
-                let exec = h.exec("an RwLock");
+            Some(exec) => {
+                let h = self.model(&exec);
                 exec.switch("RwLock::try_write", at);
                 if !model::try_write(&exec, h.id, at) {
                     return Err(TryLockError::WouldBlock);
                 }
-                Imp::Model(())
+                self.enter(h);
+                Imp::Model(h)
             }
         };
         self.poison
@@ -274,6 +291,53 @@ impl<T: ?Sized> RwLock<T> {
                 poison: poison::Flag::guard(),
             })
             .map_err(TryLockError::Poisoned)
+    }
+
+    /// `read` inside a check (kept out of the std path, which stays as small as std's).
+    #[inline(never)]
+    fn read_model(&self, exec: &Exec, at: runtime::Loc) -> Handle {
+        let h = self.model(exec);
+        exec.switch("RwLock::read", at);
+        model::acquire_read(exec, h.id, "RwLock::read", at);
+        self.enter(h);
+        h
+    }
+
+    /// `write` inside a check.
+    #[inline(never)]
+    fn write_model(&self, exec: &Exec, at: runtime::Loc) -> Handle {
+        let h = self.model(exec);
+        exec.switch("RwLock::write", at);
+        model::acquire_write(exec, h.id, "RwLock::write", at);
+        self.enter(h);
+        h
+    }
+
+    /// The lock's model in `exec`.
+    fn model(&self, exec: &Exec) -> Handle {
+        self.slot.handle(exec, RwLockState::default)
+    }
+
+    /// A model thread of execution `h.serial` took the lock (either mode): the execution holds
+    /// the real lock, for writing, so no other execution (nor code outside a check) reads or
+    /// writes meanwhile; within the execution, the model decides.
+    fn enter(&self, h: Handle) {
+        self.gate.enter(h.serial, || {
+            let guard = match self.std.try_write() {
+                Ok(guard) => guard,
+                Err(TryLockError::Poisoned(p)) => p.into_inner(),
+                Err(TryLockError::WouldBlock) => return None,
+            };
+            // SAFETY: the gate holds the guard no longer than the lock it borrows: the gate is
+            // a field of this lock that drops before `std`, and forgets the guard if the lock
+            // moved meanwhile.
+            Some(unsafe {
+                std::mem::transmute::<
+                    std::sync::RwLockWriteGuard<'_, ()>,
+                    std::sync::RwLockWriteGuard<'static, ()>,
+                >(guard)
+            })
+        });
     }
 
     /// Whether a thread panicked while holding the write lock.
@@ -348,16 +412,16 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
         lock.poison.done(&s.poison);
         // SAFETY: `s` is never used nor dropped again: its guard moves into the read guard.
         let inner = unsafe { std::ptr::read(&s.inner) };
-        let inner = match (inner, &lock.imp) {
-            (Imp::Std(g), _) => Imp::Std(std::sync::RwLockWriteGuard::downgrade(g)),
-            (Imp::Model(()), Imp::Model(h)) => {
+        let inner = match inner {
+            Imp::Std(g) => Imp::Std(std::sync::RwLockWriteGuard::downgrade(g)),
+            Imp::Model(h) => {
+                // The execution keeps the real lock: the hold goes on, in the other mode.
                 if let Some(exec) = h.live() {
                     model::downgrade(&exec, h.id, at);
                     exec.switch("RwLockWriteGuard::downgrade", at);
                 }
-                Imp::Model(())
+                Imp::Model(h)
             }
-            (Imp::Model(()), Imp::Std(_)) => unreachable!("a model guard of a std lock"),
         };
         RwLockReadGuard { lock, inner }
     }
@@ -365,7 +429,11 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
 
 /// Releases one hold of the model lock (`write`: the write hold), then makes a scheduling point,
 /// so a waiter may take the lock at once.
-fn release(h: Handle, write: bool, op: &'static str) {
+#[inline(never)]
+fn release<T: ?Sized>(lock: &RwLock<T>, h: Handle, write: bool, op: &'static str) {
+    // The real lock first: a waiter that takes the lock at the release's scheduling point takes
+    // the real lock after it.
+    lock.gate.exit(h.serial);
     let Some(exec) = h.live() else {
         return;
     };
@@ -375,8 +443,8 @@ fn release(h: Handle, write: bool, op: &'static str) {
 
 impl<T: ?Sized> Drop for RwLockReadGuard<'_, T> {
     fn drop(&mut self) {
-        if let (Imp::Model(()), Imp::Model(h)) = (&self.inner, &self.lock.imp) {
-            release(*h, false, "RwLockReadGuard::drop");
+        if let Imp::Model(h) = self.inner {
+            release(self.lock, h, false, "RwLockReadGuard::drop");
         }
     }
 }
@@ -384,8 +452,8 @@ impl<T: ?Sized> Drop for RwLockReadGuard<'_, T> {
 impl<T: ?Sized> Drop for RwLockWriteGuard<'_, T> {
     fn drop(&mut self) {
         self.lock.poison.done(&self.poison);
-        if let (Imp::Model(()), Imp::Model(h)) = (&self.inner, &self.lock.imp) {
-            release(*h, true, "RwLockWriteGuard::drop");
+        if let Imp::Model(h) = self.inner {
+            release(self.lock, h, true, "RwLockWriteGuard::drop");
         }
     }
 }

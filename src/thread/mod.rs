@@ -27,14 +27,16 @@
 
 mod builder;
 mod handle;
+mod local;
 mod park;
 mod scope;
 
 pub use builder::{spawn, Builder};
 pub use handle::{current, JoinHandle, Thread, ThreadId};
+pub use local::{AccessError, LocalKey};
 pub use park::panicking;
 pub use park::{available_parallelism, park, park_timeout, sleep, yield_now};
 #[allow(deprecated)]
 pub use park::{park_timeout_ms, sleep_ms};
 pub use scope::{scope, Scope, ScopedJoinHandle};
-pub use std::thread::{AccessError, LocalKey, Result};
+pub use std::thread::Result;
