@@ -71,6 +71,7 @@ pub struct Config {
     pub(crate) ignored: bool,
     pub(crate) stall_timeout: Duration,
     pub(crate) allow_detached_panics: bool,
+    pub(crate) trace: bool,
 }
 
 impl Default for Config {
@@ -97,6 +98,7 @@ impl Config {
             ignored: false,
             stall_timeout: DEFAULT_STALL_TIMEOUT,
             allow_detached_panics: false,
+            trace: false,
         }
     }
 
@@ -210,6 +212,31 @@ impl Config {
         self
     }
 
+    /// Whether a report ends with the failing schedule's event log: one line per step (the
+    /// thread, its operation, the object, the location), the blocks, and what reached another
+    /// thread (an unlock before a lock, a send before a receive), with runs of identical steps
+    /// counted on one line. `LEAKCHECK_TRACE=1` turns it on for every check. Whatever this says,
+    /// a report written to `LEAKCHECK_REPORT_DIR` gets the schedule beside it as a Perfetto trace
+    /// (`.trace.json`) and a timeline page (`.html`); see `docs/timeline.md`.
+    ///
+    /// ```
+    /// use leakcheck::Config;
+    ///
+    /// let report = Config::new()
+    ///     .trace(true)
+    ///     .explore(|| {
+    ///         let (tx, rx) = leakcheck::channel::bounded::<()>(0);
+    ///         leakcheck::thread::spawn(move || { let _ = rx.recv(); });
+    ///         std::mem::forget(tx);
+    ///     })
+    ///     .unwrap_err();
+    /// assert!(report.to_string().contains("schedule ("));
+    /// ```
+    pub fn trace(mut self, on: bool) -> Self {
+        self.trace = on;
+        self
+    }
+
     /// How modelled time passes: when a sleep, a timeout or a timer ends (see [`Time`]).
     /// [`Time::Adversarial`] by default; [`Time::Virtual`] for tests that order their work
     /// with `sleep`. `LEAKCHECK_TIME` overrides it.
@@ -298,6 +325,7 @@ impl Config {
             ignored: self.ignored,
             stall_timeout: self.stall_timeout,
             allow_detached_panics: self.allow_detached_panics,
+            trace: self.trace,
         };
         if let Some(v) = get("LEAKCHECK_SCHEDULES")? {
             settings.schedules = match v.trim().replace('_', "").parse::<usize>() {
@@ -341,6 +369,18 @@ impl Config {
                 value: v.clone(),
                 accepted: "a positive number of seconds (e.g. 10 or 2.5)",
             })?;
+        }
+        if let Some(v) = get("LEAKCHECK_TRACE")? {
+            settings.trace = match v.trim() {
+                "1" | "true" | "yes" | "on" => true,
+                "0" | "false" | "no" | "off" => false,
+                _ => return Err(ConfigError::Env {
+                    variable: "LEAKCHECK_TRACE",
+                    value: v.clone(),
+                    accepted:
+                        "1 or true (append the failing schedule's event log to reports), 0 or false",
+                }),
+            };
         }
         if let Some(v) = get("LEAKCHECK_REPORT_DIR")? {
             settings.report_dir = Some(PathBuf::from(v));
@@ -394,6 +434,7 @@ pub(crate) struct Settings {
     pub ignored: bool,
     pub stall_timeout: Duration,
     pub allow_detached_panics: bool,
+    pub trace: bool,
 }
 
 /// A positive, finite number of seconds (`10`, `2.5`, `0.25`).

@@ -6,21 +6,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use crate::error::{ConfigError, ReplayError};
 use crate::report::workspace_root;
 use crate::report::{Report, Summary, SummaryRecord};
+use crate::timeline::Timeline;
 
-/// Writes `json` to a new file of `dir`, named after the test, the process and a counter, with
-/// `suffix` (`.json` for reports, `.summary.json` for clean checks).
-fn write_to_dir(
-    dir: &Path,
-    test: Option<&str>,
-    suffix: &str,
-    json: &str,
-) -> Result<(), ConfigError> {
+/// A new file stem in `dir` for a check of `test`: the test's name, the process and a counter,
+/// so that checks running at once never share one.
+fn new_stem(dir: &Path, test: Option<&str>) -> PathBuf {
     static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    let err = |e: std::io::Error| ConfigError::ReportDir {
-        dir: dir.display().to_string(),
-        reason: e.to_string(),
-    };
-    std::fs::create_dir_all(dir).map_err(err)?;
     let name: String = test
         .unwrap_or("check")
         .chars()
@@ -32,12 +23,28 @@ fn write_to_dir(
             }
         })
         .collect();
-    let file = dir.join(format!(
-        "{name}-{}-{}{suffix}",
+    dir.join(format!(
+        "{name}-{}-{}",
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    std::fs::write(file, json).map_err(err)
+    ))
+}
+
+/// Writes files `<stem><suffix>` (`.json` for a report, `.summary.json` for a clean check,
+/// `.trace.json` and `.html` for the failing schedule) to a new stem of `dir`.
+fn write_to_dir(dir: &Path, test: Option<&str>, files: &[(&str, &str)]) -> Result<(), ConfigError> {
+    let err = |e: std::io::Error| ConfigError::ReportDir {
+        dir: dir.display().to_string(),
+        reason: e.to_string(),
+    };
+    std::fs::create_dir_all(dir).map_err(err)?;
+    let stem = new_stem(dir, test);
+    for (suffix, text) in files {
+        let mut file = stem.clone().into_os_string();
+        file.push(suffix);
+        std::fs::write(file, text).map_err(err)?;
+    }
+    Ok(())
 }
 
 /// The directory long replay tokens are written to: `leakcheck/replay` in the target directory.
@@ -101,8 +108,26 @@ pub(super) fn read_token(path: &str) -> Result<String, ReplayError> {
     })
 }
 
-pub(crate) fn write_report(dir: &Path, report: &Report) -> Result<(), ConfigError> {
-    write_to_dir(dir, report.test(), ".json", &report.to_json())
+/// Writes a report, and beside it, when the failing schedule's timeline is known, its
+/// Perfetto trace (`.trace.json`) and its page (`.html`).
+pub(crate) fn write_report(
+    dir: &Path,
+    report: &Report,
+    timeline: Option<&Timeline>,
+) -> Result<(), ConfigError> {
+    let json = report.to_json();
+    match timeline {
+        Some(t) => {
+            let trace = crate::timeline::perfetto::render(t, report);
+            let page = crate::timeline::html::render(t, report);
+            write_to_dir(
+                dir,
+                report.test(),
+                &[(".trace.json", &trace), (".html", &page), (".json", &json)],
+            )
+        }
+        None => write_to_dir(dir, report.test(), &[(".json", &json)]),
+    }
 }
 
 /// A clean check's record for `cargo leakcheck`: what it explored.
@@ -121,5 +146,5 @@ pub(super) fn write_summary(
         elapsed_ms: Some(u64::try_from(summary.elapsed().as_millis()).unwrap_or(u64::MAX)),
     };
     let json = serde_json::to_string(&record).expect("a summary always serializes");
-    write_to_dir(dir, test, ".summary.json", &json)
+    write_to_dir(dir, test, &[(".summary.json", &json)])
 }

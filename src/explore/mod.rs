@@ -7,6 +7,7 @@
 mod body;
 mod exhaustive;
 mod files;
+mod log;
 mod watchdog;
 
 use std::cell::RefCell;
@@ -22,6 +23,7 @@ use crate::error::{ConfigError, ReplayError};
 use crate::replay::{Cursor, Token};
 use crate::report::{Finding, FindingKind, Report, ReportData, Summary, FORMAT};
 use crate::runtime::{self, Control, Exec, Progress};
+use crate::timeline::Timeline;
 
 use self::body::body_thread;
 use self::exhaustive::Searched;
@@ -63,6 +65,8 @@ struct Outcome {
     no_more: bool,
     /// The report's note on a timed wait that ended early in this execution, if one did.
     early_timer: Option<String>,
+    /// The execution's event log, when it was recorded (a replay with stacks captured).
+    timeline: Option<Timeline>,
 }
 
 /// One check's fixed parts: what every execution runs, on what, and how it is judged.
@@ -73,6 +77,8 @@ pub(super) struct Run<'a> {
     engine: shuttle_engine::Config,
     /// What the stall watchdog watches, shared by every execution of the check.
     progress: Arc<Progress>,
+    /// The failing schedule's timeline, once it was replayed: written beside the report.
+    timeline: RefCell<Option<Timeline>>,
 }
 
 impl Run<'_> {
@@ -122,6 +128,7 @@ fn run_one(
             diverged: None,
             no_more: true,
             early_timer: None,
+            timeline: None,
         };
     }
     let diverged = ctl.diverged.borrow_mut().take();
@@ -133,6 +140,7 @@ fn run_one(
         judge.findings(&mut reg, stop)
     };
     let early_timer = early_timer_note(&reg.clock.early);
+    let timeline = reg.trace.take().map(|log| log::timeline(&reg, &log));
     Outcome {
         findings,
         // Counted only when a thread panicked right after a spurious wake-up (no real one
@@ -149,6 +157,7 @@ fn run_one(
         diverged,
         no_more: false,
         early_timer,
+        timeline,
     }
 }
 
@@ -256,6 +265,7 @@ pub(crate) fn explore(config: &Config, body: Body) -> Result<Summary, Failure> {
         body: &body,
         engine: shuttle::engine_config(),
         progress,
+        timeline: RefCell::new(None),
     };
     let result = shuttle::with_stack_pool(|| match &settings.replay {
         Some(text) => replay(&run, test.as_deref(), text),
@@ -287,7 +297,7 @@ pub(crate) fn explore(config: &Config, body: Body) -> Result<Summary, Failure> {
         }
         Err(Failure::Found(report)) => {
             if let Some(dir) = &settings.report_dir {
-                if let Err(e) = write_report(dir, &report) {
+                if let Err(e) = write_report(dir, &report, run.timeline.borrow().as_ref()) {
                     eprintln!("{e}");
                 }
             }
@@ -372,8 +382,9 @@ fn failed(
         let stalled = findings.iter().any(|f| f.kind() == FindingKind::Stall);
         let findings = match (!stalled).then(|| enrich(run, &token)) {
             None => findings,
-            Some(Ok((enriched, early_timer))) if same_kinds(&enriched, &findings) => {
+            Some(Ok((enriched, early_timer, timeline))) if same_kinds(&enriched, &findings) => {
                 notes.extend(early_timer);
+                *run.timeline.borrow_mut() = timeline;
                 enriched
             }
             Some(Ok(_)) => {
@@ -397,7 +408,9 @@ fn failed(
         if let Some(note) = spurious_note(&findings, spurious) {
             notes.push(note);
         }
-        report(settings, test, token, findings, notes, false)
+        let mut report = report(settings, test, token, findings, notes, false);
+        with_log(run, &mut report);
+        report
     }
 }
 
@@ -419,7 +432,11 @@ fn same_kinds(a: &[Finding], b: &[Finding]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.kind() == y.kind())
 }
 
-fn enrich(run: &Run<'_>, token: &Token) -> Result<(Vec<Finding>, Option<String>), ReplayError> {
+/// The findings of the failing schedule replayed with stacks captured, its early-timer note and
+/// its timeline.
+type Enriched = (Vec<Finding>, Option<String>, Option<Timeline>);
+
+fn enrich(run: &Run<'_>, token: &Token) -> Result<Enriched, ReplayError> {
     let ctl = run.control();
     let scheduler = Rc::new(RefCell::new(Driven::replay(
         Cursor::new(token.decisions.clone()),
@@ -428,7 +445,7 @@ fn enrich(run: &Run<'_>, token: &Token) -> Result<(Vec<Finding>, Option<String>)
     let outcome = run_one(run, &scheduler, &ctl, true, token.schedule);
     match outcome.diverged {
         Some(e) => Err(e),
-        None => Ok((outcome.findings, outcome.early_timer)),
+        None => Ok((outcome.findings, outcome.early_timer, outcome.timeline)),
     }
 }
 
@@ -481,9 +498,20 @@ fn replay(run: &Run<'_>, test: Option<&str>, text: &str) -> Result<(usize, bool)
         .into_iter()
         .chain(outcome.early_timer)
         .collect();
+    *run.timeline.borrow_mut() = outcome.timeline;
     let mut report = report(&replay_settings, test, token, outcome.findings, notes, true);
     report.data_mut().schedule = schedule;
+    with_log(run, &mut report);
     Err(Failure::Found(report))
+}
+
+/// Appends the failing schedule's event log to the report, when the settings ask for it.
+fn with_log(run: &Run<'_>, report: &mut Report) {
+    if run.settings.trace {
+        if let Some(t) = run.timeline.borrow().as_ref() {
+            report.data_mut().schedule_log = Some(crate::timeline::text::render(t));
+        }
+    }
 }
 
 fn report(
@@ -509,5 +537,6 @@ fn report(
         replay_token,
         notes,
         live: None,
+        schedule_log: None,
     })
 }

@@ -187,9 +187,10 @@ fn give_up(cx: &Context, s: Snapshot, away: Duration) -> ! {
         replay_command: command,
         notes,
         live: None,
+        schedule_log: None,
     });
     if let Some(dir) = &settings.report_dir {
-        if let Err(e) = write_report(dir, &report) {
+        if let Err(e) = write_report(dir, &report, None) {
             eprintln!("{e}");
         }
     }

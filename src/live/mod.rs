@@ -222,7 +222,7 @@ impl Config {
                 if waited >= self.grace {
                     let report = self.report(run, &runner, &survivors, my_name.as_deref());
                     if let Some(dir) = std::env::var_os("LEAKCHECK_REPORT_DIR") {
-                        crate::explore::write_report(std::path::Path::new(&dir), &report)?;
+                        crate::explore::write_report(std::path::Path::new(&dir), &report, None)?;
                     }
                     return Ok(Err(report));
                 }
@@ -322,6 +322,7 @@ impl Config {
                 runs: self.runs,
                 runner: runner.name.clone(),
             }),
+            schedule_log: None,
         })
     }
 }

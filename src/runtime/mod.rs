@@ -32,6 +32,7 @@ pub(crate) mod thread;
 #[cfg_attr(not(feature = "parking_lot"), allow(dead_code))]
 pub(crate) mod timed;
 pub(crate) mod token;
+pub(crate) mod trace;
 
 use std::cell::{RefCell, RefMut};
 use std::panic::Location;
@@ -206,7 +207,11 @@ impl Exec {
     pub(crate) fn note(&self, op: &'static str, at: Loc) {
         let me = self.me();
         self.progressed(me, op, at);
-        if let Some(t) = self.reg().threads.get_mut(me) {
+        let mut reg = self.reg();
+        if let Some(trace) = reg.trace.as_mut() {
+            trace.step(me, op, at);
+        }
+        if let Some(t) = reg.threads.get_mut(me) {
             t.last_op = Some((op, at));
             // A panic the code under test caught itself: nothing of this thread unwinds now.
             if t.unwinding && !std::thread::panicking() {
@@ -234,7 +239,15 @@ impl Exec {
     #[inline]
     pub(crate) fn resumed(&self, op: &'static str, at: Loc) {
         if !self.closed() {
-            self.progressed(self.me(), op, at);
+            let me = self.me();
+            self.progressed(me, op, at);
+            if let Some(trace) = self.reg().trace.as_mut() {
+                // Others ran since this thread's scheduling point: it goes on with its
+                // operation now, a step of its own in the log.
+                if trace.steps.last().is_some_and(|s| s.thread != me) {
+                    trace.step(me, op, at);
+                }
+            }
         }
     }
 
@@ -417,6 +430,9 @@ impl Exec {
             });
             t.last_op = Some((op, at));
             t.timed_out = false;
+            if let Some(trace) = reg.trace.as_mut() {
+                trace.block(me, op, on, at);
+            }
             !reg.any_runnable()
         };
         if deadlock && !self.unstick() {
@@ -488,6 +504,9 @@ impl Exec {
             reg.threads[tid].timed_out = true;
             if tid == me {
                 reg.threads[tid].status = Status::Runnable;
+                if let Some(trace) = reg.trace.as_mut() {
+                    trace.unblock(tid);
+                }
             } else {
                 self.wake(&mut reg, tid);
             }
@@ -499,6 +518,9 @@ impl Exec {
     pub(crate) fn wake(&self, reg: &mut Registry, tid: Tid) {
         if let Status::Blocked(_) = reg.threads[tid].status {
             reg.threads[tid].status = Status::Runnable;
+            if let Some(trace) = reg.trace.as_mut() {
+                trace.unblock(tid);
+            }
             self.backend.unblock(tid);
         }
     }

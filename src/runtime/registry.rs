@@ -89,12 +89,15 @@ pub(crate) struct Registry {
     pub spurious_wakeups: usize,
     /// The modelled clock.
     pub clock: super::clock::Clock,
+    /// The event log, kept only when stacks are captured (the replay of a failing schedule).
+    pub trace: Option<Box<super::trace::Recorder>>,
 }
 
 impl Registry {
     pub(crate) fn new(capture: bool) -> Self {
         Registry {
             capture,
+            trace: capture.then(Box::default),
             ..Default::default()
         }
     }
@@ -151,6 +154,9 @@ impl Registry {
 
     /// A new thread `child` starts knowing what its parent knew.
     pub(crate) fn start_clock(&mut self, parent: Tid, child: Tid) {
+        if let Some(trace) = self.trace.as_mut() {
+            trace.spawn(parent, child);
+        }
         self.tick(parent);
         self.threads[child].clock = self.threads[parent].clock.clone();
         self.tick(child);
@@ -158,24 +164,36 @@ impl Registry {
 
     /// Thread `tid` learns what thread `other` knew (it joined it).
     pub(crate) fn learn_from_thread(&mut self, tid: Tid, other: Tid) {
+        if let Some(trace) = self.trace.as_mut() {
+            trace.join(tid, other);
+        }
         let theirs = self.threads[other].clock.clone();
         join_into(&mut self.threads[tid].clock, &theirs);
     }
 
     /// Thread `tid` makes what it knows known through object `obj` (a send, a notify...).
     pub(crate) fn publish(&mut self, tid: Tid, obj: ObjId) {
+        if let Some(trace) = self.trace.as_mut() {
+            trace.publish(tid, obj);
+        }
         self.tick(tid);
         join_into(&mut self.objects[obj].clock, &self.threads[tid].clock);
     }
 
     /// Thread `tid` learns what was made known through object `obj` (a receive, a wake-up...).
     pub(crate) fn observe(&mut self, tid: Tid, obj: ObjId) {
+        if let Some(trace) = self.trace.as_mut() {
+            trace.observe(tid, obj);
+        }
         join_into(&mut self.threads[tid].clock, &self.objects[obj].clock);
     }
 
     /// Thread `tid` is about to take lock `lock` at `at`: record the order against every lock it
     /// holds (the lock-order graph, as Linux's lockdep keeps it).
     pub(crate) fn lock_attempt(&mut self, tid: Tid, lock: ObjId, at: Loc) {
+        if let Some(trace) = self.trace.as_mut() {
+            trace.touch(tid, lock);
+        }
         self.tick(tid);
         if self.threads[tid].held.is_empty() {
             // No order to record: the usual case.

@@ -329,11 +329,13 @@ const STEALING: u64 = u64::MAX;
 
 /// A raw lock held by a gate: unlocks it when it drops. Made for a lock at a fixed place (a
 /// field of the same object as the gate; the gate forgets it if the object moves).
+#[cfg_attr(not(feature = "parking_lot"), allow(dead_code))]
 pub(crate) struct RawHold {
     lock: *const (),
     unlock: unsafe fn(*const ()),
 }
 
+#[cfg_attr(not(feature = "parking_lot"), allow(dead_code))]
 impl RawHold {
     /// A hold of the locked raw lock at `lock`, which `unlock` unlocks.
     ///

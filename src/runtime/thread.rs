@@ -210,7 +210,11 @@ pub(crate) fn finish(exec: &Exec, panic: Option<PanicRec>) {
     t.panic = panic;
     t.status = Status::Finished;
     t.finished_after_body = after_body;
-    for waiter in std::mem::take(&mut t.join_waiters) {
+    let waiters = std::mem::take(&mut t.join_waiters);
+    if let Some(trace) = reg.trace.as_mut() {
+        trace.finish(me);
+    }
+    for waiter in waiters {
         exec.wake(&mut reg, waiter);
     }
     let stuck = !reg.any_runnable();

@@ -294,13 +294,20 @@ impl Condvar {
                     unreachable!("a std mutex has a std guard")
                 };
                 let (std_guard, timed_out) = match timeout {
-                    None => (cv.wait(std_guard).unwrap_or_else(PoisonError::into_inner), false),
+                    None => (
+                        cv.wait(std_guard).unwrap_or_else(PoisonError::into_inner),
+                        false,
+                    ),
                     Some(limit) => {
                         let d = match limit {
                             Limit::For(d) => d,
-                            Limit::Until(t) => t.saturating_duration_since(std::time::Instant::now()),
+                            Limit::Until(t) => {
+                                t.saturating_duration_since(std::time::Instant::now())
+                            }
                         };
-                        let (g, r) = cv.wait_timeout(std_guard, d).unwrap_or_else(PoisonError::into_inner);
+                        let (g, r) = cv
+                            .wait_timeout(std_guard, d)
+                            .unwrap_or_else(PoisonError::into_inner);
                         (g, r.timed_out())
                     }
                 };

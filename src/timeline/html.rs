@@ -144,7 +144,7 @@ pub(crate) fn render(t: &Timeline, report: &Report) -> String {
          <span><i class=\"sw\" style=\"background:#f0b429\"></i>blocked</span>\
          <span><i class=\"sw\" style=\"background:#d1242f\"></i>blocked for good</span>\
          <span><i class=\"sw\" style=\"background:#1a7f37\"></i>finished</span>\
-         <span style=\"color:#8250df\">&rarr; spawn</span><span style=\"color:#1a7f37\">&rarr; wake</span>\
+         <span style=\"color:#8250df\">&rarr; spawn</span><span style=\"color:#1a7f37\">&rarr; unlock/send/notify reaching another thread</span>\
          <span style=\"color:#b42318\">- - wait-for cycle</span></p>\n",
     );
 
@@ -306,12 +306,12 @@ pub(crate) fn render(t: &Timeline, report: &Report) -> String {
         out.push_str("</g>\n");
     }
 
-    // Arrows: spawns and wakes, the latest ones when there are too many.
+    // Arrows: spawns and what reached another thread, the latest ones when there are too many.
     let skip = t.edges.len().saturating_sub(MAX_ARROWS);
     for e in &t.edges[skip..] {
         let (class, marker) = match e.kind {
             EdgeKind::Spawn => ("spawn", "arrow-spawn"),
-            EdgeKind::Wake => ("wake", "arrow-wake"),
+            EdgeKind::Sync => ("wake", "arrow-wake"),
         };
         let (x0, y0) = (x(e.from.1) + scale / 2.0, lane_y(e.from.0) + LANE / 2);
         let (x1, y1) = (x(e.to.1).max(x0 + 1.0), lane_y(e.to.0) + LANE / 2);
@@ -402,6 +402,7 @@ mod tests {
             replay_command: String::new(),
             notes: vec![],
             live: None,
+            schedule_log: None,
         })
     }
 

@@ -85,9 +85,10 @@ pub struct Step {
 pub enum EdgeKind {
     /// The source thread spawned the target.
     Spawn,
-    /// The source thread made the blocked target runnable: an unlock, a notify, a send, a
-    /// thread finishing for a join, a cancel.
-    Wake,
+    /// What the source thread did reached the target through an object or a join: an unlock
+    /// before a lock, a send before a receive, a notify before a wake-up, a cancel before its
+    /// check, a thread's end before its join.
+    Sync,
 }
 
 /// A causal edge between two threads.
@@ -97,7 +98,7 @@ pub struct Edge {
     pub kind: EdgeKind,
     /// The thread that caused it, and the step.
     pub from: (usize, u64),
-    /// The thread it affected, and the step from which it could run.
+    /// The thread it reached, and the step at which it did.
     pub to: (usize, u64),
     /// What happened, e.g. `MutexGuard::drop → Mutex::lock on mutex#1`.
     pub label: String,
@@ -209,7 +210,7 @@ pub(crate) mod sample {
                     label: "thread::spawn".into(),
                 },
                 Edge {
-                    kind: EdgeKind::Wake,
+                    kind: EdgeKind::Sync,
                     from: (0, 4),
                     to: (1, 5),
                     label: "MutexGuard::drop → Mutex::lock on mutex#1".into(),

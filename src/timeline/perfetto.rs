@@ -2,9 +2,9 @@
 //!
 //! One track per thread, named with its id, name and spawn site; an `X` slice per run of
 //! identical steps, with the step index as the timestamp (1 µs per step, so the file is the same
-//! for the same schedule); `X` slices for blocked spans; `i` instants where a thread blocks, is
-//! woken, or is left unfinished at the end; `s`/`f` flow arrows (`bp: "e"`) from the thread that
-//! spawned or woke another to the first step it ran after. The replay token and the findings are
+//! for the same schedule); `X` slices for blocked spans; `i` instants where a thread blocks or is
+//! left unfinished at the end; `s`/`f` flow arrows (`bp: "e"`) from the thread that spawned
+//! another, or made something known to it through an object, to the step where it arrived. The replay token and the findings are
 //! in `otherData`.
 
 use serde_json::{json, Value};
@@ -98,8 +98,8 @@ pub(crate) fn render(t: &Timeline, report: &Report) -> String {
         }
     }
     for (k, e) in t.edges.iter().enumerate() {
-        // The arrow ends at the first step the target ran from then on; it never ran again: no
-        // arrow, the wake instant says it all.
+        // The arrow ends at the first step the target ran from then on (if it never ran again,
+        // there is no slice to end on, and no arrow).
         let Some(target) = t
             .steps
             .iter()
@@ -112,14 +112,8 @@ pub(crate) fn render(t: &Timeline, report: &Report) -> String {
         };
         let cat = match e.kind {
             EdgeKind::Spawn => "spawn",
-            EdgeKind::Wake => "wake",
+            EdgeKind::Sync => "sync",
         };
-        if e.kind == EdgeKind::Wake {
-            events.push(json!({
-                "ph": "i", "s": "t", "cat": "wake", "name": "woken",
-                "pid": PID, "tid": tid(e.to.0), "ts": target, "args": {"by": e.label},
-            }));
-        }
         events.push(json!({
             "ph": "s", "id": k, "cat": cat, "name": e.label,
             "pid": PID, "tid": tid(e.from.0), "ts": e.from.1,
@@ -252,6 +246,7 @@ pub(crate) mod tests {
             replay_command: String::new(),
             notes: vec![],
             live: None,
+            schedule_log: None,
         })
     }
 
@@ -275,12 +270,12 @@ pub(crate) mod tests {
                 "thread#1 \"worker\", spawned at src/lib.rs:3:5"
             ]
         );
-        // The wake arrow: from the unlock at step 4 to the worker's next step, 5.
+        // The sync arrow: from the unlock at step 4 to the worker's next step, 5.
         let flows: Vec<(&str, u64)> = doc["traceEvents"]
             .as_array()
             .unwrap()
             .iter()
-            .filter(|e| e["cat"] == "wake" && (e["ph"] == "s" || e["ph"] == "f"))
+            .filter(|e| e["cat"] == "sync" && (e["ph"] == "s" || e["ph"] == "f"))
             .map(|e| (e["ph"].as_str().unwrap(), e["ts"].as_u64().unwrap()))
             .collect();
         assert_eq!(flows, [("s", 4), ("f", 5)]);

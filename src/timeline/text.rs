@@ -10,6 +10,10 @@ use super::{EdgeKind, Timeline};
 /// The log, ending with a newline.
 pub(crate) fn render(t: &Timeline) -> String {
     let mut out = String::new();
+    if t.is_empty() {
+        out.push_str("schedule: no step was recorded\n");
+        return out;
+    }
     let _ = writeln!(
         out,
         "schedule ({} steps; identical steps in a row are counted):",
@@ -44,7 +48,7 @@ pub(crate) fn render(t: &Timeline) -> String {
                     .map_or_else(|| format!("thread#{}", e.to.0), |l| l.label());
                 let verb = match e.kind {
                     EdgeKind::Spawn => "spawns",
-                    EdgeKind::Wake => "wakes",
+                    EdgeKind::Sync => "reaches",
                 };
                 let _ = writeln!(out, "          -> {verb} {to} ({})", e.label);
             }

@@ -198,5 +198,6 @@ pub fn report(findings: Vec<Finding>) -> Report {
         replay_command: "LEAKCHECK_REPLAY=T cargo test -p demo t -- --exact".into(),
         notes: vec![],
         live: None,
+        schedule_log: None,
     })
 }

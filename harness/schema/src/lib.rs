@@ -51,6 +51,7 @@
 //!     replay_command: "LEAKCHECK_REPLAY=T cargo test -p demo leaky".into(),
 //!     notes: vec![],
 //!     live: None,
+//!     schedule_log: None,
 //! });
 //! assert!(report.has(FindingKind::LeakedThread));
 //! assert_eq!(

@@ -593,6 +593,9 @@ impl Display for Report {
                 writeln!(f, "note: {note}")?;
             }
         }
+        if let Some(log) = &self.data().schedule_log {
+            write!(f, "\n{log}")?;
+        }
         if self.data().live.is_some() {
             write!(f, "\nrerun: {}", self.data().replay_command)
         } else {

@@ -38,6 +38,7 @@ pub const FORMAT: u32 = 2;
 ///     replay_command: "LEAKCHECK_REPLAY=token cargo test -p demo leaky".into(),
 ///     notes: vec![],
 ///     live: None,
+///     schedule_log: None,
 /// });
 /// let read = Report::from_json(&report.to_json()).unwrap();
 /// assert_eq!(read, report);
@@ -77,6 +78,10 @@ pub struct ReportData {
     /// whose schedule, seed and replay token the fields above give.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub live: Option<LiveRun>,
+    /// The failing schedule's event log as text, when asked for (`LEAKCHECK_TRACE=1`): one line
+    /// per step, runs of identical steps counted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule_log: Option<String>,
 }
 
 /// How a live-mode check ran: the body on real threads, `runs` times, with no schedule to

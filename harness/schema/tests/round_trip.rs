@@ -304,6 +304,7 @@ fn report(findings: Vec<Finding>) -> Report {
         replay_command: "LEAKCHECK_REPLAY=T cargo test -p demo every_kind".into(),
         notes: vec!["a note".into()],
         live: None,
+        schedule_log: None,
     })
 }
 
