@@ -72,6 +72,7 @@ pub struct Config {
     pub(crate) stall_timeout: Duration,
     pub(crate) allow_detached_panics: bool,
     pub(crate) trace: bool,
+    pub(crate) report_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for Config {
@@ -99,6 +100,7 @@ impl Config {
             stall_timeout: DEFAULT_STALL_TIMEOUT,
             allow_detached_panics: false,
             trace: false,
+            report_dir: None,
         }
     }
 
@@ -237,6 +239,27 @@ impl Config {
         self
     }
 
+    /// Writes each failing check's report to `dir` as JSON, with the failing schedule beside it
+    /// as a Perfetto trace (`.trace.json`) and a timeline page (`.html`), and each clean check's
+    /// summary (`.summary.json`): what `cargo leakcheck` reads. `LEAKCHECK_REPORT_DIR`
+    /// overrides it.
+    ///
+    /// ```
+    /// let dir = std::env::temp_dir().join(format!("leakcheck-doc-{}", std::process::id()));
+    /// let _ = leakcheck::Config::new()
+    ///     .report_dir(&dir)
+    ///     .explore(|| drop(leakcheck::thread::spawn(|| loop { leakcheck::thread::yield_now() })));
+    /// let pages = std::fs::read_dir(&dir).unwrap()
+    ///     .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "html"))
+    ///     .count();
+    /// assert_eq!(pages, 1);
+    /// # std::fs::remove_dir_all(&dir).unwrap();
+    /// ```
+    pub fn report_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.report_dir = Some(dir.into());
+        self
+    }
+
     /// How modelled time passes: when a sleep, a timeout or a timer ends (see [`Time`]).
     /// [`Time::Adversarial`] by default; [`Time::Virtual`] for tests that order their work
     /// with `sleep`. `LEAKCHECK_TIME` overrides it.
@@ -319,7 +342,7 @@ impl Config {
             spurious_wakeups: self.spurious_wakeups,
             time: self.time,
             replay: self.replay.clone(),
-            report_dir: None,
+            report_dir: self.report_dir.clone(),
             test_name: self.test_name.clone(),
             package: self.package.clone(),
             ignored: self.ignored,

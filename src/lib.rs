@@ -66,6 +66,7 @@
 //! | `LEAKCHECK_REPORT_DIR` | a directory; each failing check writes its report there as JSON |
 //! | `LEAKCHECK_STALL_TIMEOUT` | seconds a thread may stay away from the scheduler before a `Stall` finding (default 10) |
 //! | `LEAKCHECK_TIME` | the [time model](Time): `adversarial` or `virtual` |
+//! | `LEAKCHECK_TRACE` | `1`: reports end with the failing schedule's event log ([`Config::trace`]) |
 //!
 //! # Defaults
 //!
@@ -131,7 +132,8 @@ pub use report::{
 /// `replay` (a token), `time` (`"adversarial"` or `"virtual"`, see [`Time`]), and `expect`: one kind or a list (`expect = ["leaked_thread",
 /// "deadlock"]`); the test then passes only if every expected kind is found. `live` runs the
 /// test in [live mode](crate::live) (real threads), with `runs`, `grace_ms` and
-/// `ignore_thread` (a prefix or a list); `LEAKCHECK_MODE=live` runs every test live.
+/// `ignore_thread` (a prefix or a list); `LEAKCHECK_MODE=live` runs every test live. `trace`
+/// appends the failing schedule's event log to the report (see `docs/timeline.md`).
 pub use leakcheck_macros::test;
 
 impl Config {

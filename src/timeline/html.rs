@@ -253,42 +253,53 @@ pub(crate) fn render(t: &Timeline, report: &Report) -> String {
                 esc(&title)
             );
         }
-        for (i, b) in lane.blocks.iter().enumerate() {
-            let stuck = b.to.is_none();
-            let to = b.to.unwrap_or(t.len());
-            let x0 = x(b.from + 1);
-            // Blocked for good: the bar runs past the end of the schedule.
-            let x1 = if stuck { x(to) + 14.0 } else { x(to) }.max(x0 + 2.0);
-            let mut title = format!(
-                "{} in {}",
-                if stuck { "blocked for good" } else { "blocked" },
-                b.op
-            );
+        // Blocked spans that ended: laid out as the running bars are, merged where they are
+        // narrower than a pixel. A thread blocked for good: its own bar, linked from its finding.
+        let ended = lane.blocks.iter().filter(|b| b.to.is_some()).map(|b| {
+            let to = b.to.unwrap_or(b.from + 1);
+            let mut title = format!("blocked in {}", b.op);
             if let Some(object) = &b.object {
                 let _ = write!(title, " on {object}");
             }
             if let Some(at) = &b.at {
                 let _ = write!(title, " at {at}");
             }
-            let _ = write!(
-                title,
-                ", from step {}{}",
-                b.from,
-                b.to.map(|t| format!(" to {t}")).unwrap_or_default()
-            );
-            let id = if stuck {
-                format!(" id=\"stuck-{}\"", lane.id)
+            let _ = write!(title, ", steps {}–{to}", b.from);
+            (b.from + 1, to.saturating_sub(b.from + 1).max(1), title)
+        });
+        for b in bars(ended, scale) {
+            let title = if b.runs > 1 {
+                format!("steps {}–{}: {} blocked spans", b.first, b.last, b.runs)
             } else {
-                format!(" id=\"block-{}-{i}\"", lane.id)
+                b.title
             };
             let _ = writeln!(
                 out,
-                "<rect{id} class=\"{}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"><title>{}</title></rect>",
-                match (stuck, in_cycle) {
-                    (true, true) => "stuck cycle",
-                    (true, false) => "stuck",
-                    _ => "blocked",
-                },
+                "<rect class=\"blocked\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"><title>{}</title></rect>",
+                px(LABELS as f64 + b.x0),
+                y + 9,
+                px(b.x1 - b.x0),
+                LANE - 18,
+                esc(&title)
+            );
+        }
+        if let Some(b) = lane.blocks.last().filter(|b| b.to.is_none()) {
+            let x0 = x(b.from + 1);
+            // Blocked for good: the bar runs past the end of the schedule.
+            let x1 = (x(t.len()) + 14.0).max(x0 + 2.0);
+            let mut title = format!("blocked for good in {}", b.op);
+            if let Some(object) = &b.object {
+                let _ = write!(title, " on {object}");
+            }
+            if let Some(at) = &b.at {
+                let _ = write!(title, " at {at}");
+            }
+            let _ = write!(title, ", from step {}", b.from);
+            let _ = writeln!(
+                out,
+                "<rect id=\"stuck-{}\" class=\"{}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"><title>{}</title></rect>",
+                lane.id,
+                if in_cycle { "stuck cycle" } else { "stuck" },
                 px(x0),
                 y + 9,
                 px(x1 - x0),

@@ -2,8 +2,8 @@
 //!
 //! One track per thread, named with its id, name and spawn site; an `X` slice per run of
 //! identical steps, with the step index as the timestamp (1 µs per step, so the file is the same
-//! for the same schedule); `X` slices for blocked spans; `i` instants where a thread blocks or is
-//! left unfinished at the end; `s`/`f` flow arrows (`bp: "e"`) from the thread that spawned
+//! for the same schedule); `X` slices for blocked spans; `i` instants where a thread blocks for good
+//! or is left unfinished at the end; `s`/`f` flow arrows (`bp: "e"`) from the thread that spawned
 //! another, or made something known to it through an object, to the step where it arrived. The replay token and the findings are
 //! in `otherData`.
 
@@ -76,10 +76,12 @@ pub(crate) fn render(t: &Timeline, report: &Report) -> String {
             if let Some(at) = &b.at {
                 args["at"] = json!(at.to_string());
             }
-            events.push(json!({
-                "ph": "i", "s": "t", "cat": "block", "name": format!("blocks in {}", b.op),
-                "pid": PID, "tid": tid(lane.id), "ts": b.from, "args": args.clone(),
-            }));
+            if b.to.is_none() {
+                events.push(json!({
+                    "ph": "i", "s": "t", "cat": "block", "name": format!("blocks for good in {}", b.op),
+                    "pid": PID, "tid": tid(lane.id), "ts": b.from, "args": args.clone(),
+                }));
+            }
             // The span between the blocking step and the wake-up (empty when it was woken at
             // once).
             if to > b.from + 1 {
@@ -150,86 +152,11 @@ pub(crate) fn render(t: &Timeline, report: &Report) -> String {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
-    use std::collections::BTreeMap;
-
+mod tests {
     use serde_json::Value;
 
     use super::super::sample;
     use super::*;
-
-    /// Checks the trace-event rules Perfetto relies on: every event has `ph`, `pid` and (but
-    /// for process metadata) `tid`; `X` slices have `dur` and nest per track; every flow end
-    /// has its start (same `id`, `cat`, `name`) and binds to an enclosing slice (`bp: "e"`).
-    pub(crate) fn validate(doc: &Value) -> Result<(), String> {
-        let events = doc["traceEvents"]
-            .as_array()
-            .ok_or("no traceEvents array")?;
-        let mut slices: BTreeMap<u64, Vec<(u64, u64)>> = BTreeMap::new();
-        let mut starts = Vec::new();
-        let mut ends = Vec::new();
-        for e in events {
-            let ph = e["ph"].as_str().ok_or_else(|| format!("no ph: {e}"))?;
-            e["pid"].as_u64().ok_or_else(|| format!("no pid: {e}"))?;
-            if ph != "M" || e["name"] != "process_name" {
-                e["tid"].as_u64().ok_or_else(|| format!("no tid: {e}"))?;
-            }
-            match ph {
-                "X" => {
-                    let ts = e["ts"].as_u64().ok_or_else(|| format!("no ts: {e}"))?;
-                    let dur = e["dur"].as_u64().ok_or_else(|| format!("no dur: {e}"))?;
-                    slices
-                        .entry(e["tid"].as_u64().unwrap())
-                        .or_default()
-                        .push((ts, ts + dur));
-                }
-                "s" => starts.push((e["id"].clone(), e["cat"].clone(), e["name"].clone())),
-                "f" => {
-                    if e["bp"] != "e" {
-                        return Err(format!("a flow end without bp:e: {e}"));
-                    }
-                    ends.push((
-                        (e["id"].clone(), e["cat"].clone(), e["name"].clone()),
-                        e["tid"].as_u64().unwrap(),
-                        e["ts"].as_u64().unwrap(),
-                    ));
-                }
-                "i" | "M" => {}
-                other => return Err(format!("unexpected ph {other}")),
-            }
-        }
-        for (tid, spans) in &mut slices {
-            spans.sort();
-            let mut open: Vec<(u64, u64)> = Vec::new();
-            for &(a, b) in spans.iter() {
-                while open.last().is_some_and(|&(_, end)| end <= a) {
-                    open.pop();
-                }
-                if let Some(&(_, end)) = open.last() {
-                    if b > end {
-                        return Err(format!(
-                            "slices overlap on track {tid}: ({a}, {b}) crosses {end}"
-                        ));
-                    }
-                }
-                open.push((a, b));
-            }
-        }
-        for (key, tid, ts) in &ends {
-            if !starts.contains(key) {
-                return Err(format!("a flow end without its start: {key:?}"));
-            }
-            let enclosed = slices
-                .get(tid)
-                .is_some_and(|s| s.iter().any(|&(a, b)| a <= *ts && *ts < b));
-            if !enclosed {
-                return Err(format!(
-                    "the flow end {key:?} at {ts} on track {tid} has no slice around it"
-                ));
-            }
-        }
-        Ok(())
-    }
 
     fn report() -> Report {
         crate::report::Report::new(crate::report::ReportData {
@@ -251,10 +178,9 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn the_sample_trace_follows_the_trace_event_rules() {
+    fn the_sample_trace_names_its_tracks_and_draws_its_arrows() {
         let text = render(&sample::timeline(), &report());
         let doc: Value = serde_json::from_str(&text).unwrap();
-        validate(&doc).unwrap();
         assert_eq!(doc["otherData"]["replay_token"], "TOKEN");
         let names: Vec<&str> = doc["traceEvents"]
             .as_array()
@@ -279,19 +205,5 @@ pub(crate) mod tests {
             .map(|e| (e["ph"].as_str().unwrap(), e["ts"].as_u64().unwrap()))
             .collect();
         assert_eq!(flows, [("s", 4), ("f", 5)]);
-    }
-
-    #[test]
-    fn the_validator_rejects_what_perfetto_would_misread() {
-        let crossing = serde_json::json!({"traceEvents": [
-            {"ph": "X", "pid": 1, "tid": 1, "ts": 0, "dur": 5},
-            {"ph": "X", "pid": 1, "tid": 1, "ts": 3, "dur": 5},
-        ]});
-        assert!(validate(&crossing).unwrap_err().contains("overlap"));
-        let orphan = serde_json::json!({"traceEvents": [
-            {"ph": "X", "pid": 1, "tid": 1, "ts": 0, "dur": 5},
-            {"ph": "f", "bp": "e", "id": 1, "cat": "wake", "name": "x", "pid": 1, "tid": 1, "ts": 1},
-        ]});
-        assert!(validate(&orphan).unwrap_err().contains("without its start"));
     }
 }

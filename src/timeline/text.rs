@@ -96,7 +96,7 @@ mod tests {
         );
         assert!(
             text.contains(
-                "-> wakes thread#1 \"worker\" (MutexGuard::drop → Mutex::lock on mutex#1)"
+                "-> reaches thread#1 \"worker\" (MutexGuard::drop → Mutex::lock on mutex#1)"
             ),
             "{text}"
         );

@@ -11,10 +11,10 @@ use syn::{Expr, ExprLit, Ident, Lit, LitInt, LitStr, Meta, Token};
 
 /// Every argument name, in the order error messages list them.
 const ARGUMENTS: &str =
-    "schedules, scheduler, depth, preemption_bound, seed, max_steps, allow_lingering, spurious_wakeups, time, replay, expect, allow_detached_panics, stall_timeout, live, runs, grace_ms, ignore_thread";
+    "schedules, scheduler, depth, preemption_bound, seed, max_steps, allow_lingering, spurious_wakeups, time, replay, expect, allow_detached_panics, stall_timeout, trace, live, runs, grace_ms, ignore_thread";
 
 /// The arguments that apply only to the deterministic checks, which a `live` test cannot take.
-const DETERMINISTIC_ONLY: [&str; 12] = [
+const DETERMINISTIC_ONLY: [&str; 13] = [
     "schedules",
     "scheduler",
     "depth",
@@ -27,6 +27,7 @@ const DETERMINISTIC_ONLY: [&str; 12] = [
     "allow_detached_panics",
     "stall_timeout",
     "time",
+    "trace",
 ];
 
 /// The finding kinds `expect` takes, as (name, `FindingKind` variant), in the order the
@@ -55,6 +56,8 @@ pub(crate) struct Args {
     pub(crate) allow_lingering: Option<bool>,
     pub(crate) spurious_wakeups: Option<bool>,
     pub(crate) allow_detached_panics: Option<bool>,
+    /// `trace`: append the failing schedule's event log to the report.
+    pub(crate) trace: Option<bool>,
     /// The stall timeout, in milliseconds.
     pub(crate) stall_timeout_ms: Option<u64>,
     /// The time model: `true` for `"virtual"`, `false` for `"adversarial"`.
@@ -190,6 +193,11 @@ impl Args {
             "allow_detached_panics" => {
                 let on = flag(meta, &key)?;
                 self.allow_detached_panics = Some(on);
+                self.given.push((key, on.to_string()));
+            }
+            "trace" => {
+                let on = flag(meta, &key)?;
+                self.trace = Some(on);
                 self.given.push((key, on.to_string()));
             }
             "live" => {

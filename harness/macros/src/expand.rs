@@ -171,6 +171,9 @@ fn generate(args: &Args, function: ItemFn) -> TokenStream2 {
     if let Some(on) = args.spurious_wakeups {
         config.extend(quote!(.spurious_wakeups(#on)));
     }
+    if let Some(on) = args.trace {
+        config.extend(quote!(.trace(#on)));
+    }
     if let Some(allow) = args.allow_detached_panics {
         config.extend(quote!(.allow_detached_panics(#allow)));
     }
