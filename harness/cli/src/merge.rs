@@ -1,5 +1,5 @@
 //! `cargo leakcheck merge`: the `--json` documents of several runs (the shards of a
-//! `--partition`ed suite) read back into one [`Analysis`], so that the baseline gate, the JUnit
+//! `--partition`ed suite) read back into one [`Analysis`](crate::analysis::Analysis), so that the baseline gate, the JUnit
 //! file, the annotations and the summary are made once, as for a single run.
 
 use std::collections::BTreeMap;
