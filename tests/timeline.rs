@@ -175,7 +175,14 @@ fn trace_appends_the_failing_schedule_to_the_report() {
         )
     };
     line("schedule (");
-    line("thread#0 (the test body): thread::spawn at tests/timeline.rs:45:14");
+    let spawn_line = include_str!("timeline.rs")
+        .lines()
+        .position(|l| l.contains(".spawn(move || while rx.recv().is_ok() {})"))
+        .unwrap()
+        + 1;
+    line(&format!(
+        "thread#0 (the test body): thread::spawn at tests/timeline.rs:{spawn_line}:"
+    ));
     line("-> spawns thread#1 \"worker-0\"");
     line("thread#1 \"worker-0\" blocks in Receiver::recv on channel#1");
     line("(Sender::send → Receiver::recv on channel#1)");

@@ -2,8 +2,8 @@
 //!
 //! One track per thread, named with its id, name and spawn site; an `X` slice per run of
 //! identical steps, with the step index as the timestamp (1 µs per step, so the file is the same
-//! for the same schedule); `X` slices for blocked spans; `i` instants where a thread blocks for good
-//! or is left unfinished at the end; `s`/`f` flow arrows (`bp: "e"`) from the thread that spawned
+//! for the same schedule); `X` slices for blocked spans; `i` instants where a thread blocks, can run
+//! again, or is left unfinished at the end; `s`/`f` flow arrows (`bp: "e"`) from the thread that spawned
 //! another, or made something known to it through an object, to the step where it arrived. The replay token and the findings are
 //! in `otherData`.
 
@@ -76,10 +76,18 @@ pub(crate) fn render(t: &Timeline, report: &Report) -> String {
             if let Some(at) = &b.at {
                 args["at"] = json!(at.to_string());
             }
-            if b.to.is_none() {
+            let name = match b.to {
+                Some(_) => format!("blocks in {}", b.op),
+                None => format!("blocks for good in {}", b.op),
+            };
+            events.push(json!({
+                "ph": "i", "s": "t", "cat": "block", "name": name,
+                "pid": PID, "tid": tid(lane.id), "ts": b.from, "args": args.clone(),
+            }));
+            if let Some(to) = b.to {
                 events.push(json!({
-                    "ph": "i", "s": "t", "cat": "block", "name": format!("blocks for good in {}", b.op),
-                    "pid": PID, "tid": tid(lane.id), "ts": b.from, "args": args.clone(),
+                    "ph": "i", "s": "t", "cat": "wake", "name": "can run again",
+                    "pid": PID, "tid": tid(lane.id), "ts": to,
                 }));
             }
             // The span between the blocking step and the wake-up (empty when it was woken at
