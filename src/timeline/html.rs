@@ -268,18 +268,23 @@ pub(crate) fn render(t: &Timeline, report: &Report) -> String {
             (b.from + 1, to.saturating_sub(b.from + 1).max(1), title)
         });
         for b in bars(ended, scale) {
-            let title = if b.runs > 1 {
-                format!("steps {}–{}: {} blocked spans", b.first, b.last, b.runs)
+            // Merged spans share their pixels with merged running bars: drawn as a band at the
+            // bottom of the lane, so both show.
+            let (title, class, top, height) = if b.runs > 1 {
+                (
+                    format!("steps {}–{}: {} blocked spans", b.first, b.last, b.runs),
+                    "blocked merged",
+                    y + LANE - 9,
+                    4,
+                )
             } else {
-                b.title
+                (b.title, "blocked", y + 9, LANE - 18)
             };
             let _ = writeln!(
                 out,
-                "<rect class=\"blocked\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"><title>{}</title></rect>",
+                "<rect class=\"{class}\" x=\"{}\" y=\"{top}\" width=\"{}\" height=\"{height}\"><title>{}</title></rect>",
                 px(LABELS as f64 + b.x0),
-                y + 9,
                 px(b.x1 - b.x0),
-                LANE - 18,
                 esc(&title)
             );
         }
