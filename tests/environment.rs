@@ -97,11 +97,17 @@ fn failing_checks_write_json_reports_to_the_report_dir() {
             })
             .unwrap_err()
     });
-    let files: Vec<_> = std::fs::read_dir(&dir)
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()
-        .map(|e| e.unwrap().path())
+        .map(|e| e.unwrap().path().display().to_string())
         .collect();
-    assert_eq!(files.len(), 1, "{files:?}");
+    files.sort();
+    // The report, and beside it the failing schedule as a page and a Perfetto trace.
+    assert_eq!(files.len(), 3, "{files:?}");
+    let stem = files[0].strip_suffix(".html").expect("the page");
+    assert_eq!(files[1], format!("{stem}.json"));
+    assert_eq!(files[2], format!("{stem}.trace.json"));
+    let files = [std::path::PathBuf::from(&files[1])];
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&files[0]).unwrap()).unwrap();
     assert_eq!(json["test"], "json_report_case");

@@ -86,6 +86,21 @@ fn only_leak(report: &Report) -> (Option<String>, leakcheck::OsThread) {
     }
 }
 
+/// Starts a thread (named `name`) blocked on a channel until the returned sender drops.
+fn stuck_reader(name: Option<&str>) -> mpsc::Sender<()> {
+    let (tx, rx) = mpsc::channel::<()>();
+    let mut builder = std::thread::Builder::new();
+    if let Some(name) = name {
+        builder = builder.name(name.into());
+    }
+    builder
+        .spawn(move || {
+            let _ = rx.recv();
+        })
+        .unwrap();
+    tx
+}
+
 fn short() -> Config {
     Config::new().grace(Duration::from_millis(200))
 }
@@ -101,14 +116,9 @@ fn a_named_thread_blocked_on_a_channel_is_one_leak_blocked_in_the_kernel() {
             let kept = keep.clone();
             let report = short()
                 .explore(move || {
-                    let (tx, rx) = mpsc::channel::<()>();
-                    std::thread::Builder::new()
-                        .name("stuck-reader".into())
-                        .spawn(move || {
-                            let _ = rx.recv();
-                        })
-                        .unwrap();
-                    kept.lock().unwrap().push(tx);
+                    kept.lock()
+                        .unwrap()
+                        .push(stuck_reader(Some("stuck-reader")));
                 })
                 .unwrap_err();
             let (name, os) = only_leak(&report);
@@ -266,14 +276,7 @@ fn attribution_under_parallel_cargo_test_says_a_survivor_may_be_another_tests() 
         let kept = keep.clone();
         let report = short()
             .explore(move || {
-                let (tx, rx) = mpsc::channel::<()>();
-                std::thread::Builder::new()
-                    .name("named-leak".into())
-                    .spawn(move || {
-                        let _ = rx.recv();
-                    })
-                    .unwrap();
-                kept.lock().unwrap().push(tx);
+                kept.lock().unwrap().push(stuck_reader(Some("named-leak")));
             })
             .unwrap_err();
         let (_, os) = only_leak(&report);
@@ -289,11 +292,7 @@ fn attribution_under_parallel_cargo_test_says_a_survivor_may_be_another_tests() 
         let kept = keep.clone();
         let report = short()
             .explore(move || {
-                let (tx, rx) = mpsc::channel::<()>();
-                std::thread::spawn(move || {
-                    let _ = rx.recv();
-                });
-                kept.lock().unwrap().push(tx);
+                kept.lock().unwrap().push(stuck_reader(None));
             })
             .unwrap_err();
         let (_, os) = only_leak(&report);
@@ -313,14 +312,7 @@ fn attribution_under_nextest_is_exact() {
             let kept = keep.clone();
             let report = short()
                 .explore(move || {
-                    let (tx, rx) = mpsc::channel::<()>();
-                    std::thread::Builder::new()
-                        .name("named-leak".into())
-                        .spawn(move || {
-                            let _ = rx.recv();
-                        })
-                        .unwrap();
-                    kept.lock().unwrap().push(tx);
+                    kept.lock().unwrap().push(stuck_reader(Some("named-leak")));
                 })
                 .unwrap_err();
             let (_, os) = only_leak(&report);

@@ -8,12 +8,9 @@ use crate::report::workspace_root;
 use crate::report::{Report, Summary, SummaryRecord};
 use crate::timeline::Timeline;
 
-/// A new file stem in `dir` for a check of `test`: the test's name, the process and a counter,
-/// so that checks running at once never share one.
-fn new_stem(dir: &Path, test: Option<&str>) -> PathBuf {
-    static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    let name: String = test
-        .unwrap_or("check")
+/// A test's name as a file name: what a file name cannot hold becomes `_`.
+fn file_name(test: Option<&str>) -> String {
+    test.unwrap_or("check")
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
@@ -22,7 +19,14 @@ fn new_stem(dir: &Path, test: Option<&str>) -> PathBuf {
                 '_'
             }
         })
-        .collect();
+        .collect()
+}
+
+/// A new file stem in `dir` for a check of `test`: the test's name, the process and a counter,
+/// so that checks running at once never share one.
+fn new_stem(dir: &Path, test: Option<&str>) -> PathBuf {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let name = file_name(test);
     dir.join(format!(
         "{name}-{}-{}",
         std::process::id(),
@@ -67,17 +71,7 @@ pub(super) fn write_token(token: &str, test: Option<&str>) -> std::io::Result<St
     let hash = token.bytes().fold(0x811c_9dc5u32, |h, b| {
         (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
     });
-    let name: String = test
-        .unwrap_or("check")
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let name = file_name(test);
     let file = dir.join(format!("{name}-{hash:08x}.lc"));
     std::fs::write(&file, token)?;
     let shown = file

@@ -158,6 +158,26 @@ pub(crate) mod sample {
         }
     }
 
+    /// A report to render the sample with.
+    pub(crate) fn report(test: &str) -> crate::report::Report {
+        crate::report::Report::new(crate::report::ReportData {
+            format: crate::report::FORMAT,
+            test: Some(test.into()),
+            package: None,
+            findings: vec![],
+            schedule: 1,
+            schedules: 1,
+            seed: 1,
+            scheduler: crate::Scheduler::Random,
+            replayed: false,
+            replay_token: "TOKEN".into(),
+            replay_command: String::new(),
+            notes: vec![],
+            live: None,
+            schedule_log: None,
+        })
+    }
+
     pub(crate) fn timeline() -> Timeline {
         Timeline {
             lanes: vec![

@@ -167,22 +167,7 @@ mod tests {
     use super::*;
 
     fn report() -> Report {
-        crate::report::Report::new(crate::report::ReportData {
-            format: crate::report::FORMAT,
-            test: Some("tests::sample".into()),
-            package: None,
-            findings: vec![],
-            schedule: 1,
-            schedules: 1,
-            seed: 1,
-            scheduler: crate::Scheduler::Random,
-            replayed: false,
-            replay_token: "TOKEN".into(),
-            replay_command: String::new(),
-            notes: vec![],
-            live: None,
-            schedule_log: None,
-        })
+        sample::report("tests::sample")
     }
 
     #[test]
