@@ -241,8 +241,10 @@ impl Config {
 
     /// Writes each failing check's report to `dir` as JSON, with the failing schedule beside it
     /// as a Perfetto trace (`.trace.json`) and a timeline page (`.html`), and each clean check's
-    /// summary (`.summary.json`): what `cargo leakcheck` reads. `LEAKCHECK_REPORT_DIR`
-    /// overrides it.
+    /// summary (`.summary.json`). Unlike the other settings, a directory set here wins over
+    /// `LEAKCHECK_REPORT_DIR`: the code asked for its reports in that place (a test of its own
+    /// reports, say), so `cargo leakcheck`, which collects reports through the variable, does not
+    /// see them.
     ///
     /// ```
     /// let dir = std::env::temp_dir().join(format!("leakcheck-doc-{}", std::process::id()));
@@ -406,7 +408,8 @@ impl Config {
             };
         }
         if let Some(v) = get("LEAKCHECK_REPORT_DIR")? {
-            settings.report_dir = Some(PathBuf::from(v));
+            // A directory the code chose wins (see `Config::report_dir`).
+            settings.report_dir.get_or_insert_with(|| PathBuf::from(v));
         }
         if settings.schedules == 0 {
             return Err(ConfigError::Invalid {
@@ -478,6 +481,18 @@ mod tests {
             .map(|(k, v)| (k.to_string(), OsString::from(v)))
             .collect();
         Config::new().resolve_with(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn a_report_dir_set_in_code_wins_over_the_environment() {
+        let env = |k: &str| (k == "LEAKCHECK_REPORT_DIR").then(|| OsString::from("/from/env"));
+        let s = Config::new().resolve_with(env).unwrap();
+        assert_eq!(s.report_dir, Some(PathBuf::from("/from/env")));
+        let s = Config::new()
+            .report_dir("/from/code")
+            .resolve_with(env)
+            .unwrap();
+        assert_eq!(s.report_dir, Some(PathBuf::from("/from/code")));
     }
 
     #[test]
