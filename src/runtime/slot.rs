@@ -265,7 +265,11 @@ impl<G> Gate<G> {
             std::thread::sleep(std::time::Duration::from_micros(u64::from(tries.min(100))));
         };
         // SAFETY: this thread now has the real lock (see the `Sync` impl).
-        unsafe { *self.held.get() = Some((self as *const Self as usize, guard)) };
+        let stale = unsafe { (*self.held.get()).replace((self as *const Self as usize, guard)) };
+        // A guard still here cannot hold the real lock (this thread just took it): one left by
+        // an execution that ended while the object moved, pointing at where it was. Dropping it
+        // would touch that place: forget it.
+        std::mem::forget(stale);
         self.count.store(1, Ordering::Relaxed);
         self.owner.store(serial, Ordering::Release);
     }
@@ -282,7 +286,19 @@ impl<G> Gate<G> {
         self.owner.store(0, Ordering::Release);
         // SAFETY: this thread has the real lock until the guard drops.
         let held = unsafe { (*self.held.get()).take() };
-        drop(held);
+        self.release(held);
+    }
+
+    /// Drops a hold taken from `held`, unless the gate has moved since it was taken: then the
+    /// guard points at the old place, and is forgotten (as `Drop` does).
+    fn release(&self, held: Option<(usize, G)>) {
+        if let Some((addr, guard)) = held {
+            if addr == self as *const Self as usize {
+                drop(guard);
+            } else {
+                std::mem::forget(guard);
+            }
+        }
     }
 
     /// If the gate is owned by an execution that has ended (its threads' guards were never
@@ -306,7 +322,7 @@ impl<G> Gate<G> {
         let held = unsafe { (*self.held.get()).take() };
         self.count.store(0, Ordering::Relaxed);
         self.owner.store(0, Ordering::Release);
-        drop(held);
+        self.release(held);
     }
 }
 
