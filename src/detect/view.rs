@@ -110,6 +110,7 @@ impl<'a> View<'a> {
             spawned_at: t.spawned_at.map(location),
             spawn_stack: self.spawn_stacks.get(tid).cloned().unwrap_or_default(),
             finished: t.is_finished(),
+            role: Default::default(),
         }
     }
 

@@ -133,6 +133,7 @@ fn give_up(cx: &Context, s: Snapshot, away: Duration) -> ! {
         spawned_at: s.spawned_at.map(location),
         spawn_stack: Vec::new(),
         finished: false,
+        role: Default::default(),
     };
     let last_seen = s.last.map(|(op, at)| LastSeen {
         operation: op.to_string(),

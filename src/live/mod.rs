@@ -264,6 +264,7 @@ impl Config {
                         spawned_at: None,
                         spawn_stack: Vec::new(),
                         finished: false,
+                        role: Default::default(),
                     },
                     state: LeakState::StillAlive(OsThread {
                         os_id: t.id,

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use leakcheck_schema::{
     Blocked, Detail, Finding, Frame, LastSeen, LeakState, NotifyInfo, ObjectInfo, SignalCause,
-    SourceLocation, Target, ThreadInfo,
+    SourceLocation, Target, TaskLeak, ThreadInfo,
 };
 
 /// The fingerprint's version: the first part of every fingerprint.
@@ -160,6 +160,38 @@ impl Anchors {
                     // Live mode: the OS id and what the thread did vary from run to run; the
                     // thread's name (hashed above) is what identifies it.
                     LeakState::StillAlive(_) => self.state("still_alive"),
+                    _ => {}
+                }
+            }
+            Detail::LeakedTask { task, state, .. } => {
+                self.thread(task);
+                match state {
+                    TaskLeak::PendingForever {
+                        awaiting,
+                        last_seen,
+                    } => {
+                        self.state("pending_forever");
+                        match (awaiting, last_seen) {
+                            (Some(b), _) => self.blocked(b),
+                            (None, Some(l)) => self.last_seen(l),
+                            (None, None) => {}
+                        }
+                    }
+                    TaskLeak::LostWaker { last_seen, .. } => {
+                        self.state("lost_waker");
+                        if let Some(l) = last_seen {
+                            self.last_seen(l);
+                        }
+                    }
+                    TaskLeak::StillRunnable { last_seen, .. } => {
+                        self.state("still_runnable");
+                        if let Some(l) = last_seen {
+                            self.last_seen(l);
+                        }
+                    }
+                    TaskLeak::FinishedLate => self.state("finished_late"),
+                    // Live mode: a count, which varies with timing; the test names it.
+                    TaskLeak::AliveInRuntime { .. } => self.state("alive_in_runtime"),
                     _ => {}
                 }
             }

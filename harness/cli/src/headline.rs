@@ -1,7 +1,7 @@
 //! A finding in one line: what, who and where. JUnit failure messages, annotations, the
 //! `--json` document's `summary` and the baseline's entries use it.
 
-use leakcheck_schema::{Blocked, Detail, Finding, LeakState, SourceLocation, Target};
+use leakcheck_schema::{Blocked, Detail, Finding, LeakState, SourceLocation, Target, TaskLeak};
 
 /// What a blocked thread waits on, in a headline: `mutex#1`, `thread#2 "worker"`, `any of
 /// channel#1|channel#2`, `an unpark`.
@@ -48,6 +48,36 @@ pub fn finding_headline(f: &Finding) -> String {
                 _ => "leaked".into(),
             };
             format!("leaked {thread}: {what}")
+        }
+        Detail::LeakedTask { task, state, .. } => {
+            let what = match state {
+                TaskLeak::PendingForever {
+                    awaiting: Some(b), ..
+                } => blocked("pending forever", b),
+                TaskLeak::PendingForever { last_seen, .. } => format!(
+                    "pending forever, last seen at {}",
+                    place(last_seen.as_ref().map(|l| &l.at))
+                ),
+                TaskLeak::LostWaker { last_seen, .. } => format!(
+                    "lost waker, last seen at {}",
+                    place(last_seen.as_ref().map(|l| &l.at))
+                ),
+                TaskLeak::StillRunnable {
+                    max_steps,
+                    last_seen,
+                } => format!(
+                    "still runnable after {max_steps} steps, last seen at {}",
+                    place(last_seen.as_ref().map(|l| &l.at))
+                ),
+                TaskLeak::FinishedLate => {
+                    "completed after the test body returned, never awaited".into()
+                }
+                TaskLeak::AliveInRuntime { alive, .. } => {
+                    format!("{alive} alive in the runtime after the body")
+                }
+                _ => "leaked".into(),
+            };
+            format!("leaked {task}: {what}")
         }
         Detail::Deadlock {
             blocked: threads, ..

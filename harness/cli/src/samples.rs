@@ -22,6 +22,7 @@ pub fn body() -> ThreadInfo {
         spawned_at: None,
         spawn_stack: vec![],
         finished: false,
+        role: Default::default(),
     }
 }
 

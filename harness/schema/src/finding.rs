@@ -135,6 +135,59 @@ pub enum LeakState {
     StillAlive(OsThread),
 }
 
+/// What became of a leaked async task.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum TaskLeak {
+    /// Pending, and nothing left could wake it: what it awaits (the operation, its object and
+    /// the `.await`'s line) when it is a leakcheck future; otherwise `None`, and `last_seen`
+    /// says where it was last.
+    PendingForever {
+        /// The operation it awaits, e.g. `Receiver::recv`, on what, and where it was awaited.
+        awaiting: Option<Blocked>,
+        /// The last operation it made before it suspended, and where.
+        last_seen: Option<LastSeen>,
+    },
+    /// Pending with no live waker: every `Waker` for it was dropped (or its future never kept
+    /// one), so nothing can ever wake it. Found, and reported, when it happened.
+    LostWaker {
+        /// Where the task was when its last waker went: the operation it awaited last, and
+        /// where.
+        last_seen: Option<LastSeen>,
+        /// Who dropped the last waker, and where, if it was not the task's own poll (which
+        /// returned `Pending` without keeping one).
+        dropped_by: Option<LostWakerDrop>,
+    },
+    /// Still runnable when the execution ran out of steps: a retry or timer loop that never
+    /// ends.
+    StillRunnable {
+        /// The step budget.
+        max_steps: usize,
+        /// The last operation it made, and where.
+        last_seen: Option<LastSeen>,
+    },
+    /// It completed, but only after the body returned, and nobody awaited it.
+    FinishedLate,
+    /// Live mode (`live::check_tokio`): tokio counted it alive in the runtime when the grace
+    /// period after the body ran out (tokio does not say which task it is on a stable build).
+    AliveInRuntime {
+        /// How many tasks were alive.
+        alive: usize,
+        /// How long the check drove the runtime after the body returned, in milliseconds.
+        grace_ms: u64,
+    },
+}
+
+/// Who dropped a pending task's last waker.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LostWakerDrop {
+    /// The thread or task that dropped it.
+    pub by: ThreadInfo,
+    /// Its last operation before, and where.
+    pub last_seen: Option<LastSeen>,
+}
+
 /// An OS thread that live mode found alive after the body returned.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OsThread {
@@ -221,6 +274,16 @@ pub enum Detail {
         thread: ThreadInfo,
         /// What became of it.
         state: LeakState,
+    },
+    /// See [`FindingKind::LeakedTask`].
+    LeakedTask {
+        /// The task (its [`ThreadInfo::role`] says task or blocking task).
+        task: ThreadInfo,
+        /// What became of it.
+        state: TaskLeak,
+        /// Whether its `JoinHandle` was dropped (the task detached) rather than held by
+        /// someone still alive.
+        detached: bool,
     },
     /// See [`FindingKind::UnclosedChannel`].
     UnclosedChannel {
@@ -321,6 +384,7 @@ impl Detail {
     pub fn kind(&self) -> FindingKind {
         match self {
             Detail::LeakedThread { .. } => FindingKind::LeakedThread,
+            Detail::LeakedTask { .. } => FindingKind::LeakedTask,
             Detail::UnclosedChannel { .. } => FindingKind::UnclosedChannel,
             Detail::MissedSignal { .. } => FindingKind::MissedSignal,
             Detail::UnresponsiveCancellation { .. } => FindingKind::UnresponsiveCancellation,
@@ -344,7 +408,10 @@ impl Detail {
 ///
 /// let at = SourceLocation { file: "src/lib.rs".into(), line: 7, column: 5 };
 /// let finding = Finding::new(Detail::Panic {
-///     thread: ThreadInfo { id: 1, name: None, spawned_at: None, spawn_stack: vec![], finished: true },
+///     thread: ThreadInfo {
+///         id: 1, name: None, spawned_at: None, spawn_stack: vec![], finished: true,
+///         role: Default::default(),
+///     },
 ///     message: "boom".into(),
 ///     at: Some(at.clone()),
 ///     stack: vec![],
@@ -415,6 +482,7 @@ impl Finding {
     pub fn thread(&self) -> Option<&ThreadInfo> {
         match &self.detail {
             Detail::LeakedThread { thread, .. }
+            | Detail::LeakedTask { task: thread, .. }
             | Detail::Panic { thread, .. }
             | Detail::Stall { thread, .. } => Some(thread),
             Detail::UnclosedChannel { blocked, .. } => blocked.first().map(|w| &w.thread),
@@ -435,6 +503,19 @@ impl Finding {
                 LeakState::StillRunning { last_seen, .. } => last_seen.as_ref().map(|l| &l.at),
                 LeakState::FinishedLate => thread.spawned_at.as_ref(),
                 LeakState::StillAlive(_) => None,
+            },
+            Detail::LeakedTask { task, state, .. } => match state {
+                TaskLeak::PendingForever {
+                    awaiting: Some(b), ..
+                } => Some(&b.at),
+                TaskLeak::PendingForever { last_seen, .. }
+                | TaskLeak::LostWaker { last_seen, .. }
+                | TaskLeak::StillRunnable { last_seen, .. } => last_seen
+                    .as_ref()
+                    .map(|l| &l.at)
+                    .or(task.spawned_at.as_ref()),
+                TaskLeak::FinishedLate => task.spawned_at.as_ref(),
+                TaskLeak::AliveInRuntime { .. } => None,
             },
             Detail::UnclosedChannel { channel, .. } => Some(&channel.object.created_at),
             Detail::MissedSignal { wait_at, .. } => Some(wait_at),
@@ -459,6 +540,13 @@ impl Finding {
             Detail::LockOrderInversion { first, .. } => return Some(&first.first.lock),
             Detail::LeakedThread {
                 state: LeakState::BlockedForever(b),
+                ..
+            } => b,
+            Detail::LeakedTask {
+                state:
+                    TaskLeak::PendingForever {
+                        awaiting: Some(b), ..
+                    },
                 ..
             } => b,
             Detail::Deadlock { blocked, .. } => &blocked.first()?.blocked,

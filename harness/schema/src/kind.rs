@@ -18,6 +18,9 @@ use serde::{Deserialize, Serialize};
 pub enum FindingKind {
     /// A thread spawned in the body had not finished when the body returned.
     LeakedThread,
+    /// An async task spawned in the body had not completed when the body returned: pending
+    /// forever, pending with no live waker, still runnable at the step limit, or finished late.
+    LeakedTask,
     /// A channel kept open with a thread blocked on it, or holding messages nobody can read.
     UnclosedChannel,
     /// A thread blocked forever in a condvar wait whose signal was lost or misdirected.
@@ -39,9 +42,10 @@ pub enum FindingKind {
 
 impl FindingKind {
     /// Every kind, in the order reports list them.
-    pub const ALL: [FindingKind; 9] = [
+    pub const ALL: [FindingKind; 10] = [
         FindingKind::Deadlock,
         FindingKind::LeakedThread,
+        FindingKind::LeakedTask,
         FindingKind::UnclosedChannel,
         FindingKind::MissedSignal,
         FindingKind::UnresponsiveCancellation,
@@ -55,6 +59,7 @@ impl FindingKind {
     pub fn name(self) -> &'static str {
         match self {
             FindingKind::LeakedThread => "leaked_thread",
+            FindingKind::LeakedTask => "leaked_task",
             FindingKind::UnclosedChannel => "unclosed_channel",
             FindingKind::MissedSignal => "missed_signal",
             FindingKind::Deadlock => "deadlock",
@@ -78,6 +83,7 @@ impl FindingKind {
     pub fn noun(self, n: usize) -> String {
         let (one, many) = match self {
             FindingKind::LeakedThread => ("leaked thread", "leaked threads"),
+            FindingKind::LeakedTask => ("leaked task", "leaked tasks"),
             FindingKind::UnclosedChannel => ("unclosed channel", "unclosed channels"),
             FindingKind::MissedSignal => ("missed signal", "missed signals"),
             FindingKind::Deadlock => ("deadlock", "deadlocks"),

@@ -27,6 +27,7 @@
 //!         spawned_at: Some(at(12)),
 //!         spawn_stack: vec![],
 //!         finished: false,
+//!         role: Default::default(),
 //!     },
 //!     state: LeakState::BlockedForever(Blocked {
 //!         operation: "Mutex::lock".into(),
@@ -103,12 +104,12 @@ mod seed;
 
 pub use finding::{
     Blocked, BlockedThread, Cancelled, ChannelInfo, ChannelWait, ChannelWaiter, CriticalSection,
-    Detail, EndInfo, Finding, Holder, LastSeen, LeakState, LockOrder, LockTaken, NotifyInfo,
-    OsActivity, OsThread, RunningThread, SignalCause, Target,
+    Detail, EndInfo, Finding, Holder, LastSeen, LeakState, LockOrder, LockTaken, LostWakerDrop,
+    NotifyInfo, OsActivity, OsThread, RunningThread, SignalCause, Target, TaskLeak,
 };
 pub use kind::{FindingKind, ParseFindingKindError};
 pub use location::{Frame, SourceLocation};
-pub use names::{ObjectInfo, ObjectKind, ThreadInfo};
+pub use names::{ObjectInfo, ObjectKind, Role, ThreadInfo};
 pub use report::{LiveRun, ReadError, Report, ReportData, Summary, SummaryRecord, FORMAT};
 pub use scheduler::{
     ParseSchedulerError, Scheduler, ACCEPTED_SCHEDULERS, DEFAULT_PCT_DEPTH,

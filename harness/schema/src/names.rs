@@ -20,6 +20,52 @@ pub struct ThreadInfo {
     pub spawn_stack: Vec<Frame>,
     /// Whether it had finished when the execution ended.
     pub finished: bool,
+    /// A thread, or an async task (`task#3`): tasks and threads share one numbering. Absent
+    /// (a thread) in reports written before tasks existed.
+    #[serde(default, skip_serializing_if = "Role::is_thread")]
+    pub role: Role,
+}
+
+/// What a model thread is: an OS thread's model, or an async task's (each task runs on a model
+/// thread of its own, polled while it holds one of its runtime's workers).
+///
+/// ```
+/// use leakcheck_schema::{Role, ThreadInfo};
+///
+/// let task = ThreadInfo {
+///     id: 2, name: None, spawned_at: None, spawn_stack: vec![], finished: false,
+///     role: Role::Task,
+/// };
+/// assert_eq!(task.to_string(), "task#2");
+/// assert_eq!(Role::BlockingTask.noun(), "blocking task");
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Role {
+    /// A thread (`thread::spawn`, or the test body).
+    #[default]
+    Thread,
+    /// An async task (`tokio::spawn`, `JoinSet::spawn`).
+    Task,
+    /// A blocking task (`tokio::task::spawn_blocking`): a closure on the runtime's blocking pool.
+    BlockingTask,
+}
+
+impl Role {
+    /// Whether this is a thread (what JSON leaves out).
+    pub fn is_thread(&self) -> bool {
+        *self == Role::Thread
+    }
+
+    /// How reports call it: `thread`, `task`, `blocking task`.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Role::Thread => "thread",
+            Role::Task => "task",
+            Role::BlockingTask => "blocking task",
+        }
+    }
 }
 
 /// What kind of object a report names. `Display`, [`as_str`](ObjectKind::as_str) and JSON all
@@ -57,11 +103,14 @@ pub enum ObjectKind {
     /// A `ReentrantMutex` (parking_lot's): `reentrant_mutex#1`.
     #[serde(rename = "reentrant_mutex")]
     ReentrantMutex,
+    /// An async runtime (`block_on`, an `async` test): its workers are what its tasks wait
+    /// for to be polled.
+    Runtime,
 }
 
 impl ObjectKind {
     /// Its name: `mutex`, `channel`, `condvar`, `rwlock`, `barrier`, `once`, `token`,
-    /// `semaphore`, `reentrant_mutex`.
+    /// `semaphore`, `reentrant_mutex`, `runtime`.
     pub fn as_str(self) -> &'static str {
         match self {
             ObjectKind::Mutex => "mutex",
@@ -73,6 +122,7 @@ impl ObjectKind {
             ObjectKind::Token => "token",
             ObjectKind::Semaphore => "semaphore",
             ObjectKind::ReentrantMutex => "reentrant_mutex",
+            ObjectKind::Runtime => "runtime",
         }
     }
 }

@@ -6,13 +6,13 @@ use std::fmt::{self, Display, Formatter, Write as _};
 
 use crate::{
     Blocked, BlockedThread, ChannelInfo, ChannelWaiter, Detail, EndInfo, Finding, FindingKind,
-    Frame, Holder, LeakState, LockOrder, NotifyInfo, ObjectInfo, OsActivity, OsThread, Report,
-    SignalCause, SourceLocation, Target, ThreadInfo,
+    Frame, Holder, LastSeen, LeakState, LockOrder, NotifyInfo, ObjectInfo, OsActivity, OsThread,
+    Report, SignalCause, SourceLocation, Target, TaskLeak, ThreadInfo,
 };
 
 impl Display for ThreadInfo {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        write!(f, "thread#{}", self.id)?;
+        write!(f, "{}#{}", self.role.noun(), self.id)?;
         match (&self.name, self.id) {
             (Some(name), _) => write!(f, " {name:?}"),
             (None, 0) => f.write_str(" (the test body)"),
@@ -313,6 +313,77 @@ fn alive(out: &mut String, os: &OsThread) {
     }
 }
 
+fn last_seen(out: &mut String, l: Option<&LastSeen>) {
+    if let Some(l) = l {
+        let _ = write!(out, ", last seen in {} at {}", l.operation, l.at);
+    }
+}
+
+fn leaked_task(out: &mut String, task: &ThreadInfo, state: &TaskLeak, detached: bool) {
+    out.push_str("leaked ");
+    spawned(out, task);
+    match state {
+        TaskLeak::PendingForever {
+            awaiting: Some(b), ..
+        } => blocked(out, "pending forever, awaiting", b),
+        TaskLeak::PendingForever {
+            awaiting: None,
+            last_seen: l,
+        } => {
+            out.push_str("  pending forever: nothing left can wake it");
+            last_seen(out, l.as_ref());
+            out.push('\n');
+        }
+        TaskLeak::LostWaker {
+            last_seen: l,
+            dropped_by,
+        } => {
+            out.push_str("  lost waker: it is pending and no waker for it is left, so it can never run again");
+            last_seen(out, l.as_ref());
+            out.push('\n');
+            match dropped_by {
+                Some(d) => {
+                    let _ = write!(out, "  the last waker was dropped by {}", d.by);
+                    last_seen(out, d.last_seen.as_ref());
+                    out.push('\n');
+                }
+                None => out.push_str(
+                    "  its future returned Pending without keeping the waker (store cx.waker().clone() where the wake will come from)\n",
+                ),
+            }
+        }
+        TaskLeak::StillRunnable {
+            max_steps,
+            last_seen: l,
+        } => {
+            let _ = write!(
+                out,
+                "  still runnable after {max_steps} steps (a retry or timer loop that never ends?)"
+            );
+            last_seen(out, l.as_ref());
+            out.push('\n');
+            out.push_str("  (a loop that does end, only later, needs a larger max_steps)\n");
+        }
+        TaskLeak::FinishedLate => {
+            out.push_str("  completed only after the test body returned, and nobody awaited it (allow_lingering accepts this)\n");
+        }
+        TaskLeak::AliveInRuntime { alive, grace_ms } => {
+            let _ = writeln!(
+                out,
+                "  tokio counted {alive} task{} alive {grace_ms} ms after the body returned (tokio names no task on a stable build)",
+                if *alive == 1 { "" } else { "s" }
+            );
+        }
+    }
+    if !matches!(state, TaskLeak::AliveInRuntime { .. }) {
+        out.push_str(if detached {
+            "  detached: its JoinHandle was dropped, so nobody would have seen it end\n"
+        } else {
+            "  its JoinHandle is still held\n"
+        });
+    }
+}
+
 fn order(out: &mut String, o: &LockOrder) {
     let _ = writeln!(
         out,
@@ -350,6 +421,11 @@ fn finding(out: &mut String, finding: &Finding) {
                 LeakState::StillAlive(os) => alive(out, os),
             }
         }
+        Detail::LeakedTask {
+            task,
+            state,
+            detached,
+        } => leaked_task(out, task, state, *detached),
         Detail::UnclosedChannel {
             channel,
             blocked,

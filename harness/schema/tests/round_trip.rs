@@ -36,6 +36,7 @@ fn thread(id: usize, name: Option<&str>) -> ThreadInfo {
             vec![]
         },
         finished: false,
+        role: Default::default(),
     }
 }
 
