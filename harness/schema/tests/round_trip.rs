@@ -4,8 +4,9 @@
 use leakcheck_schema::{
     Blocked, BlockedThread, Cancelled, ChannelInfo, ChannelWait, ChannelWaiter, CriticalSection,
     Detail, EndInfo, Finding, FindingKind, Frame, Holder, LastSeen, LeakState, LockOrder,
-    LockTaken, NotifyInfo, ObjectInfo, ObjectKind, ReadError, Report, ReportData, RunningThread,
-    Scheduler, SignalCause, SourceLocation, Target, ThreadInfo, FORMAT,
+    LockTaken, LostWakerDrop, NotifyInfo, ObjectInfo, ObjectKind, ReadError, Report, ReportData,
+    Role, RunningThread, Scheduler, SignalCause, SourceLocation, Target, TaskLeak, ThreadInfo,
+    FORMAT,
 };
 
 fn at(line: u32) -> SourceLocation {
@@ -89,8 +90,96 @@ fn notify(all: bool) -> NotifyInfo {
 }
 
 /// One finding of every kind, and every variant of the parts.
+fn task(id: usize) -> ThreadInfo {
+    ThreadInfo {
+        role: Role::Task,
+        ..thread(id, None)
+    }
+}
+
+fn seen(operation: &str, line: u32) -> Option<LastSeen> {
+    Some(LastSeen {
+        operation: operation.into(),
+        at: at(line),
+    })
+}
+
+fn task_leaks() -> Vec<Detail> {
+    vec![
+        Detail::LeakedTask {
+            task: task(3),
+            state: TaskLeak::PendingForever {
+                awaiting: Some(Blocked {
+                    operation: "Receiver::recv".into(),
+                    on: Target::Object(object(ObjectKind::Channel, 1)),
+                    at: at(60),
+                    stack: vec![],
+                    held_by: vec![],
+                    channels: vec![ChannelWait {
+                        channel: channel(),
+                        sending: false,
+                    }],
+                }),
+                last_seen: seen("Receiver::recv", 60),
+            },
+            detached: true,
+        },
+        Detail::LeakedTask {
+            task: task(4),
+            state: TaskLeak::PendingForever {
+                awaiting: None,
+                last_seen: seen("task::yield_now", 61),
+            },
+            detached: false,
+        },
+        Detail::LeakedTask {
+            task: task(5),
+            state: TaskLeak::LostWaker {
+                last_seen: seen("task::poll", 62),
+                dropped_by: Some(LostWakerDrop {
+                    by: thread(1, Some("dropper")),
+                    last_seen: seen("Mutex::lock", 63),
+                }),
+            },
+            detached: true,
+        },
+        Detail::LeakedTask {
+            task: ThreadInfo {
+                role: Role::BlockingTask,
+                ..thread(6, None)
+            },
+            state: TaskLeak::LostWaker {
+                last_seen: None,
+                dropped_by: None,
+            },
+            detached: true,
+        },
+        Detail::LeakedTask {
+            task: task(7),
+            state: TaskLeak::StillRunnable {
+                max_steps: 100,
+                last_seen: seen("time::sleep", 64),
+            },
+            detached: true,
+        },
+        Detail::LeakedTask {
+            task: task(8),
+            state: TaskLeak::FinishedLate,
+            detached: true,
+        },
+        Detail::LeakedTask {
+            task: task(1),
+            state: TaskLeak::AliveInRuntime {
+                alive: 2,
+                grace_ms: 100,
+            },
+            detached: true,
+        },
+    ]
+}
+
 fn every_kind() -> Vec<Finding> {
-    let details = vec![
+    let mut details = vec![
         Detail::Deadlock {
             blocked: vec![
                 BlockedThread {
@@ -285,6 +374,7 @@ fn every_kind() -> Vec<Finding> {
             came_back: true,
         },
     ];
+    details.extend(task_leaks());
     details.into_iter().map(Finding::new).collect()
 }
 
@@ -353,6 +443,15 @@ fn the_json_names_every_part() {
     assert_eq!(f[14]["kind"], "stall");
     assert_eq!(f[14]["elapsed_ms"], 1_612);
     assert_eq!(f[14]["came_back"], true);
+    assert_eq!(f[15]["kind"], "leaked_task");
+    assert_eq!(f[15]["task"]["role"], "task");
+    assert_eq!(f[15]["state"]["state"], "pending_forever");
+    assert_eq!(f[15]["state"]["awaiting"]["operation"], "Receiver::recv");
+    assert_eq!(f[15]["detached"], true);
+    assert_eq!(f[17]["state"]["dropped_by"]["by"]["name"], "dropper");
+    assert_eq!(f[18]["task"]["role"], "blocking_task");
+    assert_eq!(f[21]["state"]["alive"], 2);
+    assert!(f[0]["blocked"][0]["thread"].get("role").is_none());
     assert_eq!(json["scheduler"]["kind"], "exhaustive");
 }
 
@@ -380,6 +479,13 @@ fn findings_locate_themselves_by_kind() {
             Some(28), // panic: where it panicked
             Some(29), // step limit: where the first running thread was last seen
             Some(30), // stall: where the thread was last seen
+            Some(60), // leaked task, pending on a known operation: its await
+            Some(61), // pending on an unknown future: where it was last seen
+            Some(62), // lost waker: where it was last seen
+            Some(16), // lost waker, never seen: where it was spawned
+            Some(64), // still runnable: where it was last seen
+            Some(18), // finished late: where it was spawned
+            None,     // live: tokio names no task
         ]
     );
 }
