@@ -26,6 +26,7 @@ pub use leakcheck_schema::{parse_seed, Scheduler, DEFAULT_PCT_DEPTH, DEFAULT_PRE
 use leakcheck_schema::{ACCEPTED_SCHEDULERS, ACCEPTED_SEEDS};
 
 pub use crate::runtime::clock::{Time, UnknownTime, ACCEPTED_TIMES};
+pub use crate::runtime::task::Flavor;
 
 /// The most steps one execution may take under [`Scheduler::Exhaustive`], whatever
 /// [`Config::max_steps`] says: each step is a write to one loom atomic, and loom counts the writes
@@ -73,6 +74,7 @@ pub struct Config {
     pub(crate) allow_detached_panics: bool,
     pub(crate) trace: bool,
     pub(crate) report_dir: Option<std::path::PathBuf>,
+    pub(crate) flavor: Flavor,
 }
 
 impl Default for Config {
@@ -101,6 +103,7 @@ impl Config {
             allow_detached_panics: false,
             trace: false,
             report_dir: None,
+            flavor: Flavor::CurrentThread,
         }
     }
 
@@ -211,6 +214,24 @@ impl Config {
     /// ```
     pub fn allow_detached_panics(mut self, allow: bool) -> Self {
         self.allow_detached_panics = allow;
+        self
+    }
+
+    /// The tokio runtime that [`block_on`](crate::block_on) and an `async` test model:
+    /// [`Flavor::CurrentThread`] (the default, as `#[tokio::test]`) or
+    /// [`Flavor::MultiThread`]. The attribute takes `flavor = "multi_thread", worker_threads = 2`.
+    ///
+    /// ```
+    /// use leakcheck::{Config, Flavor};
+    ///
+    /// let outcome = Config::new()
+    ///     .schedules(50)
+    ///     .flavor(Flavor::MultiThread { worker_threads: 2 })
+    ///     .explore(|| {});
+    /// assert!(outcome.is_ok());
+    /// ```
+    pub fn flavor(mut self, flavor: Flavor) -> Self {
+        self.flavor = flavor;
         self
     }
 
@@ -351,6 +372,7 @@ impl Config {
             stall_timeout: self.stall_timeout,
             allow_detached_panics: self.allow_detached_panics,
             trace: self.trace,
+            flavor: self.flavor,
         };
         if let Some(v) = get("LEAKCHECK_SCHEDULES")? {
             settings.schedules = match v.trim().replace('_', "").parse::<usize>() {
@@ -432,6 +454,12 @@ impl Config {
                 problem: "is 0; a thread needs some time to reach its next scheduling point".into(),
             });
         }
+        if let Flavor::MultiThread { worker_threads: 0 } = settings.flavor {
+            return Err(ConfigError::Invalid {
+                setting: "flavor",
+                problem: "is multi_thread with 0 worker threads; a runtime has at least 1".into(),
+            });
+        }
         if let Scheduler::Pct { depth: 0 } = settings.scheduler {
             return Err(ConfigError::Invalid {
                 setting: "scheduler",
@@ -461,6 +489,7 @@ pub(crate) struct Settings {
     pub stall_timeout: Duration,
     pub allow_detached_panics: bool,
     pub trace: bool,
+    pub flavor: Flavor,
 }
 
 /// A positive, finite number of seconds (`10`, `2.5`, `0.25`).

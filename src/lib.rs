@@ -100,6 +100,8 @@ pub mod sync;
 pub mod thread;
 pub mod time;
 mod timeline;
+#[cfg(feature = "tokio")]
+pub mod tokio;
 
 use std::sync::Arc;
 
@@ -107,15 +109,18 @@ pub use config::{
     parse_seed, Config, Scheduler, DEFAULT_MAX_STEPS, DEFAULT_PCT_DEPTH, DEFAULT_PREEMPTION_BOUND,
     DEFAULT_SCHEDULES, DEFAULT_SEED, DEFAULT_STALL_TIMEOUT, MAX_EXHAUSTIVE_STEPS,
 };
-pub use config::{Time, UnknownTime, ACCEPTED_TIMES};
+pub use config::{Flavor, Time, UnknownTime, ACCEPTED_TIMES};
 pub use error::{ConfigError, ReplayError};
 pub use leakcheck_schema::{ParseSchedulerError, SeedError};
 pub use report::{
     Blocked, BlockedThread, Cancelled, ChannelInfo, ChannelWait, ChannelWaiter, CriticalSection,
     Detail, EndInfo, Finding, FindingKind, Frame, Holder, LastSeen, LeakState, LiveRun, LockOrder,
-    LockTaken, NotifyInfo, ObjectInfo, ObjectKind, OsActivity, OsThread, ParseFindingKindError,
-    Report, RunningThread, SignalCause, SourceLocation, Summary, Target, ThreadInfo,
+    LockTaken, LostWakerDrop, NotifyInfo, ObjectInfo, ObjectKind, OsActivity, OsThread,
+    ParseFindingKindError, Report, Role, RunningThread, SignalCause, SourceLocation, Summary,
+    Target, TaskLeak, ThreadInfo,
 };
+#[cfg(feature = "tokio")]
+pub use tokio::block_on;
 
 /// Marks a test to run under leakcheck.
 ///

@@ -3,7 +3,7 @@
 //! finished late without being joined.
 
 use super::view::{Ending, View};
-use crate::report::{Detail, Finding, LeakState};
+use crate::report::{Detail, Finding, LeakState, Role};
 use crate::runtime::{JoinState, Status, BODY};
 
 pub(super) fn detect(view: &View<'_>) -> Vec<Finding> {
@@ -13,6 +13,10 @@ pub(super) fn detect(view: &View<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     for tid in view.tids().filter(|&t| t != BODY) {
         let t = &view.reg.threads[tid];
+        if t.role != Role::Thread {
+            // Tasks are `LeakedTask` findings (`tasks.rs`).
+            continue;
+        }
         let state = match &t.status {
             Status::Blocked(_) => view.blocked(tid).map(LeakState::BlockedForever),
             Status::Runnable => Some(LeakState::StillRunning {

@@ -11,6 +11,7 @@ mod missed_signal;
 mod panics;
 mod stall;
 mod step_limit;
+mod tasks;
 mod view;
 
 use crate::report::{Finding, FindingKind};
@@ -23,9 +24,10 @@ use self::view::View;
 type Detector = fn(&View<'_>) -> Vec<Finding>;
 
 /// Every detector, with the kind it finds, in report order ([`FindingKind::ALL`]'s).
-const DETECTORS: [(FindingKind, Detector); 9] = [
+const DETECTORS: [(FindingKind, Detector); 10] = [
     (FindingKind::Deadlock, deadlock::detect),
     (FindingKind::LeakedThread, leaked::detect),
+    (FindingKind::LeakedTask, tasks::detect),
     (FindingKind::UnclosedChannel, channels::detect),
     (FindingKind::MissedSignal, missed_signal::detect),
     (FindingKind::UnresponsiveCancellation, cancellation::detect),

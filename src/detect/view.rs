@@ -110,7 +110,7 @@ impl<'a> View<'a> {
             spawned_at: t.spawned_at.map(location),
             spawn_stack: self.spawn_stacks.get(tid).cloned().unwrap_or_default(),
             finished: t.is_finished(),
-            role: Default::default(),
+            role: t.role,
         }
     }
 
@@ -178,6 +178,7 @@ impl<'a> View<'a> {
             WaitOn::Thread(t) => (Target::Thread(self.thread(t)), Vec::new()),
             WaitOn::Park => (Target::Unpark, Vec::new()),
             WaitOn::Sleep => (Target::Sleep, Vec::new()),
+            WaitOn::Wake => (Target::Wake, Vec::new()),
             WaitOn::Select => (
                 Target::Select {
                     objects: arms.iter().map(|&(id, _)| self.object(id)).collect(),

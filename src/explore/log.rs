@@ -15,8 +15,9 @@ fn object(reg: &Registry, id: ObjId) -> String {
 fn waits_on(reg: &Registry, on: WaitOn) -> Option<String> {
     match on {
         WaitOn::Object(id) => Some(object(reg, id)),
-        WaitOn::Thread(t) => Some(format!("thread#{t}")),
+        WaitOn::Thread(t) => Some(format!("{}#{t}", reg.threads[t].role.noun())),
         WaitOn::Park => Some("an unpark".to_string()),
+        WaitOn::Wake => Some("a wake-up".to_string()),
         WaitOn::Select | WaitOn::Sleep => None,
     }
 }

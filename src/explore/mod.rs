@@ -84,10 +84,9 @@ pub(super) struct Run<'a> {
 impl Run<'_> {
     /// A control for an execution of this check, watched by its stall watchdog.
     fn control(&self) -> Rc<Control> {
-        Rc::new(Control::watched(
-            self.settings.max_steps,
-            self.progress.clone(),
-        ))
+        let ctl = Control::watched(self.settings.max_steps, self.progress.clone());
+        ctl.flavor.set(self.settings.flavor);
+        Rc::new(ctl)
     }
 }
 

@@ -17,7 +17,8 @@ pub(crate) use paths::{frames, location, source_location, workspace_root};
 pub use leakcheck_schema::{
     Blocked, BlockedThread, Cancelled, ChannelInfo, ChannelWait, ChannelWaiter, CriticalSection,
     Detail, EndInfo, Finding, FindingKind, Frame, Holder, LastSeen, LeakState, LiveRun, LockOrder,
-    LockTaken, NotifyInfo, ObjectInfo, ObjectKind, OsActivity, OsThread, ParseFindingKindError,
-    Report, RunningThread, SignalCause, SourceLocation, Summary, Target, ThreadInfo,
+    LockTaken, LostWakerDrop, NotifyInfo, ObjectInfo, ObjectKind, OsActivity, OsThread,
+    ParseFindingKindError, Report, Role, RunningThread, SignalCause, SourceLocation, Summary,
+    Target, TaskLeak, ThreadInfo,
 };
 pub(crate) use leakcheck_schema::{ReportData, SummaryRecord, FORMAT};

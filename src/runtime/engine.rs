@@ -111,6 +111,8 @@ pub(crate) struct Control {
     pub arity: Cell<usize>,
     /// What the stall watchdog reads of the executions, from its own OS thread.
     pub progress: Arc<Progress>,
+    /// The runtime `block_on` models.
+    pub flavor: Cell<super::task::Flavor>,
 }
 
 impl Control {
@@ -128,6 +130,7 @@ impl Control {
             trace: RefCell::new(Vec::new()),
             diverged: RefCell::new(None),
             arity: Cell::new(0),
+            flavor: Cell::new(super::task::Flavor::CurrentThread),
         }
     }
 

@@ -28,6 +28,8 @@ pub(crate) mod remutex;
 pub(crate) mod rwlock;
 pub(crate) mod semaphore;
 pub(crate) mod slot;
+#[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+pub(crate) mod task;
 pub(crate) mod thread;
 #[cfg_attr(not(feature = "parking_lot"), allow(dead_code))]
 pub(crate) mod timed;
@@ -398,6 +400,20 @@ impl Exec {
         at: Loc,
         deadline: Option<std::time::Duration>,
     ) -> bool {
+        let stack = self.reg().stack();
+        self.block_with(op, on, at, deadline, stack)
+    }
+
+    /// [`Exec::block_timed`], with the stack the reports show for the wait (captured in
+    /// replays): an async task's is the one its future's poll captured, not the task's own.
+    pub(crate) fn block_with(
+        &self,
+        op: &'static str,
+        on: WaitOn,
+        at: Loc,
+        deadline: Option<std::time::Duration>,
+        stack: Option<backtrace::Backtrace>,
+    ) -> bool {
         if self.closed() {
             return false;
         }
@@ -418,7 +434,6 @@ impl Exec {
         }
         let deadlock = {
             let mut reg = self.reg();
-            let stack = reg.stack();
             let t = &mut reg.threads[me];
             t.status = Status::Blocked(Wait {
                 op,

@@ -143,4 +143,6 @@ objects! {
     FairRwLock(super::fair_rwlock::FairRwLockState) = ObjectKind::RwLock, fair_rwlock;
     /// A reentrant mutex (`parking_lot::ReentrantMutex`).
     ReentrantMutex(super::remutex::RemutexState) = ObjectKind::ReentrantMutex, remutex;
+    /// An async runtime (`block_on`, an `async` test): its workers.
+    Runtime(super::task::RuntimeState) = ObjectKind::Runtime, runtime;
 }

@@ -91,6 +91,8 @@ pub(crate) struct Registry {
     pub clock: super::clock::Clock,
     /// The event log, kept only when stacks are captured (the replay of a failing schedule).
     pub trace: Option<Box<super::trace::Recorder>>,
+    /// Async tasks completed so far (see [`super::task::TaskRec::completed`]).
+    pub tasks_completed: u64,
 }
 
 impl Registry {
@@ -281,7 +283,7 @@ impl Registry {
         };
         match wait.on {
             WaitOn::Thread(t) => Some(t),
-            WaitOn::Park | WaitOn::Sleep => None,
+            WaitOn::Park | WaitOn::Sleep | WaitOn::Wake => None,
             WaitOn::Object(obj) => self.objects[obj].state.model().waits_for(tid, self),
             WaitOn::Select => super::channel::partner(self, tid),
         }

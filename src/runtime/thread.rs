@@ -6,10 +6,12 @@ use std::any::Any;
 use std::fmt;
 
 use backtrace::Backtrace;
+use leakcheck_schema::Role;
 
 use super::channel::Selection;
 use super::clock::Limit;
 use super::panic::PanicRec;
+use super::task::TaskRec;
 use super::{Exec, Loc, ObjId, Stop, Tid};
 
 /// What a blocked thread waits for.
@@ -25,6 +27,8 @@ pub(crate) enum WaitOn {
     Sleep,
     /// Any of the operations of its selection (one arm for a plain send or receive).
     Select,
+    /// A wake-up of its waker: an async task suspended on a future leakcheck does not know.
+    Wake,
 }
 
 /// Where and how a thread is blocked.
@@ -99,6 +103,13 @@ pub(crate) struct ThreadRec {
     pub unwinding: bool,
     /// Its thread-local values (`crate::thread_local!`).
     pub locals: Locals,
+    /// A thread, or an async task's (see [`super::task`]).
+    pub role: Role,
+    /// The runtime whose context it is in: a task's, a blocking task's, or `block_on`'s
+    /// caller's while it polls the root future.
+    pub context: Option<ObjId>,
+    /// What it polls, if it polls futures: a task, or `block_on`'s caller.
+    pub task: Option<Box<TaskRec>>,
 }
 
 /// A model thread's thread-local values, in the order they were initialised, by the address of
@@ -154,6 +165,9 @@ impl ThreadRec {
             clock: Vec::new(),
             unwinding: false,
             locals: Locals::default(),
+            role: Role::Thread,
+            context: None,
+            task: None,
         }
     }
 

@@ -74,6 +74,8 @@ pub enum Target {
     Unpark,
     /// Nothing but time, in `sleep`.
     Sleep,
+    /// A wake-up of its waker: an async task suspended on a future leakcheck does not know.
+    Wake,
 }
 
 /// A thread that holds a lock, and where it took it.

@@ -40,6 +40,7 @@ impl Display for Target {
             Target::Thread(t) => write!(f, "{t}"),
             Target::Unpark => f.write_str("an unpark"),
             Target::Sleep => f.write_str("its time to pass"),
+            Target::Wake => f.write_str("a wake-up"),
         }
     }
 }

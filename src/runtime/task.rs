@@ -1,0 +1,599 @@
+//! The model of async tasks and of the runtime that polls them (`crate::tokio` is its shell).
+//!
+//! A task is a model thread of its own, scheduled by the same engine as every other: it polls
+//! its future while it holds one of its runtime's workers, and between polls it is suspended
+//! (blocked, in the registry) until its waker is woken, a timer of its own passes, or it is
+//! aborted. So every poll is a scheduling point, which runnable task a worker polls next is the
+//! scheduler's decision, and a blocking facade call inside a poll keeps the worker taken: on a
+//! `current_thread` runtime (one worker) that blocks every task of the runtime, as it does under
+//! `#[tokio::test]`, and the deadlock that follows is reported as one. The root future of
+//! `block_on` is polled the same way on the calling thread (holding the worker on a
+//! `current_thread` runtime, as tokio's does).
+//!
+//! Wakers are counted: a task that is pending while no waker for it is left can never be woken
+//! again. When that happens (its poll returned `Pending` without keeping the waker, or the last
+//! clone was dropped while it was suspended) is recorded, for the report.
+//!
+//! A timer (`sleep`, `timeout`, `interval`) belongs to the task that polls it: the task's
+//! suspension is a timed wait until its earliest timer, so the modelled clock and the time model
+//! apply to tasks exactly as to threads' timed waits.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
+use std::time::Duration;
+
+use backtrace::Backtrace;
+use leakcheck_schema::Role;
+
+use super::object::Model;
+use super::{current, Exec, Loc, ObjId, Status, Tid, WaitOn};
+
+/// Which tokio runtime `block_on` (and an `async` test) models, as `#[tokio::test]`'s `flavor`
+/// argument says: see [`Config::flavor`](crate::Config::flavor).
+///
+/// ```
+/// use leakcheck::{Config, Flavor};
+///
+/// let config = Config::new().flavor(Flavor::MultiThread { worker_threads: 2 });
+/// # let _ = config;
+/// assert_eq!(Flavor::default(), Flavor::CurrentThread);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Flavor {
+    /// One worker, which polls the root future of `block_on` and every task in turn: a task
+    /// that blocks (a facade lock that must wait, a blocking receive) blocks them all.
+    /// `#[tokio::test]`'s default.
+    #[default]
+    CurrentThread,
+    /// `worker_threads` workers poll the tasks; `block_on`'s root future is polled on the
+    /// calling thread, apart from them.
+    MultiThread {
+        /// How many workers (at least 1).
+        worker_threads: usize,
+    },
+}
+
+/// A runtime: its workers, and who holds them.
+#[derive(Debug)]
+pub(crate) struct RuntimeState {
+    pub flavor: Flavor,
+    /// The threads (tasks, or `block_on`'s caller) polling now, and where each was spawned.
+    pub busy: Vec<(Tid, Loc)>,
+}
+
+impl RuntimeState {
+    fn workers(&self) -> usize {
+        match self.flavor {
+            Flavor::CurrentThread => 1,
+            Flavor::MultiThread { worker_threads } => worker_threads.max(1),
+        }
+    }
+}
+
+impl Model for RuntimeState {
+    fn holders(&self) -> Vec<(Tid, Loc)> {
+        self.busy.clone()
+    }
+
+    fn waits_for(&self, _tid: Tid, _reg: &super::Registry) -> Option<Tid> {
+        match self.busy.as_slice() {
+            [(holder, _)] if self.workers() == 1 => Some(*holder),
+            _ => None,
+        }
+    }
+}
+
+/// What a pending task awaits, as the leakcheck future it last polled said (the operation, on
+/// what, where it was made), with the stack captured inside that poll (in replays).
+#[derive(Debug)]
+pub(crate) struct Awaiting {
+    pub op: &'static str,
+    pub on: WaitOn,
+    pub at: Loc,
+    pub stack: Option<Backtrace>,
+}
+
+/// When a pending task's last waker went.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Lost {
+    /// Who dropped it, and their last operation; `None` if the task's own poll returned
+    /// `Pending` without keeping one.
+    pub by: Option<(Tid, Option<(&'static str, Loc)>)>,
+}
+
+/// A timer of a task: a leakcheck future waiting for a deadline in modelled time.
+#[derive(Debug)]
+pub(crate) struct Timer {
+    pub key: u64,
+    pub deadline: Duration,
+    pub waker: Waker,
+}
+
+/// What the registry knows of a thread that polls futures: a task, or `block_on`'s caller.
+#[derive(Debug)]
+pub(crate) struct TaskRec {
+    /// The runtime whose workers poll it.
+    pub runtime: ObjId,
+    /// Whether it needs a worker to be polled (not `block_on`'s root on a multi-thread runtime).
+    pub needs_worker: bool,
+    /// Its waker's data: who it wakes, and how many wakers exist.
+    pub waker: Arc<WakerData>,
+    /// Woken since its poll began: it is polled again.
+    pub notified: bool,
+    /// Being polled now.
+    pub polling: bool,
+    /// Suspended: blocked between two polls, until a wake.
+    pub suspended: bool,
+    /// `abort` was called: its future is dropped at its next poll.
+    pub aborted: bool,
+    pub awaiting: Option<Awaiting>,
+    pub timers: Vec<Timer>,
+    /// Who awaits its `JoinHandle`.
+    pub join_wakers: Vec<Waker>,
+    /// Its waker was lost while it was pending.
+    pub lost: Option<Lost>,
+    /// When it completed, among the tasks of the execution (1 first): `JoinSet` returns tasks
+    /// in the order they completed.
+    pub completed: u64,
+}
+
+/// A waker's data: the execution and the task it wakes, and how many wakers exist for it
+/// besides the one each poll lends.
+#[derive(Debug)]
+pub(crate) struct WakerData {
+    serial: u64,
+    tid: Tid,
+    count: AtomicUsize,
+}
+
+static VTABLE: RawWakerVTable = RawWakerVTable::new(clone_raw, wake_raw, wake_by_ref_raw, drop_raw);
+
+/// A waker for `data`'s task, counted.
+fn waker(data: &Arc<WakerData>) -> Waker {
+    data.count.fetch_add(1, Ordering::Relaxed);
+    let ptr = Arc::into_raw(data.clone()).cast::<()>();
+    // SAFETY: the vtable's functions treat the pointer as the `Arc<WakerData>` it is.
+    unsafe { Waker::from_raw(RawWaker::new(ptr, &VTABLE)) }
+}
+
+unsafe fn clone_raw(ptr: *const ()) -> RawWaker {
+    // SAFETY: `ptr` came from `Arc::into_raw` of a live waker.
+    let data = unsafe { &*ptr.cast::<WakerData>() };
+    data.count.fetch_add(1, Ordering::Relaxed);
+    unsafe { Arc::increment_strong_count(ptr.cast::<WakerData>()) };
+    RawWaker::new(ptr, &VTABLE)
+}
+
+unsafe fn wake_raw(ptr: *const ()) {
+    unsafe {
+        wake_by_ref_raw(ptr);
+        drop_raw(ptr);
+    }
+}
+
+unsafe fn wake_by_ref_raw(ptr: *const ()) {
+    // SAFETY: `ptr` came from `Arc::into_raw` of a live waker.
+    let data = unsafe { &*ptr.cast::<WakerData>() };
+    wake(data.serial, data.tid);
+}
+
+unsafe fn drop_raw(ptr: *const ()) {
+    // SAFETY: `ptr` came from `Arc::into_raw` of a live waker, which this drop ends.
+    let data = unsafe { Arc::from_raw(ptr.cast::<WakerData>()) };
+    if data.count.fetch_sub(1, Ordering::Relaxed) == 1 {
+        gone(data.serial, data.tid);
+    }
+}
+
+/// The execution `serial`, if it is current here and still running.
+fn live_exec(serial: u64) -> Option<std::rc::Rc<Exec>> {
+    current().filter(|e| e.serial == serial && !e.closed())
+}
+
+/// A waker of task `tid` was woken: it is polled again (it becomes runnable, it does not run).
+/// A wake from outside the execution (another OS thread, or after it ended) does nothing.
+fn wake(serial: u64, tid: Tid) {
+    let Some(exec) = live_exec(serial) else {
+        return;
+    };
+    // Wakers are woken by code under test and by leakcheck's futures, never while the registry
+    // is borrowed; if it ever were, the wake is lost and the report shows the task pending.
+    let Ok(mut reg) = exec.reg.try_borrow_mut() else {
+        debug_assert!(
+            false,
+            "leakcheck: a waker woken while the registry was borrowed"
+        );
+        return;
+    };
+    let Some(task) = reg.threads.get_mut(tid).and_then(|t| t.task.as_mut()) else {
+        return;
+    };
+    task.notified = true;
+    task.lost = None;
+    if task.suspended {
+        task.suspended = false;
+        exec.wake(&mut reg, tid);
+    }
+}
+
+/// The last waker of task `tid` went: if the task is suspended, nothing can wake it any more.
+fn gone(serial: u64, tid: Tid) {
+    let Some(exec) = live_exec(serial) else {
+        return;
+    };
+    let Ok(mut reg) = exec.reg.try_borrow_mut() else {
+        return;
+    };
+    let me = exec.backend.try_current();
+    let by = me.map(|me| (me, reg.threads.get(me).and_then(|t| t.last_op)));
+    let Some(task) = reg.threads.get_mut(tid).and_then(|t| t.task.as_mut()) else {
+        return;
+    };
+    if task.suspended && !task.notified && !task.aborted && task.lost.is_none() {
+        task.lost = Some(Lost {
+            by: by.filter(|(t, _)| *t != tid),
+        });
+    }
+}
+
+/// Makes a runtime of `flavor`.
+pub(crate) fn new_runtime(exec: &Exec, flavor: Flavor, at: Loc) -> ObjId {
+    exec.new_object(
+        at,
+        RuntimeState {
+            flavor,
+            busy: Vec::new(),
+        },
+    )
+    .id
+}
+
+fn task_rec(serial: u64, tid: Tid, rt: ObjId, needs_worker: bool) -> Box<TaskRec> {
+    Box::new(TaskRec {
+        runtime: rt,
+        needs_worker,
+        waker: Arc::new(WakerData {
+            serial,
+            tid,
+            count: AtomicUsize::new(0),
+        }),
+        notified: false,
+        polling: false,
+        suspended: false,
+        aborted: false,
+        awaiting: None,
+        timers: Vec::new(),
+        join_wakers: Vec::new(),
+        lost: None,
+        completed: 0,
+    })
+}
+
+/// Makes the current thread `block_on`'s caller for runtime `rt`: it polls the root future
+/// (holding a worker if `needs_worker`: on a `current_thread` runtime).
+pub(crate) fn enter(exec: &Exec, rt: ObjId, needs_worker: bool) {
+    let me = exec.me();
+    let rec = task_rec(exec.serial, me, rt, needs_worker);
+    let mut reg = exec.reg();
+    let t = &mut reg.threads[me];
+    t.context = Some(rt);
+    t.task = Some(rec);
+}
+
+/// `block_on`'s caller is done polling: it leaves the runtime's context.
+pub(crate) fn leave(exec: &Exec) {
+    if let Some(mut reg) = exec.live() {
+        let me = exec.me();
+        reg.threads[me].context = None;
+        reg.threads[me].task = None;
+    }
+}
+
+/// The runtime whose context the current thread is in (a task, a blocking task, or inside
+/// `block_on`), if any.
+pub(crate) fn context(exec: &Exec) -> Option<ObjId> {
+    let me = exec.me();
+    exec.reg().threads[me].context
+}
+
+/// Starts a task (or, with `Role::BlockingTask`, a blocking task) of runtime `rt`, running
+/// `main` (the facade's closure, which drives the future and finishes the thread).
+pub(crate) fn spawn(
+    exec: &Exec,
+    rt: ObjId,
+    role: Role,
+    main: Box<dyn FnOnce()>,
+    name: Option<String>,
+    at: Loc,
+) -> Tid {
+    let tid = super::thread::start(exec, main, name, at, false);
+    let rec = task_rec(exec.serial, tid, rt, role == Role::Task);
+    let mut reg = exec.reg();
+    let t = &mut reg.threads[tid];
+    t.role = role;
+    t.context = Some(rt);
+    t.task = Some(rec);
+    tid
+}
+
+/// Releases the worker the current thread holds, if it holds one, and wakes the threads
+/// waiting for one (the scheduler picks which of them polls next).
+fn release_worker(exec: &Exec, rt: ObjId, me: Tid) {
+    let Some(mut reg) = exec.live() else {
+        return;
+    };
+    let state = reg.runtime(rt);
+    let Some(i) = state.busy.iter().position(|b| b.0 == me) else {
+        return;
+    };
+    state.busy.remove(i);
+    let waiting: Vec<Tid> = (0..reg.threads.len())
+        .filter(|&t| {
+            matches!(&reg.threads[t].status,
+                Status::Blocked(w) if w.on == WaitOn::Object(rt) && w.op == POLL)
+        })
+        .collect();
+    for t in waiting {
+        exec.wake(&mut reg, t);
+    }
+}
+
+/// The operation of a task waiting for a worker, and of each poll.
+pub(crate) const POLL: &str = "task::poll";
+
+/// Releases the worker when a poll unwinds (a panic in the future).
+struct Worker<'a> {
+    exec: &'a Exec,
+    rt: ObjId,
+    me: Tid,
+}
+
+impl Drop for Worker<'_> {
+    fn drop(&mut self) {
+        release_worker(self.exec, self.rt, self.me);
+    }
+}
+
+/// Polls `fut` on the current thread (entered with [`enter`]) until it completes: `None` if
+/// it was aborted first (the caller drops it) or the execution stopped. `at` is where the
+/// task was spawned (or `block_on` called).
+pub(crate) fn drive<F: Future + ?Sized>(
+    exec: &Exec,
+    mut fut: Pin<&mut F>,
+    at: Loc,
+) -> Option<F::Output> {
+    let me = exec.me();
+    let (rt, needs_worker, data) = {
+        let reg = exec.reg();
+        let task = reg.threads[me].task.as_ref()?;
+        (task.runtime, task.needs_worker, task.waker.clone())
+    };
+    loop {
+        if !exec.switch(POLL, at) || aborted(exec, me) {
+            return None;
+        }
+        if needs_worker {
+            let got = exec.wait_until(POLL, WaitOn::Object(rt), at, |reg| {
+                let state = reg.runtime(rt);
+                if state.busy.len() < state.workers() {
+                    state.busy.push((me, at));
+                    true
+                } else {
+                    false
+                }
+            });
+            if !got {
+                return None;
+            }
+        }
+        let worker = needs_worker.then_some(Worker { exec, rt, me });
+        if aborted(exec, me) {
+            return None;
+        }
+        {
+            let mut reg = exec.reg();
+            let task = reg.threads[me].task.as_mut()?;
+            task.notified = false;
+            task.polling = true;
+            task.awaiting = None;
+        }
+        let w = waker(&data);
+        let poll = fut.as_mut().poll(&mut Context::from_waker(&w));
+        drop(w);
+        drop(worker);
+        if exec.closed() {
+            return None;
+        }
+        if let Poll::Ready(v) = poll {
+            if let Some(task) = exec.reg().threads[me].task.as_mut() {
+                task.polling = false;
+            }
+            return Some(v);
+        }
+        if !suspend(exec, me, &data, at) {
+            return None;
+        }
+    }
+}
+
+fn aborted(exec: &Exec, me: Tid) -> bool {
+    exec.reg().threads[me]
+        .task
+        .as_ref()
+        .is_some_and(|t| t.aborted)
+}
+
+/// The current task's poll returned `Pending`: unless it was woken meanwhile, it stays
+/// suspended until a wake, an abort, or its earliest timer. Returns false if the execution
+/// stopped.
+fn suspend(exec: &Exec, me: Tid, data: &WakerData, at: Loc) -> bool {
+    let (op, on, wait_at, stack, deadline) = {
+        let mut reg = exec.reg();
+        let last_op = reg.threads[me].last_op;
+        let Some(task) = reg.threads[me].task.as_mut() else {
+            return false;
+        };
+        task.polling = false;
+        if task.notified || task.aborted {
+            return true;
+        }
+        if data.count.load(Ordering::Relaxed) == 0 && task.lost.is_none() {
+            task.lost = Some(Lost { by: None });
+        }
+        task.suspended = true;
+        let deadline = task.timers.iter().map(|t| t.deadline).min();
+        let (op, on, wait_at, stack) = match task.awaiting.take() {
+            Some(a) => (a.op, a.on, a.at, a.stack),
+            None => {
+                let (op, at) = last_op.unwrap_or((POLL, at));
+                (op, WaitOn::Wake, at, None)
+            }
+        };
+        reg.threads[me].timer = deadline;
+        (op, on, wait_at, stack, deadline)
+    };
+    exec.block_with(op, on, wait_at, deadline, stack);
+    if exec.closed() {
+        return false;
+    }
+    let due = {
+        let mut reg = exec.reg();
+        let now = reg.clock.now;
+        let Some(task) = reg.threads[me].task.as_mut() else {
+            return false;
+        };
+        task.suspended = false;
+        let (due, pending): (Vec<Timer>, Vec<Timer>) = std::mem::take(&mut task.timers)
+            .into_iter()
+            .partition(|t| t.deadline <= now);
+        task.timers = pending;
+        due
+    };
+    for timer in due {
+        timer.waker.wake();
+    }
+    true
+}
+
+/// The current thread's leakcheck future returns `Pending`, awaiting `op` on `on` (made at
+/// `at`): what reports show of the task while it is suspended.
+pub(crate) fn awaits(exec: &Exec, op: &'static str, on: WaitOn, at: Loc) {
+    let me = exec.me();
+    let Some(mut reg) = exec.live() else {
+        return;
+    };
+    let stack = reg.stack();
+    if let Some(task) = reg.threads[me].task.as_mut() {
+        task.awaiting = Some(Awaiting { op, on, at, stack });
+    }
+}
+
+/// Sets (or moves) timer `key` of the current task to `deadline`, woken through `waker`.
+/// Returns false if the current thread polls no futures for a runtime (a future polled by
+/// another executor).
+pub(crate) fn set_timer(exec: &Exec, key: u64, deadline: Duration, waker: &Waker) -> bool {
+    let me = exec.me();
+    let Some(mut reg) = exec.live() else {
+        return true;
+    };
+    let Some(task) = reg.threads[me].task.as_mut() else {
+        return false;
+    };
+    match task.timers.iter_mut().find(|t| t.key == key) {
+        Some(t) => {
+            t.deadline = deadline;
+            if !t.waker.will_wake(waker) {
+                t.waker = waker.clone();
+            }
+        }
+        None => task.timers.push(Timer {
+            key,
+            deadline,
+            waker: waker.clone(),
+        }),
+    }
+    true
+}
+
+/// Timer `key` is gone (its future completed or was dropped), from whichever task had it.
+pub(crate) fn cancel_timer(exec: &Exec, key: u64) {
+    let Some(mut reg) = exec.live() else {
+        return;
+    };
+    let mut dropped = Vec::new();
+    for t in reg.threads.iter_mut() {
+        if let Some(task) = t.task.as_mut() {
+            if let Some(i) = task.timers.iter().position(|x| x.key == key) {
+                dropped.push(task.timers.remove(i));
+            }
+        }
+    }
+    drop(reg);
+    // Their wakers drop with the registry released: dropping the last one looks at it.
+    drop(dropped);
+}
+
+/// Aborts task `tid`: its future is dropped at its next poll (now, if it is suspended).
+pub(crate) fn abort(exec: &Exec, tid: Tid) {
+    let Some(mut reg) = exec.live() else {
+        return;
+    };
+    let Some(task) = reg.threads[tid].task.as_mut() else {
+        return;
+    };
+    task.aborted = true;
+    if task.suspended {
+        task.suspended = false;
+        exec.wake(&mut reg, tid);
+    }
+}
+
+/// The current task completed (or was cancelled): whoever awaits its `JoinHandle` is woken.
+/// Call before [`super::thread::finish`].
+pub(crate) fn completed(exec: &Exec) {
+    let me = exec.me();
+    let wakers = {
+        let Some(mut reg) = exec.live() else {
+            return;
+        };
+        reg.tasks_completed += 1;
+        let n = reg.tasks_completed;
+        let Some(task) = reg.threads[me].task.as_mut() else {
+            return;
+        };
+        task.completed = n;
+        let timers = std::mem::take(&mut task.timers);
+        (std::mem::take(&mut task.join_wakers), timers)
+    };
+    drop(wakers.1);
+    for w in wakers.0 {
+        w.wake();
+    }
+}
+
+/// Whether task `tid` has completed, and when (see [`TaskRec::completed`]).
+pub(crate) fn completion(exec: &Exec, tid: Tid) -> Option<u64> {
+    let reg = exec.reg();
+    let t = &reg.threads[tid];
+    t.is_finished()
+        .then(|| t.task.as_ref().map_or(u64::MAX, |t| t.completed))
+}
+
+/// The current task awaits task `tid`'s completion: `waker` is woken when it completes.
+pub(crate) fn await_task(exec: &Exec, tid: Tid, waker: &Waker, op: &'static str, at: Loc) {
+    {
+        let Some(mut reg) = exec.live() else {
+            return;
+        };
+        let finished = reg.threads[tid].is_finished();
+        if let Some(task) = reg.threads[tid].task.as_mut().filter(|_| !finished) {
+            if !task.join_wakers.iter().any(|w| w.will_wake(waker)) {
+                task.join_wakers.push(waker.clone());
+            }
+        }
+    }
+    awaits(exec, op, WaitOn::Thread(tid), at);
+}
