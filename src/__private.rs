@@ -245,3 +245,26 @@ fn list_instead() -> bool {
     }
     true
 }
+
+/// The root of an `async fn` test: `leakcheck::block_on`, which needs leakcheck's `tokio`
+/// feature.
+#[cfg(feature = "tokio")]
+#[track_caller]
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    crate::block_on(future)
+}
+
+/// Without the `tokio` feature, an `async fn` test does not compile, with this message.
+#[cfg(not(feature = "tokio"))]
+#[diagnostic::on_unimplemented(
+    message = "`#[leakcheck::test] async fn` needs leakcheck's `tokio` feature",
+    label = "an async test runs on leakcheck's modelled tokio runtime",
+    note = "enable it: leakcheck = { version = \"...\", features = [\"tokio\"] }"
+)]
+pub trait TokioFeature {}
+
+/// The root of an `async fn` test, without the `tokio` feature: a compile error.
+#[cfg(not(feature = "tokio"))]
+pub fn block_on<F: std::future::Future + TokioFeature>(_future: F) -> F::Output {
+    unreachable!("TokioFeature has no implementation")
+}

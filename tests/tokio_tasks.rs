@@ -97,3 +97,171 @@ fn awaited_tasks_are_clean() {
         });
     }
 }
+
+async fn blocking_pair() {
+    let (tx, rx) = leakcheck::channel::bounded::<u32>(0);
+    let consumer = tokio::spawn(async move { rx.recv().unwrap() });
+    let producer = tokio::spawn(async move { tx.send(1).unwrap() });
+    assert_eq!(consumer.await.unwrap(), 1);
+    producer.await.unwrap();
+}
+
+#[test]
+fn a_blocking_receive_inside_a_current_thread_task_deadlocks_the_runtime() {
+    for config in [random(), pct()] {
+        let report = fails(
+            config.schedules(20),
+            || leakcheck::block_on(blocking_pair()),
+        );
+        // The channel stays open only because of the deadlock, which the report says.
+        assert_eq!(
+            kinds(&report),
+            [FindingKind::Deadlock, FindingKind::UnclosedChannel]
+        );
+        let Detail::Deadlock { blocked, .. } = report.findings()[0].detail() else {
+            unreachable!()
+        };
+        // One task blocks the runtime's only worker inside its poll; the other waits for it.
+        let in_poll = blocked
+            .iter()
+            .find(|b| {
+                b.thread.role == Role::Task && b.blocked.on.to_string().starts_with("channel#")
+            })
+            .expect("a task blocked inside its poll");
+        let waiting = blocked
+            .iter()
+            .find(|b| b.blocked.on.to_string() == "runtime#1")
+            .expect("a task waiting for the worker");
+        assert_eq!(waiting.thread.role, Role::Task);
+        assert_eq!(waiting.blocked.held_by.len(), 1);
+        assert_eq!(waiting.blocked.held_by[0].thread.id, in_poll.thread.id);
+        let text = report.to_string();
+        assert!(text.contains("waiting for a worker of runtime#1"), "{text}");
+        assert!(
+            text.contains("on a current_thread runtime every task with it"),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn the_same_blocking_pair_runs_on_a_multi_thread_runtime() {
+    for config in [random(), pct()] {
+        config
+            .schedules(500)
+            .flavor(leakcheck::Flavor::MultiThread { worker_threads: 2 })
+            .check(|| leakcheck::block_on(blocking_pair()));
+    }
+}
+
+#[test]
+fn an_aborted_task_runs_its_destructors_and_is_not_a_leak() {
+    struct Flag(leakcheck::sync::Arc<leakcheck::sync::atomic::AtomicBool>);
+    impl Drop for Flag {
+        fn drop(&mut self) {
+            self.0
+                .store(true, leakcheck::sync::atomic::Ordering::SeqCst);
+        }
+    }
+    for config in [random(), pct()] {
+        config.schedules(1_000).check(|| {
+            leakcheck::block_on(async {
+                let dropped =
+                    leakcheck::sync::Arc::new(leakcheck::sync::atomic::AtomicBool::new(false));
+                let flag = Flag(dropped.clone());
+                let h = tokio::spawn(async move {
+                    let _flag = flag;
+                    std::future::pending::<()>().await;
+                });
+                h.abort();
+                let err = h.await.unwrap_err();
+                assert!(err.is_cancelled());
+                assert!(dropped.load(leakcheck::sync::atomic::Ordering::SeqCst));
+            });
+        });
+    }
+}
+
+#[test]
+fn the_same_code_runs_on_real_tokio_outside_a_check() {
+    let n = leakcheck::block_on(async {
+        let mut set = tokio::task::JoinSet::new();
+        for i in 0..4u32 {
+            set.spawn(async move {
+                tokio::task::yield_now().await;
+                i
+            });
+        }
+        let mut sum = 0;
+        while let Some(v) = set.join_next().await {
+            sum += v.unwrap();
+        }
+        let h = tokio::spawn(std::future::pending::<()>());
+        h.abort();
+        assert!(h.await.unwrap_err().is_cancelled());
+        let timed_out = tokio::time::timeout(
+            std::time::Duration::from_millis(5),
+            std::future::pending::<()>(),
+        )
+        .await;
+        assert!(timed_out.is_err());
+        sum
+    });
+    assert_eq!(n, 6);
+}
+
+/// A detached task that polls, with a timer, for a flag nobody sets: still runnable at the
+/// step limit.
+fn polling_body() {
+    leakcheck::block_on(async {
+        let ready = leakcheck::sync::Arc::new(leakcheck::sync::atomic::AtomicBool::new(false));
+        let seen = ready.clone();
+        drop(tokio::spawn(async move {
+            tokio::task::yield_now().await;
+            while !seen.load(leakcheck::sync::atomic::Ordering::SeqCst) {
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+        }));
+        tokio::task::yield_now().await;
+    });
+}
+
+#[test]
+fn an_async_failure_replays_to_a_byte_identical_report() {
+    for config in [random(), pct()] {
+        let original = fails(config.clone().schedules(200).max_steps(2_000), polling_body);
+        assert_eq!(kinds(&original), [FindingKind::LeakedTask]);
+        let again = fails(config.schedules(200).max_steps(2_000), polling_body);
+        assert_eq!(again.to_json(), original.to_json());
+        let replayed = fails(
+            Config::new()
+                .max_steps(2_000)
+                .replay(original.replay_token()),
+            polling_body,
+        );
+        assert_eq!(replayed.findings(), original.findings());
+        assert_eq!(replayed.replay_token(), original.replay_token());
+    }
+}
+
+#[leakcheck::test(schedules = 300)]
+async fn an_async_test_runs_on_the_modelled_runtime() {
+    let a = tokio::spawn(async { 20 });
+    let b = tokio::task::spawn_blocking(|| 22);
+    assert_eq!(a.await.unwrap() + b.await.unwrap(), 42);
+}
+
+#[leakcheck::test(schedules = 100, expect = "leaked_task")]
+async fn an_async_test_that_leaves_a_task_pending_fails() {
+    drop(tokio::spawn(std::future::pending::<()>()));
+}
+
+#[leakcheck::test(flavor = "multi_thread", worker_threads = 2, schedules = 300)]
+async fn a_multi_thread_async_test_has_two_workers() {
+    blocking_pair().await;
+}
+
+#[leakcheck::test(flavor = "current_thread", schedules = 50, expect = "deadlock")]
+async fn a_current_thread_async_test_has_one_worker() {
+    blocking_pair().await;
+}

@@ -11,10 +11,10 @@ use syn::{Expr, ExprLit, Ident, Lit, LitInt, LitStr, Meta, Token};
 
 /// Every argument name, in the order error messages list them.
 const ARGUMENTS: &str =
-    "schedules, scheduler, depth, preemption_bound, seed, max_steps, allow_lingering, spurious_wakeups, time, replay, expect, allow_detached_panics, stall_timeout, trace, live, runs, grace_ms, ignore_thread";
+    "schedules, scheduler, depth, preemption_bound, seed, max_steps, allow_lingering, spurious_wakeups, time, replay, expect, allow_detached_panics, stall_timeout, trace, live, runs, grace_ms, ignore_thread, flavor, worker_threads";
 
 /// The arguments that apply only to the deterministic checks, which a `live` test cannot take.
-const DETERMINISTIC_ONLY: [&str; 13] = [
+const DETERMINISTIC_ONLY: [&str; 15] = [
     "schedules",
     "scheduler",
     "depth",
@@ -28,6 +28,8 @@ const DETERMINISTIC_ONLY: [&str; 13] = [
     "stall_timeout",
     "time",
     "trace",
+    "flavor",
+    "worker_threads",
 ];
 
 /// The finding kinds `expect` takes, as (name, `FindingKind` variant), in the order the
@@ -73,6 +75,11 @@ pub(crate) struct Args {
     pub(crate) grace_ms: Option<u64>,
     /// Live mode: thread-name prefixes that are never a leak.
     pub(crate) ignore_thread: Vec<LitStr>,
+    /// `flavor = "multi_thread"`: the modelled runtime has several workers (`worker_threads`,
+    /// with the argument's name for errors); `None` for `"current_thread"` or no `flavor`.
+    pub(crate) flavor: Option<Ident>,
+    pub(crate) multi_thread: bool,
+    pub(crate) worker_threads: Option<(usize, Ident)>,
     /// The arguments as written, except `expect`, for the registry: name and value text.
     pub(crate) given: Vec<(String, String)>,
     /// The arguments seen so far, to reject repeats.
@@ -133,6 +140,14 @@ impl Args {
                          runs once per run on real threads, with no scheduler); remove `{other}`, or \
                          remove `live` (then `LEAKCHECK_MODE=live` can still run it live)"
                     ),
+                ));
+            }
+        }
+        if let Some((_, name)) = &args.worker_threads {
+            if !args.multi_thread {
+                return Err(syn::Error::new_spanned(
+                    name,
+                    "`worker_threads` requires the `multi_thread` runtime flavor: add `flavor = \"multi_thread\"` (the default flavor, \"current_thread\", has one worker)",
                 ));
             }
         }
@@ -269,6 +284,20 @@ impl Args {
                         })?);
                     }
                     "ignore_thread" => self.ignore_thread = prefixes(value)?,
+                    "flavor" => {
+                        self.multi_thread = flavor(value)?;
+                        self.flavor = Some(name);
+                    }
+                    "worker_threads" => {
+                        self.worker_threads = Some((
+                            positive(
+                                value,
+                                &key,
+                                "how many workers the modelled multi-thread runtime has, at least 1",
+                            )?,
+                            name,
+                        ));
+                    }
                     _ => unreachable!("every argument name is handled"),
                 }
             }
@@ -328,6 +357,8 @@ fn example(key: &str) -> &'static str {
         "grace_ms" => "grace_ms = 500",
         "ignore_thread" => "ignore_thread = \"tokio-runtime-w\"",
         "time" => "time = \"virtual\"",
+        "flavor" => "flavor = \"multi_thread\"",
+        "worker_threads" => "worker_threads = 2",
         _ => "expect = \"leaked_thread\"",
     }
 }
@@ -476,6 +507,24 @@ fn time(value: &Expr) -> syn::Result<bool> {
         other => Err(syn::Error::new_spanned(
             &lit,
             format!("unknown time model `{other}`; {accepted}"),
+        )),
+    }
+}
+
+/// `flavor = "..."`: whether the runtime is `"multi_thread"` (rather than `"current_thread"`).
+fn flavor(value: &Expr) -> syn::Result<bool> {
+    let accepted = "expected \"current_thread\" (the default, as #[tokio::test]: one worker) or \
+                    \"multi_thread\" (with `worker_threads = N`, 2 unless given)";
+    let lit = string(
+        value,
+        &format!("`flavor` takes a tokio runtime flavor: {accepted}"),
+    )?;
+    match lit.value().as_str() {
+        "current_thread" => Ok(false),
+        "multi_thread" => Ok(true),
+        other => Err(syn::Error::new_spanned(
+            &lit,
+            format!("unknown runtime flavor `{other}`; {accepted}"),
         )),
     }
 }

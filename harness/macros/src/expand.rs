@@ -68,13 +68,6 @@ fn parse_function(input: TokenStream2) -> syn::Result<ItemFn> {
         }
     };
     let sig = &function.sig;
-    if let Some(asyncness) = &sig.asyncness {
-        return Err(syn::Error::new_spanned(
-            asyncness,
-            "`#[leakcheck::test]` does not support `async fn`; leakcheck checks threads, so write \
-             the test as a plain `fn` that spawns threads with `leakcheck::thread`",
-        ));
-    }
     if let Some(unsafety) = &sig.unsafety {
         return Err(syn::Error::new_spanned(
             unsafety,
@@ -191,6 +184,13 @@ fn generate(args: &Args, function: ItemFn) -> TokenStream2 {
     if let Some(token) = &args.replay {
         config.extend(quote!(.replay(#token)));
     }
+    if args.multi_thread {
+        let workers = Literal::usize_unsuffixed(args.worker_threads.as_ref().map_or(2, |w| w.0));
+        config
+            .extend(quote!(.flavor(::leakcheck::Flavor::MultiThread { worker_threads: #workers })));
+    } else if args.flavor.is_some() {
+        config.extend(quote!(.flavor(::leakcheck::Flavor::CurrentThread)));
+    }
     // libtest names a test by its module path without the crate name: `name` at the crate
     // root, `module::name` below it. `module_path!()` starts with the crate name, and the
     // `::` added here makes sure there is a first `::` to split at.
@@ -239,11 +239,24 @@ fn generate(args: &Args, function: ItemFn) -> TokenStream2 {
     }
     let live_flag = args.live;
     let registration = registration::entry(args, &attrs, name, &fn_name, &config);
+    // An `async fn` runs on the modelled runtime: its body becomes the root future of
+    // `block_on` (a real current-thread tokio runtime in live mode).
+    let body = if sig.asyncness.is_some() {
+        let async_fn = Ident::new("__leakcheck_async_body", Span::call_site());
+        quote! {
+            fn #body_fn() #output {
+                async fn #async_fn() #output #block
+                ::leakcheck::__private::block_on(#async_fn())
+            }
+        }
+    } else {
+        quote!(fn #body_fn() #output #block)
+    };
     quote! {
         #[::core::prelude::v1::test]
         #(#attrs)*
         #vis fn #name() {
-            fn #body_fn() #output #block
+            #body
             #run_test(
                 #config,
                 #live,

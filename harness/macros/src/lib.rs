@@ -56,8 +56,10 @@ use proc_macro::TokenStream;
 /// Marks a function as a test that runs under leakcheck: libtest runs it like a `#[test]`, and
 /// its body is explored under leakcheck's deterministic scheduler.
 ///
-/// The function takes no parameters, is not `async` and not generic, and returns `()` or
-/// `Result<(), E>` with `E: Debug` (an `Err` fails the test). Other attributes on it
+/// The function takes no parameters, is not generic, and returns `()` or `Result<(), E>` with
+/// `E: Debug` (an `Err` fails the test). An `async fn` (with leakcheck's `tokio` feature) runs
+/// as the root future of `leakcheck::block_on`, on the modelled tokio runtime, as
+/// `#[tokio::test]` runs it on a real one: tasks it spawns and leaves unfinished are reported. Other attributes on it
 /// (`#[should_panic]`, `#[ignore]`, doc comments, lint levels) are kept. Do not add `#[test]`
 /// as well: the attribute adds it.
 ///
@@ -79,9 +81,12 @@ use proc_macro::TokenStream;
 /// | `stall_timeout = S` | seconds a thread may stay away from the scheduler before a `Stall` finding (default 10) |
 /// | `replay = "token"` | run only the schedule a report's replay token recorded |
 /// | `expect = "kind"` or `expect = ["kind", ...]` | the test must find every listed kind |
+/// | `flavor = "current_thread" \| "multi_thread"` | the modelled tokio runtime (default `"current_thread"`, one worker, as `#[tokio::test]`) |
+/// | `worker_threads = N` | the multi-thread runtime's workers, at least 1 (default 2); only with `flavor = "multi_thread"` |
 ///
-/// The kinds are `leaked_thread`, `unclosed_channel`, `missed_signal`, `deadlock`, `panic`,
-/// `step_limit`, `unresponsive_cancellation` and `lock_order_inversion`. Without `expect`, the
+/// The kinds are `leaked_thread`, `leaked_task`, `unclosed_channel`, `missed_signal`,
+/// `deadlock`, `panic`, `step_limit`, `unresponsive_cancellation`, `lock_order_inversion` and
+/// `stall`. Without `expect`, the
 /// test fails at the first schedule with a finding; with it, the test fails if no schedule has
 /// a finding, or if the first failing one lacks an expected kind.
 ///
@@ -98,6 +103,12 @@ use proc_macro::TokenStream;
 /// #[leakcheck::test(schedules = 500, scheduler = "random", seed = 0x5eed, expect = "leaked_thread")]
 /// fn detached_worker_leaks() {
 ///     // ...
+/// }
+///
+/// #[leakcheck::test(flavor = "multi_thread", worker_threads = 2)]
+/// async fn tasks_are_awaited() {
+///     let h = leakcheck::tokio::spawn(async { 1 });
+///     assert_eq!(h.await.unwrap(), 1);
 /// }
 /// ```
 #[proc_macro_attribute]

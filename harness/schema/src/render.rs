@@ -6,8 +6,8 @@ use std::fmt::{self, Display, Formatter, Write as _};
 
 use crate::{
     Blocked, BlockedThread, ChannelInfo, ChannelWaiter, Detail, EndInfo, Finding, FindingKind,
-    Frame, Holder, LastSeen, LeakState, LockOrder, NotifyInfo, ObjectInfo, OsActivity, OsThread,
-    Report, SignalCause, SourceLocation, Target, TaskLeak, ThreadInfo,
+    Frame, Holder, LastSeen, LeakState, LockOrder, NotifyInfo, ObjectInfo, ObjectKind, OsActivity,
+    OsThread, Report, SignalCause, SourceLocation, Target, TaskLeak, ThreadInfo,
 };
 
 impl Display for ThreadInfo {
@@ -100,6 +100,10 @@ fn blocked(out: &mut String, verb: &str, b: &Blocked) {
         return;
     }
     if let Target::Object(o) = &b.on {
+        if o.kind == ObjectKind::Runtime {
+            runtime_workers(out, o, &b.held_by);
+            return;
+        }
         match b.held_by.as_slice() {
             [] => {
                 let _ = writeln!(out, "    {o} was created at {}", o.created_at);
@@ -133,6 +137,23 @@ fn blocked(out: &mut String, verb: &str, b: &Blocked) {
             }
         }
     }
+}
+
+/// A task waiting for a runtime's worker: who keeps the workers busy.
+fn runtime_workers(out: &mut String, o: &ObjectInfo, busy: &[Holder]) {
+    let _ = writeln!(
+        out,
+        "    waiting for a worker of {o} (block_on at {}), and every worker is taken:",
+        o.created_at
+    );
+    for h in busy {
+        let _ = writeln!(
+            out,
+            "      {} holds one (polled from {})",
+            h.thread, h.since
+        );
+    }
+    out.push_str("    a blocking call inside a task (a lock that waits, a blocking receive, a join, a sleep) blocks its worker, and on a current_thread runtime every task with it: use the async version, or spawn_blocking\n");
 }
 
 /// "has 1 live Sender, created at X" (one line), or one line per end.

@@ -1,4 +1,0 @@
-#[leakcheck::test]
-async fn asynchronous() {}
-
-fn main() {}

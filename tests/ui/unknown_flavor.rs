@@ -1,0 +1,4 @@
+#[leakcheck::test(flavor = "multi-thread")]
+async fn misspelled() {}
+
+fn main() {}
