@@ -265,3 +265,89 @@ async fn a_multi_thread_async_test_has_two_workers() {
 async fn a_current_thread_async_test_has_one_worker() {
     blocking_pair().await;
 }
+
+/// Correct async code: every task is awaited, a `JoinSet` is drained or dropped (which aborts
+/// its tasks), a timeout ends a wait that never completes, an interval ticks.
+fn correct_async_code() {
+    leakcheck::block_on(async {
+        let mut set = tokio::task::JoinSet::new();
+        for i in 0..3u32 {
+            set.spawn(async move {
+                tokio::task::yield_now().await;
+                i
+            });
+        }
+        let mut sum = 0;
+        while let Some(v) = set.join_next().await {
+            sum += v.unwrap();
+        }
+        assert_eq!(sum, 3);
+
+        let mut dropped = tokio::task::JoinSet::new();
+        dropped.spawn(std::future::pending::<()>());
+        dropped.spawn(async { tokio::time::sleep(std::time::Duration::from_secs(60)).await });
+        drop(dropped);
+
+        let never = std::future::pending::<u32>();
+        let waited = tokio::time::timeout(std::time::Duration::from_millis(50), never).await;
+        assert!(waited.is_err());
+
+        let mut ticks = tokio::time::interval(std::time::Duration::from_millis(10));
+        let start = tokio::time::Instant::now();
+        for _ in 0..3 {
+            ticks.tick().await;
+        }
+        assert!(start.elapsed() >= std::time::Duration::from_millis(20));
+    });
+}
+
+#[test]
+fn correct_async_code_is_clean_over_thousands_of_schedules() {
+    for config in [random(), pct()] {
+        config.schedules(2_000).check(correct_async_code);
+    }
+    Config::new()
+        .scheduler(Scheduler::Dfs)
+        .schedules(500)
+        .check(correct_async_code);
+}
+
+#[test]
+fn the_exhaustive_search_explores_tasks() {
+    // Every interleaving of two tasks and the root: clean...
+    Config::new()
+        .scheduler(Scheduler::Exhaustive {
+            preemption_bound: 2,
+        })
+        .schedules(20_000)
+        .check(|| {
+            leakcheck::block_on(async {
+                let a = tokio::spawn(async {
+                    tokio::task::yield_now().await;
+                    1
+                });
+                let b = tokio::spawn(async { 2 });
+                assert_eq!(a.await.unwrap() + b.await.unwrap(), 3);
+            })
+        });
+    // ...and a leak found.
+    let report = fails(
+        Config::new()
+            .scheduler(Scheduler::Exhaustive {
+                preemption_bound: 2,
+            })
+            .schedules(20_000),
+        || leakcheck::block_on(async { drop(tokio::spawn(std::future::pending::<()>())) }),
+    );
+    assert_eq!(kinds(&report), [FindingKind::LeakedTask]);
+}
+
+#[test]
+fn a_failing_schedules_event_log_names_tasks() {
+    let report = fails(random().schedules(20).trace(true), || {
+        leakcheck::block_on(async { drop(tokio::spawn(std::future::pending::<()>())) })
+    });
+    let log = report.data().schedule_log.clone().expect("trace is on");
+    assert!(log.contains("task#1"), "{log}");
+    assert!(log.contains("task::poll"), "{log}");
+}

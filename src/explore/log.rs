@@ -40,6 +40,7 @@ pub(super) fn timeline(reg: &Registry, log: &Recorder) -> Timeline {
         .enumerate()
         .map(|(id, t)| Lane {
             id,
+            role: t.role,
             name: t.name.clone(),
             spawned_at: t.spawned_at.map(location),
             spawned_step: log
@@ -84,7 +85,12 @@ pub(super) fn timeline(reg: &Registry, log: &Recorder) -> Timeline {
                 ),
                 EdgeRec::Join => (
                     EdgeKind::Sync,
-                    format!("thread#{} ends → {}", e.from.0, op_at(e.to.1)),
+                    format!(
+                        "{}#{} ends → {}",
+                        reg.threads[e.from.0].role.noun(),
+                        e.from.0,
+                        op_at(e.to.1)
+                    ),
                 ),
             };
             Edge {

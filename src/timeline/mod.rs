@@ -11,7 +11,7 @@ pub(crate) mod html;
 pub(crate) mod perfetto;
 pub(crate) mod text;
 
-use crate::report::SourceLocation;
+use crate::report::{Role, SourceLocation};
 
 /// The event log of one schedule.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -27,8 +27,10 @@ pub struct Timeline {
 /// One thread's track.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Lane {
-    /// Its id (`thread#N`).
+    /// Its id (`thread#N`, or `task#N` for an async task).
     pub id: usize,
+    /// A thread or an async task.
+    pub role: Role,
     /// Its name, if it has one.
     pub name: Option<String>,
     /// Where it was spawned (none for the body).
@@ -44,10 +46,11 @@ pub struct Lane {
 impl Lane {
     /// `thread#N "name"`, as reports write it.
     pub fn label(&self) -> String {
+        let noun = self.role.noun();
         match &self.name {
-            Some(name) => format!("thread#{} \"{name}\"", self.id),
+            Some(name) => format!("{noun}#{} \"{name}\"", self.id),
             None if self.id == 0 => "thread#0 (the test body)".to_string(),
-            None => format!("thread#{}", self.id),
+            None => format!("{noun}#{}", self.id),
         }
     }
 }
@@ -183,6 +186,7 @@ pub(crate) mod sample {
             lanes: vec![
                 Lane {
                     id: 0,
+                    role: Role::Thread,
                     name: None,
                     spawned_at: None,
                     spawned_step: 0,
@@ -191,6 +195,7 @@ pub(crate) mod sample {
                 },
                 Lane {
                     id: 1,
+                    role: Role::Thread,
                     name: Some("worker".into()),
                     spawned_at: at(3),
                     spawned_step: 1,
