@@ -40,9 +40,10 @@ use leakcheck::{Config, Report};
 
 /// Compiles each `docs/examples/NAME.rs` into a module `NAME`, and lists the names.
 macro_rules! examples {
-    ($($name:ident),* $(,)?) => {
+    ($($(#[$cfg:meta])* $name:ident),* $(,)?) => {
         $(
             #[allow(dead_code)]
+            $(#[$cfg])*
             mod $name {
                 include!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/examples/", stringify!($name), ".rs"));
             }
@@ -121,6 +122,20 @@ examples![
     uploader_fixed,
     // time.md
     sleep_ordered,
+    // findings/tasks.md (the async examples need the `tokio` feature, which the workspace's
+    // test run enables)
+    #[cfg(feature = "tokio")]
+    ready_flag,
+    #[cfg(feature = "tokio")]
+    ready_flag_fixed,
+    #[cfg(feature = "tokio")]
+    heartbeat,
+    #[cfg(feature = "tokio")]
+    heartbeat_fixed,
+    #[cfg(feature = "tokio")]
+    flush_on_close,
+    #[cfg(feature = "tokio")]
+    flush_on_close_fixed,
 ];
 
 /// Every produced block: the page it is on, and its marker.
@@ -161,6 +176,9 @@ const BLOCKS: &[(&str, &str)] = &[
     ("findings/lock-order.md", "report: second_login_evicts"),
     ("findings/lock-order.md", "report: requests_during_reload"),
     ("findings/stall.md", "report: upload_is_retried"),
+    ("findings/tasks.md", "report: service_becomes_ready"),
+    ("findings/tasks.md", "report: connection_sends_heartbeats"),
+    ("findings/tasks.md", "report: close_flushes_the_buffer"),
     ("replay.md", "report: replayed"),
     ("replay.md", "output: replay_malformed"),
     ("replay.md", "output: replay_other_test"),
@@ -1256,5 +1274,68 @@ fn stack_sections_are_removed() {
     assert_eq!(
         without_stacks(text),
         "leakcheck: 1 deadlock\n\ndeadlock: x\n  thread#0 (the test body)\n    blocked in Mutex::lock on mutex#2 at a.rs:8:21\n      mutex#2 (created at a.rs:19:24) is held by thread#1\n  panicked at b.rs:2:2: boom\n"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// findings/tasks.md
+
+#[cfg(feature = "tokio")]
+#[test]
+fn service_becomes_ready() {
+    scenario_on(
+        "findings/tasks.md",
+        "service_becomes_ready",
+        ready_flag::config(),
+        ready_flag::service_becomes_ready,
+    );
+}
+
+#[cfg(feature = "tokio")]
+#[test]
+fn service_becomes_ready_fixed() {
+    clean(
+        "service_becomes_ready_fixed",
+        ready_flag_fixed::service_becomes_ready,
+    );
+}
+
+#[cfg(feature = "tokio")]
+#[test]
+fn connection_sends_heartbeats() {
+    scenario_on(
+        "findings/tasks.md",
+        "connection_sends_heartbeats",
+        heartbeat::config(),
+        heartbeat::connection_sends_heartbeats,
+    );
+}
+
+#[cfg(feature = "tokio")]
+#[test]
+fn connection_sends_heartbeats_fixed() {
+    clean(
+        "connection_sends_heartbeats_fixed",
+        heartbeat_fixed::connection_sends_heartbeats,
+    );
+}
+
+#[cfg(feature = "tokio")]
+#[test]
+fn close_flushes_the_buffer() {
+    scenario_on(
+        "findings/tasks.md",
+        "close_flushes_the_buffer",
+        flush_on_close::config(),
+        flush_on_close::close_flushes_the_buffer,
+    );
+}
+
+#[cfg(feature = "tokio")]
+#[test]
+fn close_flushes_the_buffer_fixed() {
+    clean(
+        "close_flushes_the_buffer_fixed",
+        flush_on_close_fixed::close_flushes_the_buffer,
     );
 }

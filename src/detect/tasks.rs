@@ -52,7 +52,14 @@ pub(super) fn detect(view: &View<'_>) -> Vec<Finding> {
             }
             Status::Runnable => Some(TaskLeak::StillRunnable {
                 max_steps: view.judge.max_steps,
-                last_seen: view.last_seen(tid),
+                // Where it awaited last says more than its polls, which are all at its spawn.
+                last_seen: task
+                    .and_then(|task| task.last_await)
+                    .map(|(op, at)| LastSeen {
+                        operation: op.to_string(),
+                        at: location(at),
+                    })
+                    .or_else(|| view.last_seen(tid)),
             }),
             Status::Finished => (t.finished_after_body
                 && t.handle != JoinState::Joined

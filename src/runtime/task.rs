@@ -130,6 +130,9 @@ pub(crate) struct TaskRec {
     /// `abort` was called: its future is dropped at its next poll.
     pub aborted: bool,
     pub awaiting: Option<Awaiting>,
+    /// The leakcheck future it awaited last, and where: where a task that never stops
+    /// polling was last seen.
+    pub last_await: Option<(&'static str, Loc)>,
     pub timers: Vec<Timer>,
     /// Who awaits its `JoinHandle`.
     pub join_wakers: Vec<Waker>,
@@ -265,6 +268,7 @@ fn task_rec(serial: u64, tid: Tid, rt: ObjId, needs_worker: bool) -> Box<TaskRec
         suspended: false,
         aborted: false,
         awaiting: None,
+        last_await: None,
         timers: Vec::new(),
         join_wakers: Vec::new(),
         lost: None,
@@ -488,6 +492,7 @@ pub(crate) fn awaits(exec: &Exec, op: &'static str, on: WaitOn, at: Loc) {
     let stack = reg.stack();
     if let Some(task) = reg.threads[me].task.as_mut() {
         task.awaiting = Some(Awaiting { op, on, at, stack });
+        task.last_await = Some((op, at));
     }
 }
 

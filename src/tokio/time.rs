@@ -35,6 +35,8 @@ impl Instant {
 /// A timer in the model: its key, its deadline in modelled time, and whether a task holds it.
 struct ModelSleep {
     serial: u64,
+    /// `time::sleep`, or `Interval::tick` for an interval's.
+    op: &'static str,
     key: u64,
     deadline: std::time::Duration,
     at: Loc,
@@ -66,7 +68,12 @@ pub fn sleep(duration: Duration) -> Sleep {
         None => Sleep {
             imp: Imp::Std(Box::pin(::tokio::time::sleep(duration))),
         },
-        Some(exec) => Sleep::model(exec.serial, exec.deadline(Limit::For(duration)), at),
+        Some(exec) => Sleep::model(
+            exec.serial,
+            exec.deadline(Limit::For(duration)),
+            "time::sleep",
+            at,
+        ),
     }
 }
 
@@ -95,16 +102,18 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
         Some(exec) => Sleep::model(
             exec.serial,
             exec.deadline(Limit::Until(deadline.into())),
+            "time::sleep_until",
             at,
         ),
     }
 }
 
 impl Sleep {
-    fn model(serial: u64, deadline: std::time::Duration, at: Loc) -> Sleep {
+    fn model(serial: u64, deadline: std::time::Duration, op: &'static str, at: Loc) -> Sleep {
         Sleep {
             imp: Imp::Model(ModelSleep {
                 serial,
+                op,
                 key: KEYS.fetch_add(1, Ordering::Relaxed),
                 deadline,
                 at,
@@ -157,7 +166,7 @@ impl Future for Sleep {
         let Some(exec) = runtime::current().filter(|e| e.serial == m.serial) else {
             panic!("leakcheck: a tokio::time::Sleep made inside a check was polled outside it");
         };
-        if !exec.switch("time::sleep", m.at) {
+        if !exec.switch(m.op, m.at) {
             return Poll::Pending;
         }
         if exec.now() >= m.deadline {
@@ -170,7 +179,7 @@ impl Future for Sleep {
                  check, poll it in an async test, in leakcheck::block_on, or in a task"
             );
         }
-        model::awaits(&exec, "time::sleep", WaitOn::Sleep, m.at);
+        model::awaits(&exec, m.op, WaitOn::Sleep, m.at);
         Poll::Pending
     }
 }
@@ -404,6 +413,7 @@ fn sleep_until_at(deadline: Instant, at: Loc) -> Sleep {
         Some(exec) => Sleep::model(
             exec.serial,
             exec.deadline(Limit::Until(deadline.into())),
+            "Interval::tick",
             at,
         ),
     }

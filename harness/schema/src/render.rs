@@ -77,6 +77,13 @@ fn blocked(out: &mut String, verb: &str, b: &Blocked) {
         Target::Sleep => {
             let _ = writeln!(out, "  {verb} in {} at {}, sleeping", b.operation, b.at);
         }
+        Target::Wake => {
+            let _ = writeln!(
+                out,
+                "  {verb}: suspended at an await, waiting for a wake-up (last seen in {} at {})",
+                b.operation, b.at
+            );
+        }
         on => {
             let _ = writeln!(out, "  {verb} in {} on {on} at {}", b.operation, b.at);
         }
