@@ -27,7 +27,8 @@
 //!
 //! # Updating
 //!
-//! `LEAKCHECK_BLESS=1 cargo test --test docs_reports` rewrites the blocks that differ, in place.
+//! `LEAKCHECK_BLESS=1 cargo test --features tokio --test docs_reports` rewrites the blocks that differ,
+//! in place (the async examples need the `tokio` feature).
 //! With `LEAKCHECK_SCHEDULES`, `LEAKCHECK_SEED`, `LEAKCHECK_SCHEDULER` or `LEAKCHECK_REPLAY` set,
 //! the reports cannot match the pages: the scenario tests then print what they find instead of
 //! comparing (so the replay lines the pages show can be run as they are).
