@@ -351,3 +351,69 @@ fn a_failing_schedules_event_log_names_tasks() {
     assert!(log.contains("task#1"), "{log}");
     assert!(log.contains("task::poll"), "{log}");
 }
+
+/// The root future holds a guard of a `sync` mutex across a sleep, while a task wants it.
+fn guard_across_sleep(drop_first: bool) {
+    leakcheck::block_on(async move {
+        let cache = leakcheck::sync::Arc::new(leakcheck::sync::Mutex::new(0u32));
+        let theirs = cache.clone();
+        let reader = tokio::spawn(async move { *theirs.lock().unwrap() });
+        let mut guard = cache.lock().unwrap();
+        *guard += 1;
+        if drop_first {
+            drop(guard);
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        } else {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            drop(guard);
+        }
+        let _ = reader.await.unwrap();
+    });
+}
+
+#[test]
+fn a_guard_held_across_an_await_is_reported_with_the_lock_and_the_await() {
+    for config in [random(), pct()] {
+        let report = fails(config.schedules(200), || guard_across_sleep(false));
+        let held = report
+            .findings()
+            .iter()
+            .find(|f| f.kind() == FindingKind::HeldAcrossAwait)
+            .unwrap_or_else(|| panic!("no held_across_await in\n{report}"));
+        let Detail::HeldAcrossAwait {
+            task,
+            lock,
+            locked_at,
+            suspended_at,
+            awaiting,
+            ..
+        } = held.detail()
+        else {
+            unreachable!()
+        };
+        assert_eq!(task.id, 0, "the root future of block_on");
+        assert_eq!(lock.to_string(), "mutex#1");
+        assert_eq!(awaiting.as_deref(), Some("time::sleep"));
+        assert!(locked_at.line < suspended_at.line);
+        assert!(suspended_at.file.ends_with("tests/tokio_tasks.rs"));
+    }
+    // When the sleep does not end early, the reader blocks the only worker in `lock`, and the
+    // root cannot go on: a deadlock, with the reader left waiting for the lock.
+    let report = fails(
+        random().schedules(200).time(leakcheck::Time::Virtual),
+        || guard_across_sleep(false),
+    );
+    assert_eq!(
+        kinds(&report),
+        [FindingKind::Deadlock, FindingKind::HeldAcrossAwait]
+    );
+    let text = report.to_string();
+    assert!(text.contains("left waiting for mutex#1: task#1"), "{text}");
+}
+
+#[test]
+fn a_guard_released_before_the_await_is_clean() {
+    for config in [random(), pct()] {
+        config.schedules(2_000).check(|| guard_across_sleep(true));
+    }
+}

@@ -5,6 +5,7 @@
 mod cancellation;
 mod channels;
 mod deadlock;
+mod held_across_await;
 mod leaked;
 mod lock_order;
 mod missed_signal;
@@ -24,7 +25,7 @@ use self::view::View;
 type Detector = fn(&View<'_>) -> Vec<Finding>;
 
 /// Every detector, with the kind it finds, in report order ([`FindingKind::ALL`]'s).
-const DETECTORS: [(FindingKind, Detector); 10] = [
+const DETECTORS: [(FindingKind, Detector); 11] = [
     (FindingKind::Deadlock, deadlock::detect),
     (FindingKind::LeakedThread, leaked::detect),
     (FindingKind::LeakedTask, tasks::detect),
@@ -32,6 +33,7 @@ const DETECTORS: [(FindingKind, Detector); 10] = [
     (FindingKind::MissedSignal, missed_signal::detect),
     (FindingKind::UnresponsiveCancellation, cancellation::detect),
     (FindingKind::LockOrderInversion, lock_order::detect),
+    (FindingKind::HeldAcrossAwait, held_across_await::detect),
     (FindingKind::Panic, panics::detect),
     (FindingKind::StepLimit, step_limit::detect),
     (FindingKind::Stall, stall::detect),

@@ -93,6 +93,9 @@ pub(crate) struct Registry {
     pub trace: Option<Box<super::trace::Recorder>>,
     /// Async tasks completed so far (see [`super::task::TaskRec::completed`]).
     pub tasks_completed: u64,
+    /// Each time a task suspended while it held a lock (see [`super::task::HeldAcrossAwait`]),
+    /// once per task, lock and place.
+    pub held_across_await: Vec<super::task::HeldAcrossAwait>,
 }
 
 impl Registry {

@@ -104,6 +104,19 @@ pub(crate) struct Lost {
     pub by: Option<(Tid, Option<(&'static str, Loc)>)>,
 }
 
+/// A task (or `block_on`'s root future) suspended while it held a lock of the `sync` facade.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct HeldAcrossAwait {
+    pub task: Tid,
+    pub lock: ObjId,
+    pub locked_at: Loc,
+    /// What it awaited (a leakcheck future's operation), or its last operation, and where.
+    pub op: &'static str,
+    pub at: Loc,
+    /// Whether `op` is the leakcheck future it awaits (rather than its last operation).
+    pub known: bool,
+}
+
 /// A timer of a task: a leakcheck future waiting for a deadline in modelled time.
 #[derive(Debug)]
 pub(crate) struct Timer {
@@ -449,6 +462,7 @@ fn suspend(exec: &Exec, me: Tid, data: &WakerData, at: Loc) -> bool {
         }
         task.suspended = true;
         let deadline = task.timers.iter().map(|t| t.deadline).min();
+        let known = task.awaiting.is_some();
         let (op, on, wait_at, stack) = match task.awaiting.take() {
             Some(a) => (a.op, a.on, a.at, a.stack),
             None => {
@@ -457,6 +471,20 @@ fn suspend(exec: &Exec, me: Tid, data: &WakerData, at: Loc) -> bool {
             }
         };
         reg.threads[me].timer = deadline;
+        let held: Vec<(ObjId, Loc)> = reg.threads[me].held.clone();
+        for (lock, locked_at) in held {
+            let event = HeldAcrossAwait {
+                task: me,
+                lock,
+                locked_at,
+                op,
+                at: wait_at,
+                known,
+            };
+            if !reg.held_across_await.contains(&event) {
+                reg.held_across_await.push(event);
+            }
+        }
         (op, on, wait_at, stack, deadline)
     };
     exec.block_with(op, on, wait_at, deadline, stack);

@@ -99,7 +99,11 @@ impl Anchors {
     fn thread(&mut self, t: &ThreadInfo) {
         let name = t.name.as_deref().unwrap_or("");
         self.add(match &t.spawned_at {
-            Some(at) => format!("thread {name:?} spawned in {}", site(at, &t.spawn_stack)),
+            Some(at) => format!(
+                "{} {name:?} spawned in {}",
+                t.role.noun(),
+                site(at, &t.spawn_stack)
+            ),
             None => format!("thread {name:?} (the test body)"),
         });
     }
@@ -243,6 +247,22 @@ impl Anchors {
                     self.object(&order.then.lock);
                 }
             }
+            Detail::HeldAcrossAwait {
+                task,
+                lock,
+                locked_at,
+                suspended_at,
+                awaiting,
+                ..
+            } => {
+                self.thread(task);
+                self.object(lock);
+                self.add(format!("locked in {}", locked_at.file));
+                self.add(format!("suspended in {}", suspended_at.file));
+                if let Some(op) = awaiting {
+                    self.operation(op);
+                }
+            }
             Detail::Deadlock { blocked, .. } => {
                 for b in blocked {
                     self.thread(&b.thread);
@@ -349,6 +369,8 @@ mod tests {
                 format!("panic in src/lib.rs::? | {waiter}"),
                 format!("{body} | thread::yield_now last seen in src/lib.rs"),
                 format!("{waiter} | thread::yield_now last seen in src/lib.rs"),
+                "Receiver::recv in src/lib.rs::? | object channel created in src/lib.rs | state pending_forever | task \"waiter\" spawned in src/lib.rs::demo::leak".to_string(),
+                format!("locked in src/lib.rs | object mutex created in src/lib.rs | operation time::sleep | suspended in src/lib.rs | {body}"),
             ]
         );
     }

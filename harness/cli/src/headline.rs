@@ -100,6 +100,12 @@ pub fn finding_headline(f: &Finding) -> String {
             place(at.as_ref()),
             message.lines().next().unwrap_or_default()
         ),
+        Detail::HeldAcrossAwait {
+            task,
+            lock,
+            suspended_at,
+            ..
+        } => format!("{lock} held across an await by {task} at {suspended_at}"),
         Detail::Stall {
             thread, last_seen, ..
         } => format!(
@@ -137,6 +143,8 @@ mod tests {
                 "panic in thread#1 \"waiter\" at src/lib.rs:23:9: boom",
                 "step limit: the execution took more than 100 steps before the test body returned",
                 "stalled thread#1 \"waiter\": blocked outside leakcheck, last seen at src/lib.rs:26:9",
+                "leaked task#2 \"waiter\": pending forever in Receiver::recv on channel#1 at src/lib.rs:31:9",
+                "mutex#1 held across an await by thread#0 (the test body) at src/lib.rs:33:9",
             ]
         );
     }

@@ -3,8 +3,8 @@
 use leakcheck_schema::{
     Blocked, BlockedThread, Cancelled, ChannelInfo, ChannelWaiter, CriticalSection, Detail,
     Finding, Frame, Holder, LastSeen, LeakState, LockOrder, LockTaken, ObjectInfo, ObjectKind,
-    Report, ReportData, RunningThread, Scheduler, SignalCause, SourceLocation, Target, ThreadInfo,
-    FORMAT,
+    Report, ReportData, Role, RunningThread, Scheduler, SignalCause, SourceLocation, Target,
+    TaskLeak, ThreadInfo, FORMAT,
 };
 
 pub fn at(line: u32, column: u32) -> SourceLocation {
@@ -42,6 +42,7 @@ pub fn waiter(id: usize, line: u32) -> ThreadInfo {
             },
         ],
         finished: false,
+        role: Role::Thread,
     }
 }
 
@@ -178,6 +179,35 @@ pub fn every_kind() -> Vec<Finding> {
             timeout_ms: 10_000,
             elapsed_ms: 10_250,
             came_back: false,
+        },
+        Detail::LeakedTask {
+            task: ThreadInfo {
+                role: Role::Task,
+                ..waiter(2, 30)
+            },
+            state: TaskLeak::PendingForever {
+                awaiting: Some(Blocked {
+                    operation: "Receiver::recv".into(),
+                    on: Target::Object(channel.object.clone()),
+                    at: at(31, 9),
+                    stack: vec![],
+                    held_by: vec![],
+                    channels: vec![],
+                }),
+                last_seen: None,
+            },
+            detached: true,
+        },
+        Detail::HeldAcrossAwait {
+            task: body(),
+            lock: object(ObjectKind::Mutex, 1, 2),
+            locked_at: at(32, 9),
+            suspended_at: at(33, 9),
+            awaiting: Some("time::sleep".into()),
+            waiters: vec![ThreadInfo {
+                role: Role::Task,
+                ..waiter(2, 30)
+            }],
         },
     ];
     details.into_iter().map(Finding::new).collect()

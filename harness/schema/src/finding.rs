@@ -333,6 +333,21 @@ pub enum Detail {
         /// The opposite order, as another thread took them.
         second: LockOrder,
     },
+    /// See [`FindingKind::HeldAcrossAwait`].
+    HeldAcrossAwait {
+        /// The task (or `block_on`'s root future) that suspended.
+        task: ThreadInfo,
+        /// The lock it held.
+        lock: ObjectInfo,
+        /// Where it locked it.
+        locked_at: SourceLocation,
+        /// Where it suspended: the `.await` of a leakcheck future, or its last operation.
+        suspended_at: SourceLocation,
+        /// What it awaited there, e.g. `time::sleep`, if leakcheck knows.
+        awaiting: Option<String>,
+        /// The threads and tasks left blocked on the lock when the execution ended.
+        waiters: Vec<ThreadInfo>,
+    },
     /// See [`FindingKind::Deadlock`].
     Deadlock {
         /// The blocked threads, and where.
@@ -391,6 +406,7 @@ impl Detail {
             Detail::MissedSignal { .. } => FindingKind::MissedSignal,
             Detail::UnresponsiveCancellation { .. } => FindingKind::UnresponsiveCancellation,
             Detail::LockOrderInversion { .. } => FindingKind::LockOrderInversion,
+            Detail::HeldAcrossAwait { .. } => FindingKind::HeldAcrossAwait,
             Detail::Deadlock { .. } => FindingKind::Deadlock,
             Detail::Panic { .. } => FindingKind::Panic,
             Detail::StepLimit { .. } => FindingKind::StepLimit,
@@ -491,6 +507,7 @@ impl Finding {
             Detail::MissedSignal { thread, .. }
             | Detail::UnresponsiveCancellation { thread, .. } => Some(thread),
             Detail::LockOrderInversion { first, .. } => Some(&first.thread),
+            Detail::HeldAcrossAwait { task, .. } => Some(task),
             Detail::Deadlock { blocked, .. } => blocked.first().map(|b| &b.thread),
             Detail::StepLimit { running, .. } => running.first().map(|r| &r.thread),
         }
@@ -523,6 +540,7 @@ impl Finding {
             Detail::MissedSignal { wait_at, .. } => Some(wait_at),
             Detail::UnresponsiveCancellation { blocked, .. } => Some(&blocked.at),
             Detail::LockOrderInversion { first, .. } => Some(&first.then.at),
+            Detail::HeldAcrossAwait { suspended_at, .. } => Some(suspended_at),
             Detail::Deadlock { blocked, .. } => blocked.first().map(|b| &b.blocked.at),
             Detail::Panic { at, .. } => at.as_ref(),
             Detail::StepLimit { running, .. } => running
@@ -540,6 +558,7 @@ impl Finding {
             Detail::MissedSignal { condvar, .. } => return Some(condvar),
             Detail::UnresponsiveCancellation { token, .. } => return Some(token),
             Detail::LockOrderInversion { first, .. } => return Some(&first.first.lock),
+            Detail::HeldAcrossAwait { lock, .. } => return Some(lock),
             Detail::LeakedThread {
                 state: LeakState::BlockedForever(b),
                 ..

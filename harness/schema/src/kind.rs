@@ -35,6 +35,10 @@ pub enum FindingKind {
     UnresponsiveCancellation,
     /// Two locks were taken in opposite orders.
     LockOrderInversion,
+    /// An async task suspended at an `.await` while it held a lock guard of the `sync` facade:
+    /// every other user of the lock waits for the task, and on a `current_thread` runtime the
+    /// runtime deadlocks.
+    HeldAcrossAwait,
     /// A thread did not come back to the scheduler within the stall timeout: it is blocked
     /// outside leakcheck (a std primitive used directly, real I/O) or computing for very long.
     Stall,
@@ -42,7 +46,7 @@ pub enum FindingKind {
 
 impl FindingKind {
     /// Every kind, in the order reports list them.
-    pub const ALL: [FindingKind; 10] = [
+    pub const ALL: [FindingKind; 11] = [
         FindingKind::Deadlock,
         FindingKind::LeakedThread,
         FindingKind::LeakedTask,
@@ -50,6 +54,7 @@ impl FindingKind {
         FindingKind::MissedSignal,
         FindingKind::UnresponsiveCancellation,
         FindingKind::LockOrderInversion,
+        FindingKind::HeldAcrossAwait,
         FindingKind::Panic,
         FindingKind::StepLimit,
         FindingKind::Stall,
@@ -67,6 +72,7 @@ impl FindingKind {
             FindingKind::StepLimit => "step_limit",
             FindingKind::UnresponsiveCancellation => "unresponsive_cancellation",
             FindingKind::LockOrderInversion => "lock_order_inversion",
+            FindingKind::HeldAcrossAwait => "held_across_await",
             FindingKind::Stall => "stall",
         }
     }
@@ -93,6 +99,9 @@ impl FindingKind {
                 ("unresponsive cancellation", "unresponsive cancellations")
             }
             FindingKind::LockOrderInversion => ("lock order inversion", "lock order inversions"),
+            FindingKind::HeldAcrossAwait => {
+                ("lock held across an await", "locks held across an await")
+            }
             FindingKind::Stall => ("stalled thread", "stalled threads"),
         };
         format!("{n} {}", if n == 1 { one } else { many })

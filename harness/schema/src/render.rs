@@ -496,6 +496,27 @@ fn finding(out: &mut String, finding: &Finding) {
             order(out, second);
             out.push_str("  two threads taking them at once can deadlock: take them in one order everywhere\n");
         }
+        Detail::HeldAcrossAwait {
+            task,
+            lock,
+            locked_at,
+            suspended_at,
+            awaiting,
+            waiters,
+        } => {
+            let what = awaiting
+                .as_ref()
+                .map_or_else(String::new, |op| format!(" (awaiting {op})"));
+            let _ = writeln!(
+                out,
+                "lock held across an await: {task} suspended at {suspended_at}{what} while it held {lock}, locked at {locked_at}"
+            );
+            if !waiters.is_empty() {
+                let names: Vec<String> = waiters.iter().map(ToString::to_string).collect();
+                let _ = writeln!(out, "  left waiting for {lock}: {}", names.join(", "));
+            }
+            out.push_str("  while the task is suspended nobody else can take the lock, and on a current_thread runtime a task that tries blocks the runtime: release the guard before the .await, or use tokio::sync::Mutex\n");
+        }
         Detail::Deadlock {
             blocked: threads,
             cycle,

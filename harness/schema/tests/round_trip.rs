@@ -167,6 +167,14 @@ fn task_leaks() -> Vec<Detail> {
             state: TaskLeak::FinishedLate,
             detached: true,
         },
+        Detail::HeldAcrossAwait {
+            task: thread(0, None),
+            lock: object(ObjectKind::Mutex, 1),
+            locked_at: at(65),
+            suspended_at: at(66),
+            awaiting: Some("time::sleep".into()),
+            waiters: vec![task(3)],
+        },
         Detail::LeakedTask {
             task: task(1),
             state: TaskLeak::AliveInRuntime {
@@ -450,7 +458,10 @@ fn the_json_names_every_part() {
     assert_eq!(f[15]["detached"], true);
     assert_eq!(f[17]["state"]["dropped_by"]["by"]["name"], "dropper");
     assert_eq!(f[18]["task"]["role"], "blocking_task");
-    assert_eq!(f[21]["state"]["alive"], 2);
+    assert_eq!(f[21]["kind"], "held_across_await");
+    assert_eq!(f[21]["lock"]["kind"], "mutex");
+    assert_eq!(f[21]["waiters"][0]["role"], "task");
+    assert_eq!(f[22]["state"]["alive"], 2);
     assert!(f[0]["blocked"][0]["thread"].get("role").is_none());
     assert_eq!(json["scheduler"]["kind"], "exhaustive");
 }
@@ -485,6 +496,7 @@ fn findings_locate_themselves_by_kind() {
             Some(16), // lost waker, never seen: where it was spawned
             Some(64), // still runnable: where it was last seen
             Some(18), // finished late: where it was spawned
+            Some(66), // lock held across an await: where the task suspended
             None,     // live: tokio names no task
         ]
     );
