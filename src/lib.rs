@@ -102,6 +102,8 @@ pub mod time;
 mod timeline;
 #[cfg(feature = "tokio")]
 pub mod tokio;
+#[cfg(feature = "tokio")]
+pub mod tokio_util;
 
 use std::sync::Arc;
 

@@ -30,7 +30,8 @@ pub(super) fn detect(view: &View<'_>) -> Vec<Finding> {
             }
             let watches_done = token
                 .done
-                .is_some_and(|d| view.selection(t).iter().any(|&(c, _)| c == d));
+                .is_some_and(|d| view.selection(t).iter().any(|&(c, _)| c == d))
+                || token.awaiting.contains(&t);
             if watches_done {
                 continue;
             }

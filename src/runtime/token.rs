@@ -13,6 +13,9 @@ pub(crate) struct TokenState {
     /// The channel its `done()` receivers belong to.
     pub done: Option<ObjId>,
     pub parent: Option<ObjId>,
+    /// Tasks whose pending poll awaits its cancellation (`CancellationToken::cancelled`): they
+    /// see it.
+    pub awaiting: Vec<Tid>,
 }
 
 impl Model for TokenState {}
@@ -38,5 +41,18 @@ pub(crate) fn used(exec: &Exec, id: ObjId) {
     let users = &mut reg.token(id).users;
     if !users.contains(&me) {
         users.push(me);
+    }
+}
+
+/// The current task's poll awaits token `id`'s cancellation (`awaiting`), or no longer does.
+pub(crate) fn awaiting(exec: &Exec, id: ObjId, awaiting: bool) {
+    let me = exec.me();
+    let Some(mut reg) = exec.live() else {
+        return;
+    };
+    let list = &mut reg.token(id).awaiting;
+    list.retain(|&t| t != me);
+    if awaiting {
+        list.push(me);
     }
 }

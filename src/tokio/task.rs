@@ -88,6 +88,19 @@ where
     }
 }
 
+/// `tracker.spawn(future)` on tokio-util's own tracker, outside a check: tokio's task, behind
+/// leakcheck's `JoinHandle`.
+pub(crate) fn spawn_tracked_by_tokio<F>(
+    tracker: &::tokio_util::task::TaskTracker,
+    future: F,
+) -> JoinHandle<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    JoinHandle::tokio(tracker.spawn(future))
+}
+
 /// Starts a task of the current thread's runtime whose model thread runs `run` (which returns
 /// `None` if the task was aborted before it completed).
 fn spawn_task<T: Send + 'static>(

@@ -1,0 +1,275 @@
+//! `tokio_util::task`: `TaskTracker`.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex as StdMutex};
+use std::task::{Context, Poll, Waker};
+
+use crate::runtime::{self, task, Imp, Loc, WaitOn};
+use crate::tokio::task::JoinHandle;
+
+/// What the tasks of a model tracker share.
+#[derive(Default)]
+struct Shared {
+    closed: bool,
+    /// Tracked tasks (and futures) not yet done.
+    live: usize,
+    waiters: Vec<Waker>,
+}
+
+/// Counts tracked tasks, and lets the caller wait until the tracker is closed and they are all
+/// done, as tokio-util's `TaskTracker`. Unlike a `JoinSet`, it keeps no outputs and aborts
+/// nothing when it drops.
+///
+/// ```
+/// use leakcheck::tokio_util::task::TaskTracker;
+///
+/// leakcheck::check(|| {
+///     leakcheck::block_on(async {
+///         let tracker = TaskTracker::new();
+///         for i in 0..3 {
+///             tracker.spawn(async move { i });
+///         }
+///         tracker.close();
+///         tracker.wait().await;
+///         assert!(tracker.is_empty());
+///     });
+/// });
+/// ```
+#[derive(Clone)]
+pub struct TaskTracker {
+    imp: Imp<::tokio_util::task::TaskTracker, Arc<StdMutex<Shared>>>,
+}
+
+impl Default for TaskTracker {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Marks one tracked task done when it drops (when the task completes or is cancelled).
+struct Token(Arc<StdMutex<Shared>>);
+
+impl Drop for Token {
+    fn drop(&mut self) {
+        let wakers = {
+            let mut s = self.0.lock().unwrap_or_else(|e| e.into_inner());
+            s.live -= 1;
+            if s.closed && s.live == 0 {
+                std::mem::take(&mut s.waiters)
+            } else {
+                Vec::new()
+            }
+        };
+        for w in wakers {
+            w.wake();
+        }
+    }
+}
+
+impl TaskTracker {
+    /// An open, empty tracker.
+    pub fn new() -> TaskTracker {
+        TaskTracker {
+            imp: match runtime::current() {
+                None => Imp::Std(::tokio_util::task::TaskTracker::new()),
+                Some(_) => Imp::Model(Arc::default()),
+            },
+        }
+    }
+
+    fn shared(&self) -> Option<std::sync::MutexGuard<'_, Shared>> {
+        match &self.imp {
+            Imp::Std(_) => None,
+            Imp::Model(s) => Some(s.lock().unwrap_or_else(|e| e.into_inner())),
+        }
+    }
+
+    /// Spawns a task and tracks it, as [`spawn`](crate::tokio::spawn).
+    #[track_caller]
+    pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        match &self.imp {
+            Imp::Std(t) => crate::tokio::task::spawn_tracked_by_tokio(t, future),
+            Imp::Model(shared) => {
+                shared.lock().unwrap_or_else(|e| e.into_inner()).live += 1;
+                let token = Token(shared.clone());
+                crate::tokio::spawn(async move {
+                    let _token = token;
+                    future.await
+                })
+            }
+        }
+    }
+
+    /// Wraps `future` so that the tracker counts it until it completes or drops.
+    pub fn track_future<F: Future>(&self, future: F) -> impl Future<Output = F::Output> {
+        let token = match &self.imp {
+            Imp::Std(t) => return futures_either::Either::Left(t.track_future(future)),
+            Imp::Model(shared) => {
+                shared.lock().unwrap_or_else(|e| e.into_inner()).live += 1;
+                Token(shared.clone())
+            }
+        };
+        futures_either::Either::Right(async move {
+            let _token = token;
+            future.await
+        })
+    }
+
+    /// Closes the tracker: [`wait`](TaskTracker::wait) completes once it is empty.
+    pub fn close(&self) -> bool {
+        match &self.imp {
+            Imp::Std(t) => t.close(),
+            Imp::Model(_) => {
+                let wakers = {
+                    let mut s = self.shared().expect("a model tracker");
+                    let was_open = !s.closed;
+                    s.closed = true;
+                    if s.live == 0 {
+                        std::mem::take(&mut s.waiters)
+                    } else if was_open {
+                        Vec::new()
+                    } else {
+                        return false;
+                    }
+                };
+                for w in wakers {
+                    w.wake();
+                }
+                true
+            }
+        }
+    }
+
+    /// Opens it again.
+    pub fn reopen(&self) -> bool {
+        match &self.imp {
+            Imp::Std(t) => t.reopen(),
+            Imp::Model(_) => {
+                std::mem::replace(&mut self.shared().expect("a model tracker").closed, false)
+            }
+        }
+    }
+
+    /// Whether it is closed.
+    pub fn is_closed(&self) -> bool {
+        match &self.imp {
+            Imp::Std(t) => t.is_closed(),
+            Imp::Model(_) => self.shared().expect("a model tracker").closed,
+        }
+    }
+
+    /// How many tracked tasks are not done.
+    pub fn len(&self) -> usize {
+        match &self.imp {
+            Imp::Std(t) => t.len(),
+            Imp::Model(_) => self.shared().expect("a model tracker").live,
+        }
+    }
+
+    /// Whether no tracked task is left.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Waits until the tracker is closed and every tracked task is done.
+    #[track_caller]
+    pub fn wait(&self) -> TrackerWait {
+        TrackerWait {
+            tracker: self.clone(),
+            at: runtime::caller(),
+            std: match &self.imp {
+                Imp::Std(t) => {
+                    let t = t.clone();
+                    Some(Box::pin(async move { t.wait().await }))
+                }
+                Imp::Model(_) => None,
+            },
+        }
+    }
+}
+
+impl fmt::Debug for TaskTracker {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TaskTracker")
+            .field("len", &self.len())
+            .field("closed", &self.is_closed())
+            .finish()
+    }
+}
+
+/// The future of [`TaskTracker::wait`].
+#[must_use = "futures do nothing unless awaited"]
+pub struct TrackerWait {
+    tracker: TaskTracker,
+    at: Loc,
+    std: Option<Pin<Box<dyn Future<Output = ()> + Send>>>,
+}
+
+impl Future for TrackerWait {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if let Some(std) = &mut self.std {
+            return std.as_mut().poll(cx);
+        }
+        if let Some(exec) = runtime::current() {
+            if !exec.switch("TaskTracker::wait", self.at) {
+                return Poll::Pending;
+            }
+        }
+        let done = {
+            let mut s = self.tracker.shared().expect("a model tracker");
+            let done = s.closed && s.live == 0;
+            if !done && !s.waiters.iter().any(|w| w.will_wake(cx.waker())) {
+                s.waiters.push(cx.waker().clone());
+            }
+            done
+        };
+        if done {
+            return Poll::Ready(());
+        }
+        if let Some(exec) = runtime::current() {
+            task::awaits(&exec, "TaskTracker::wait", WaitOn::Wake, self.at);
+        }
+        Poll::Pending
+    }
+}
+
+impl fmt::Debug for TrackerWait {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TrackerWait").finish_non_exhaustive()
+    }
+}
+
+/// A two-way future, for `track_future`'s two worlds.
+mod futures_either {
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
+    /// One of two futures with the same output.
+    pub enum Either<A, B> {
+        Left(A),
+        Right(B),
+    }
+
+    impl<A: Future, B: Future<Output = A::Output>> Future for Either<A, B> {
+        type Output = A::Output;
+
+        fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<A::Output> {
+            // SAFETY: the variant's future is structurally pinned: never moved out.
+            unsafe {
+                match self.get_unchecked_mut() {
+                    Either::Left(a) => Pin::new_unchecked(a).poll(cx),
+                    Either::Right(b) => Pin::new_unchecked(b).poll(cx),
+                }
+            }
+        }
+    }
+}

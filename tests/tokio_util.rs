@@ -1,0 +1,141 @@
+//! `leakcheck::tokio_util`: `CancellationToken` (children, `DropGuard`, `cancelled` in a
+//! select), `TaskTracker`, the unresponsive-cancellation finding for a task, graceful shutdown
+//! clean over thousands of schedules, and the same code on real tokio outside a check.
+#![cfg(feature = "tokio")]
+
+mod common;
+
+use common::{fails, kinds};
+use leakcheck::tokio;
+use leakcheck::tokio_util::sync::CancellationToken;
+use leakcheck::tokio_util::task::TaskTracker;
+use leakcheck::{Config, Detail, FindingKind, Role, Scheduler};
+
+fn random() -> Config {
+    Config::new().scheduler(Scheduler::Random)
+}
+
+fn pct() -> Config {
+    Config::new().scheduler(Scheduler::Pct { depth: 3 })
+}
+
+/// Workers that stop when the token is cancelled, tracked, then the shutdown waits for them.
+fn graceful_shutdown() {
+    leakcheck::block_on(async {
+        let token = CancellationToken::new();
+        let tracker = TaskTracker::new();
+        for _ in 0..2 {
+            let token = token.child_token();
+            tracker.spawn(async move {
+                let mut ticks = 0u32;
+                while token
+                    .run_until_cancelled(tokio::time::sleep(std::time::Duration::from_millis(10)))
+                    .await
+                    .is_some()
+                {
+                    ticks += 1;
+                }
+                ticks
+            });
+        }
+        tracker.close();
+        let guard = token.clone().drop_guard();
+        tokio::task::yield_now().await;
+        drop(guard); // cancels
+        tracker.wait().await;
+        assert!(tracker.is_empty());
+        assert!(token.is_cancelled());
+    });
+}
+
+#[test]
+fn graceful_shutdown_is_clean_over_thousands_of_schedules() {
+    for config in [random(), pct()] {
+        config.schedules(2_000).check(graceful_shutdown);
+    }
+}
+
+#[test]
+fn graceful_shutdown_runs_on_real_tokio_outside_a_check() {
+    graceful_shutdown();
+}
+
+#[test]
+fn children_are_cancelled_with_their_parent_and_not_the_other_way() {
+    leakcheck::check(|| {
+        let parent = CancellationToken::new();
+        let child = parent.child_token();
+        let grandchild = child.child_token();
+        child.cancel();
+        assert!(!parent.is_cancelled());
+        assert!(grandchild.is_cancelled());
+        let other = parent.child_token();
+        parent.cancel();
+        assert!(other.is_cancelled());
+        // A child of a cancelled token is born cancelled.
+        assert!(parent.child_token().is_cancelled());
+        let kept = CancellationToken::new().drop_guard().disarm();
+        assert!(!kept.is_cancelled());
+    });
+}
+
+#[test]
+fn a_task_that_waits_elsewhere_after_the_cancel_is_unresponsive() {
+    for config in [random(), pct()] {
+        // Two workers: the root's blocking receive does not hold the task's worker.
+        let config = config.flavor(leakcheck::Flavor::MultiThread { worker_threads: 2 });
+        let report = fails(config.schedules(200), || {
+            leakcheck::block_on(async {
+                let token = CancellationToken::new();
+                let (started_tx, started_rx) = leakcheck::channel::bounded::<()>(1);
+                let stop = token.clone();
+                drop(tokio::spawn(async move {
+                    if stop.is_cancelled() {
+                        return;
+                    }
+                    started_tx.send(()).unwrap();
+                    // Waits for something that never comes, without `stop.cancelled()`.
+                    std::future::pending::<()>().await;
+                }));
+                started_rx.recv().unwrap();
+                token.cancel();
+            })
+        });
+        let unresponsive = report
+            .findings()
+            .iter()
+            .find(|f| f.kind() == FindingKind::UnresponsiveCancellation)
+            .unwrap_or_else(|| panic!("no unresponsive cancellation in\n{report}"));
+        let Detail::UnresponsiveCancellation {
+            thread,
+            token,
+            blocked,
+            ..
+        } = unresponsive.detail()
+        else {
+            unreachable!()
+        };
+        assert_eq!(thread.role, Role::Task);
+        assert_eq!(token.to_string(), "token#1");
+        assert_eq!(blocked.on.to_string(), "a wake-up");
+        assert!(kinds(&report).contains(&FindingKind::LeakedTask));
+    }
+}
+
+#[test]
+fn a_task_that_selects_on_cancelled_is_not_reported() {
+    for config in [random(), pct()] {
+        config.schedules(2_000).check(|| {
+            leakcheck::block_on(async {
+                let token = CancellationToken::new();
+                let stop = token.clone();
+                let worker = tokio::spawn(async move {
+                    stop.run_until_cancelled(std::future::pending::<()>()).await
+                });
+                tokio::task::yield_now().await;
+                token.cancel();
+                assert_eq!(worker.await.unwrap(), None);
+            })
+        });
+    }
+}
