@@ -116,6 +116,7 @@ pub use report::{
     LockTaken, NotifyInfo, ObjectInfo, ObjectKind, OsActivity, OsThread, ParseFindingKindError,
     Report, RunningThread, SignalCause, SourceLocation, Summary, Target, ThreadInfo,
 };
+pub use report::{Role, TaskLeak};
 
 /// Marks a test to run under leakcheck.
 ///

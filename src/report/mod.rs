@@ -20,4 +20,6 @@ pub use leakcheck_schema::{
     LockTaken, NotifyInfo, ObjectInfo, ObjectKind, OsActivity, OsThread, ParseFindingKindError,
     Report, RunningThread, SignalCause, SourceLocation, Summary, Target, ThreadInfo,
 };
+// Async tasks in reports: what a finding's thread is, and what became of a leaked task.
 pub(crate) use leakcheck_schema::{ReportData, SummaryRecord, FORMAT};
+pub use leakcheck_schema::{Role, TaskLeak};
