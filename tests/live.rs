@@ -456,6 +456,104 @@ mod tokio_bodies {
         tx
     }
 
+    /// The live report a page shows after `<!-- live-report: NAME -->`: compared with `text`
+    /// except for what changes from run to run and kernel to kernel (the OS thread ids, the
+    /// kernel's wait points); `LEAKCHECK_BLESS=1` writes `text` there instead.
+    fn expect_page_report(page: &str, name: &str, text: &str) {
+        fn steady(text: &str) -> String {
+            text.lines()
+                .map(|line| {
+                    let Some(at) = line.find("OS thread ") else {
+                        return line.to_string();
+                    };
+                    let rest = &line[at + "OS thread ".len()..];
+                    let id_end = rest
+                        .find(|c: char| !c.is_ascii_digit())
+                        .unwrap_or(rest.len());
+                    let mut out = format!("{}OS thread N{}", &line[..at], &rest[id_end..]);
+                    if let Some(w) = out.find("blocked in the kernel at ") {
+                        out.truncate(w + "blocked in the kernel at ".len());
+                        out.push_str("WAIT");
+                    }
+                    out
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        }
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(page);
+        let doc = std::fs::read_to_string(&path).unwrap();
+        let marker = format!("<!-- live-report: {name} -->\n```text\n");
+        let start = doc
+            .find(&marker)
+            .unwrap_or_else(|| panic!("{page} lacks `{marker}`"))
+            + marker.len();
+        let end = start + doc[start..].find("```\n").expect("a closed block");
+        if std::env::var_os("LEAKCHECK_BLESS").is_some() {
+            let text = format!("{}\n", text.trim_end_matches('\n'));
+            let blessed = format!("{}{}{}", &doc[..start], text, &doc[end..]);
+            std::fs::write(&path, blessed).unwrap();
+            return;
+        }
+        assert_eq!(
+            steady(&doc[start..end]),
+            steady(text),
+            "{page} shows another report (LEAKCHECK_BLESS=1 rewrites it)"
+        );
+    }
+
+    /// The shipper's handles, as the guide's application keeps them.
+    type ShipperHandle = (tokio::sync::mpsc::Sender<String>, mpsc::Sender<String>);
+
+    /// What keeps the guide's shipper's channels open: a registry the process keeps.
+    static REGISTRY: std::sync::Mutex<Vec<ShipperHandle>> = std::sync::Mutex::new(Vec::new());
+
+    /// The example of docs/live.md: a log shipper (a task) forwards lines to a writer (a
+    /// blocking closure); a registry keeps a handle to both channels, so both outlive the body.
+    #[test]
+    fn log_shipper_stops() {
+        in_own_process("tokio_bodies::log_shipper_stops", &[], &[], || {
+            let report = Config::new()
+                .grace(Duration::from_millis(200))
+                .explore_tokio(|| async {
+                    let (lines, mut incoming) = tokio::sync::mpsc::channel::<String>(16);
+                    let (to_disk, on_disk) = mpsc::channel::<String>();
+                    let handle = (lines.clone(), to_disk.clone()); // the shipper's, for the app
+                    let (written, mut done) = tokio::sync::mpsc::unbounded_channel();
+                    // The shipper: forwards lines to the writer until `lines` is dropped.
+                    tokio::spawn(async move {
+                        while let Some(line) = incoming.recv().await {
+                            let _ = to_disk.send(line);
+                        }
+                    });
+                    // The writer, on the blocking pool: until every sender to it is dropped.
+                    tokio::task::spawn_blocking(move || {
+                        for line in on_disk {
+                            let _ = written.send(line);
+                        }
+                    });
+                    lines.send("started".into()).await.unwrap();
+                    assert_eq!(done.recv().await.as_deref(), Some("started"));
+                    REGISTRY.lock().unwrap().push(handle); // a global keeps both channels open
+                })
+                .unwrap_err();
+            let text = report.to_string();
+            assert_eq!(report.findings().len(), 2, "{text}");
+            let (task, alive, _, _) = alive_task(&report.findings()[0]);
+            assert_eq!((task.id, alive), (1, 1));
+            let (name, os) = match report.findings()[1].detail() {
+                Detail::LeakedThread {
+                    thread,
+                    state: LeakState::StillAlive(os),
+                } => (thread.name.clone(), os.clone()),
+                other => panic!("not a live leak: {other:?}"),
+            };
+            assert_eq!(name.as_deref(), Some(BLOCKING));
+            assert!(matches!(os.activity, OsActivity::Blocked { .. }), "{text}");
+            expect_page_report("docs/live.md", "check_tokio", &text);
+            REGISTRY.lock().unwrap().clear();
+        });
+    }
+
     #[test]
     fn a_task_waiting_forever_on_a_oneshot_is_one_task_alive_in_the_runtime() {
         in_own_process(

@@ -5,9 +5,10 @@
 //! returns, the check keeps driving the runtime, looking at tokio's count of live tasks
 //! (`RuntimeMetrics::num_alive_tasks`) with backoff until it is 0 or the grace period has
 //! passed: a task that is merely finishing is no leak. Then the runtime is shut down
-//! (`shutdown_timeout`, bounded by the grace period), which drops the tasks still alive, and the
-//! process's threads are looked at as [`Config::explore`] does: a blocking-pool thread still
-//! running a `spawn_blocking` closure is a leak, like any thread the body started.
+//! (`shutdown_background`: the tasks still alive are dropped, the blocking pool is told to stop),
+//! and the process's threads are looked at as [`Config::explore`] does, the grace period
+//! counted from the shutdown: a blocking-pool thread still running a `spawn_blocking` closure
+//! is a leak, like any thread the body started.
 
 use std::future::Future;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
@@ -24,9 +25,6 @@ use crate::report::{Detail, Finding, Report, Role, TaskLeak, ThreadInfo};
 /// (14 bytes: Linux keeps it whole. A runtime the body builds itself names its threads as
 /// tokio does, `tokio-runtime-worker`, which Linux cuts to `tokio-runtime-w`.)
 pub const TOKIO_BLOCKING_THREAD: &str = "tokio-blocking";
-
-/// The longest the runtime's shutdown waits for its blocking pool, whatever the grace period.
-const MAX_SHUTDOWN: Duration = Duration::from_secs(24 * 60 * 60);
 
 impl Config {
     /// Runs the async body on a tokio runtime and panics with the report if it left a task or
@@ -74,8 +72,8 @@ impl Config {
     /// ));
     /// ```
     ///
-    /// A panic of the body propagates as it is (the runtime is shut down first, waiting at
-    /// most the grace period for its blocking pool).
+    /// A panic of the body propagates as it is (the runtime is shut down first, without
+    /// waiting for its blocking pool).
     ///
     /// # Errors
     /// The report of the first run that leaked.
@@ -111,13 +109,17 @@ impl Config {
             let before = Before::take(me)?;
             let rt = runtime()?;
             if let Err(panic) = catch_unwind(AssertUnwindSafe(|| rt.block_on(f()))) {
-                rt.shutdown_timeout(self.grace.min(MAX_SHUTDOWN));
+                rt.shutdown_background();
                 resume_unwind(panic);
             }
             let alive = rt.block_on(settle(rt.metrics(), Instant::now(), self.grace));
-            // Dropping the runtime would wait for its blocking pool forever.
+            // Dropping the runtime would wait for its blocking pool forever, and
+            // `shutdown_timeout` would wait for it before it drops the tasks (a current-thread
+            // runtime drops them last), though a task may hold what a blocking closure waits
+            // for. So: drop the tasks and tell the pool to stop, without waiting; the pool's
+            // threads then get the grace period, counted from here, to exit.
             let shutdown = Instant::now();
-            rt.shutdown_timeout(self.grace.min(MAX_SHUTDOWN));
+            rt.shutdown_background();
             let survivors = self.survivors(me, &before, shutdown)?;
             if alive == 0 && survivors.is_empty() {
                 continue;
