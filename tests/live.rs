@@ -611,7 +611,8 @@ mod tokio_bodies {
                     .explore_tokio(move || {
                         let kept = kept.clone();
                         async move {
-                            kept.lock().unwrap().push(stuck_blocking_closure().await);
+                            let tx = stuck_blocking_closure().await;
+                            kept.lock().unwrap().push(tx);
                         }
                     })
                     .unwrap_err();
@@ -808,7 +809,8 @@ mod tokio_bodies {
                     short().check_tokio(move || {
                         let kept = kept.clone();
                         async move {
-                            kept.lock().unwrap().push(stuck_blocking_closure().await);
+                            let tx = stuck_blocking_closure().await;
+                            kept.lock().unwrap().push(tx);
                             panic!("the body's own panic");
                         }
                     })

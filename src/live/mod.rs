@@ -69,7 +69,9 @@ pub const OWN_THREAD_PREFIX: &str = "leakcheck-";
 const MAX_POLL: Duration = Duration::from_millis(50);
 
 /// How a live check runs: how long survivors may take to exit, how many times to run the body,
-/// and which threads are never a leak.
+/// and which threads are never a leak. [`explore`](Config::explore) and
+/// [`check`](Config::check) run a body on real threads; with the cargo feature `tokio`,
+/// `explore_tokio` and `check_tokio` run an async body on a real tokio runtime.
 ///
 /// ```
 /// use std::time::Duration;
