@@ -314,8 +314,9 @@ impl Config {
                         os_id: t.id,
                         activity: activity(&t.state),
                         grace_ms: self.grace_ms(),
-                        // The check's own runtime's pool is this check's.
-                        maybe_other_test: runner.concurrent && !inherited && !pooled,
+                        // Even a pool thread may be another test's: every `check_tokio` names its
+                        // pool's threads alike.
+                        maybe_other_test: runner.concurrent && !inherited,
                     }),
                 })
             })
