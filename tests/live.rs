@@ -415,3 +415,448 @@ fn the_free_function_checks_with_the_defaults() {
         },
     );
 }
+
+/// `live::check_tokio`: a tokio body on a real current-thread runtime (feature `tokio`).
+#[cfg(feature = "tokio")]
+mod tokio_bodies {
+    use super::*;
+    use leakcheck::{Role, TaskLeak};
+    use std::panic::AssertUnwindSafe;
+
+    /// The runtime's blocking pool's threads, as Linux names them.
+    const BLOCKING: &str = leakcheck::live::TOKIO_BLOCKING_THREAD;
+
+    /// Keeps what a body must not drop (a sender) until the assertions are done.
+    type Kept<T> = Arc<std::sync::Mutex<Vec<T>>>;
+
+    /// The finding's task and state, if it is a task that tokio counted alive.
+    fn alive_task(finding: &leakcheck::Finding) -> (leakcheck::ThreadInfo, usize, u64, bool) {
+        assert_eq!(finding.kind(), FindingKind::LeakedTask);
+        match finding.detail() {
+            Detail::LeakedTask {
+                task,
+                state: TaskLeak::AliveInRuntime { alive, grace_ms },
+                detached,
+            } => (task.clone(), *alive, *grace_ms, *detached),
+            other => panic!("not a task alive in the runtime: {other:?}"),
+        }
+    }
+
+    /// Starts a blocking closure that waits on a std channel until the returned sender drops,
+    /// and waits until it runs (a closure still queued when the runtime shuts down never runs
+    /// at all).
+    async fn stuck_blocking_closure() -> mpsc::Sender<()> {
+        let (tx, rx) = mpsc::channel::<()>();
+        let (started, running) = tokio::sync::oneshot::channel();
+        tokio::task::spawn_blocking(move || {
+            let _ = started.send(());
+            let _ = rx.recv();
+        });
+        running.await.unwrap();
+        tx
+    }
+
+    /// The live report a page shows after `<!-- live-report: NAME -->`: compared with `text`
+    /// except for what changes from run to run and kernel to kernel (the OS thread ids, the
+    /// kernel's wait points); `LEAKCHECK_BLESS=1` writes `text` there instead.
+    fn expect_page_report(page: &str, name: &str, text: &str) {
+        fn steady(text: &str) -> String {
+            text.lines()
+                .map(|line| {
+                    let Some(at) = line.find("OS thread ") else {
+                        return line.to_string();
+                    };
+                    let rest = &line[at + "OS thread ".len()..];
+                    let id_end = rest
+                        .find(|c: char| !c.is_ascii_digit())
+                        .unwrap_or(rest.len());
+                    let mut out = format!("{}OS thread N{}", &line[..at], &rest[id_end..]);
+                    if let Some(w) = out.find("blocked in the kernel at ") {
+                        out.truncate(w + "blocked in the kernel at ".len());
+                        out.push_str("WAIT");
+                    }
+                    out
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        }
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(page);
+        let doc = std::fs::read_to_string(&path).unwrap();
+        let marker = format!("<!-- live-report: {name} -->\n```text\n");
+        let start = doc
+            .find(&marker)
+            .unwrap_or_else(|| panic!("{page} lacks `{marker}`"))
+            + marker.len();
+        let end = start + doc[start..].find("```\n").expect("a closed block");
+        if std::env::var_os("LEAKCHECK_BLESS").is_some() {
+            let text = format!("{}\n", text.trim_end_matches('\n'));
+            let blessed = format!("{}{}{}", &doc[..start], text, &doc[end..]);
+            std::fs::write(&path, blessed).unwrap();
+            return;
+        }
+        assert_eq!(
+            steady(&doc[start..end]),
+            steady(text),
+            "{page} shows another report (LEAKCHECK_BLESS=1 rewrites it)"
+        );
+    }
+
+    /// The shipper's handles, as the guide's application keeps them.
+    type ShipperHandle = (tokio::sync::mpsc::Sender<String>, mpsc::Sender<String>);
+
+    /// What keeps the guide's shipper's channels open: a registry the process keeps.
+    static REGISTRY: std::sync::Mutex<Vec<ShipperHandle>> = std::sync::Mutex::new(Vec::new());
+
+    /// The example of docs/live.md: a log shipper (a task) forwards lines to a writer (a
+    /// blocking closure); a registry keeps a handle to both channels, so both outlive the body.
+    #[test]
+    fn log_shipper_stops() {
+        in_own_process("tokio_bodies::log_shipper_stops", &[], &[], || {
+            let report = Config::new()
+                .grace(Duration::from_millis(200))
+                .explore_tokio(|| async {
+                    let (lines, mut incoming) = tokio::sync::mpsc::channel::<String>(16);
+                    let (to_disk, on_disk) = mpsc::channel::<String>();
+                    let handle = (lines.clone(), to_disk.clone()); // the shipper's, for the app
+                    let (written, mut done) = tokio::sync::mpsc::unbounded_channel();
+                    // The shipper: forwards lines to the writer until `lines` is dropped.
+                    tokio::spawn(async move {
+                        while let Some(line) = incoming.recv().await {
+                            let _ = to_disk.send(line);
+                        }
+                    });
+                    // The writer, on the blocking pool: until every sender to it is dropped.
+                    tokio::task::spawn_blocking(move || {
+                        for line in on_disk {
+                            let _ = written.send(line);
+                        }
+                    });
+                    lines.send("started".into()).await.unwrap();
+                    assert_eq!(done.recv().await.as_deref(), Some("started"));
+                    REGISTRY.lock().unwrap().push(handle); // a global keeps both channels open
+                })
+                .unwrap_err();
+            let text = report.to_string();
+            assert_eq!(report.findings().len(), 2, "{text}");
+            let (task, alive, _, _) = alive_task(&report.findings()[0]);
+            assert_eq!((task.id, alive), (1, 1));
+            let (name, os) = match report.findings()[1].detail() {
+                Detail::LeakedThread {
+                    thread,
+                    state: LeakState::StillAlive(os),
+                } => (thread.name.clone(), os.clone()),
+                other => panic!("not a live leak: {other:?}"),
+            };
+            assert_eq!(name.as_deref(), Some(BLOCKING));
+            assert!(matches!(os.activity, OsActivity::Blocked { .. }), "{text}");
+            expect_page_report("docs/live.md", "check_tokio", &text);
+            REGISTRY.lock().unwrap().clear();
+        });
+    }
+
+    #[test]
+    fn a_task_waiting_forever_on_a_oneshot_is_one_task_alive_in_the_runtime() {
+        in_own_process(
+            "tokio_bodies::a_task_waiting_forever_on_a_oneshot_is_one_task_alive_in_the_runtime",
+            &[],
+            &[],
+            || {
+                let keep: Kept<tokio::sync::oneshot::Sender<()>> = Arc::default();
+                let kept = keep.clone();
+                let report = short()
+                    .explore_tokio(move || {
+                        let kept = kept.clone();
+                        async move {
+                            let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+                            tokio::spawn(async move {
+                                let _ = rx.await;
+                            });
+                            kept.lock().unwrap().push(tx);
+                        }
+                    })
+                    .unwrap_err();
+                assert_eq!(report.findings().len(), 1, "{report}");
+                let (task, alive, grace_ms, detached) = alive_task(&report.findings()[0]);
+                assert_eq!(task.role, Role::Task);
+                assert_eq!(task.name, None, "tokio names no task on a stable build");
+                assert_eq!((alive, grace_ms, detached), (1, 200, true));
+                let text = report.to_string();
+                assert!(
+                    text.starts_with(
+                        "leakcheck: 1 leaked task (live, run 1 of 1, cargo test, one test thread)"
+                    ),
+                    "{text}"
+                );
+                assert!(
+                    text.contains(
+                        "leaked task#1\n  tokio counted 1 task alive 200 ms after the body returned"
+                    ),
+                    "{text}"
+                );
+                keep.lock().unwrap().clear();
+            },
+        );
+    }
+
+    #[test]
+    fn a_spawn_blocking_closure_blocked_on_a_std_channel_is_a_leaked_pool_thread() {
+        in_own_process(
+            "tokio_bodies::a_spawn_blocking_closure_blocked_on_a_std_channel_is_a_leaked_pool_thread",
+            &[],
+            &[],
+            || {
+                let keep: Kept<mpsc::Sender<()>> = Arc::default();
+                let kept = keep.clone();
+                let report = short()
+                    .explore_tokio(move || {
+                        let kept = kept.clone();
+                        async move {
+                            let tx = stuck_blocking_closure().await;
+                            kept.lock().unwrap().push(tx);
+                        }
+                    })
+                    .unwrap_err();
+                // No task is alive (tokio does not count blocking closures as tasks): the pool's
+                // thread is the one finding.
+                let (name, os) = only_leak(&report);
+                assert_eq!(name.as_deref(), Some(BLOCKING));
+                assert!(
+                    matches!(os.activity, OsActivity::Blocked { .. }),
+                    "{:?}",
+                    os.activity
+                );
+                assert!(!os.maybe_other_test);
+                assert_eq!(os.grace_ms, 200);
+                assert_eq!(report.findings()[0].thread().unwrap().role, Role::BlockingTask);
+                let text = report.to_string();
+                assert!(
+                    text.contains("leaked blocking task#1 \"tokio-blocking\"\n  OS thread "),
+                    "{text}"
+                );
+                assert!(text.contains("blocked in the kernel"), "{text}");
+                keep.lock().unwrap().clear();
+            },
+        );
+    }
+
+    #[test]
+    fn a_leaked_task_a_leaked_blocking_closure_and_a_leaked_thread_are_three_findings() {
+        in_own_process(
+            "tokio_bodies::a_leaked_task_a_leaked_blocking_closure_and_a_leaked_thread_are_three_findings",
+            &[],
+            &[],
+            || {
+                let keep: Kept<mpsc::Sender<()>> = Arc::default();
+                let kept = keep.clone();
+                let report = short()
+                    .explore_tokio(move || {
+                        let kept = kept.clone();
+                        async move {
+                            tokio::spawn(std::future::pending::<()>());
+                            let tx = stuck_blocking_closure().await;
+                            kept.lock().unwrap().push(tx);
+                            kept.lock().unwrap().push(stuck_reader(Some("std-reader")));
+                        }
+                    })
+                    .unwrap_err();
+                let text = report.to_string();
+                assert_eq!(report.findings().len(), 3, "{text}");
+                let (task, alive, _, _) = alive_task(&report.findings()[0]);
+                assert_eq!((task.id, alive), (1, 1));
+                let threads: Vec<(usize, Option<String>, Role)> = report.findings()[1..]
+                    .iter()
+                    .map(|f| {
+                        assert_eq!(f.kind(), FindingKind::LeakedThread);
+                        let t = f.thread().unwrap();
+                        (t.id, t.name.clone(), t.role)
+                    })
+                    .collect();
+                // The OS lists them by id: either may come first.
+                assert!(
+                    threads.contains(&(2, Some(BLOCKING.into()), Role::BlockingTask))
+                        || threads.contains(&(3, Some(BLOCKING.into()), Role::BlockingTask)),
+                    "{text}"
+                );
+                assert!(
+                    threads.iter().any(|(id, name, role)| *id >= 2
+                        && name.as_deref() == Some("std-reader")
+                        && *role == Role::Thread),
+                    "{text}"
+                );
+                assert!(
+                    text.starts_with("leakcheck: 2 leaked threads, 1 leaked task (live, run 1 of 1"),
+                    "{text}"
+                );
+                keep.lock().unwrap().clear();
+            },
+        );
+    }
+
+    #[test]
+    fn tasks_and_blocking_closures_that_finish_within_the_grace_period_are_no_leak() {
+        in_own_process(
+            "tokio_bodies::tasks_and_blocking_closures_that_finish_within_the_grace_period_are_no_leak",
+            &[],
+            &[],
+            || {
+                let summary = Config::new()
+                    .grace(Duration::from_secs(5))
+                    .runs(5)
+                    .explore_tokio(|| async {
+                        // Detached, and done soon after the body returns.
+                        tokio::spawn(tokio::time::sleep(Duration::from_millis(20)));
+                        tokio::spawn(async {
+                            tokio::task::yield_now().await;
+                        });
+                        tokio::task::spawn_blocking(|| {
+                            std::thread::sleep(Duration::from_millis(20));
+                        });
+                        // A task that ends when the body's sender drops.
+                        let (tx, mut rx) = tokio::sync::mpsc::channel::<u32>(1);
+                        tokio::spawn(async move { while rx.recv().await.is_some() {} });
+                        tx.send(1).await.unwrap();
+                    })
+                    .unwrap();
+                assert_eq!(summary.runs(), 5);
+            },
+        );
+    }
+
+    #[test]
+    fn a_tokio_body_that_awaits_everything_is_clean_over_twenty_runs() {
+        in_own_process(
+            "tokio_bodies::a_tokio_body_that_awaits_everything_is_clean_over_twenty_runs",
+            &[],
+            &[],
+            || {
+                // A clean run ends as soon as the pool's idle thread has exited: the long grace
+                // period costs nothing, and keeps a loaded machine from failing the test.
+                let summary = Config::new()
+                    .grace(Duration::from_secs(5))
+                    .runs(20)
+                    .explore_tokio(|| async {
+                        let (tx, mut rx) = tokio::sync::mpsc::channel::<u32>(2);
+                        let mut tasks = tokio::task::JoinSet::new();
+                        for i in 0..3 {
+                            let tx = tx.clone();
+                            tasks.spawn(async move { tx.send(i).await.unwrap() });
+                        }
+                        drop(tx);
+                        let blocking = tokio::task::spawn_blocking(|| 2 + 2);
+                        let mut sum = 0;
+                        while let Some(i) = rx.recv().await {
+                            sum += i;
+                        }
+                        assert_eq!(sum, 3);
+                        while let Some(done) = tasks.join_next().await {
+                            done.unwrap();
+                        }
+                        assert_eq!(blocking.await.unwrap(), 4);
+                        let timed = tokio::time::timeout(
+                            Duration::from_secs(5),
+                            tokio::time::sleep(Duration::from_millis(1)),
+                        );
+                        timed.await.unwrap();
+                    })
+                    .unwrap();
+                assert_eq!(summary.runs(), 20);
+            },
+        );
+    }
+
+    #[test]
+    fn threads_that_existed_before_a_tokio_body_are_never_reported() {
+        in_own_process(
+            "tokio_bodies::threads_that_existed_before_a_tokio_body_are_never_reported",
+            &[],
+            &[],
+            || {
+                // An earlier runtime's blocking-pool thread, idle for its keep-alive, and a
+                // thread blocked on a channel: both older than the body.
+                let older = tokio::runtime::Builder::new_current_thread()
+                    .thread_name(BLOCKING)
+                    .build()
+                    .unwrap();
+                older.block_on(older.spawn_blocking(|| ())).unwrap();
+                let (tx, rx) = mpsc::channel::<()>();
+                let old = std::thread::Builder::new()
+                    .name("older".into())
+                    .spawn(move || {
+                        let _ = rx.recv();
+                    })
+                    .unwrap();
+                Config::new()
+                    .grace(Duration::from_secs(5))
+                    .runs(3)
+                    .explore_tokio(|| async {
+                        tokio::task::spawn_blocking(|| ()).await.unwrap();
+                    })
+                    .unwrap();
+                drop(tx);
+                old.join().unwrap();
+                older.shutdown_timeout(Duration::from_secs(5));
+            },
+        );
+    }
+
+    #[test]
+    fn a_panicking_body_panics_as_it_is_without_waiting_for_its_blocking_closure() {
+        in_own_process(
+            "tokio_bodies::a_panicking_body_panics_as_it_is_without_waiting_for_its_blocking_closure",
+            &[],
+            &[],
+            || {
+                let keep: Kept<mpsc::Sender<()>> = Arc::default();
+                let kept = keep.clone();
+                let started = Instant::now();
+                let panic = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                    short().check_tokio(move || {
+                        let kept = kept.clone();
+                        async move {
+                            let tx = stuck_blocking_closure().await;
+                            kept.lock().unwrap().push(tx);
+                            panic!("the body's own panic");
+                        }
+                    })
+                }))
+                .unwrap_err();
+                assert_eq!(
+                    panic.downcast_ref::<&str>(),
+                    Some(&"the body's own panic")
+                );
+                // The shutdown waited at most the grace period for the stuck closure.
+                assert!(started.elapsed() < Duration::from_secs(10));
+                keep.lock().unwrap().clear();
+            },
+        );
+    }
+
+    #[test]
+    fn check_tokio_inside_a_tokio_runtime_is_a_usage_error() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let err = rt.block_on(async {
+            std::panic::catch_unwind(|| leakcheck::live::check_tokio(|| async {})).unwrap_err()
+        });
+        let msg = err.downcast_ref::<String>().unwrap();
+        assert!(
+            msg.contains("cannot run check_tokio inside a tokio runtime"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn the_free_function_checks_a_tokio_body_with_the_defaults() {
+        in_own_process(
+            "tokio_bodies::the_free_function_checks_a_tokio_body_with_the_defaults",
+            &[],
+            &[],
+            || {
+                leakcheck::live::check_tokio(|| async {
+                    tokio::spawn(async { 1 }).await.unwrap();
+                });
+            },
+        );
+    }
+}

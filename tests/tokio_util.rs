@@ -26,7 +26,7 @@ fn graceful_shutdown() {
         let tracker = TaskTracker::new();
         for _ in 0..2 {
             let token = token.child_token();
-            tracker.spawn(async move {
+            drop(tracker.spawn(async move {
                 let mut ticks = 0u32;
                 while token
                     .run_until_cancelled(tokio::time::sleep(std::time::Duration::from_millis(10)))
@@ -36,7 +36,7 @@ fn graceful_shutdown() {
                     ticks += 1;
                 }
                 ticks
-            });
+            }));
         }
         tracker.close();
         let guard = token.clone().drop_guard();

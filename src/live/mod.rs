@@ -33,22 +33,31 @@
 //! assert_eq!(report.findings()[0].thread().unwrap().name.as_deref(), Some("doc-worker"));
 //! ```
 //!
+//! A tokio body runs on a real current-thread runtime with `check_tokio` (cargo feature
+//! `tokio`): the tasks tokio still counts alive after the grace period are a
+//! [`LeakedTask`](crate::FindingKind::LeakedTask), and a `spawn_blocking` closure that never
+//! ends is a leaked thread of the runtime's blocking pool.
+//!
 //! Attribution is exact when the process runs one test (nextest, or `cargo test` with
 //! `--test-threads=1`); under `cargo test` with parallel tests, a new thread may belong to
 //! another test that runs at the same time, and the report says so.
 
 mod os;
+#[cfg(feature = "tokio")]
+mod tokio_rt;
 
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use crate::error::ConfigError;
 use crate::report::{
-    Detail, Finding, LeakState, LiveRun, OsActivity, OsThread, Report, ReportData, ThreadInfo,
-    FORMAT,
+    Detail, Finding, LeakState, LiveRun, OsActivity, OsThread, Report, ReportData, Role,
+    ThreadInfo, FORMAT,
 };
 
 use self::os::{OsState, OsThread as Listed};
+#[cfg(feature = "tokio")]
+pub use self::tokio_rt::{check_tokio, TOKIO_BLOCKING_THREAD};
 
 /// How long survivors may take to exit unless told otherwise.
 pub const DEFAULT_GRACE: Duration = Duration::from_secs(1);
@@ -60,7 +69,9 @@ pub const OWN_THREAD_PREFIX: &str = "leakcheck-";
 const MAX_POLL: Duration = Duration::from_millis(50);
 
 /// How a live check runs: how long survivors may take to exit, how many times to run the body,
-/// and which threads are never a leak.
+/// and which threads are never a leak. [`explore`](Config::explore) and
+/// [`check`](Config::check) run a body on real threads; with the cargo feature `tokio`,
+/// `explore_tokio` and `check_tokio` run an async body on a real tokio runtime.
 ///
 /// ```
 /// use std::time::Duration;
@@ -181,59 +192,84 @@ impl Config {
     }
 
     fn run<F: Fn()>(&self, f: F) -> Result<Result<Summary, Report>, ConfigError> {
+        let (me, runner) = self.start()?;
+        for run in 1..=self.runs {
+            let before = Before::take(me)?;
+            f();
+            let survivors = self.survivors(me, &before, Instant::now())?;
+            if !survivors.is_empty() {
+                let findings = self.thread_findings(&runner, &survivors, &before, 1, None);
+                return self.leaked(run, &runner, findings).map(Err);
+            }
+        }
+        Ok(Ok(self.summary()))
+    }
+
+    /// Checks the settings and the platform before the first run: the calling thread's id, and
+    /// what runs the tests.
+    fn start(&self) -> Result<(u64, Runner), ConfigError> {
         if self.runs == 0 {
             return Err(ConfigError::Invalid {
                 setting: "runs",
                 problem: "must be at least 1".into(),
             });
         }
-        let os_error = |e: os::OsError| ConfigError::Invalid {
-            setting: "live",
-            problem: format!("cannot be used here: {e}"),
-        };
-        let me = os::current().map_err(os_error)?;
-        let runner = Runner::detect();
-        for run in 1..=self.runs {
-            let before = os::snapshot().map_err(os_error)?;
-            let my_name = before
-                .iter()
-                .find(|t| t.id == me)
-                .and_then(|t| t.name.clone());
-            let before: HashSet<(u64, Option<u64>)> =
-                before.iter().map(|t| (t.id, t.started)).collect();
-            f();
-            let returned = Instant::now();
-            let mut pause = Duration::from_micros(100);
-            loop {
-                let survivors: Vec<Listed> = os::snapshot()
-                    .map_err(os_error)?
-                    .into_iter()
-                    .filter(|t| {
-                        t.id != me
-                            && !before.contains(&(t.id, t.started))
-                            && !self.ignored(t)
-                            && !matches!(&t.state, OsState::Other(s) if s == "exiting")
-                    })
-                    .collect();
-                if survivors.is_empty() {
-                    break;
-                }
-                let waited = returned.elapsed();
-                if waited >= self.grace {
-                    let report = self.report(run, &runner, &survivors, my_name.as_deref());
-                    if let Some(dir) = std::env::var_os("LEAKCHECK_REPORT_DIR") {
-                        crate::explore::write_report(std::path::Path::new(&dir), &report, None)?;
-                    }
-                    return Ok(Err(report));
-                }
-                std::thread::sleep(pause.min(self.grace - waited));
-                pause = (pause * 2).min(MAX_POLL);
+        Ok((os::current().map_err(os_error)?, Runner::detect()))
+    }
+
+    /// The threads the body started (not `me`, not listed in `before`, not ignored) that are
+    /// still alive: looked at again and again, more rarely as time passes, until none is left
+    /// or the grace period counted from `since` has passed.
+    fn survivors(
+        &self,
+        me: u64,
+        before: &Before,
+        since: Instant,
+    ) -> Result<Vec<Listed>, ConfigError> {
+        let mut pause = Duration::from_micros(100);
+        loop {
+            let survivors: Vec<Listed> = os::snapshot()
+                .map_err(os_error)?
+                .into_iter()
+                .filter(|t| {
+                    t.id != me
+                        && !before.threads.contains(&(t.id, t.started))
+                        && !self.ignored(t)
+                        && !matches!(&t.state, OsState::Other(s) if s == "exiting")
+                })
+                .collect();
+            let waited = since.elapsed();
+            if survivors.is_empty() || waited >= self.grace {
+                return Ok(survivors);
             }
+            std::thread::sleep(pause.min(self.grace - waited));
+            pause = (pause * 2).min(MAX_POLL);
         }
-        Ok(Ok(Summary {
+    }
+
+    /// The report of a run that leaked, written to `LEAKCHECK_REPORT_DIR` when it is set.
+    fn leaked(
+        &self,
+        run: usize,
+        runner: &Runner,
+        findings: Vec<Finding>,
+    ) -> Result<Report, ConfigError> {
+        let report = self.report(run, runner, findings);
+        if let Some(dir) = std::env::var_os("LEAKCHECK_REPORT_DIR") {
+            crate::explore::write_report(std::path::Path::new(&dir), &report, None)?;
+        }
+        Ok(report)
+    }
+
+    fn summary(&self) -> Summary {
+        Summary {
             runs: self.runs,
             grace: self.grace,
-        }))
+        }
+    }
+
+    fn grace_ms(&self) -> u64 {
+        u64::try_from(self.grace.as_millis()).unwrap_or(u64::MAX)
     }
 
     fn ignored(&self, t: &Listed) -> bool {
@@ -242,39 +278,52 @@ impl Config {
             || self.ignore.iter().any(|p| name.starts_with(p.as_str()))
     }
 
-    fn report(
+    /// One `LeakedThread` finding per survivor, numbered from `first`. A survivor named
+    /// `blocking` is a thread of a runtime's blocking pool, reported as a blocking task.
+    fn thread_findings(
         &self,
-        run: usize,
         runner: &Runner,
         survivors: &[Listed],
-        my_name: Option<&str>,
-    ) -> Report {
-        let grace_ms = u64::try_from(self.grace.as_millis()).unwrap_or(u64::MAX);
-        let findings = survivors
+        before: &Before,
+        first: usize,
+        blocking: Option<&str>,
+    ) -> Vec<Finding> {
+        let my_name = before.my_name.as_deref();
+        survivors
             .iter()
             .enumerate()
             .map(|(i, t)| {
                 // An unnamed thread inherits its creator's OS name: one named like this test's
                 // thread was started from it.
                 let inherited = my_name.is_some() && t.name.as_deref() == my_name;
+                let pooled = blocking.is_some() && t.name.as_deref() == blocking;
                 Finding::new(Detail::LeakedThread {
                     thread: ThreadInfo {
-                        id: i + 1,
+                        id: first + i,
                         name: t.name.clone(),
                         spawned_at: None,
                         spawn_stack: Vec::new(),
                         finished: false,
-                        role: Default::default(),
+                        role: if pooled {
+                            Role::BlockingTask
+                        } else {
+                            Role::Thread
+                        },
                     },
                     state: LeakState::StillAlive(OsThread {
                         os_id: t.id,
                         activity: activity(&t.state),
-                        grace_ms,
+                        grace_ms: self.grace_ms(),
+                        // Even a pool thread may be another test's: every `check_tokio` names its
+                        // pool's threads alike.
                         maybe_other_test: runner.concurrent && !inherited,
                     }),
                 })
             })
-            .collect();
+            .collect()
+    }
+
+    fn report(&self, run: usize, runner: &Runner, findings: Vec<Finding>) -> Report {
         let test = self.test_name.clone().or_else(|| {
             std::thread::current()
                 .name()
@@ -324,6 +373,34 @@ impl Config {
                 runner: runner.name.clone(),
             }),
             schedule_log: None,
+        })
+    }
+}
+
+fn os_error(e: os::OsError) -> ConfigError {
+    ConfigError::Invalid {
+        setting: "live",
+        problem: format!("cannot be used here: {e}"),
+    }
+}
+
+/// What the OS listed before a run's body: its threads (by id and start time, so that a later
+/// thread that reuses an id is still new), and the calling thread's OS name.
+struct Before {
+    threads: HashSet<(u64, Option<u64>)>,
+    my_name: Option<String>,
+}
+
+impl Before {
+    fn take(me: u64) -> Result<Before, ConfigError> {
+        let listed = os::snapshot().map_err(os_error)?;
+        let my_name = listed
+            .iter()
+            .find(|t| t.id == me)
+            .and_then(|t| t.name.clone());
+        Ok(Before {
+            threads: listed.iter().map(|t| (t.id, t.started)).collect(),
+            my_name,
         })
     }
 }
