@@ -25,6 +25,13 @@ impl<E: Debug> TestResult for Result<(), E> {
     }
 }
 
+/// The outcome of a test body: a panic if it returned an error.
+fn outcome<R: TestResult>(r: R) {
+    if let Err(e) = r.into_outcome() {
+        panic!("the test body returned an error: {e}");
+    }
+}
+
 /// Runs a `#[leakcheck::test]`: a plain check, or, with `expect`, a check that must find every
 /// expected kind; deterministic, or live when the attribute says `live` or `LEAKCHECK_MODE=live`.
 /// With [`LIST_ENV`] set, writes the registry instead and runs nothing.
@@ -36,18 +43,75 @@ pub fn run_test<R: TestResult + 'static>(
     expect: &[FindingKind],
     body: fn() -> R,
 ) {
+    let f = move || outcome(body());
+    run(config, live, live_flag, expect, f, move |live| {
+        live.explore(f)
+    });
+}
+
+/// Runs a `#[leakcheck::test] async fn`: as [`run_test`], with the body the root future of
+/// `block_on` on the modelled runtime; live, on a real current-thread tokio runtime
+/// (`live::Config::explore_tokio`), whose tasks left alive are reported too.
+#[cfg(feature = "tokio")]
+#[track_caller]
+pub fn run_async_test<R, Fut>(
+    config: Config,
+    live: crate::live::Config,
+    live_flag: bool,
+    expect: &[FindingKind],
+    body: fn() -> Fut,
+) where
+    R: TestResult + 'static,
+    Fut: std::future::Future<Output = R> + 'static,
+{
+    let f = move || outcome(crate::block_on(body()));
+    let g = move || async move { outcome(body().await) };
+    run(config, live, live_flag, expect, f, move |live| {
+        live.explore_tokio(g)
+    });
+}
+
+/// Without the `tokio` feature, an `async fn` test does not compile, with this message.
+#[cfg(not(feature = "tokio"))]
+#[diagnostic::on_unimplemented(
+    message = "`#[leakcheck::test] async fn` needs leakcheck's `tokio` feature",
+    label = "an async test runs on leakcheck's modelled tokio runtime",
+    note = "enable it: leakcheck = { path = \"...\", features = [\"tokio\"] }"
+)]
+pub trait TokioFeature {}
+
+/// An `async fn` test without the `tokio` feature: a compile error (see [`TokioFeature`]).
+#[cfg(not(feature = "tokio"))]
+pub fn run_async_test<R, Fut>(
+    _config: Config,
+    _live: crate::live::Config,
+    _live_flag: bool,
+    _expect: &[FindingKind],
+    _body: fn() -> Fut,
+) where
+    Fut: std::future::Future<Output = R> + TokioFeature,
+{
+    unreachable!("TokioFeature has no implementation")
+}
+
+#[track_caller]
+fn run(
+    config: Config,
+    live: crate::live::Config,
+    live_flag: bool,
+    expect: &[FindingKind],
+    f: impl Fn() + Send + Sync + Copy + 'static,
+    explore_live: impl FnOnce(crate::live::Config) -> Result<crate::live::Summary, crate::Report>,
+) {
     if list_instead() {
         return;
     }
-    let f = move || {
-        if let Err(e) = body().into_outcome() {
-            panic!("the test body returned an error: {e}");
-        }
-    };
     // `LEAKCHECK_MODE=live` runs live the tests that live mode can answer: those that expect
-    // nothing, or only leaked threads. A test that expects a deadlock stays deterministic: run
-    // on real threads, it would hang.
-    let live_answers = expect.iter().all(|k| *k == FindingKind::LeakedThread);
+    // nothing, or only leaked threads (or tasks). A test that expects a deadlock stays
+    // deterministic: run on real threads, it would hang.
+    let live_answers = expect
+        .iter()
+        .all(|k| matches!(k, FindingKind::LeakedThread | FindingKind::LeakedTask));
     let live = match mode() {
         Err(error) => panic!("{error}"),
         Ok(_) if live_flag => Some(live),
@@ -60,8 +124,9 @@ pub fn run_test<R: TestResult + 'static>(
         .collect::<Vec<_>>()
         .join(", ");
     let report = match live {
-        Some(live) if expect.is_empty() => return live.check(f),
-        Some(live) => match live.explore(f) {
+        Some(live) => match explore_live(live) {
+            Ok(_) if expect.is_empty() => return,
+            Err(report) if expect.is_empty() => panic!("{report}"),
             Ok(summary) => panic!(
                 "leakcheck: expected {names}, but none of the {} live runs leaked a thread",
                 summary.runs()
@@ -244,27 +309,4 @@ fn list_instead() -> bool {
         );
     }
     true
-}
-
-/// The root of an `async fn` test: `leakcheck::block_on`, which needs leakcheck's `tokio`
-/// feature.
-#[cfg(feature = "tokio")]
-#[track_caller]
-pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
-    crate::block_on(future)
-}
-
-/// Without the `tokio` feature, an `async fn` test does not compile, with this message.
-#[cfg(not(feature = "tokio"))]
-#[diagnostic::on_unimplemented(
-    message = "`#[leakcheck::test] async fn` needs leakcheck's `tokio` feature",
-    label = "an async test runs on leakcheck's modelled tokio runtime",
-    note = "enable it: leakcheck = { version = \"...\", features = [\"tokio\"] }"
-)]
-pub trait TokioFeature {}
-
-/// The root of an `async fn` test, without the `tokio` feature: a compile error.
-#[cfg(not(feature = "tokio"))]
-pub fn block_on<F: std::future::Future + TokioFeature>(_future: F) -> F::Output {
-    unreachable!("TokioFeature has no implementation")
 }

@@ -170,10 +170,12 @@ macro_rules! expect_every_kind {
 expect_every_kind!(
     "deadlock",
     "leaked_thread",
+    "leaked_task",
     "unclosed_channel",
     "missed_signal",
     "unresponsive_cancellation",
     "lock_order_inversion",
+    "held_across_await",
     "panic",
     "step_limit",
     "stall"

@@ -239,18 +239,15 @@ fn generate(args: &Args, function: ItemFn) -> TokenStream2 {
     }
     let live_flag = args.live;
     let registration = registration::entry(args, &attrs, name, &fn_name, &config);
-    // An `async fn` runs on the modelled runtime: its body becomes the root future of
-    // `block_on` (a real current-thread tokio runtime in live mode).
-    let body = if sig.asyncness.is_some() {
-        let async_fn = Ident::new("__leakcheck_async_body", Span::call_site());
-        quote! {
-            fn #body_fn() #output {
-                async fn #async_fn() #output #block
-                ::leakcheck::__private::block_on(#async_fn())
-            }
-        }
+    // An `async fn` runs on the modelled runtime: its body is the root future of `block_on`
+    // (live, a real current-thread tokio runtime's).
+    let (body, run_test) = if sig.asyncness.is_some() {
+        (
+            quote!(async fn #body_fn() #output #block),
+            quote_spanned!(span=> ::leakcheck::__private::run_async_test),
+        )
     } else {
-        quote!(fn #body_fn() #output #block)
+        (quote!(fn #body_fn() #output #block), run_test)
     };
     quote! {
         #[::core::prelude::v1::test]
