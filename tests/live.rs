@@ -860,3 +860,27 @@ mod tokio_bodies {
         );
     }
 }
+
+/// An async test, under `LEAKCHECK_MODE=live`, runs on a real tokio runtime: a task it leaves
+/// pending is reported from tokio's count; deterministic, the same test is a leaked task too.
+#[cfg(feature = "tokio")]
+#[test]
+fn an_async_test_runs_live_on_a_real_tokio_runtime() {
+    let (ok, output) = run_child("async_task_leak", &[("LEAKCHECK_MODE", "live")], &[]);
+    assert!(!ok, "{output}");
+    assert!(output.contains("1 leaked task (live"), "{output}");
+    assert!(output.contains("tokio counted 1 task alive"), "{output}");
+    let (ok, output) = run_child("async_task_leak", &[], &[]);
+    assert!(!ok, "{output}");
+    assert!(
+        output.contains("leaked task#1, spawned at tests/live.rs"),
+        "{output}"
+    );
+}
+
+#[cfg(feature = "tokio")]
+#[leakcheck::test(schedules = 20, grace_ms = 100)]
+#[ignore = "run in a process of its own by an_async_test_runs_live_on_a_real_tokio_runtime"]
+async fn async_task_leak() {
+    drop(leakcheck::tokio::spawn(std::future::pending::<()>()));
+}
