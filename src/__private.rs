@@ -310,3 +310,50 @@ fn list_instead() -> bool {
     }
     true
 }
+
+/// Which of `branches` a `select!` polls first: inside a check a recorded choice (explored by
+/// the scheduler and replayed by the token), outside one a thread-local random number, as
+/// tokio's `thread_rng_n`. Always 0 for 0 or 1 branches (no choice is recorded then).
+pub fn __async_start(branches: u32) -> u32 {
+    if branches <= 1 {
+        return 0;
+    }
+    if let Some(exec) = crate::runtime::current() {
+        if !exec.closed() {
+            return exec.choose(branches as usize) as u32;
+        }
+    }
+    fast_rand_n(branches)
+}
+
+/// A thread-local xorshift generator seeded from the process's hash keys: tokio's `FastRand`.
+fn fast_rand_n(n: u32) -> u32 {
+    use std::cell::Cell;
+    use std::hash::{BuildHasher, Hasher};
+    thread_local! {
+        static STATE: Cell<(u32, u32)> = const { Cell::new((0, 0)) };
+    }
+    STATE.with(|state| {
+        let (mut one, mut two) = state.get();
+        if one == 0 && two == 0 {
+            let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+            hasher.write_u64(0x5eed);
+            let seed = hasher.finish();
+            one = (seed >> 32) as u32 | 1;
+            two = seed as u32 | 1;
+        }
+        // xorshift+ on two words, as tokio's `FastRand::fastrand`.
+        let mut s1 = one;
+        let s0 = two;
+        s1 ^= s1 << 17;
+        s1 = s1 ^ s0 ^ (s1 >> 7) ^ (s0 >> 16);
+        state.set((s0, s1));
+        let random = s0.wrapping_add(s1);
+        // Lemire's multiply-shift reduction, as tokio's `fastrand_n`.
+        ((u64::from(random) * u64::from(n)) >> 32) as u32
+    })
+}
+
+/// What `select!`, `join!` and `try_join!` expand to (`src/tokio_macros.rs`).
+#[cfg(feature = "tokio")]
+pub use crate::tokio_macros::support as tokio_macros;

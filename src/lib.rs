@@ -104,6 +104,9 @@ mod timeline;
 pub mod tokio;
 #[cfg(feature = "tokio")]
 pub mod tokio_util;
+// tokio's `select!`, `join!` and `try_join!` (exported as `__tokio_*`, shown as `leakcheck::tokio::*`).
+#[cfg(feature = "tokio")]
+mod tokio_macros;
 
 use std::sync::Arc;
 
