@@ -136,12 +136,10 @@ pub mod support {
             // dropped in place when `self` becomes `Done`.
             let this = unsafe { self.get_unchecked_mut() };
             let output = match this {
-                MaybeDone::Future(future) => {
-                    match unsafe { Pin::new_unchecked(future) }.poll(cx) {
-                        Poll::Ready(output) => output,
-                        Poll::Pending => return Poll::Pending,
-                    }
-                }
+                MaybeDone::Future(future) => match unsafe { Pin::new_unchecked(future) }.poll(cx) {
+                    Poll::Ready(output) => output,
+                    Poll::Pending => return Poll::Pending,
+                },
                 MaybeDone::Done(_) => return Poll::Ready(()),
                 MaybeDone::Gone => panic!("MaybeDone polled after value taken"),
             };

@@ -198,7 +198,10 @@ fn select_accepts_every_syntax_form_of_tokio() {
             tokio::task::yield_now().await;
             text.len() as u32 // a reference held across an await: !Unpin
         };
-        assert_eq!(select! { biased; v = borrowed => v, v = pinned(0), if false => v }, 8);
+        assert_eq!(
+            select! { biased; v = borrowed => v, v = pinned(0), if false => v },
+            8
+        );
         assert_eq!(select! { v = pinned(14) => v }, 14);
     });
 }
@@ -260,12 +263,7 @@ fn preconditions_run_before_the_futures_are_made_and_disabled_futures_are_made_n
     assert_eq!(out, 2);
     assert_eq!(
         *order.borrow(),
-        [
-            "precondition 1",
-            "precondition 2",
-            "future 1",
-            "future 2"
-        ]
+        ["precondition 1", "precondition 2", "future 1", "future 2"]
     );
 }
 
@@ -322,7 +320,10 @@ fn with_every_branch_disabled_and_no_else_it_panics_with_tokios_message() {
             }
         });
     });
-    assert_eq!(ours, "all branches are disabled and there is no else branch");
+    assert_eq!(
+        ours,
+        "all branches are disabled and there is no else branch"
+    );
     assert_eq!(ours, tokios);
 }
 
@@ -439,7 +440,10 @@ fn join_and_try_join_poll_in_tokios_rotation() {
     let ours = poll_order!(join!(biased;));
     assert_eq!(ours, ["a", "b", "c", "b", "c", "b"]);
     assert_eq!(ours, poll_order!(tokio_join!(biased;)));
-    assert_eq!(try_poll_order!(try_join!()), try_poll_order!(tokio_try_join!()));
+    assert_eq!(
+        try_poll_order!(try_join!()),
+        try_poll_order!(tokio_try_join!())
+    );
     assert_eq!(
         try_poll_order!(try_join!(biased;)),
         try_poll_order!(tokio_try_join!(biased;))
@@ -451,7 +455,12 @@ fn join_and_try_join_poll_in_tokios_rotation() {
             if biased {
                 join!(biased; pendings(1, (), "a", &log), pendings(3, (), "b", &log), pendings(0, (), "c", &log), pendings(2, (), "d", &log));
             } else {
-                join!(pendings(1, (), "a", &log), pendings(3, (), "b", &log), pendings(0, (), "c", &log), pendings(2, (), "d", &log));
+                join!(
+                    pendings(1, (), "a", &log),
+                    pendings(3, (), "b", &log),
+                    pendings(0, (), "c", &log),
+                    pendings(2, (), "d", &log)
+                );
             }
         });
         let order = log.borrow().clone();
@@ -463,7 +472,12 @@ fn join_and_try_join_poll_in_tokios_rotation() {
             if biased {
                 tokio::join!(biased; pendings(1, (), "a", &log), pendings(3, (), "b", &log), pendings(0, (), "c", &log), pendings(2, (), "d", &log));
             } else {
-                tokio::join!(pendings(1, (), "a", &log), pendings(3, (), "b", &log), pendings(0, (), "c", &log), pendings(2, (), "d", &log));
+                tokio::join!(
+                    pendings(1, (), "a", &log),
+                    pendings(3, (), "b", &log),
+                    pendings(0, (), "c", &log),
+                    pendings(2, (), "d", &log)
+                );
             }
         });
         let order = log.borrow().clone();
@@ -479,15 +493,24 @@ fn try_join_gives_ok_outputs_or_the_first_err_at_once() {
     on_tokio(async {
         assert_eq!(try_join!(), Ok::<(), ()>(()));
         assert_eq!(try_join!(biased;), Ok::<(), ()>(()));
-        let ok: Result<(u32, &str), String> =
-            try_join!(async { Ok(1) }, async { Ok("two") }, );
+        let ok: Result<(u32, &str), String> = try_join!(async { Ok(1) }, async { Ok("two") },);
         assert_eq!(ok, Ok((1, "two")));
         // The first `Err` ends it: the unfinished future is dropped, never completed.
         let log = Rc::new(RefCell::new(Vec::new()));
         let err: Result<(u32, u32, u32), String> = try_join!(
-            PendingForever { name: "pending dropped", log: Rc::clone(&log) },
-            async { tokio::task::yield_now().await; Err("second".to_string()) },
-            async { tokio::task::yield_now().await; tokio::task::yield_now().await; Err("third".to_string()) },
+            PendingForever {
+                name: "pending dropped",
+                log: Rc::clone(&log)
+            },
+            async {
+                tokio::task::yield_now().await;
+                Err("second".to_string())
+            },
+            async {
+                tokio::task::yield_now().await;
+                tokio::task::yield_now().await;
+                Err("third".to_string())
+            },
         );
         assert_eq!(err, Err("second".to_string()));
         assert_eq!(*log.borrow(), ["pending dropped"]);
@@ -660,7 +683,8 @@ fn a_failing_schedules_replay_takes_the_same_branch() {
         };
         assert_eq!(message, "the second branch ran");
         assert!(
-            at.as_ref().is_some_and(|at| at.file.ends_with("tokio_macros.rs")),
+            at.as_ref()
+                .is_some_and(|at| at.file.ends_with("tokio_macros.rs")),
             "{at:?}"
         );
         for _ in 0..3 {
