@@ -188,13 +188,31 @@ pub mod support {
 /// needs the second of two ready branches to win is found), and a replay token takes the same
 /// branch again. `biased;` makes no choice. Outside a check the start is random, as tokio's.
 ///
+/// ```
+/// # use leakcheck::__tokio_select as select;
+/// use leakcheck::{Config, FindingKind};
+///
+/// let report = Config::new()
+///     .explore(|| {
+///         leakcheck::block_on(async {
+///             select! {
+///                 _ = async {} => {}
+///                 _ = async {} => panic!("the second branch won"),
+///             }
+///         })
+///     })
+///     .unwrap_err();
+/// assert_eq!(report.findings()[0].kind(), FindingKind::Panic);
+/// // Its replay token takes the second branch again.
+/// ```
+///
 /// # Examples
 ///
 /// Two ready branches: either may win (in a check, the scheduler tries both).
 ///
 /// ```
 /// # use leakcheck::__tokio_select as select;
-/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// # leakcheck::block_on(async {
 /// let winner = select! {
 ///     a = async { 1 } => a,
 ///     b = async { 2 } => b,
@@ -208,7 +226,7 @@ pub mod support {
 ///
 /// ```
 /// # use leakcheck::__tokio_select as select;
-/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// # leakcheck::block_on(async {
 /// let ready = false;
 /// let out = select! {
 ///     Some(v) = async { None::<u32> } => v,
@@ -223,7 +241,7 @@ pub mod support {
 ///
 /// ```
 /// # use leakcheck::__tokio_select as select;
-/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// # leakcheck::block_on(async {
 /// let mut count = 0;
 /// loop {
 ///     select! {
@@ -420,7 +438,7 @@ macro_rules! __tokio_select {
 ///
 /// ```
 /// # use leakcheck::__tokio_join as join;
-/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// # leakcheck::block_on(async {
 /// async fn double(x: u32) -> u32 {
 ///     x * 2
 /// }
@@ -527,7 +545,7 @@ macro_rules! __tokio_join {
 ///
 /// ```
 /// # use leakcheck::__tokio_try_join as try_join;
-/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// # leakcheck::block_on(async {
 /// async fn parse(s: &str) -> Result<u32, String> {
 ///     s.parse().map_err(|_| format!("not a number: {s}"))
 /// }

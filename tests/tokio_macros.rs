@@ -6,7 +6,8 @@
 //! short circuit); inside a check, on a tiny executor of the test's own, the first branch of a
 //! `select!` is a recorded choice: both ready branches are taken across schedules, `biased;`
 //! takes the first, a failing schedule's replay takes the same branch, and `join!` records no
-//! choice.
+//! choice; and on leakcheck's modelled runtime (`leakcheck::block_on`), a `select!` over two
+//! tasks' `JoinHandle`s is clean with either winning, and a replay takes the same branch.
 #![cfg(feature = "tokio")]
 
 mod common;
@@ -695,6 +696,64 @@ fn a_failing_schedules_replay_takes_the_same_branch() {
             assert_eq!(replayed.findings(), original.findings());
             assert_eq!(replayed.schedule(), original.schedule());
             assert!(replayed.to_string().contains("replayed schedule"));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// On leakcheck's modelled runtime (`leakcheck::block_on`, `leakcheck::tokio::spawn`)
+
+#[test]
+fn on_the_modelled_runtime_select_over_join_handles_is_clean_and_either_may_win() {
+    static TAKEN: Taken = Taken::new();
+    for scheduler in SCHEDULERS {
+        Config::new()
+            .scheduler(scheduler)
+            .schedules(SCHEDULES)
+            .check(|| {
+                leakcheck::block_on(async {
+                    let mut a = leakcheck::tokio::spawn(async { 1 });
+                    let mut b = leakcheck::tokio::spawn(async { 2 });
+                    let first = select! {
+                        v = &mut a => v.unwrap(),
+                        v = &mut b => v.unwrap(),
+                    };
+                    let second = if first == 1 { b.await } else { a.await }.unwrap();
+                    assert_eq!(first + second, 3);
+                    TAKEN.push(first);
+                });
+            });
+        let taken = TAKEN.take();
+        assert_eq!(taken.len(), SCHEDULES, "{scheduler}");
+        for first in [1, 2] {
+            assert!(taken.contains(&first), "{scheduler}: {taken:?}");
+        }
+    }
+}
+
+#[test]
+fn on_the_modelled_runtime_a_replay_takes_the_same_branch() {
+    fn body() {
+        leakcheck::block_on(async {
+            let h = leakcheck::tokio::spawn(async { 7 });
+            let (v,) = join!(h);
+            assert_eq!(v.unwrap(), 7);
+            select! {
+                _ = async {} => {}
+                _ = async {} => panic!("the second branch ran"),
+            }
+        });
+    }
+    for scheduler in SCHEDULERS {
+        let original = fails(
+            Config::new().scheduler(scheduler).schedules(SCHEDULES),
+            body,
+        );
+        assert_eq!(kinds(&original), [FindingKind::Panic], "{original}");
+        for _ in 0..3 {
+            let replayed = fails(Config::new().replay(original.replay_token()), body);
+            assert_eq!(replayed.findings(), original.findings());
+            assert_eq!(replayed.schedule(), original.schedule());
         }
     }
 }
