@@ -306,7 +306,12 @@ macro_rules! __tokio_select {
                 );
 
                 for i in 0..BRANCHES {
-                    let branch = (start + i) % BRANCHES;
+                    let branch;
+                    // One branch: `% 1`, which clippy would flag in the user's code.
+                    #[allow(clippy::modulo_one)]
+                    {
+                        branch = (start + i) % BRANCHES;
+                    }
                     $(
                         #[allow(unreachable_code)]
                         if branch == $crate::__tokio_macros_count!( $($skip)* ) {

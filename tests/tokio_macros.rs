@@ -252,13 +252,13 @@ fn preconditions_run_before_the_futures_are_made_and_disabled_futures_are_made_n
             order.borrow_mut().push(name);
             value
         };
-        let fut = |name: &'static str, value: u32| {
+        fn made<F>(order: &RefCell<Vec<&'static str>>, name: &'static str, future: F) -> F {
             order.borrow_mut().push(name);
-            async move { value }
-        };
+            future
+        }
         select! {
-            v = { let _ = fut("future 1", 1); NeverPoll }, if cond("precondition 1", false) => v,
-            v = fut("future 2", 2), if cond("precondition 2", true) => v,
+            v = made(&order, "future 1", NeverPoll), if cond("precondition 1", false) => v,
+            v = made(&order, "future 2", async { 2 }), if cond("precondition 2", true) => v,
         }
     });
     assert_eq!(out, 2);
