@@ -326,6 +326,17 @@ pub fn __async_start(branches: u32) -> u32 {
     fast_rand_n(branches)
 }
 
+/// The branch a `select!` polls first this time: 0 if it is `biased` or at most one branch is
+/// still enabled (nothing to choose), else [`__async_start`].
+#[inline]
+pub fn __select_start(biased: bool, branches: u32, disabled: u64) -> u32 {
+    if biased || branches.saturating_sub(disabled.count_ones()) <= 1 {
+        0
+    } else {
+        __async_start(branches)
+    }
+}
+
 /// A thread-local xorshift generator seeded from the process's hash keys: tokio's `FastRand`.
 fn fast_rand_n(n: u32) -> u32 {
     use std::cell::Cell;

@@ -27,19 +27,6 @@ pub mod support {
     pub use std::task::Poll as PollType;
     pub use tokio::select_priv_clean_pattern;
 
-    pub use crate::__private::__async_start;
-
-    /// The branch a `select!` polls first this time: 0 if it is `biased` or at most one branch
-    /// is still enabled (nothing to choose), else [`__async_start`].
-    #[inline]
-    pub fn select_start(biased: bool, branches: u32, disabled: u64) -> u32 {
-        if biased || branches.saturating_sub(disabled.count_ones()) <= 1 {
-            0
-        } else {
-            __async_start(branches)
-        }
-    }
-
     /// tokio's cooperative budget: a `select!` under a tokio runtime whose task has used up
     /// its budget yields (and asks to be polled again) before polling any branch. Always ready
     /// outside a tokio runtime, so inside a check too.
@@ -301,9 +288,7 @@ macro_rules! __tokio_select {
 
                 let mut is_pending = false;
 
-                let start = $crate::__private::tokio_macros::select_start(
-                    $biased, BRANCHES, disabled,
-                );
+                let start = $crate::__private::__select_start($biased, BRANCHES, disabled);
 
                 for i in 0..BRANCHES {
                     let branch;
