@@ -176,7 +176,7 @@ pub mod support {
 /// branch again. `biased;` makes no choice. Outside a check the start is random, as tokio's.
 ///
 /// ```
-/// # use leakcheck::__tokio_select as select;
+/// use leakcheck::tokio::select;
 /// use leakcheck::{Config, FindingKind};
 ///
 /// let report = Config::new()
@@ -198,7 +198,7 @@ pub mod support {
 /// Two ready branches: either may win (in a check, the scheduler tries both).
 ///
 /// ```
-/// # use leakcheck::__tokio_select as select;
+/// use leakcheck::tokio::select;
 /// # leakcheck::block_on(async {
 /// let winner = select! {
 ///     a = async { 1 } => a,
@@ -212,7 +212,7 @@ pub mod support {
 /// disabled, and a precondition disables a branch before anything is polled:
 ///
 /// ```
-/// # use leakcheck::__tokio_select as select;
+/// use leakcheck::tokio::select;
 /// # leakcheck::block_on(async {
 /// let ready = false;
 /// let out = select! {
@@ -227,7 +227,7 @@ pub mod support {
 /// `biased;` polls top to bottom, and a loop re-enables every branch on each pass:
 ///
 /// ```
-/// # use leakcheck::__tokio_select as select;
+/// use leakcheck::tokio::select;
 /// # leakcheck::block_on(async {
 /// let mut count = 0;
 /// loop {
@@ -427,7 +427,7 @@ macro_rules! __tokio_select {
 /// # Examples
 ///
 /// ```
-/// # use leakcheck::__tokio_join as join;
+/// use leakcheck::tokio::join;
 /// # leakcheck::block_on(async {
 /// async fn double(x: u32) -> u32 {
 ///     x * 2
@@ -534,7 +534,7 @@ macro_rules! __tokio_join {
 /// # Examples
 ///
 /// ```
-/// # use leakcheck::__tokio_try_join as try_join;
+/// use leakcheck::tokio::try_join;
 /// # leakcheck::block_on(async {
 /// async fn parse(s: &str) -> Result<u32, String> {
 ///     s.parse().map_err(|_| format!("not a number: {s}"))

@@ -35,6 +35,9 @@ pub mod time;
 
 pub use task::spawn;
 
+#[doc(inline)]
+pub use crate::{__tokio_join as join, __tokio_select as select, __tokio_try_join as try_join};
+
 mod block_on;
 
 pub use block_on::block_on;
