@@ -18,6 +18,8 @@ mod engine;
 #[cfg_attr(not(feature = "parking_lot"), allow(dead_code))]
 pub(crate) mod fair_rwlock;
 pub(crate) mod mutex;
+#[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+pub(crate) mod notify;
 pub(crate) mod object;
 pub(crate) mod once;
 pub(crate) mod panic;
@@ -35,6 +37,8 @@ pub(crate) mod thread;
 pub(crate) mod timed;
 pub(crate) mod token;
 pub(crate) mod trace;
+#[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+pub(crate) mod waiter;
 
 use std::cell::{RefCell, RefMut};
 use std::panic::Location;

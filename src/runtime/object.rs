@@ -145,4 +145,6 @@ objects! {
     ReentrantMutex(super::remutex::RemutexState) = ObjectKind::ReentrantMutex, remutex;
     /// An async runtime (`block_on`, an `async` test): its workers.
     Runtime(super::task::RuntimeState) = ObjectKind::Runtime, runtime;
+    /// tokio's `Notify`: a permit, its waiters, its `notify_waiters` calls.
+    Notify(super::notify::NotifyState) = ObjectKind::Notify, notify;
 }

@@ -1,0 +1,468 @@
+//! `leakcheck::tokio::sync`: mpsc, oneshot and Notify behave inside a check as tokio's do
+//! (capacity, FIFO, closing, errors, permits), and as tokio's own outside one; a task pending
+//! forever on `recv` is reported with the channel, the line and the live senders; correct
+//! async code is never reported under Random and PCT.
+#![cfg(feature = "tokio")]
+
+mod common;
+
+use std::sync::Arc;
+use std::task::Poll;
+
+use common::{fails, kinds, Lines};
+use leakcheck::tokio::sync::mpsc::error::{TryRecvError, TrySendError};
+use leakcheck::tokio::sync::{mpsc, oneshot, Notify};
+use leakcheck::tokio::{self};
+use leakcheck::{Config, Detail, FindingKind, ObjectKind, Scheduler, Target, TaskLeak};
+
+fn random() -> Config {
+    Config::new().scheduler(Scheduler::Random)
+}
+
+fn pct() -> Config {
+    Config::new().scheduler(Scheduler::Pct { depth: 3 })
+}
+
+/// Runs `body` inside a check (one schedule) and outside one, on real tokio.
+fn both(body: fn()) {
+    leakcheck::check(body);
+    body();
+}
+
+#[test]
+fn bounded_capacity_fifo_and_errors_match_tokio() {
+    both(|| {
+        leakcheck::block_on(async {
+            let (tx, mut rx) = mpsc::channel::<u32>(2);
+            assert_eq!(tx.max_capacity(), 2);
+            tx.send(1).await.unwrap();
+            tx.try_send(2).unwrap();
+            assert_eq!(tx.capacity(), 0);
+            assert!(matches!(tx.try_send(3), Err(TrySendError::Full(3))));
+            assert_eq!(rx.len(), 2);
+            assert_eq!(rx.recv().await, Some(1));
+            assert_eq!(tx.capacity(), 1);
+            assert_eq!(rx.try_recv(), Ok(2));
+            assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+            let tx2 = tx.clone();
+            assert_eq!(tx.strong_count(), 2);
+            let weak = tx.downgrade();
+            assert_eq!(rx.sender_weak_count(), 1);
+            tx2.send(7).await.unwrap();
+            drop(tx);
+            drop(tx2);
+            assert!(weak.upgrade().is_none());
+            assert_eq!(rx.recv().await, Some(7));
+            assert_eq!(rx.recv().await, None);
+            assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
+            assert!(rx.is_closed());
+        });
+    });
+}
+
+#[test]
+fn close_fails_senders_and_drains_the_buffer() {
+    both(|| {
+        leakcheck::block_on(async {
+            let (tx, mut rx) = mpsc::channel::<u32>(4);
+            tx.send(1).await.unwrap();
+            let permit = tx.reserve().await.unwrap();
+            rx.close();
+            assert!(tx.is_closed());
+            assert_eq!(tx.send(2).await.unwrap_err().0, 2);
+            assert!(matches!(tx.try_send(3), Err(TrySendError::Closed(3))));
+            assert_eq!(rx.recv().await, Some(1));
+            // A reserved slot can still send after `close`; until then `recv` waits for it.
+            permit.send(4);
+            assert_eq!(rx.recv().await, Some(4));
+            assert_eq!(rx.recv().await, None);
+            tx.closed().await;
+        });
+    });
+}
+
+/// Polls `fut` once.
+async fn poll_once<F: std::future::Future>(mut fut: std::pin::Pin<&mut F>) -> Poll<F::Output> {
+    std::future::poll_fn(|cx| Poll::Ready(fut.as_mut().poll(cx))).await
+}
+
+#[test]
+fn a_freed_slot_goes_to_the_first_waiting_sender_even_unpolled() {
+    both(|| {
+        leakcheck::block_on(async {
+            let (tx, mut rx) = mpsc::channel::<u32>(1);
+            tx.send(0).await.unwrap();
+            let mut first = std::pin::pin!(tx.send(1));
+            let mut second = std::pin::pin!(tx.send(2));
+            assert!(poll_once(first.as_mut()).await.is_pending());
+            assert!(poll_once(second.as_mut()).await.is_pending());
+            assert_eq!(rx.recv().await, Some(0));
+            // The freed slot is the first sender's, though it was not polled since.
+            assert!(matches!(tx.try_send(9), Err(TrySendError::Full(9))));
+            assert!(poll_once(second.as_mut()).await.is_pending());
+            assert!(matches!(
+                poll_once(first.as_mut()).await,
+                Poll::Ready(Ok(()))
+            ));
+            assert_eq!(rx.recv().await, Some(1));
+            assert!(matches!(
+                poll_once(second.as_mut()).await,
+                Poll::Ready(Ok(()))
+            ));
+            assert_eq!(rx.recv().await, Some(2));
+        });
+    });
+}
+
+#[test]
+fn a_dropped_send_future_gives_its_place_to_the_next() {
+    both(|| {
+        leakcheck::block_on(async {
+            let (tx, mut rx) = mpsc::channel::<u32>(1);
+            tx.send(0).await.unwrap();
+            let mut first = Box::pin(tx.send(1));
+            let mut second = std::pin::pin!(tx.send(2));
+            assert!(poll_once(first.as_mut()).await.is_pending());
+            assert!(poll_once(second.as_mut()).await.is_pending());
+            assert_eq!(rx.recv().await, Some(0));
+            drop(first); // cancelled: its slot goes on to the second
+            assert!(matches!(
+                poll_once(second.as_mut()).await,
+                Poll::Ready(Ok(()))
+            ));
+            assert_eq!(rx.recv().await, Some(2));
+        });
+    });
+}
+
+#[test]
+fn unbounded_and_recv_many_match_tokio() {
+    both(|| {
+        leakcheck::block_on(async {
+            let (tx, mut rx) = mpsc::unbounded_channel::<u32>();
+            for i in 0..5 {
+                tx.send(i).unwrap();
+            }
+            let mut buf = Vec::new();
+            assert_eq!(rx.recv_many(&mut buf, 3).await, 3);
+            assert_eq!(rx.recv_many(&mut buf, 0).await, 0);
+            assert_eq!(rx.recv_many(&mut buf, 10).await, 2);
+            assert_eq!(buf, [0, 1, 2, 3, 4]);
+            drop(rx);
+            assert_eq!(tx.send(9).unwrap_err().0, 9);
+            assert!(tx.is_closed());
+        });
+    });
+}
+
+#[test]
+fn oneshot_matches_tokio() {
+    both(|| {
+        leakcheck::block_on(async {
+            let (tx, rx) = oneshot::channel::<u32>();
+            tx.send(3).unwrap();
+            assert_eq!(rx.await, Ok(3));
+
+            let (tx, rx) = oneshot::channel::<u32>();
+            drop(tx);
+            assert!(rx.await.is_err());
+
+            let (tx, rx) = oneshot::channel::<u32>();
+            drop(rx);
+            assert!(tx.is_closed());
+            assert_eq!(tx.send(1), Err(1));
+
+            let (mut tx, mut rx) = oneshot::channel::<u32>();
+            assert_eq!(rx.try_recv(), Err(oneshot::error::TryRecvError::Empty));
+            rx.close();
+            tx.closed().await;
+            assert_eq!(tx.send(2), Err(2));
+            assert_eq!(rx.try_recv(), Err(oneshot::error::TryRecvError::Closed));
+
+            let (tx, rx) = oneshot::channel::<u32>();
+            let h = tokio::spawn(async move { rx.await });
+            tx.send(5).unwrap();
+            assert_eq!(h.await.unwrap(), Ok(5));
+        });
+    });
+}
+
+#[test]
+fn notify_permit_semantics_match_tokio() {
+    both(|| {
+        leakcheck::block_on(async {
+            let n = Notify::new();
+            // One stored permit, however many notify_one.
+            n.notify_one();
+            n.notify_one();
+            n.notified().await;
+            let mut second = std::pin::pin!(n.notified());
+            assert!(!second.as_mut().enable());
+            // notify_waiters wakes a Notified made before it, and stores nothing.
+            let before = n.notified();
+            n.notify_waiters();
+            before.await;
+            second.await;
+            let mut after = std::pin::pin!(n.notified());
+            assert!(!after.as_mut().enable());
+            n.notify_one();
+            after.await;
+        });
+    });
+}
+
+#[test]
+fn a_notify_one_for_a_dropped_waiter_goes_to_the_next() {
+    both(|| {
+        leakcheck::block_on(async {
+            let n = Notify::new();
+            let mut a = Box::pin(n.notified());
+            let mut b = std::pin::pin!(n.notified());
+            a.as_mut().enable();
+            b.as_mut().enable();
+            n.notify_one(); // a, the first registered
+            drop(a); // passes it on to b
+            b.await;
+        });
+    });
+}
+
+#[test]
+fn a_worker_on_recv_with_the_sender_kept_alive_is_a_leaked_task_and_an_unclosed_channel() {
+    static LINES: Lines = Lines::new();
+    let report = fails(random().schedules(100), || {
+        leakcheck::block_on(async {
+            let chan_line = line!() + 1;
+            let (tx, mut rx) = mpsc::channel::<u32>(8);
+            let spawn_line = line!() + 1;
+            let worker = tokio::spawn(async move {
+                let recv_line = line!() + 1;
+                while let Some(job) = rx.recv().await {
+                    let _ = (job, recv_line);
+                }
+            });
+            LINES.set(&[chan_line, spawn_line, chan_line + 9]);
+            for job in 0..3 {
+                tx.send(job).await.unwrap();
+            }
+            drop(worker);
+            // The original `tx` is kept (here: leaked; in a service, held by a struct that
+            // outlives the worker): the worker's loop never ends.
+            std::mem::forget(tx);
+        });
+    });
+    eprintln!("{report}");
+    let lines = LINES.get();
+    let (chan_line, spawn_line) = (lines[0], lines[1]);
+    let recv_line = spawn_line + 2;
+    let k = kinds(&report);
+    assert_eq!(k.len(), 2, "{k:?}");
+    assert!(k.contains(&FindingKind::LeakedTask) && k.contains(&FindingKind::UnclosedChannel));
+    let leak = report
+        .findings()
+        .iter()
+        .find(|f| f.kind() == FindingKind::LeakedTask)
+        .unwrap();
+    let Detail::LeakedTask { task, state, .. } = leak.detail() else {
+        unreachable!()
+    };
+    assert_eq!(task.spawned_at.as_ref().unwrap().line, spawn_line);
+    let TaskLeak::PendingForever {
+        awaiting: Some(blocked),
+        ..
+    } = state
+    else {
+        panic!("{state:?}")
+    };
+    assert_eq!(blocked.operation, "Receiver::recv");
+    assert_eq!(blocked.at.line, recv_line);
+    let Target::Object(obj) = &blocked.on else {
+        panic!("{:?}", blocked.on)
+    };
+    assert_eq!(obj.kind, ObjectKind::Channel);
+    assert_eq!(obj.created_at.line, chan_line);
+    assert_eq!(blocked.channels.len(), 1);
+    let chan = &blocked.channels[0].channel;
+    assert_eq!(chan.constructor, "mpsc::channel");
+    assert_eq!(chan.object.id, obj.id);
+    // The original sender is alive, made with the channel, last used to send.
+    assert_eq!(chan.senders.len(), 1, "{:?}", chan.senders);
+    assert_eq!(chan.senders[0].created_at.line, chan_line);
+    assert!(!chan.senders[0].cloned);
+    let unclosed = report
+        .findings()
+        .iter()
+        .find(|f| f.kind() == FindingKind::UnclosedChannel)
+        .unwrap();
+    let Detail::UnclosedChannel {
+        channel, blocked, ..
+    } = unclosed.detail()
+    else {
+        unreachable!()
+    };
+    assert_eq!(channel.object.created_at.line, chan_line);
+    assert_eq!(blocked.len(), 1);
+    assert_eq!(blocked[0].operation, "Receiver::recv");
+    assert!(!blocked[0].sending);
+}
+
+#[test]
+fn a_oneshot_whose_sender_is_kept_but_never_used_leaves_its_receiver_pending() {
+    let report = fails(random().schedules(50), || {
+        leakcheck::block_on(async {
+            let (tx, rx) = oneshot::channel::<u32>();
+            drop(tokio::spawn(async move {
+                let _ = rx.await;
+            }));
+            tokio::task::yield_now().await;
+            std::mem::forget(tx);
+        });
+    });
+    eprintln!("{report}");
+    let leak = report
+        .findings()
+        .iter()
+        .find(|f| f.kind() == FindingKind::LeakedTask)
+        .expect("a leaked task");
+    let Detail::LeakedTask {
+        state: TaskLeak::PendingForever {
+            awaiting: Some(b), ..
+        },
+        ..
+    } = leak.detail()
+    else {
+        panic!("{:?}", leak.detail())
+    };
+    assert_eq!(b.operation, "Receiver::await");
+    assert_eq!(b.channels[0].channel.constructor, "oneshot::channel");
+}
+
+#[test]
+fn a_notified_made_after_notify_waiters_waits_forever() {
+    static LINES: Lines = Lines::new();
+    let report = fails(random().schedules(200), || {
+        leakcheck::block_on(async {
+            let notify = Arc::new(Notify::new());
+            let (stopped_tx, stopped_rx) = oneshot::channel::<()>();
+            let n = notify.clone();
+            let waiter = tokio::spawn(async move {
+                stopped_rx.await.unwrap();
+                let line = line!() + 1;
+                n.notified().await; // made after the notify_waiters it waits for
+                let _ = line;
+            });
+            LINES.set(&[line!() - 3]);
+            notify.notify_waiters();
+            stopped_tx.send(()).unwrap();
+            drop(waiter);
+        });
+    });
+    eprintln!("{report}");
+    let leak = report
+        .findings()
+        .iter()
+        .find(|f| f.kind() == FindingKind::LeakedTask)
+        .expect("a leaked task");
+    let Detail::LeakedTask {
+        state: TaskLeak::PendingForever {
+            awaiting: Some(b), ..
+        },
+        ..
+    } = leak.detail()
+    else {
+        panic!("{:?}", leak.detail())
+    };
+    assert_eq!(b.operation, "Notified::await");
+    assert_eq!(b.at.line, LINES.get()[0]);
+    let Target::Object(obj) = &b.on else { panic!() };
+    assert_eq!(obj.kind, ObjectKind::Notify);
+}
+
+#[test]
+fn correct_async_code_is_clean() {
+    for config in [random(), pct()] {
+        config.clone().schedules(2_000).check(|| {
+            leakcheck::block_on(async {
+                // A pipeline: producer -> stage -> sink over bounded channels.
+                let (a_tx, mut a_rx) = mpsc::channel::<u32>(1);
+                let (b_tx, mut b_rx) = mpsc::channel::<u32>(1);
+                let producer = tokio::spawn(async move {
+                    for i in 0..3 {
+                        a_tx.send(i).await.unwrap();
+                    }
+                });
+                let stage = tokio::spawn(async move {
+                    while let Some(v) = a_rx.recv().await {
+                        b_tx.send(v * 10).await.unwrap();
+                    }
+                });
+                let mut got = Vec::new();
+                while let Some(v) = b_rx.recv().await {
+                    got.push(v);
+                }
+                assert_eq!(got, [0, 10, 20]);
+                producer.await.unwrap();
+                stage.await.unwrap();
+            });
+        });
+        config.clone().schedules(2_000).check(|| {
+            leakcheck::block_on(async {
+                // Fan-in: several senders, each dropped when done.
+                let (tx, mut rx) = mpsc::unbounded_channel::<u32>();
+                for i in 0..3 {
+                    let tx = tx.clone();
+                    drop(tokio::spawn(async move { tx.send(i).unwrap() }));
+                }
+                drop(tx);
+                let mut sum = 0;
+                while let Some(v) = rx.recv().await {
+                    sum += v;
+                }
+                assert_eq!(sum, 3);
+                // Request and response over oneshot.
+                let (req_tx, mut req_rx) = mpsc::channel::<oneshot::Sender<u32>>(1);
+                let server = tokio::spawn(async move {
+                    while let Some(reply) = req_rx.recv().await {
+                        let _ = reply.send(42);
+                    }
+                });
+                let (reply, answer) = oneshot::channel();
+                req_tx.send(reply).await.unwrap();
+                assert_eq!(answer.await, Ok(42));
+                drop(req_tx);
+                server.await.unwrap();
+            });
+        });
+        config.clone().schedules(2_000).check(|| {
+            leakcheck::block_on(async {
+                // Notify used correctly: the Notified is made (and enabled) before the check of
+                // the condition, so a notify_waiters between them is not missed.
+                let notify = Arc::new(Notify::new());
+                let flag = Arc::new(std::sync::atomic::AtomicBool::new(false));
+                let (n, f) = (notify.clone(), flag.clone());
+                let waiter = tokio::spawn(async move {
+                    loop {
+                        let notified = n.notified();
+                        if f.load(std::sync::atomic::Ordering::SeqCst) {
+                            break;
+                        }
+                        notified.await;
+                    }
+                });
+                flag.store(true, std::sync::atomic::Ordering::SeqCst);
+                notify.notify_waiters();
+                // notify_one stores a permit for a waiter not yet there.
+                let other = Arc::new(Notify::new());
+                let (n2, ack) = (other.clone(), oneshot::channel::<()>());
+                let one = tokio::spawn(async move {
+                    n2.notified().await;
+                    ack.0.send(()).unwrap();
+                });
+                other.notify_one();
+                ack.1.await.unwrap();
+                waiter.await.unwrap();
+                one.await.unwrap();
+            });
+        });
+    }
+}
