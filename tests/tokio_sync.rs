@@ -180,7 +180,7 @@ fn oneshot_matches_tokio() {
             assert_eq!(rx.try_recv(), Err(oneshot::error::TryRecvError::Closed));
 
             let (tx, rx) = oneshot::channel::<u32>();
-            let h = tokio::spawn(async move { rx.await });
+            let h = tokio::spawn(rx);
             tx.send(5).unwrap();
             assert_eq!(h.await.unwrap(), Ok(5));
         });

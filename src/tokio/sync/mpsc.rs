@@ -171,11 +171,14 @@ pub struct WeakSender<T> {
     imp: Imp<tk::WeakSender<T>, WeakTx<T>>,
 }
 
+/// A permit's implementation: tokio's, or the model's sender and where it was reserved.
+type PermitImp<'a, T> = Imp<tk::Permit<'a, T>, (&'a Tx<T>, Loc)>;
+
 /// A reserved slot in a bounded channel, as tokio's `mpsc::Permit`: sending through it
 /// cannot fail or wait; dropping it gives the slot back.
 pub struct Permit<'a, T> {
     /// `None` once sent.
-    imp: Option<Imp<tk::Permit<'a, T>, (&'a Tx<T>, Loc)>>,
+    imp: Option<PermitImp<'a, T>>,
 }
 
 impl<T> Clone for Sender<T> {
@@ -197,10 +200,6 @@ impl<T> Clone for WeakSender<T> {
         };
         WeakSender { imp }
     }
-}
-
-fn send_err<T>(e: SendError<()>) -> SendError<()> {
-    e
 }
 
 impl<T> Sender<T> {
@@ -316,13 +315,9 @@ impl<T> Sender<T> {
         let at = runtime::caller();
         async move {
             match &self.imp {
-                Imp::Std(s) => s
-                    .reserve()
-                    .await
-                    .map(|p| Permit {
-                        imp: Some(Imp::Std(p)),
-                    })
-                    .map_err(send_err::<T>),
+                Imp::Std(s) => s.reserve().await.map(|p| Permit {
+                    imp: Some(Imp::Std(p)),
+                }),
                 Imp::Model(tx) => {
                     if AcquireFut::new(tx, "Sender::reserve", at).await {
                         Ok(Permit {

@@ -204,11 +204,12 @@ impl Waiting {
         let st = reg.notify(self.handle.id);
         let done = match self.state {
             State::Done => true,
+            // A `notify_waiters` since it was made wakes it, leaving the permit for others.
+            State::Init if st.calls != self.calls => true,
             State::Init if st.permit => {
                 st.permit = false;
                 true
             }
-            State::Init if st.calls != self.calls => true,
             State::Init => {
                 st.waiters.push_back(NotifyWaiter {
                     key: self.key,
