@@ -13,7 +13,9 @@ use common::{fails, kinds, Lines};
 use leakcheck::tokio::sync::mpsc::error::{TryRecvError, TrySendError};
 use leakcheck::tokio::sync::{mpsc, oneshot, Notify};
 use leakcheck::tokio::{self};
-use leakcheck::{Config, Detail, FindingKind, ObjectKind, Scheduler, Target, TaskLeak};
+use leakcheck::{
+    Config, Detail, FindingKind, ObjectKind, Scheduler, SignalCause, Target, TaskLeak,
+};
 
 fn random() -> Config {
     Config::new().scheduler(Scheduler::Random)
@@ -308,9 +310,11 @@ fn a_worker_on_recv_with_the_sender_kept_alive_is_a_leaked_task_and_an_unclosed_
 
 #[test]
 fn a_oneshot_whose_sender_is_kept_but_never_used_leaves_its_receiver_pending() {
+    static LINES: Lines = Lines::new();
     let report = fails(random().schedules(50), || {
         leakcheck::block_on(async {
             let (tx, rx) = oneshot::channel::<u32>();
+            LINES.set(&[line!() + 2]);
             drop(tokio::spawn(async move {
                 let _ = rx.await;
             }));
@@ -334,6 +338,7 @@ fn a_oneshot_whose_sender_is_kept_but_never_used_leaves_its_receiver_pending() {
         panic!("{:?}", leak.detail())
     };
     assert_eq!(b.operation, "Receiver::await");
+    assert_eq!(b.at.line, LINES.get()[0]);
     assert_eq!(b.channels[0].channel.constructor, "oneshot::channel");
 }
 
@@ -351,7 +356,7 @@ fn a_notified_made_after_notify_waiters_waits_forever() {
                 n.notified().await; // made after the notify_waiters it waits for
                 let _ = line;
             });
-            LINES.set(&[line!() - 3]);
+            LINES.set(&[line!() - 3, line!() + 1]);
             notify.notify_waiters();
             stopped_tx.send(()).unwrap();
             drop(waiter);
@@ -376,6 +381,76 @@ fn a_notified_made_after_notify_waiters_waits_forever() {
     assert_eq!(b.at.line, LINES.get()[0]);
     let Target::Object(obj) = &b.on else { panic!() };
     assert_eq!(obj.kind, ObjectKind::Notify);
+    // And the signal it missed: the notify_waiters that came before its Notified was made.
+    let missed = report
+        .findings()
+        .iter()
+        .find(|f| f.kind() == FindingKind::MissedSignal)
+        .expect("a missed signal");
+    let Detail::MissedSignal {
+        condvar,
+        wait_at,
+        cause: SignalCause::Lost { notifies },
+        operation,
+        ..
+    } = missed.detail()
+    else {
+        panic!("{:?}", missed.detail())
+    };
+    assert_eq!(condvar.id, obj.id);
+    assert_eq!(condvar.kind, ObjectKind::Notify);
+    assert_eq!(operation, "Notified::await");
+    assert_eq!(wait_at.line, LINES.get()[0]);
+    assert_eq!(notifies.len(), 1);
+    assert!(notifies[0].all);
+    assert_eq!(notifies[0].at.line, LINES.get()[1]);
+}
+
+#[test]
+fn a_permit_taken_by_another_task_is_a_misdirected_signal() {
+    static LINES: Lines = Lines::new();
+    let report = fails(random().schedules(200), || {
+        leakcheck::block_on(async {
+            let notify = Arc::new(Notify::new());
+            let (ready_tx, ready_rx) = oneshot::channel::<()>();
+            let (n1, n2) = (notify.clone(), notify.clone());
+            // Two consumers each expect one notification; the producer sends one.
+            let greedy = tokio::spawn(async move {
+                n1.notified().await;
+                ready_tx.send(()).unwrap();
+            });
+            let wait_line = line!() + 1;
+            let starved = tokio::spawn(async move { n2.notified().await });
+            let notify_line = line!() + 1;
+            notify.notify_one();
+            LINES.set(&[wait_line, notify_line]);
+            ready_rx.await.unwrap();
+            greedy.await.unwrap();
+            drop(starved);
+        });
+    });
+    eprintln!("{report}");
+    let lines = LINES.get();
+    let missed = report
+        .findings()
+        .iter()
+        .find(|f| f.kind() == FindingKind::MissedSignal)
+        .expect("a missed signal");
+    let Detail::MissedSignal {
+        thread,
+        wait_at,
+        cause: SignalCause::Misdirected { notifies },
+        ..
+    } = missed.detail()
+    else {
+        panic!("{:?}", missed.detail())
+    };
+    assert_eq!(wait_at.line, lines[0]);
+    assert_eq!(notifies.len(), 1);
+    assert!(!notifies[0].all);
+    assert_eq!(notifies[0].at.line, lines[1]);
+    let went_to = notifies[0].woke.as_ref().expect("who took it");
+    assert_ne!(went_to.id, thread.id);
 }
 
 #[test]

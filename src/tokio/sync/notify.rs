@@ -72,11 +72,16 @@ impl Notify {
             Imp::Model(h) => {
                 let exec = h.exec("a Notify");
                 exec.switch("Notify::notified", at);
-                let calls = exec.reg().notify(h.id).calls;
+                let (calls, since) = {
+                    let mut reg = exec.reg();
+                    let st = reg.notify(h.id);
+                    (st.calls, st.history.len())
+                };
                 Imp::Model(Waiting {
                     handle: *h,
                     key: key(),
                     calls,
+                    since,
                     state: State::Init,
                     at,
                 })
@@ -117,9 +122,10 @@ impl Notify {
             Imp::Model(h) => {
                 let exec = h.exec("a Notify");
                 exec.switch(op, at);
+                let me = exec.me();
                 let waker = exec
                     .live()
-                    .and_then(|mut r| r.notify(h.id).notify_one(last));
+                    .and_then(|mut r| r.notify(h.id).notify_one(last, me, at));
                 if let Some(w) = waker {
                     w.wake();
                 }
@@ -150,9 +156,10 @@ impl Notify {
             Imp::Model(h) => {
                 let exec = h.exec("a Notify");
                 exec.switch("Notify::notify_waiters", at);
+                let me = exec.me();
                 let wakers = exec
                     .live()
-                    .map(|mut r| r.notify(h.id).notify_waiters())
+                    .map(|mut r| r.notify(h.id).notify_waiters(me, at))
                     .unwrap_or_default();
                 for w in wakers {
                     w.wake();
@@ -180,6 +187,8 @@ struct Waiting {
     key: u64,
     /// `notify_waiters` calls when it was made.
     calls: u64,
+    /// Notifies recorded when it was made.
+    since: usize,
     state: State,
     at: Loc,
 }
@@ -203,11 +212,11 @@ impl Waiting {
         };
         let st = reg.notify(self.handle.id);
         let done = match self.state {
-            State::Done => true,
+            State::Done => return true,
             // A `notify_waiters` since it was made wakes it, leaving the permit for others.
             State::Init if st.calls != self.calls => true,
             State::Init if st.permit => {
-                st.permit = false;
+                st.take_permit(me);
                 true
             }
             State::Init => {
@@ -215,6 +224,7 @@ impl Waiting {
                     key: self.key,
                     tid: me,
                     waker: waker.cloned(),
+                    since: self.since,
                 });
                 self.state = State::Waiting;
                 false
@@ -240,6 +250,9 @@ impl Waiting {
                 }
             }
         };
+        if done {
+            st.completed(me);
+        }
         drop(reg);
         if done {
             self.state = State::Done;
@@ -294,7 +307,7 @@ impl Drop for Waiting {
             st.waiters.retain(|w| w.key != self.key);
             // A notification from `notify_one` that this waiter will never take goes on.
             match st.take_notification(self.key) {
-                Some(Notification::One) => st.notify_one(false),
+                Some(Notification::One(rec)) => st.pass_on(false, rec),
                 _ => None,
             }
         };

@@ -400,7 +400,11 @@ impl<T> Future for Receiver<T> {
             Imp::Std(r) => return Pin::new(r).poll(cx),
             Imp::Model(rx) => rx,
         };
-        let at = rx.at;
+        // The `.await` of the user's code polls it there; a poll from leakcheck's own code (a
+        // receiver spawned as a task) names where the channel was made instead.
+        let at = Some(runtime::caller())
+            .filter(|at| !internal(at))
+            .unwrap_or(rx.at);
         let op = "Receiver::await";
         let exec = rx.one.exec();
         if !exec.switch(op, at) {
@@ -417,6 +421,13 @@ impl<T> Future for Receiver<T> {
             }
         }
     }
+}
+
+/// Whether `at` is in leakcheck's own sources.
+fn internal(at: Loc) -> bool {
+    let own = file!();
+    let root = &own[..own.len() - "tokio/sync/oneshot.rs".len()];
+    at.file().starts_with(root)
 }
 
 impl<T> Drop for Rx<T> {
