@@ -42,6 +42,7 @@ pub fn waiter(id: usize, line: u32) -> ThreadInfo {
             },
         ],
         finished: false,
+        role: Default::default(),
     }
 }
 
