@@ -541,3 +541,118 @@ fn correct_async_code_is_clean() {
         });
     }
 }
+
+#[test]
+fn blocking_calls_work_on_threads_and_blocking_tasks() {
+    both(|| {
+        leakcheck::block_on(async {
+            let (tx, mut rx) = mpsc::channel::<u32>(1);
+            let consumer = tokio::task::spawn_blocking(move || {
+                let mut got = Vec::new();
+                while let Some(v) = rx.blocking_recv() {
+                    got.push(v);
+                }
+                got
+            });
+            let producer = leakcheck::thread::spawn(move || {
+                for i in 0..3 {
+                    tx.blocking_send(i).unwrap();
+                }
+            });
+            assert_eq!(consumer.await.unwrap(), [0, 1, 2]);
+            producer.join().unwrap();
+            let (otx, orx) = oneshot::channel::<u32>();
+            let h = leakcheck::thread::spawn(move || orx.blocking_recv());
+            otx.send(8).unwrap();
+            assert_eq!(h.join().unwrap(), Ok(8));
+        });
+    });
+}
+
+#[test]
+fn blocking_recv_inside_a_task_panics_as_tokios() {
+    let report = fails(random().schedules(5), || {
+        leakcheck::block_on(async {
+            let (_tx, mut rx) = mpsc::channel::<u32>(1);
+            let _ = rx.blocking_recv();
+        });
+    });
+    let Detail::Panic { message, .. } = report.findings()[0].detail() else {
+        panic!("{report}")
+    };
+    assert!(
+        message.starts_with("Cannot block the current thread from within a runtime"),
+        "{message:?}"
+    );
+}
+
+#[test]
+fn a_sender_waiting_on_a_full_channel_nobody_reads_is_a_leaked_task() {
+    static LINES: Lines = Lines::new();
+    let report = fails(random().schedules(50), || {
+        leakcheck::block_on(async {
+            let (tx, rx) = mpsc::channel::<u32>(1);
+            let send_line = line!() + 3;
+            drop(tokio::spawn(async move {
+                for i in 0.. {
+                    tx.send(i).await.unwrap();
+                }
+            }));
+            LINES.set(&[send_line]);
+            tokio::task::yield_now().await;
+            std::mem::forget(rx); // kept, never read
+        });
+    });
+    eprintln!("{report}");
+    let leak = report
+        .findings()
+        .iter()
+        .find(|f| f.kind() == FindingKind::LeakedTask)
+        .expect("a leaked task");
+    let Detail::LeakedTask {
+        state: TaskLeak::PendingForever {
+            awaiting: Some(b), ..
+        },
+        ..
+    } = leak.detail()
+    else {
+        panic!("{:?}", leak.detail())
+    };
+    assert_eq!(b.operation, "Sender::send");
+    assert_eq!(b.at.line, LINES.get()[0]);
+    assert_eq!(b.channels.len(), 1);
+    assert!(b.channels[0].sending);
+    assert_eq!(b.channels[0].channel.buffered, 1);
+    assert_eq!(b.channels[0].channel.receivers.len(), 1);
+}
+
+#[test]
+fn a_recv_cancelled_by_select_leaves_no_waiter_behind() {
+    for config in [random(), pct()] {
+        config.schedules(2_000).check(|| {
+            leakcheck::block_on(async {
+                let (tx, mut rx) = mpsc::channel::<u32>(1);
+                let (stop_tx, mut stop_rx) = oneshot::channel::<()>();
+                let worker = tokio::spawn(async move {
+                    let mut got = 0;
+                    loop {
+                        ::tokio::select! {
+                            biased;
+                            _ = &mut stop_rx => break,
+                            v = rx.recv() => match v {
+                                Some(v) => got += v,
+                                None => break,
+                            },
+                        }
+                    }
+                    got
+                });
+                tx.send(1).await.unwrap();
+                stop_tx.send(()).unwrap();
+                let got = worker.await.unwrap();
+                assert!(got <= 1);
+                drop(tx);
+            });
+        });
+    }
+}
