@@ -656,3 +656,142 @@ fn a_recv_cancelled_by_select_leaves_no_waiter_behind() {
         });
     }
 }
+
+#[test]
+fn mutex_and_semaphore_match_tokio() {
+    use leakcheck::tokio::sync::{Mutex, Semaphore, TryAcquireError};
+    both(|| {
+        leakcheck::block_on(async {
+            let m = Arc::new(Mutex::new(1));
+            {
+                let mut g = m.lock().await;
+                *g += 1;
+                assert!(m.try_lock().is_err());
+            }
+            let owned = m.clone().lock_owned().await;
+            assert_eq!(*owned, 2);
+            assert!(m.clone().try_lock_owned().is_err());
+            drop(owned);
+            assert_eq!(*m.try_lock().unwrap(), 2);
+
+            let s = Arc::new(Semaphore::new(2));
+            let a = s.acquire().await.unwrap();
+            let b = s.try_acquire().unwrap();
+            assert_eq!(s.available_permits(), 0);
+            assert!(matches!(s.try_acquire(), Err(TryAcquireError::NoPermits)));
+            drop(a);
+            b.forget();
+            assert_eq!(s.available_permits(), 1);
+            s.add_permits(2);
+            let many = s.acquire_many(3).await.unwrap();
+            assert_eq!(many.num_permits(), 3);
+            drop(many);
+            let owned = s.clone().acquire_owned().await.unwrap();
+            assert_eq!(s.available_permits(), 2);
+            drop(owned);
+            assert_eq!(s.forget_permits(1), 1);
+            s.close();
+            assert!(s.is_closed());
+            assert!(s.acquire().await.is_err());
+            assert!(matches!(s.try_acquire(), Err(TryAcquireError::Closed)));
+        });
+    });
+}
+
+#[test]
+fn a_semaphore_head_waiter_wanting_more_holds_back_the_others() {
+    use leakcheck::tokio::sync::{Semaphore, TryAcquireError};
+    both(|| {
+        leakcheck::block_on(async {
+            let s = Semaphore::new(1);
+            let mut big = std::pin::pin!(s.acquire_many(2));
+            assert!(poll_once(big.as_mut()).await.is_pending()); // takes the 1, waits for 1
+            assert_eq!(s.available_permits(), 0);
+            let mut small = std::pin::pin!(s.acquire());
+            assert!(poll_once(small.as_mut()).await.is_pending());
+            s.add_permits(1); // to the head, which now has its 2
+            assert!(poll_once(small.as_mut()).await.is_pending());
+            assert!(matches!(s.try_acquire(), Err(TryAcquireError::NoPermits)));
+            let Poll::Ready(Ok(p)) = poll_once(big.as_mut()).await else {
+                panic!("the head is served")
+            };
+            drop(p);
+            assert!(matches!(poll_once(small.as_mut()).await, Poll::Ready(Ok(_))));
+        });
+    });
+}
+
+#[test]
+fn a_task_waiting_for_a_lock_held_by_a_leaked_task_is_reported_with_the_holder() {
+    use leakcheck::tokio::sync::Mutex;
+    static LINES: Lines = Lines::new();
+    let report = fails(random().schedules(50), || {
+        leakcheck::block_on(async {
+            let m = Arc::new(Mutex::new(()));
+            let (n1, m2) = (Arc::new(Notify::new()), m.clone());
+            let n2 = n1.clone();
+            let hold_line = line!() + 2;
+            drop(tokio::spawn(async move {
+                let _g = m2.lock().await;
+                n2.notify_one();
+                std::future::pending::<()>().await; // never unlocks
+            }));
+            n1.notified().await;
+            let lock_line = line!() + 1;
+            drop(tokio::spawn(async move { drop(m.lock().await) }));
+            LINES.set(&[hold_line, lock_line]);
+            tokio::task::yield_now().await;
+        });
+    });
+    eprintln!("{report}");
+    let lines = LINES.get();
+    let waiting = report
+        .findings()
+        .iter()
+        .find_map(|f| match f.detail() {
+            Detail::LeakedTask {
+                state:
+                    TaskLeak::PendingForever {
+                        awaiting: Some(b), ..
+                    },
+                ..
+            } if b.operation == "Mutex::lock" && b.at.line == lines[1] => Some(b.clone()),
+            _ => None,
+        })
+        .expect("the task waiting for the lock");
+    let Target::Object(obj) = &waiting.on else {
+        panic!()
+    };
+    assert_eq!(obj.kind, ObjectKind::Mutex);
+    assert_eq!(waiting.held_by.len(), 1);
+    assert_eq!(waiting.held_by[0].since.line, lines[0]);
+}
+
+#[test]
+fn semaphore_and_mutex_code_is_clean() {
+    use leakcheck::tokio::sync::{Mutex, Semaphore};
+    for config in [random(), pct()] {
+        config.schedules(2_000).check(|| {
+            leakcheck::block_on(async {
+                // A semaphore-limited pool updating shared state under an async mutex.
+                let pool = Arc::new(Semaphore::new(2));
+                let total = Arc::new(Mutex::new(0));
+                let mut tasks = Vec::new();
+                for i in 0..3 {
+                    let (pool, total) = (pool.clone(), total.clone());
+                    tasks.push(tokio::spawn(async move {
+                        let _permit = pool.acquire_owned().await.unwrap();
+                        let mut t = total.lock().await;
+                        tokio::task::yield_now().await;
+                        *t += i;
+                    }));
+                }
+                for t in tasks {
+                    t.await.unwrap();
+                }
+                assert_eq!(*total.lock().await, 3);
+                assert_eq!(pool.available_permits(), 2);
+            });
+        });
+    }
+}

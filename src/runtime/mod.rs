@@ -10,6 +10,8 @@
 //! All state is per execution and reached through a thread-local that the driver sets while an
 //! execution runs on this OS thread, so libtest may run many checks at once on its own threads.
 
+#[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+pub(crate) mod async_sem;
 pub(crate) mod barrier;
 pub(crate) mod channel;
 pub(crate) mod clock;

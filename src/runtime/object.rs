@@ -147,4 +147,8 @@ objects! {
     Runtime(super::task::RuntimeState) = ObjectKind::Runtime, runtime;
     /// tokio's `Notify`: a permit, its waiters, its `notify_waiters` calls.
     Notify(super::notify::NotifyState) = ObjectKind::Notify, notify;
+    /// tokio's `Semaphore`: its permits and queue.
+    AsyncSemaphore(super::async_sem::AsyncSemState) = ObjectKind::Semaphore, async_semaphore;
+    /// tokio's `Mutex`: a semaphore of one permit, and who holds it.
+    AsyncMutex(super::async_sem::AsyncMutexState) = ObjectKind::Mutex, async_mutex;
 }

@@ -27,7 +27,14 @@
 mod chan;
 mod futs;
 pub mod mpsc;
+mod mutex;
 mod notify;
 pub mod oneshot;
+mod sem;
+mod semaphore;
 
+pub use mutex::{Mutex, MutexGuard, OwnedMutexGuard, TryLockError};
 pub use notify::{Notified, Notify};
+pub use semaphore::{
+    AcquireError, OwnedSemaphorePermit, Semaphore, SemaphorePermit, TryAcquireError,
+};
