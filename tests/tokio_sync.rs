@@ -716,7 +716,10 @@ fn a_semaphore_head_waiter_wanting_more_holds_back_the_others() {
                 panic!("the head is served")
             };
             drop(p);
-            assert!(matches!(poll_once(small.as_mut()).await, Poll::Ready(Ok(_))));
+            assert!(matches!(
+                poll_once(small.as_mut()).await,
+                Poll::Ready(Ok(_))
+            ));
         });
     });
 }

@@ -491,3 +491,116 @@ proptest! {
         .map_err(TestCaseError::fail)?;
     }
 }
+
+/// One generated operation on a semaphore.
+#[derive(Clone, Copy, Debug)]
+enum SemOp {
+    /// Polls pending acquire `slot` once, or starts one of `n` permits if the slot is empty.
+    Acquire(usize, u32),
+    /// Drops (cancels) pending acquire `slot`.
+    Cancel(usize),
+    TryAcquire(u32),
+    /// Drops held permit `i`.
+    Release(usize),
+    /// Forgets held permit `i`.
+    Forget(usize),
+    AddPermits(usize),
+    ForgetPermits(usize),
+    Close,
+    Inspect,
+}
+
+fn sem_op() -> impl Strategy<Value = SemOp> {
+    prop_oneof![
+        4 => (0..SLOTS, 1..4u32).prop_map(|(s, n)| SemOp::Acquire(s, n)),
+        1 => (0..SLOTS).prop_map(SemOp::Cancel),
+        2 => (1..4u32).prop_map(SemOp::TryAcquire),
+        3 => (0..4usize).prop_map(SemOp::Release),
+        1 => (0..4usize).prop_map(SemOp::Forget),
+        2 => (0..3usize).prop_map(SemOp::AddPermits),
+        1 => (0..3usize).prop_map(SemOp::ForgetPermits),
+        1 => Just(SemOp::Close),
+        1 => Just(SemOp::Inspect),
+    ]
+}
+
+macro_rules! sem_run {
+    ($sem:expr, $ops:expr, $cx:expr) => {{
+        let sem = $sem;
+        let mut slots: Vec<Option<Pin<Box<_>>>> = (0..SLOTS).map(|_| None).collect();
+        let mut held = Vec::new();
+        let mut out = Vec::new();
+        for &op in $ops {
+            out.push(match op {
+                SemOp::Acquire(s, n) => {
+                    if slots[s].is_none() {
+                        slots[s] = Some(Box::pin(sem.acquire_many(n)));
+                    }
+                    match once(slots[s].as_mut().unwrap().as_mut(), $cx) {
+                        Poll::Ready(r) => {
+                            slots[s] = None;
+                            match r {
+                                Ok(p) => {
+                                    let n = p.num_permits();
+                                    held.push(p);
+                                    format!("acquired {n}")
+                                }
+                                Err(_) => "closed".into(),
+                            }
+                        }
+                        Poll::Pending => "pending".into(),
+                    }
+                }
+                SemOp::Cancel(s) => format!("{}", slots[s].take().is_some()),
+                SemOp::TryAcquire(n) => match sem.try_acquire_many(n) {
+                    Ok(p) => {
+                        held.push(p);
+                        "acquired".into()
+                    }
+                    Err(e) => format!("{e:?}"),
+                },
+                SemOp::Release(i) if !held.is_empty() => {
+                    let n = held.len();
+                    drop(held.remove(i % n));
+                    String::new()
+                }
+                SemOp::Forget(i) if !held.is_empty() => {
+                    let n = held.len();
+                    held.remove(i % n).forget();
+                    String::new()
+                }
+                SemOp::AddPermits(n) => {
+                    sem.add_permits(n);
+                    String::new()
+                }
+                SemOp::ForgetPermits(n) => format!("{}", sem.forget_permits(n)),
+                SemOp::Close => {
+                    sem.close();
+                    String::new()
+                }
+                SemOp::Inspect | SemOp::Release(_) | SemOp::Forget(_) => {
+                    format!("{} {}", sem.available_permits(), sem.is_closed())
+                }
+            });
+        }
+        drop(slots);
+        drop(held);
+        out
+    }};
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// `Semaphore` behaves as tokio's: FIFO, partial assignment to the head, cancellation,
+    /// forget, add_permits, close.
+    #[test]
+    fn semaphore_matches_tokio(permits in 0..4usize, ops in prop::collection::vec(sem_op(), 1..MAX_OPS)) {
+        run_inside(move |cx| {
+            let a = sem_run!(leakcheck::tokio::sync::Semaphore::new(permits), &ops, cx);
+            let b = sem_run!(tokio::sync::Semaphore::new(permits), &ops, cx);
+            assert_eq!(a, b, "{ops:?}");
+        })
+        .map_err(TestCaseError::fail)?;
+    }
+}

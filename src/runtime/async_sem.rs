@@ -19,7 +19,8 @@ pub(crate) struct SemWaiter {
     pub key: u64,
     pub wanted: usize,
     pub assigned: usize,
-    pub waiter: Waiter,
+    /// Who to wake (taken when it is woken by a close).
+    pub waiter: Option<Waiter>,
 }
 
 /// A batch semaphore (a tokio `Semaphore`, or the semaphore of a tokio `Mutex`).
@@ -66,7 +67,7 @@ impl AsyncSemState {
                 return Acquired::Yes;
             }
             if let Some(w) = self.queue.iter_mut().find(|w| w.key == key) {
-                w.waiter = waiter();
+                w.waiter = Some(waiter());
             }
             return Acquired::Queued;
         }
@@ -79,7 +80,7 @@ impl AsyncSemState {
             key,
             wanted: n,
             assigned,
-            waiter: waiter(),
+            waiter: Some(waiter()),
         });
         Acquired::Queued
     }
@@ -107,7 +108,7 @@ impl AsyncSemState {
             if head.assigned == head.wanted {
                 let w = self.queue.pop_front().expect("the head");
                 self.granted.push(w.key);
-                wake.push(w.waiter);
+                wake.extend(w.waiter);
             }
         }
         self.permits += n;
@@ -127,10 +128,14 @@ impl AsyncSemState {
         self.release(w.assigned)
     }
 
-    /// Closes it: every queued acquire fails.
+    /// Closes it: every queued acquire fails when polled (and gives back what was assigned to
+    /// it when dropped, as tokio's).
     pub(crate) fn close(&mut self) -> Vec<Waiter> {
         self.closed = true;
-        self.queue.drain(..).map(|w| w.waiter).collect()
+        self.queue
+            .iter_mut()
+            .filter_map(|w| w.waiter.take())
+            .collect()
     }
 
     /// Notes `key` as held by `tid` since `at`.
