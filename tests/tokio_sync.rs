@@ -798,3 +798,53 @@ fn semaphore_and_mutex_code_is_clean() {
         });
     }
 }
+
+#[test]
+fn barrier_matches_tokio() {
+    use leakcheck::tokio::sync::Barrier;
+    both(|| {
+        leakcheck::block_on(async {
+            let b = Arc::new(Barrier::new(3));
+            let mut tasks = Vec::new();
+            for _ in 0..2 {
+                let b = b.clone();
+                tasks.push(tokio::spawn(async move { b.wait().await.is_leader() }));
+            }
+            let mut leaders = usize::from(b.wait().await.is_leader());
+            for t in tasks {
+                leaders += usize::from(t.await.unwrap());
+            }
+            assert_eq!(leaders, 1);
+            // Reusable, and a barrier of 0 is a barrier of 1.
+            assert!(Barrier::new(0).wait().await.is_leader());
+        });
+    });
+}
+
+#[test]
+fn a_task_at_a_barrier_nobody_else_reaches_is_a_leaked_task() {
+    use leakcheck::tokio::sync::Barrier;
+    static LINES: Lines = Lines::new();
+    let report = fails(random().schedules(20), || {
+        leakcheck::block_on(async {
+            let b = Arc::new(Barrier::new(2));
+            let wait_line = line!() + 1;
+            drop(tokio::spawn(async move { b.wait().await }));
+            LINES.set(&[wait_line]);
+            tokio::task::yield_now().await;
+        });
+    });
+    let Detail::LeakedTask {
+        state: TaskLeak::PendingForever {
+            awaiting: Some(b), ..
+        },
+        ..
+    } = report.findings()[0].detail()
+    else {
+        panic!("{report}")
+    };
+    assert_eq!(b.operation, "Barrier::wait");
+    assert_eq!(b.at.line, LINES.get()[0]);
+    let Target::Object(obj) = &b.on else { panic!() };
+    assert_eq!(obj.kind, ObjectKind::Barrier);
+}

@@ -11,6 +11,8 @@
 //! execution runs on this OS thread, so libtest may run many checks at once on its own threads.
 
 #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+pub(crate) mod async_barrier;
+#[cfg_attr(not(feature = "tokio"), allow(dead_code))]
 pub(crate) mod async_sem;
 pub(crate) mod barrier;
 pub(crate) mod channel;

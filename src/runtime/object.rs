@@ -151,4 +151,6 @@ objects! {
     AsyncSemaphore(super::async_sem::AsyncSemState) = ObjectKind::Semaphore, async_semaphore;
     /// tokio's `Mutex`: a semaphore of one permit, and who holds it.
     AsyncMutex(super::async_sem::AsyncMutexState) = ObjectKind::Mutex, async_mutex;
+    /// tokio's `Barrier`.
+    AsyncBarrier(super::async_barrier::AsyncBarrierState) = ObjectKind::Barrier, async_barrier;
 }

@@ -24,6 +24,7 @@
 //! });
 //! ```
 
+mod barrier;
 mod chan;
 mod futs;
 pub mod mpsc;
@@ -33,6 +34,7 @@ pub mod oneshot;
 mod sem;
 mod semaphore;
 
+pub use barrier::{Barrier, BarrierWaitResult};
 pub use mutex::{Mutex, MutexGuard, OwnedMutexGuard, TryLockError};
 pub use notify::{Notified, Notify};
 pub use semaphore::{
