@@ -848,3 +848,59 @@ fn a_task_at_a_barrier_nobody_else_reaches_is_a_leaked_task() {
     let Target::Object(obj) = &b.on else { panic!() };
     assert_eq!(obj.kind, ObjectKind::Barrier);
 }
+
+#[test]
+fn rwlock_is_fair_and_write_preferring_as_tokios() {
+    use leakcheck::tokio::sync::RwLock;
+    both(|| {
+        leakcheck::block_on(async {
+            let lock = RwLock::new(0);
+            let first = lock.read().await;
+            let mut writer = std::pin::pin!(lock.write());
+            assert!(poll_once(writer.as_mut()).await.is_pending());
+            // A new reader waits behind the queued writer.
+            assert!(lock.try_read().is_err());
+            let mut reader = std::pin::pin!(lock.read());
+            assert!(poll_once(reader.as_mut()).await.is_pending());
+            drop(first);
+            assert!(poll_once(reader.as_mut()).await.is_pending());
+            let Poll::Ready(mut w) = poll_once(writer.as_mut()).await else {
+                panic!("the writer is served first")
+            };
+            *w = 7;
+            drop(w);
+            let Poll::Ready(r) = poll_once(reader.as_mut()).await else {
+                panic!("then the reader")
+            };
+            assert_eq!(*r, 7);
+            assert!(lock.try_write().is_err());
+            drop(r);
+            assert_eq!(*lock.try_write().unwrap(), 7);
+        });
+    });
+}
+
+#[test]
+fn rwlock_code_is_clean() {
+    use leakcheck::tokio::sync::RwLock;
+    for config in [random(), pct()] {
+        config.schedules(2_000).check(|| {
+            leakcheck::block_on(async {
+                let lock = Arc::new(RwLock::new(Vec::new()));
+                let mut tasks = Vec::new();
+                for i in 0..2 {
+                    let lock = lock.clone();
+                    tasks.push(tokio::spawn(async move {
+                        lock.write().await.push(i);
+                        let n = lock.read().await.len();
+                        assert!(n >= 1);
+                    }));
+                }
+                for t in tasks {
+                    t.await.unwrap();
+                }
+                assert_eq!(lock.read().await.len(), 2);
+            });
+        });
+    }
+}

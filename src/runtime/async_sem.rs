@@ -173,3 +173,14 @@ impl Model for AsyncMutexState {
         }
     }
 }
+
+/// A tokio `RwLock`: a batch semaphore of `max_reads` permits, a read taking one and a write
+/// all of them, so the FIFO queue makes it fair and write-preferring, as tokio's.
+#[derive(Debug, Default)]
+pub(crate) struct AsyncRwLockState(pub AsyncSemState);
+
+impl Model for AsyncRwLockState {
+    fn holders(&self) -> Vec<(Tid, Loc)> {
+        self.0.holders()
+    }
+}

@@ -18,6 +18,7 @@ use crate::runtime::{Exec, Handle, Loc, Registry, WaitOn};
 pub(crate) enum Kind {
     Semaphore,
     Mutex,
+    RwLock,
 }
 
 /// The semaphore state of object `h`.
@@ -25,6 +26,7 @@ pub(crate) fn state(reg: &mut Registry, kind: Kind, h: Handle) -> &mut AsyncSemS
     match kind {
         Kind::Semaphore => reg.async_semaphore(h.id),
         Kind::Mutex => &mut reg.async_mutex(h.id).0,
+        Kind::RwLock => &mut reg.async_rwlock(h.id).0,
     }
 }
 
@@ -58,6 +60,7 @@ impl AcquireFut {
         match self.kind {
             Kind::Semaphore => "a tokio Semaphore",
             Kind::Mutex => "a tokio Mutex",
+            Kind::RwLock => "a tokio RwLock",
         }
     }
 
