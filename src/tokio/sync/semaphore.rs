@@ -62,12 +62,15 @@ pub struct SemaphorePermit<'a> {
     imp: Imp<::tokio::sync::SemaphorePermit<'a>, (Handle, u64, usize)>,
 }
 
+/// An owned permit's implementation: tokio's (with the semaphore), or the model's.
+type OwnedImp = Imp<
+    (::tokio::sync::OwnedSemaphorePermit, Arc<Semaphore>),
+    (Arc<Semaphore>, Handle, u64, usize),
+>;
+
 /// Permits taken from an `Arc<Semaphore>`, given back when dropped.
 pub struct OwnedSemaphorePermit {
-    imp: Imp<
-        (::tokio::sync::OwnedSemaphorePermit, Arc<Semaphore>),
-        (Arc<Semaphore>, Handle, u64, usize),
-    >,
+    imp: OwnedImp,
 }
 
 impl Semaphore {
@@ -154,13 +157,13 @@ impl Semaphore {
         }
     }
 
-    fn acquire_at(
+    async fn acquire_at(
         &self,
         n: usize,
         op: &'static str,
         at: Loc,
-    ) -> impl Future<Output = Result<SemaphorePermit<'_>, AcquireError>> + '_ {
-        async move {
+    ) -> Result<SemaphorePermit<'_>, AcquireError> {
+        {
             match &self.imp {
                 Imp::Std(s) => s
                     .acquire_many(n as u32)
@@ -266,12 +269,12 @@ impl Semaphore {
         self.acquire_many_owned_at(n as usize, runtime::caller())
     }
 
-    fn acquire_many_owned_at(
+    async fn acquire_many_owned_at(
         self: Arc<Self>,
         n: usize,
         at: Loc,
-    ) -> impl Future<Output = Result<OwnedSemaphorePermit, AcquireError>> {
-        async move {
+    ) -> Result<OwnedSemaphorePermit, AcquireError> {
+        {
             match &self.imp {
                 Imp::Std(s) => {
                     s.clone()
