@@ -604,3 +604,105 @@ proptest! {
         .map_err(TestCaseError::fail)?;
     }
 }
+
+/// One generated operation on an `RwLock`.
+#[derive(Clone, Copy, Debug)]
+enum LockOp {
+    /// Polls pending lock `slot` once, or starts a read (`false`) or a write (`true`).
+    Lock(usize, bool),
+    /// Drops (cancels) pending lock `slot`.
+    Cancel(usize),
+    TryRead,
+    TryWrite,
+    /// Drops held guard `i`.
+    Unlock(usize),
+}
+
+fn lock_op() -> impl Strategy<Value = LockOp> {
+    prop_oneof![
+        4 => (0..SLOTS, any::<bool>()).prop_map(|(s, w)| LockOp::Lock(s, w)),
+        1 => (0..SLOTS).prop_map(LockOp::Cancel),
+        1 => Just(LockOp::TryRead),
+        1 => Just(LockOp::TryWrite),
+        3 => (0..4usize).prop_map(LockOp::Unlock),
+    ]
+}
+
+/// A held guard of either kind.
+enum Guard<R, W> {
+    Read(R),
+    Write(W),
+}
+
+macro_rules! rwlock_run {
+    ($lock:expr, $ops:expr, $cx:expr) => {{
+        let lock = $lock;
+        let mut slots: Vec<Option<Pin<Box<dyn Future<Output = Guard<_, _>> + '_>>>> =
+            (0..SLOTS).map(|_| None).collect();
+        let mut held = Vec::new();
+        let mut out = Vec::new();
+        for &op in $ops {
+            out.push(match op {
+                LockOp::Lock(s, write) => {
+                    if slots[s].is_none() {
+                        slots[s] = Some(if write {
+                            Box::pin(async { Guard::Write(lock.write().await) })
+                        } else {
+                            Box::pin(async { Guard::Read(lock.read().await) })
+                        });
+                    }
+                    match once(slots[s].as_mut().unwrap().as_mut(), $cx) {
+                        Poll::Ready(g) => {
+                            slots[s] = None;
+                            held.push(g);
+                            "locked".to_string()
+                        }
+                        Poll::Pending => "pending".into(),
+                    }
+                }
+                LockOp::Cancel(s) => format!("{}", slots[s].take().is_some()),
+                LockOp::TryRead => match lock.try_read() {
+                    Ok(g) => {
+                        held.push(Guard::Read(g));
+                        "read".into()
+                    }
+                    Err(_) => "busy".into(),
+                },
+                LockOp::TryWrite => match lock.try_write() {
+                    Ok(g) => {
+                        held.push(Guard::Write(g));
+                        "write".into()
+                    }
+                    Err(_) => "busy".into(),
+                },
+                LockOp::Unlock(i) => {
+                    if held.is_empty() {
+                        "-".into()
+                    } else {
+                        let n = held.len();
+                        drop(held.remove(i % n));
+                        String::new()
+                    }
+                }
+            });
+        }
+        drop(slots);
+        drop(held);
+        out
+    }};
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// `RwLock` behaves as tokio's: fair, write-preferring, cancellation gives the place up.
+    #[test]
+    fn rwlock_matches_tokio(ops in prop::collection::vec(lock_op(), 1..MAX_OPS)) {
+        run_inside(move |cx| {
+            let a = rwlock_run!(leakcheck::tokio::sync::RwLock::new(0u32), &ops, cx);
+            let b = rwlock_run!(tokio::sync::RwLock::new(0u32), &ops, cx);
+            assert_eq!(a, b, "{ops:?}");
+        })
+        .map_err(TestCaseError::fail)?;
+    }
+}
