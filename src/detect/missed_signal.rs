@@ -1,12 +1,17 @@
 //! [`FindingKind::MissedSignal`](crate::FindingKind::MissedSignal): threads blocked forever in a
 //! condvar wait whose signal was lost (notified while nobody waited), misdirected (a
-//! `notify_one` woke a thread that went back to waiting), stale, or never sent.
+//! `notify_one` woke a thread that went back to waiting), stale, or never sent; and async tasks
+//! pending forever on a tokio `Notify` whose signal was lost (a `notify_waiters` that came
+//! before the task's `Notified` was made: while nobody was registered, or before the task made
+//! the `Notified` it needed), misdirected (a `notify_one` whose permit or wake another task
+//! took), or never sent.
 
 use super::view::View;
 use crate::report::{location, CriticalSection, Detail, Finding, NotifyInfo, SignalCause};
 use crate::runtime::condvar::{CondvarState, Notify};
 use crate::runtime::mutex::MutexState;
-use crate::runtime::{State, Status, Tid, WaitOn};
+use crate::runtime::notify::{NotifyRec, NotifyState};
+use crate::runtime::{ObjId, State, Status, Tid, WaitOn};
 
 pub(super) fn detect(view: &View<'_>) -> Vec<Finding> {
     if !view.settled() {
@@ -36,6 +41,9 @@ fn missed(view: &View<'_>, tid: Tid) -> Option<Finding> {
     let WaitOn::Object(cv) = wait.on else {
         return None;
     };
+    if let Some(n) = NotifyState::of(&reg.objects[cv].state) {
+        return missed_notify(view, tid, cv, n);
+    }
     let c = CondvarState::of(&reg.objects[cv].state)?;
     let (began, mutex, sections) = c
         .wait_began
@@ -123,5 +131,60 @@ fn missed(view: &View<'_>, tid: Tid) -> Option<Finding> {
         wait_at: location(wait.at),
         cause,
         rewaits,
+    }))
+}
+
+fn rec_info(view: &View<'_>, n: &NotifyRec) -> NotifyInfo {
+    NotifyInfo {
+        at: location(n.at),
+        by: view.thread(n.by),
+        all: n.all,
+        woke: n.woke.map(|t| view.thread(t)),
+    }
+}
+
+/// The missed signal of task `tid`, pending forever on `Notify` `id` (state `n`).
+fn missed_notify(view: &View<'_>, tid: Tid, id: ObjId, n: &NotifyState) -> Option<Finding> {
+    let Status::Blocked(wait) = &view.reg.threads[tid].status else {
+        return None;
+    };
+    // Its registration, if its `Notified` was polled (or enabled): when that was made.
+    let since = n
+        .waiters
+        .iter()
+        .find(|w| w.tid == tid)
+        .map_or(n.history.len(), |w| w.since);
+    let start = n.last_done(tid).min(since);
+    let recs = &n.history[start..];
+    // Notifications of `notify_one` that went to another task since its last wait completed.
+    let misdirected: Vec<NotifyInfo> = recs
+        .iter()
+        .filter(|r| !r.all && r.woke.is_some_and(|w| w != tid))
+        .map(|r| rec_info(view, r))
+        .collect();
+    // `notify_waiters` calls after its last wait and before it made its `Notified`.
+    let lost: Vec<NotifyInfo> = n.history[start..since]
+        .iter()
+        .filter(|r| r.all)
+        .map(|r| rec_info(view, r))
+        .collect();
+    let cause = if !misdirected.is_empty() {
+        SignalCause::Misdirected {
+            notifies: misdirected,
+        }
+    } else if !lost.is_empty() {
+        SignalCause::Lost { notifies: lost }
+    } else {
+        SignalCause::NeverSignalled {
+            changed: Vec::new(),
+        }
+    };
+    Some(Finding::new(Detail::MissedSignal {
+        thread: view.thread(tid),
+        operation: wait.op.to_string(),
+        condvar: view.object(id),
+        wait_at: location(wait.at),
+        cause,
+        rewaits: 0,
     }))
 }

@@ -10,6 +10,10 @@
 //! All state is per execution and reached through a thread-local that the driver sets while an
 //! execution runs on this OS thread, so libtest may run many checks at once on its own threads.
 
+#[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+pub(crate) mod async_barrier;
+#[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+pub(crate) mod async_sem;
 pub(crate) mod barrier;
 pub(crate) mod channel;
 pub(crate) mod clock;
@@ -18,6 +22,8 @@ mod engine;
 #[cfg_attr(not(feature = "parking_lot"), allow(dead_code))]
 pub(crate) mod fair_rwlock;
 pub(crate) mod mutex;
+#[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+pub(crate) mod notify;
 pub(crate) mod object;
 pub(crate) mod once;
 pub(crate) mod panic;
@@ -35,6 +41,8 @@ pub(crate) mod thread;
 pub(crate) mod timed;
 pub(crate) mod token;
 pub(crate) mod trace;
+#[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+pub(crate) mod waiter;
 
 use std::cell::{RefCell, RefMut};
 use std::panic::Location;

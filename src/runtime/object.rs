@@ -145,4 +145,14 @@ objects! {
     ReentrantMutex(super::remutex::RemutexState) = ObjectKind::ReentrantMutex, remutex;
     /// An async runtime (`block_on`, an `async` test): its workers.
     Runtime(super::task::RuntimeState) = ObjectKind::Runtime, runtime;
+    /// tokio's `Notify`: a permit, its waiters, its `notify_waiters` calls.
+    Notify(super::notify::NotifyState) = ObjectKind::Notify, notify;
+    /// tokio's `Semaphore`: its permits and queue.
+    AsyncSemaphore(super::async_sem::AsyncSemState) = ObjectKind::Semaphore, async_semaphore;
+    /// tokio's `Mutex`: a semaphore of one permit, and who holds it.
+    AsyncMutex(super::async_sem::AsyncMutexState) = ObjectKind::Mutex, async_mutex;
+    /// tokio's `RwLock`: a semaphore of as many permits as readers, a writer taking all.
+    AsyncRwLock(super::async_sem::AsyncRwLockState) = ObjectKind::RwLock, async_rwlock;
+    /// tokio's `Barrier`.
+    AsyncBarrier(super::async_barrier::AsyncBarrierState) = ObjectKind::Barrier, async_barrier;
 }

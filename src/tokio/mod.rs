@@ -30,6 +30,7 @@
 //! });
 //! ```
 
+pub mod sync;
 pub mod task;
 pub mod time;
 

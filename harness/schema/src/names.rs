@@ -106,11 +106,13 @@ pub enum ObjectKind {
     /// An async runtime (`block_on`, an `async` test): its workers are what its tasks wait
     /// for to be polled.
     Runtime,
+    /// tokio's `Notify`.
+    Notify,
 }
 
 impl ObjectKind {
     /// Its name: `mutex`, `channel`, `condvar`, `rwlock`, `barrier`, `once`, `token`,
-    /// `semaphore`, `reentrant_mutex`, `runtime`.
+    /// `semaphore`, `reentrant_mutex`, `runtime`, `notify`.
     pub fn as_str(self) -> &'static str {
         match self {
             ObjectKind::Mutex => "mutex",
@@ -123,6 +125,7 @@ impl ObjectKind {
             ObjectKind::Semaphore => "semaphore",
             ObjectKind::ReentrantMutex => "reentrant_mutex",
             ObjectKind::Runtime => "runtime",
+            ObjectKind::Notify => "notify",
         }
     }
 }

@@ -260,7 +260,31 @@ fn missed(
         out,
         "missed signal: {thread} waits forever in {operation} on {condvar} at {wait_at}"
     );
+    let tokio = condvar.kind == ObjectKind::Notify;
     match cause {
+        // tokio's `Notify`: `notify_waiters` wakes only the `Notified` futures made before it.
+        SignalCause::Lost { notifies } if tokio => {
+            for n in notifies {
+                let _ = writeln!(
+                    out,
+                    "  lost: notify_waiters at {} by {} came before {thread} made the Notified it awaits, and stores no permit: make the Notified (and enable it) before checking the condition",
+                    n.at, n.by
+                );
+            }
+        }
+        SignalCause::Misdirected { notifies } if tokio => {
+            for n in notifies {
+                let to = n
+                    .woke
+                    .as_ref()
+                    .map_or_else(String::new, |t| format!(" went to {t}"));
+                let _ = writeln!(
+                    out,
+                    "  misdirected: the notification of {}{to}, while {thread} stayed pending",
+                    notify(n)
+                );
+            }
+        }
         SignalCause::Lost { notifies } => {
             for n in notifies {
                 let _ = writeln!(

@@ -1,0 +1,853 @@
+//! `tokio::sync::mpsc`: multi-producer, single-consumer channels, bounded ([`channel`]) and
+//! unbounded ([`unbounded_channel`]), with tokio's semantics.
+//!
+//! Inside a check each channel is a model: a bounded channel's capacity is a queue of permits
+//! that waiting senders get first come first served (a sender that is queued holds its place
+//! even while nobody polls it), the receiver's [`Receiver::close`] fails senders but lets it
+//! drain what is buffered, and [`Receiver::recv`] returns `None` once every sender is gone and
+//! the buffer is empty. A task pending forever on `recv` while a sender is kept alive is reported
+//! as a leaked task awaiting `Receiver::recv` on the channel, with the channel's live senders
+//! (and the channel as an `UnclosedChannel`). Outside a check each type is tokio's own.
+//!
+//! ```
+//! use leakcheck::tokio::{self, sync::mpsc};
+//!
+//! leakcheck::check(|| {
+//!     leakcheck::block_on(async {
+//!         let (tx, mut rx) = mpsc::channel(2);
+//!         let worker = tokio::spawn(async move {
+//!             let mut sum = 0;
+//!             while let Some(n) = rx.recv().await {
+//!                 sum += n;
+//!             }
+//!             sum
+//!         });
+//!         for n in 1..=3 {
+//!             tx.send(n).await.unwrap();
+//!         }
+//!         drop(tx); // the last sender closes the channel: the worker's loop ends
+//!         assert_eq!(worker.await.unwrap(), 6);
+//!     });
+//! });
+//! ```
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use ::tokio::sync::mpsc as tk;
+
+use super::chan::{self, Chan, Parked, Tx, WeakTx};
+use super::futs::{self, AcquireFut, ClosedFut, RecvFut, RecvMany, RecvOne};
+use crate::runtime::{self, Imp, Loc};
+
+/// tokio's error types of `mpsc`, as they are.
+pub mod error {
+    pub use ::tokio::sync::mpsc::error::{SendError, TryRecvError, TrySendError};
+}
+
+use error::{SendError, TryRecvError, TrySendError};
+
+/// The receiving half's model: the channel, and what its pending receive registered.
+struct Rx<T> {
+    chan: Arc<Chan<T>>,
+    parked: Parked,
+}
+
+impl<T> Drop for Rx<T> {
+    fn drop(&mut self) {
+        self.parked.release(self.chan.handle);
+        self.chan.drop_rx();
+    }
+}
+
+/// Makes a bounded channel holding at most `buffer` messages, as tokio's `mpsc::channel`.
+///
+/// ```
+/// use leakcheck::tokio::sync::mpsc;
+///
+/// leakcheck::check(|| {
+///     leakcheck::block_on(async {
+///         let (tx, mut rx) = mpsc::channel(1);
+///         tx.send("a").await.unwrap();
+///         assert!(tx.try_send("b").is_err()); // full
+///         assert_eq!(rx.recv().await, Some("a"));
+///     });
+/// });
+/// ```
+///
+/// # Panics
+///
+/// If `buffer` is 0, as tokio's.
+#[track_caller]
+pub fn channel<T>(buffer: usize) -> (Sender<T>, Receiver<T>) {
+    assert!(buffer > 0, "mpsc bounded channel requires buffer > 0");
+    let at = runtime::caller();
+    match runtime::current() {
+        None => {
+            let (s, r) = tk::channel(buffer);
+            (Sender { imp: Imp::Std(s) }, Receiver { imp: Imp::Std(r) })
+        }
+        Some(exec) => {
+            let c = chan::new(&exec, "mpsc::channel", Some(buffer), at);
+            (
+                Sender {
+                    imp: Imp::Model(Tx {
+                        chan: c.clone(),
+                        end: 0,
+                    }),
+                },
+                Receiver {
+                    imp: Imp::Model(Rx {
+                        chan: c,
+                        parked: Parked::default(),
+                    }),
+                },
+            )
+        }
+    }
+}
+
+/// Makes an unbounded channel, as tokio's `mpsc::unbounded_channel`: sends never wait.
+///
+/// ```
+/// use leakcheck::tokio::sync::mpsc;
+///
+/// leakcheck::check(|| {
+///     leakcheck::block_on(async {
+///         let (tx, mut rx) = mpsc::unbounded_channel();
+///         tx.send(1).unwrap();
+///         drop(tx);
+///         assert_eq!(rx.recv().await, Some(1));
+///         assert_eq!(rx.recv().await, None);
+///     });
+/// });
+/// ```
+#[track_caller]
+pub fn unbounded_channel<T>() -> (UnboundedSender<T>, UnboundedReceiver<T>) {
+    let at = runtime::caller();
+    match runtime::current() {
+        None => {
+            let (s, r) = tk::unbounded_channel();
+            (
+                UnboundedSender { imp: Imp::Std(s) },
+                UnboundedReceiver { imp: Imp::Std(r) },
+            )
+        }
+        Some(exec) => {
+            let c = chan::new(&exec, "mpsc::unbounded_channel", None, at);
+            (
+                UnboundedSender {
+                    imp: Imp::Model(Tx {
+                        chan: c.clone(),
+                        end: 0,
+                    }),
+                },
+                UnboundedReceiver {
+                    imp: Imp::Model(Rx {
+                        chan: c,
+                        parked: Parked::default(),
+                    }),
+                },
+            )
+        }
+    }
+}
+
+/// The sending half of a bounded channel, as tokio's `mpsc::Sender`. Cloning it makes another
+/// sender; the channel closes for the receiver when the last one is dropped.
+pub struct Sender<T> {
+    imp: Imp<tk::Sender<T>, Tx<T>>,
+}
+
+/// The receiving half of a bounded channel, as tokio's `mpsc::Receiver`.
+pub struct Receiver<T> {
+    imp: Imp<tk::Receiver<T>, Rx<T>>,
+}
+
+/// A sender that does not keep the channel open, as tokio's `mpsc::WeakSender`.
+pub struct WeakSender<T> {
+    imp: Imp<tk::WeakSender<T>, WeakTx<T>>,
+}
+
+/// A permit's implementation: tokio's, or the model's sender and where it was reserved.
+type PermitImp<'a, T> = Imp<tk::Permit<'a, T>, (&'a Tx<T>, Loc)>;
+
+/// A reserved slot in a bounded channel, as tokio's `mpsc::Permit`: sending through it
+/// cannot fail or wait; dropping it gives the slot back.
+pub struct Permit<'a, T> {
+    /// `None` once sent.
+    imp: Option<PermitImp<'a, T>>,
+}
+
+impl<T> Clone for Sender<T> {
+    #[track_caller]
+    fn clone(&self) -> Self {
+        let imp = match &self.imp {
+            Imp::Std(s) => Imp::Std(s.clone()),
+            Imp::Model(tx) => Imp::Model(tx.clone_at(runtime::caller())),
+        };
+        Sender { imp }
+    }
+}
+
+impl<T> Clone for WeakSender<T> {
+    fn clone(&self) -> Self {
+        let imp = match &self.imp {
+            Imp::Std(s) => Imp::Std(s.clone()),
+            Imp::Model(w) => Imp::Model(WeakTx::new(w.chan.clone())),
+        };
+        WeakSender { imp }
+    }
+}
+
+impl<T> Sender<T> {
+    /// Sends `value`, waiting for a free slot, as tokio's `Sender::send`. Cancel safe in
+    /// tokio's sense: dropping the future before it completes loses `value` and the sender's
+    /// place in the queue.
+    ///
+    /// # Errors
+    ///
+    /// `SendError(value)` if the receiver is closed or dropped.
+    ///
+    /// ```
+    /// use leakcheck::tokio::sync::mpsc;
+    ///
+    /// leakcheck::check(|| {
+    ///     leakcheck::block_on(async {
+    ///         let (tx, rx) = mpsc::channel(1);
+    ///         drop(rx);
+    ///         assert_eq!(tx.send(5).await.unwrap_err().0, 5);
+    ///     });
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn send(&self, value: T) -> impl Future<Output = Result<(), SendError<T>>> + '_ {
+        let at = runtime::caller();
+        async move {
+            match &self.imp {
+                Imp::Std(s) => s.send(value).await,
+                Imp::Model(tx) => {
+                    if AcquireFut::new(tx, "Sender::send", at).await {
+                        let exec = tx.chan.exec();
+                        tx.chan.push(&exec, tx, value, at).map_err(SendError)
+                    } else {
+                        Err(SendError(value))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Sends `value` if there is a free slot now, as tokio's `Sender::try_send`.
+    ///
+    /// # Errors
+    ///
+    /// `Full(value)` if there is none, `Closed(value)` if the receiver is closed or dropped.
+    #[track_caller]
+    pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
+        let at = runtime::caller();
+        match &self.imp {
+            Imp::Std(s) => s.try_send(value),
+            Imp::Model(tx) => {
+                let exec = tx.chan.exec();
+                exec.switch("Sender::try_send", at);
+                match tx.chan.try_acquire() {
+                    Ok(()) => tx
+                        .chan
+                        .push(&exec, tx, value, at)
+                        .map_err(TrySendError::Closed),
+                    Err(true) => Err(TrySendError::Closed(value)),
+                    Err(false) => Err(TrySendError::Full(value)),
+                }
+            }
+        }
+    }
+
+    /// Sends `value`, blocking the thread until there is a free slot, as tokio's
+    /// `Sender::blocking_send`.
+    ///
+    /// # Errors
+    ///
+    /// `SendError(value)` if the receiver is closed or dropped.
+    ///
+    /// # Panics
+    ///
+    /// Called from a task or inside `block_on`, as tokio's.
+    #[track_caller]
+    pub fn blocking_send(&self, value: T) -> Result<(), SendError<T>> {
+        let at = runtime::caller();
+        match &self.imp {
+            Imp::Std(s) => s.blocking_send(value),
+            Imp::Model(tx) => {
+                if futs::acquire_blocking(tx, "Sender::blocking_send", at) {
+                    let exec = tx.chan.exec();
+                    tx.chan.push(&exec, tx, value, at).map_err(SendError)
+                } else {
+                    Err(SendError(value))
+                }
+            }
+        }
+    }
+
+    /// Waits for a free slot and reserves it, as tokio's `Sender::reserve`.
+    ///
+    /// # Errors
+    ///
+    /// If the receiver is closed or dropped.
+    ///
+    /// ```
+    /// use leakcheck::tokio::sync::mpsc;
+    ///
+    /// leakcheck::check(|| {
+    ///     leakcheck::block_on(async {
+    ///         let (tx, mut rx) = mpsc::channel(1);
+    ///         let permit = tx.reserve().await.unwrap();
+    ///         assert!(tx.try_send(1).is_err()); // the only slot is reserved
+    ///         permit.send(2);
+    ///         assert_eq!(rx.recv().await, Some(2));
+    ///     });
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn reserve(&self) -> impl Future<Output = Result<Permit<'_, T>, SendError<()>>> + '_ {
+        let at = runtime::caller();
+        async move {
+            match &self.imp {
+                Imp::Std(s) => s.reserve().await.map(|p| Permit {
+                    imp: Some(Imp::Std(p)),
+                }),
+                Imp::Model(tx) => {
+                    if AcquireFut::new(tx, "Sender::reserve", at).await {
+                        Ok(Permit {
+                            imp: Some(Imp::Model((tx, at))),
+                        })
+                    } else {
+                        Err(SendError(()))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reserves a free slot if there is one now, as tokio's `Sender::try_reserve`.
+    ///
+    /// # Errors
+    ///
+    /// `Full(())` if there is none, `Closed(())` if the receiver is closed or dropped.
+    #[track_caller]
+    pub fn try_reserve(&self) -> Result<Permit<'_, T>, TrySendError<()>> {
+        let at = runtime::caller();
+        match &self.imp {
+            Imp::Std(s) => s.try_reserve().map(|p| Permit {
+                imp: Some(Imp::Std(p)),
+            }),
+            Imp::Model(tx) => {
+                tx.chan.exec().switch("Sender::try_reserve", at);
+                match tx.chan.try_acquire() {
+                    Ok(()) => Ok(Permit {
+                        imp: Some(Imp::Model((tx, at))),
+                    }),
+                    Err(true) => Err(TrySendError::Closed(())),
+                    Err(false) => Err(TrySendError::Full(())),
+                }
+            }
+        }
+    }
+
+    /// Completes when the receiver is closed or dropped, as tokio's `Sender::closed`.
+    ///
+    /// ```
+    /// use leakcheck::tokio::sync::mpsc;
+    ///
+    /// leakcheck::check(|| {
+    ///     leakcheck::block_on(async {
+    ///         let (tx, rx) = mpsc::channel::<u8>(1);
+    ///         drop(rx);
+    ///         tx.closed().await;
+    ///         assert!(tx.is_closed());
+    ///     });
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn closed(&self) -> impl Future<Output = ()> + '_ {
+        let at = runtime::caller();
+        async move {
+            match &self.imp {
+                Imp::Std(s) => s.closed().await,
+                Imp::Model(tx) => ClosedFut::new(&tx.chan, at).await,
+            }
+        }
+    }
+
+    /// Whether the receiver is closed or dropped.
+    pub fn is_closed(&self) -> bool {
+        match &self.imp {
+            Imp::Std(s) => s.is_closed(),
+            Imp::Model(tx) => tx.chan.is_closed(),
+        }
+    }
+
+    /// The free slots now.
+    pub fn capacity(&self) -> usize {
+        match &self.imp {
+            Imp::Std(s) => s.capacity(),
+            Imp::Model(tx) => tx.chan.capacity(),
+        }
+    }
+
+    /// The channel's capacity, as made.
+    pub fn max_capacity(&self) -> usize {
+        match &self.imp {
+            Imp::Std(s) => s.max_capacity(),
+            Imp::Model(tx) => tx.chan.cap.unwrap_or(0),
+        }
+    }
+
+    /// Whether `other` sends on the same channel.
+    pub fn same_channel(&self, other: &Self) -> bool {
+        match (&self.imp, &other.imp) {
+            (Imp::Std(a), Imp::Std(b)) => a.same_channel(b),
+            (Imp::Model(a), Imp::Model(b)) => Arc::ptr_eq(&a.chan, &b.chan),
+            _ => false,
+        }
+    }
+
+    /// A weak sender of the same channel, which does not keep it open.
+    pub fn downgrade(&self) -> WeakSender<T> {
+        let imp = match &self.imp {
+            Imp::Std(s) => Imp::Std(s.downgrade()),
+            Imp::Model(tx) => Imp::Model(WeakTx::new(tx.chan.clone())),
+        };
+        WeakSender { imp }
+    }
+
+    /// How many senders are alive.
+    pub fn strong_count(&self) -> usize {
+        match &self.imp {
+            Imp::Std(s) => s.strong_count(),
+            Imp::Model(tx) => chan::counts(&tx.chan).0,
+        }
+    }
+
+    /// How many weak senders are alive.
+    pub fn weak_count(&self) -> usize {
+        match &self.imp {
+            Imp::Std(s) => s.weak_count(),
+            Imp::Model(tx) => chan::counts(&tx.chan).1,
+        }
+    }
+}
+
+impl<T> WeakSender<T> {
+    /// A sender, if the channel still has one alive.
+    #[track_caller]
+    pub fn upgrade(&self) -> Option<Sender<T>> {
+        match &self.imp {
+            Imp::Std(w) => w.upgrade().map(|s| Sender { imp: Imp::Std(s) }),
+            Imp::Model(w) => w.upgrade(runtime::caller()).map(|tx| Sender {
+                imp: Imp::Model(tx),
+            }),
+        }
+    }
+
+    /// How many senders are alive.
+    pub fn strong_count(&self) -> usize {
+        match &self.imp {
+            Imp::Std(w) => w.strong_count(),
+            Imp::Model(w) => chan::counts(&w.chan).0,
+        }
+    }
+
+    /// How many weak senders are alive.
+    pub fn weak_count(&self) -> usize {
+        match &self.imp {
+            Imp::Std(w) => w.weak_count(),
+            Imp::Model(w) => chan::counts(&w.chan).1,
+        }
+    }
+}
+
+impl<T> Permit<'_, T> {
+    /// Sends `value` in the reserved slot.
+    pub fn send(mut self, value: T) {
+        match self.imp.take() {
+            None => {}
+            Some(Imp::Std(p)) => p.send(value),
+            Some(Imp::Model((tx, at))) => {
+                let exec = tx.chan.exec();
+                exec.switch("Permit::send", at);
+                // A bounded channel buffers even when closed (the slot was reserved).
+                let _ = tx.chan.push(&exec, tx, value, at);
+            }
+        }
+    }
+}
+
+impl<T> Drop for Permit<'_, T> {
+    fn drop(&mut self) {
+        if let Some(Imp::Model((tx, _))) = &self.imp {
+            tx.chan.give_back();
+        }
+    }
+}
+
+macro_rules! receiver {
+    ($name:ident) => {
+        impl<T> $name<T> {
+            /// Receives the next message, waiting for one, as tokio's `recv`: `None` once the
+            /// channel is closed (every sender dropped, or `close` called) and drained. Cancel
+            /// safe.
+            #[track_caller]
+            pub fn recv(&mut self) -> impl Future<Output = Option<T>> + '_ {
+                let at = runtime::caller();
+                async move {
+                    match &mut self.imp {
+                        Imp::Std(r) => r.recv().await,
+                        Imp::Model(rx) => {
+                            RecvOne(RecvFut {
+                                chan: &rx.chan,
+                                parked: &mut rx.parked,
+                                op: "Receiver::recv",
+                                at,
+                            })
+                            .await
+                        }
+                    }
+                }
+            }
+
+            /// Receives up to `limit` messages into `buffer`, waiting for the first, as tokio's
+            /// `recv_many`: how many it received; 0 if the channel is closed and drained (or
+            /// `limit` is 0).
+            #[track_caller]
+            pub fn recv_many<'a>(
+                &'a mut self,
+                buffer: &'a mut Vec<T>,
+                limit: usize,
+            ) -> impl Future<Output = usize> + 'a {
+                let at = runtime::caller();
+                async move {
+                    match &mut self.imp {
+                        Imp::Std(r) => r.recv_many(buffer, limit).await,
+                        Imp::Model(rx) => {
+                            RecvMany {
+                                fut: RecvFut {
+                                    chan: &rx.chan,
+                                    parked: &mut rx.parked,
+                                    op: "Receiver::recv_many",
+                                    at,
+                                },
+                                buffer,
+                                limit,
+                            }
+                            .await
+                        }
+                    }
+                }
+            }
+
+            /// Receives a message if there is one now.
+            ///
+            /// # Errors
+            ///
+            /// `Empty` if there is none, `Disconnected` if there is none and the channel is
+            /// closed.
+            #[track_caller]
+            pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
+                let at = runtime::caller();
+                match &mut self.imp {
+                    Imp::Std(r) => r.try_recv(),
+                    Imp::Model(rx) => {
+                        let exec = rx.chan.exec();
+                        exec.switch("Receiver::try_recv", at);
+                        rx.chan.try_recv(&exec, at).map_err(|closed| {
+                            if closed {
+                                TryRecvError::Disconnected
+                            } else {
+                                TryRecvError::Empty
+                            }
+                        })
+                    }
+                }
+            }
+
+            /// Receives a message, blocking the thread until there is one; `None` once the
+            /// channel is closed and drained.
+            ///
+            /// # Panics
+            ///
+            /// Called from a task or inside `block_on`, as tokio's.
+            #[track_caller]
+            pub fn blocking_recv(&mut self) -> Option<T> {
+                let at = runtime::caller();
+                match &mut self.imp {
+                    Imp::Std(r) => r.blocking_recv(),
+                    Imp::Model(rx) => futs::recv_blocking(&rx.chan, &mut rx.parked, at),
+                }
+            }
+
+            /// Closes the channel: senders fail from now on; what is buffered can still be
+            /// received.
+            #[track_caller]
+            pub fn close(&mut self) {
+                let at = runtime::caller();
+                match &mut self.imp {
+                    Imp::Std(r) => r.close(),
+                    Imp::Model(rx) => {
+                        let exec = rx.chan.exec();
+                        exec.switch("Receiver::close", at);
+                        rx.chan.close(Some(&exec));
+                    }
+                }
+            }
+
+            /// Whether the channel is closed: `close` was called or every sender is gone.
+            pub fn is_closed(&self) -> bool {
+                match &self.imp {
+                    Imp::Std(r) => r.is_closed(),
+                    Imp::Model(rx) => rx.chan.rx_is_closed(),
+                }
+            }
+
+            /// Whether no message is buffered.
+            pub fn is_empty(&self) -> bool {
+                match &self.imp {
+                    Imp::Std(r) => r.is_empty(),
+                    Imp::Model(rx) => rx.chan.len() == 0,
+                }
+            }
+
+            /// How many messages are buffered.
+            pub fn len(&self) -> usize {
+                match &self.imp {
+                    Imp::Std(r) => r.len(),
+                    Imp::Model(rx) => rx.chan.len(),
+                }
+            }
+
+            /// Polls for the next message, as tokio's `poll_recv`.
+            #[track_caller]
+            pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
+                let at = runtime::caller();
+                match &mut self.imp {
+                    Imp::Std(r) => r.poll_recv(cx),
+                    Imp::Model(rx) => {
+                        let mut fut = RecvFut {
+                            chan: &rx.chan,
+                            parked: &mut rx.parked,
+                            op: "Receiver::poll_recv",
+                            at,
+                        };
+                        let out = fut.poll_one(cx);
+                        // A pending poll stays registered, as tokio's: its waker is woken.
+                        std::mem::forget(fut);
+                        out
+                    }
+                }
+            }
+
+            /// How many senders are alive.
+            pub fn sender_strong_count(&self) -> usize {
+                match &self.imp {
+                    Imp::Std(r) => r.sender_strong_count(),
+                    Imp::Model(rx) => chan::counts(&rx.chan).0,
+                }
+            }
+
+            /// How many weak senders are alive.
+            pub fn sender_weak_count(&self) -> usize {
+                match &self.imp {
+                    Imp::Std(r) => r.sender_weak_count(),
+                    Imp::Model(rx) => chan::counts(&rx.chan).1,
+                }
+            }
+        }
+
+        impl<T> fmt::Debug for $name<T> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_struct(stringify!($name)).finish_non_exhaustive()
+            }
+        }
+    };
+}
+
+receiver!(Receiver);
+receiver!(UnboundedReceiver);
+
+impl<T> Receiver<T> {
+    /// The free slots now.
+    pub fn capacity(&self) -> usize {
+        match &self.imp {
+            Imp::Std(r) => r.capacity(),
+            Imp::Model(rx) => rx.chan.capacity(),
+        }
+    }
+
+    /// The channel's capacity, as made.
+    pub fn max_capacity(&self) -> usize {
+        match &self.imp {
+            Imp::Std(r) => r.max_capacity(),
+            Imp::Model(rx) => rx.chan.cap.unwrap_or(0),
+        }
+    }
+}
+
+/// The sending half of an unbounded channel, as tokio's `mpsc::UnboundedSender`.
+pub struct UnboundedSender<T> {
+    imp: Imp<tk::UnboundedSender<T>, Tx<T>>,
+}
+
+/// The receiving half of an unbounded channel, as tokio's `mpsc::UnboundedReceiver`.
+pub struct UnboundedReceiver<T> {
+    imp: Imp<tk::UnboundedReceiver<T>, Rx<T>>,
+}
+
+/// An unbounded sender that does not keep the channel open, as tokio's
+/// `mpsc::WeakUnboundedSender`.
+pub struct WeakUnboundedSender<T> {
+    imp: Imp<tk::WeakUnboundedSender<T>, WeakTx<T>>,
+}
+
+impl<T> Clone for UnboundedSender<T> {
+    #[track_caller]
+    fn clone(&self) -> Self {
+        let imp = match &self.imp {
+            Imp::Std(s) => Imp::Std(s.clone()),
+            Imp::Model(tx) => Imp::Model(tx.clone_at(runtime::caller())),
+        };
+        UnboundedSender { imp }
+    }
+}
+
+impl<T> Clone for WeakUnboundedSender<T> {
+    fn clone(&self) -> Self {
+        let imp = match &self.imp {
+            Imp::Std(s) => Imp::Std(s.clone()),
+            Imp::Model(w) => Imp::Model(WeakTx::new(w.chan.clone())),
+        };
+        WeakUnboundedSender { imp }
+    }
+}
+
+impl<T> UnboundedSender<T> {
+    /// Sends `value` without waiting, as tokio's `UnboundedSender::send`.
+    ///
+    /// # Errors
+    ///
+    /// `SendError(value)` if the receiver is closed or dropped.
+    #[track_caller]
+    pub fn send(&self, value: T) -> Result<(), SendError<T>> {
+        let at = runtime::caller();
+        match &self.imp {
+            Imp::Std(s) => s.send(value),
+            Imp::Model(tx) => {
+                let exec = tx.chan.exec();
+                exec.switch("UnboundedSender::send", at);
+                tx.chan.push(&exec, tx, value, at).map_err(SendError)
+            }
+        }
+    }
+
+    /// Completes when the receiver is closed or dropped.
+    #[track_caller]
+    pub fn closed(&self) -> impl Future<Output = ()> + '_ {
+        let at = runtime::caller();
+        async move {
+            match &self.imp {
+                Imp::Std(s) => s.closed().await,
+                Imp::Model(tx) => ClosedFut::new(&tx.chan, at).await,
+            }
+        }
+    }
+
+    /// Whether the receiver is closed or dropped.
+    pub fn is_closed(&self) -> bool {
+        match &self.imp {
+            Imp::Std(s) => s.is_closed(),
+            Imp::Model(tx) => tx.chan.is_closed(),
+        }
+    }
+
+    /// Whether `other` sends on the same channel.
+    pub fn same_channel(&self, other: &Self) -> bool {
+        match (&self.imp, &other.imp) {
+            (Imp::Std(a), Imp::Std(b)) => a.same_channel(b),
+            (Imp::Model(a), Imp::Model(b)) => Arc::ptr_eq(&a.chan, &b.chan),
+            _ => false,
+        }
+    }
+
+    /// A weak sender of the same channel.
+    pub fn downgrade(&self) -> WeakUnboundedSender<T> {
+        let imp = match &self.imp {
+            Imp::Std(s) => Imp::Std(s.downgrade()),
+            Imp::Model(tx) => Imp::Model(WeakTx::new(tx.chan.clone())),
+        };
+        WeakUnboundedSender { imp }
+    }
+
+    /// How many senders are alive.
+    pub fn strong_count(&self) -> usize {
+        match &self.imp {
+            Imp::Std(s) => s.strong_count(),
+            Imp::Model(tx) => chan::counts(&tx.chan).0,
+        }
+    }
+
+    /// How many weak senders are alive.
+    pub fn weak_count(&self) -> usize {
+        match &self.imp {
+            Imp::Std(s) => s.weak_count(),
+            Imp::Model(tx) => chan::counts(&tx.chan).1,
+        }
+    }
+}
+
+impl<T> WeakUnboundedSender<T> {
+    /// A sender, if the channel still has one alive.
+    #[track_caller]
+    pub fn upgrade(&self) -> Option<UnboundedSender<T>> {
+        match &self.imp {
+            Imp::Std(w) => w.upgrade().map(|s| UnboundedSender { imp: Imp::Std(s) }),
+            Imp::Model(w) => w.upgrade(runtime::caller()).map(|tx| UnboundedSender {
+                imp: Imp::Model(tx),
+            }),
+        }
+    }
+
+    /// How many senders are alive.
+    pub fn strong_count(&self) -> usize {
+        match &self.imp {
+            Imp::Std(w) => w.strong_count(),
+            Imp::Model(w) => chan::counts(&w.chan).0,
+        }
+    }
+
+    /// How many weak senders are alive.
+    pub fn weak_count(&self) -> usize {
+        match &self.imp {
+            Imp::Std(w) => w.weak_count(),
+            Imp::Model(w) => chan::counts(&w.chan).1,
+        }
+    }
+}
+
+macro_rules! debug {
+    ($($name:ident),*) => {$(
+        impl<T> fmt::Debug for $name<T> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_struct(stringify!($name)).finish_non_exhaustive()
+            }
+        }
+    )*};
+}
+
+debug!(Sender, WeakSender, UnboundedSender, WeakUnboundedSender);
+
+impl<T> fmt::Debug for Permit<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Permit").finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,708 @@
+//! Model-based tests of `leakcheck::tokio::sync` against real tokio: random sequences of
+//! operations run step by step, inside a check (one schedule, one task: the facade runs on
+//! leakcheck's model) on a facade object and on a real tokio object made in the same body, every
+//! result compared: values, error variants, `Pending` or `Ready` of a future polled once,
+//! capacities, lengths and counts.
+//!
+//! Futures are polled once per step (nothing waits on a single task), and a pending future is
+//! kept in a slot, to be polled again or dropped (cancelled) by a later step: so the queue of
+//! waiting senders, a slot handed to a sender not polled since, and cancellation are compared
+//! too.
+#![cfg(feature = "tokio")]
+
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+use proptest::prelude::*;
+use proptest::test_runner::Config as ProptestConfig;
+
+const CASES: u32 = 128;
+const MAX_OPS: usize = 40;
+const SLOTS: usize = 3;
+
+/// One generated operation on a bounded (or unbounded) mpsc channel.
+#[derive(Clone, Copy, Debug)]
+enum MpscOp {
+    /// `try_send` on sender `i`.
+    TrySend(usize),
+    /// Polls pending send `slot` once, or starts it (on sender `i`) if the slot is empty.
+    PollSend(usize, usize),
+    /// Drops (cancels) pending send `slot`.
+    DropSend(usize),
+    /// Polls `recv` once (a fresh future each time: `recv` is cancel safe).
+    PollRecv,
+    TryRecv,
+    /// `recv_many` with a limit, polled once.
+    RecvMany(usize),
+    CloneSender(usize),
+    DropSender(usize),
+    Close,
+    /// `try_reserve` on sender `i`, then send through the permit (`true`) or drop it.
+    TryReserve(usize, bool),
+    Inspect,
+}
+
+fn mpsc_op() -> impl Strategy<Value = MpscOp> {
+    prop_oneof![
+        3 => (0..4usize).prop_map(MpscOp::TrySend),
+        4 => (0..SLOTS, 0..4usize).prop_map(|(s, i)| MpscOp::PollSend(s, i)),
+        1 => (0..SLOTS).prop_map(MpscOp::DropSend),
+        3 => Just(MpscOp::PollRecv),
+        2 => Just(MpscOp::TryRecv),
+        1 => (0..4usize).prop_map(MpscOp::RecvMany),
+        1 => (0..4usize).prop_map(MpscOp::CloneSender),
+        1 => (0..4usize).prop_map(MpscOp::DropSender),
+        1 => Just(MpscOp::Close),
+        1 => (0..4usize, any::<bool>()).prop_map(|(i, s)| MpscOp::TryReserve(i, s)),
+        1 => Just(MpscOp::Inspect),
+    ]
+}
+
+type SendFut = Pin<Box<dyn Future<Output = String>>>;
+
+/// Polls `fut` once with `cx`.
+fn once<F: Future + ?Sized>(fut: Pin<&mut F>, cx: &mut Context<'_>) -> Poll<F::Output> {
+    fut.poll(cx)
+}
+
+macro_rules! mpsc_side {
+    ($name:ident, $($mod:ident)::+) => {
+        /// One side (facade or tokio) of a bounded-channel run.
+        struct $name {
+            senders: Vec<Rc<$($mod)::+::Sender<u32>>>,
+            rx: $($mod)::+::Receiver<u32>,
+            slots: Vec<Option<SendFut>>,
+        }
+
+        impl $name {
+            fn new(cap: usize) -> Self {
+                let (tx, rx) = $($mod)::+::channel(cap);
+                $name {
+                    senders: vec![Rc::new(tx)],
+                    rx,
+                    slots: (0..SLOTS).map(|_| None).collect(),
+                }
+            }
+
+            fn step(&mut self, op: MpscOp, value: u32, cx: &mut Context<'_>) -> String {
+                let n = self.senders.len();
+                match op {
+                    MpscOp::TrySend(i) if n > 0 => {
+                        format!("{:?}", self.senders[i % n].try_send(value))
+                    }
+                    MpscOp::PollSend(s, i) => {
+                        if self.slots[s].is_none() {
+                            if n == 0 {
+                                return "no sender".into();
+                            }
+                            let tx = self.senders[i % n].clone();
+                            self.slots[s] = Some(Box::pin(async move {
+                                format!("{:?}", tx.send(value).await)
+                            }));
+                        }
+                        let fut = self.slots[s].as_mut().unwrap();
+                        match once(fut.as_mut(), cx) {
+                            Poll::Ready(r) => {
+                                self.slots[s] = None;
+                                r
+                            }
+                            Poll::Pending => "pending".into(),
+                        }
+                    }
+                    MpscOp::DropSend(s) => format!("{}", self.slots[s].take().is_some()),
+                    MpscOp::PollRecv => {
+                        let mut fut = std::pin::pin!(self.rx.recv());
+                        format!("{:?}", once(fut.as_mut(), cx))
+                    }
+                    MpscOp::TryRecv => format!("{:?}", self.rx.try_recv()),
+                    MpscOp::RecvMany(limit) => {
+                        let mut buf = Vec::new();
+                        let r = {
+                            let mut fut = std::pin::pin!(self.rx.recv_many(&mut buf, limit));
+                            once(fut.as_mut(), cx)
+                        };
+                        format!("{r:?} {buf:?}")
+                    }
+                    MpscOp::CloneSender(i) if n > 0 => {
+                        let tx = (*self.senders[i % n]).clone();
+                        self.senders.push(Rc::new(tx));
+                        String::new()
+                    }
+                    MpscOp::DropSender(i) if n > 0 => {
+                        self.senders.remove(i % n);
+                        String::new()
+                    }
+                    MpscOp::Close => {
+                        self.rx.close();
+                        String::new()
+                    }
+                    MpscOp::TryReserve(i, send) if n > 0 => {
+                        match self.senders[i % n].try_reserve() {
+                            Ok(p) => {
+                                if send {
+                                    p.send(value);
+                                }
+                                "reserved".into()
+                            }
+                            Err(e) => format!("{e:?}"),
+                        }
+                    }
+                    MpscOp::Inspect => format!(
+                        "len {} empty {} closed {} cap {} max {} strong {} tx_closed {:?}",
+                        self.rx.len(),
+                        self.rx.is_empty(),
+                        self.rx.is_closed(),
+                        self.rx.capacity(),
+                        self.rx.max_capacity(),
+                        self.rx.sender_strong_count(),
+                        self.senders.first().map(|s| (s.is_closed(), s.capacity())),
+                    ),
+                    _ => "no sender".into(),
+                }
+            }
+        }
+    };
+}
+
+mpsc_side!(Facade, leakcheck::tokio::sync::mpsc);
+mpsc_side!(Tokio, tokio::sync::mpsc);
+
+/// Runs `ops` on both sides inside a one-schedule check; the first discrepancy.
+fn run_mpsc(cap: usize, ops: Vec<MpscOp>) -> Result<(), String> {
+    let report = leakcheck::Config::new().schedules(1).explore(move || {
+        let ops = ops.clone();
+        leakcheck::block_on(std::future::poll_fn(move |cx| {
+            let mut facade = Facade::new(cap);
+            let mut tokio = Tokio::new(cap);
+            for (i, &op) in ops.iter().enumerate() {
+                let a = facade.step(op, i as u32, cx);
+                let b = tokio.step(op, i as u32, cx);
+                assert_eq!(a, b, "op #{i} {op:?} of {ops:?}");
+            }
+            // Cancel what is pending before the receivers go.
+            facade.slots.clear();
+            tokio.slots.clear();
+            Poll::Ready(())
+        }));
+    });
+    report
+        .map(|_| ())
+        .map_err(|r| format!("discrepancy (inside a check):\n{r}"))
+}
+
+#[derive(Clone, Copy, Debug)]
+enum NotifyOp {
+    /// Makes a `Notified` in slot `s` (replacing what was there).
+    Make(usize),
+    /// Polls slot `s` once.
+    Poll(usize),
+    /// `enable` on slot `s`.
+    Enable(usize),
+    /// Drops slot `s`.
+    Drop(usize),
+    NotifyOne,
+    NotifyLast,
+    NotifyWaiters,
+}
+
+fn notify_op() -> impl Strategy<Value = NotifyOp> {
+    prop_oneof![
+        1 => (0..SLOTS).prop_map(NotifyOp::Make),
+        2 => (0..SLOTS).prop_map(NotifyOp::Poll),
+        1 => (0..SLOTS).prop_map(NotifyOp::Enable),
+        1 => (0..SLOTS).prop_map(NotifyOp::Drop),
+        1 => Just(NotifyOp::NotifyOne),
+        1 => Just(NotifyOp::NotifyLast),
+        1 => Just(NotifyOp::NotifyWaiters),
+    ]
+}
+
+macro_rules! notify_run {
+    ($notify:expr, $ops:expr, $cx:expr) => {{
+        let notify = $notify;
+        let mut slots: Vec<Option<Pin<Box<_>>>> = (0..SLOTS).map(|_| None).collect();
+        let mut out = Vec::new();
+        for &op in $ops {
+            out.push(match op {
+                NotifyOp::Make(s) => {
+                    slots[s] = Some(Box::pin(notify.notified()));
+                    String::new()
+                }
+                NotifyOp::Poll(s) => match slots[s].as_mut() {
+                    Some(f) => {
+                        let r = once(f.as_mut(), $cx);
+                        if r.is_ready() {
+                            slots[s] = None;
+                        }
+                        format!("{r:?}")
+                    }
+                    None => "empty".into(),
+                },
+                NotifyOp::Enable(s) => match slots[s].as_mut() {
+                    Some(f) => format!("{}", f.as_mut().enable()),
+                    None => "empty".into(),
+                },
+                NotifyOp::Drop(s) => format!("{}", slots[s].take().is_some()),
+                NotifyOp::NotifyOne => {
+                    notify.notify_one();
+                    String::new()
+                }
+                NotifyOp::NotifyLast => {
+                    notify.notify_last();
+                    String::new()
+                }
+                NotifyOp::NotifyWaiters => {
+                    notify.notify_waiters();
+                    String::new()
+                }
+            });
+        }
+        drop(slots);
+        out
+    }};
+}
+
+fn run_notify(ops: Vec<NotifyOp>) -> Result<(), String> {
+    leakcheck::Config::new()
+        .schedules(1)
+        .explore(move || {
+            let ops = ops.clone();
+            leakcheck::block_on(std::future::poll_fn(move |cx| {
+                let a = notify_run!(leakcheck::tokio::sync::Notify::new(), &ops, cx);
+                let b = notify_run!(tokio::sync::Notify::new(), &ops, cx);
+                assert_eq!(a, b, "{ops:?}");
+                Poll::Ready(())
+            }));
+        })
+        .map(|_| ())
+        .map_err(|r| format!("discrepancy (inside a check):\n{r}"))
+}
+
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        cases: CASES,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// `mpsc::channel(1..4)` behaves as tokio's, every operation compared.
+    #[test]
+    fn bounded_mpsc_matches_tokio(cap in 1..4usize, ops in prop::collection::vec(mpsc_op(), 1..MAX_OPS)) {
+        run_mpsc(cap, ops).map_err(TestCaseError::fail)?;
+    }
+
+    /// `Notify` behaves as tokio's: permits, FIFO and LIFO wakes, `notify_waiters` and the
+    /// `Notified` made before it, `enable`, and a dropped notified waiter passing it on.
+    #[test]
+    fn notify_matches_tokio(ops in prop::collection::vec(notify_op(), 1..MAX_OPS)) {
+        run_notify(ops).map_err(TestCaseError::fail)?;
+    }
+}
+
+/// One generated operation on an unbounded channel.
+#[derive(Clone, Copy, Debug)]
+enum UnboundedOp {
+    Send(usize),
+    PollRecv,
+    TryRecv,
+    RecvMany(usize),
+    CloneSender(usize),
+    DropSender(usize),
+    Close,
+    Inspect,
+}
+
+fn unbounded_op() -> impl Strategy<Value = UnboundedOp> {
+    prop_oneof![
+        3 => (0..4usize).prop_map(UnboundedOp::Send),
+        3 => Just(UnboundedOp::PollRecv),
+        2 => Just(UnboundedOp::TryRecv),
+        1 => (0..4usize).prop_map(UnboundedOp::RecvMany),
+        1 => (0..4usize).prop_map(UnboundedOp::CloneSender),
+        1 => (0..4usize).prop_map(UnboundedOp::DropSender),
+        1 => Just(UnboundedOp::Close),
+        1 => Just(UnboundedOp::Inspect),
+    ]
+}
+
+macro_rules! unbounded_run {
+    ($($mod:ident)::+, $ops:expr, $cx:expr) => {{
+        let (tx, mut rx) = $($mod)::+::unbounded_channel::<u32>();
+        let mut senders = vec![tx];
+        let mut out = Vec::new();
+        for (v, &op) in $ops.iter().enumerate() {
+            let n = senders.len();
+            let v = v as u32;
+            out.push(match op {
+                UnboundedOp::Send(i) if n > 0 => format!("{:?}", senders[i % n].send(v)),
+                UnboundedOp::PollRecv => {
+                    let mut fut = std::pin::pin!(rx.recv());
+                    format!("{:?}", once(fut.as_mut(), $cx))
+                }
+                UnboundedOp::TryRecv => format!("{:?}", rx.try_recv()),
+                UnboundedOp::RecvMany(limit) => {
+                    let mut buf = Vec::new();
+                    let r = {
+                        let mut fut = std::pin::pin!(rx.recv_many(&mut buf, limit));
+                        once(fut.as_mut(), $cx)
+                    };
+                    format!("{r:?} {buf:?}")
+                }
+                UnboundedOp::CloneSender(i) if n > 0 => {
+                    let tx = senders[i % n].clone();
+                    senders.push(tx);
+                    String::new()
+                }
+                UnboundedOp::DropSender(i) if n > 0 => {
+                    senders.remove(i % n);
+                    String::new()
+                }
+                UnboundedOp::Close => {
+                    rx.close();
+                    String::new()
+                }
+                UnboundedOp::Inspect => format!(
+                    "len {} closed {} strong {} weak {} tx_closed {:?}",
+                    rx.len(),
+                    rx.is_closed(),
+                    rx.sender_strong_count(),
+                    rx.sender_weak_count(),
+                    senders.first().map(|s| s.is_closed()),
+                ),
+                _ => "no sender".into(),
+            });
+        }
+        out
+    }};
+}
+
+/// One generated operation on a oneshot channel.
+#[derive(Clone, Copy, Debug)]
+enum OneshotOp {
+    Send,
+    DropSender,
+    PollReceiver,
+    TryRecv,
+    Close,
+    DropReceiver,
+    PollClosed,
+    Inspect,
+}
+
+fn oneshot_op() -> impl Strategy<Value = OneshotOp> {
+    prop_oneof![
+        Just(OneshotOp::Send),
+        Just(OneshotOp::DropSender),
+        Just(OneshotOp::PollReceiver),
+        Just(OneshotOp::TryRecv),
+        Just(OneshotOp::Close),
+        Just(OneshotOp::DropReceiver),
+        Just(OneshotOp::PollClosed),
+        Just(OneshotOp::Inspect),
+    ]
+}
+
+macro_rules! oneshot_run {
+    ($($mod:ident)::+, $ops:expr, $cx:expr) => {{
+        let (tx, rx) = $($mod)::+::channel::<u32>();
+        let (mut tx, mut rx) = (Some(tx), Some(rx));
+        let mut out = Vec::new();
+        for (v, &op) in $ops.iter().enumerate() {
+            out.push(match op {
+                OneshotOp::Send => match tx.take() {
+                    Some(tx) => format!("{:?}", tx.send(v as u32)),
+                    None => "-".into(),
+                },
+                OneshotOp::DropSender => format!("{}", tx.take().is_some()),
+                // A receiver that returned is terminated: tokio panics if it is polled again.
+                OneshotOp::PollReceiver => match rx.as_mut().filter(|r| !r.is_terminated()) {
+                    Some(r) => format!("{:?}", once(Pin::new(r), $cx)),
+                    None => "-".into(),
+                },
+                OneshotOp::TryRecv => match rx.as_mut().filter(|r| !r.is_terminated()) {
+                    Some(r) => format!("{:?}", r.try_recv()),
+                    None => "-".into(),
+                },
+                OneshotOp::Close => match rx.as_mut() {
+                    Some(r) => {
+                        r.close();
+                        String::new()
+                    }
+                    None => "-".into(),
+                },
+                OneshotOp::DropReceiver => format!("{}", rx.take().is_some()),
+                OneshotOp::PollClosed => match tx.as_mut() {
+                    Some(t) => format!("{:?}", t.poll_closed($cx)),
+                    None => "-".into(),
+                },
+                OneshotOp::Inspect => format!(
+                    "{:?} {:?}",
+                    tx.as_ref().map(|t| t.is_closed()),
+                    rx.as_ref().map(|r| (r.is_empty(), r.is_terminated())),
+                ),
+            });
+        }
+        out
+    }};
+}
+
+/// Runs a comparison inside a one-schedule check, on one task.
+fn run_inside(body: impl Fn(&mut Context<'_>) + Send + Sync + 'static) -> Result<(), String> {
+    leakcheck::Config::new()
+        .schedules(1)
+        .explore(move || {
+            leakcheck::block_on(std::future::poll_fn(|cx| {
+                body(cx);
+                Poll::Ready(())
+            }));
+        })
+        .map(|_| ())
+        .map_err(|r| format!("discrepancy (inside a check):\n{r}"))
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// `mpsc::unbounded_channel` behaves as tokio's.
+    #[test]
+    fn unbounded_mpsc_matches_tokio(ops in prop::collection::vec(unbounded_op(), 1..MAX_OPS)) {
+        run_inside(move |cx| {
+            let a = unbounded_run!(leakcheck::tokio::sync::mpsc, &ops, cx);
+            let b = unbounded_run!(tokio::sync::mpsc, &ops, cx);
+            assert_eq!(a, b, "{ops:?}");
+        })
+        .map_err(TestCaseError::fail)?;
+    }
+
+    /// `oneshot` behaves as tokio's.
+    #[test]
+    fn oneshot_matches_tokio(ops in prop::collection::vec(oneshot_op(), 1..16)) {
+        run_inside(move |cx| {
+            let a = oneshot_run!(leakcheck::tokio::sync::oneshot, &ops, cx);
+            let b = oneshot_run!(tokio::sync::oneshot, &ops, cx);
+            assert_eq!(a, b, "{ops:?}");
+        })
+        .map_err(TestCaseError::fail)?;
+    }
+}
+
+/// One generated operation on a semaphore.
+#[derive(Clone, Copy, Debug)]
+enum SemOp {
+    /// Polls pending acquire `slot` once, or starts one of `n` permits if the slot is empty.
+    Acquire(usize, u32),
+    /// Drops (cancels) pending acquire `slot`.
+    Cancel(usize),
+    TryAcquire(u32),
+    /// Drops held permit `i`.
+    Release(usize),
+    /// Forgets held permit `i`.
+    Forget(usize),
+    AddPermits(usize),
+    ForgetPermits(usize),
+    Close,
+    Inspect,
+}
+
+fn sem_op() -> impl Strategy<Value = SemOp> {
+    prop_oneof![
+        4 => (0..SLOTS, 1..4u32).prop_map(|(s, n)| SemOp::Acquire(s, n)),
+        1 => (0..SLOTS).prop_map(SemOp::Cancel),
+        2 => (1..4u32).prop_map(SemOp::TryAcquire),
+        3 => (0..4usize).prop_map(SemOp::Release),
+        1 => (0..4usize).prop_map(SemOp::Forget),
+        2 => (0..3usize).prop_map(SemOp::AddPermits),
+        1 => (0..3usize).prop_map(SemOp::ForgetPermits),
+        1 => Just(SemOp::Close),
+        1 => Just(SemOp::Inspect),
+    ]
+}
+
+macro_rules! sem_run {
+    ($sem:expr, $ops:expr, $cx:expr) => {{
+        let sem = $sem;
+        let mut slots: Vec<Option<Pin<Box<_>>>> = (0..SLOTS).map(|_| None).collect();
+        let mut held = Vec::new();
+        let mut out = Vec::new();
+        for &op in $ops {
+            out.push(match op {
+                SemOp::Acquire(s, n) => {
+                    if slots[s].is_none() {
+                        slots[s] = Some(Box::pin(sem.acquire_many(n)));
+                    }
+                    match once(slots[s].as_mut().unwrap().as_mut(), $cx) {
+                        Poll::Ready(r) => {
+                            slots[s] = None;
+                            match r {
+                                Ok(p) => {
+                                    let n = p.num_permits();
+                                    held.push(p);
+                                    format!("acquired {n}")
+                                }
+                                Err(_) => "closed".into(),
+                            }
+                        }
+                        Poll::Pending => "pending".into(),
+                    }
+                }
+                SemOp::Cancel(s) => format!("{}", slots[s].take().is_some()),
+                SemOp::TryAcquire(n) => match sem.try_acquire_many(n) {
+                    Ok(p) => {
+                        held.push(p);
+                        "acquired".into()
+                    }
+                    Err(e) => format!("{e:?}"),
+                },
+                SemOp::Release(i) if !held.is_empty() => {
+                    let n = held.len();
+                    drop(held.remove(i % n));
+                    String::new()
+                }
+                SemOp::Forget(i) if !held.is_empty() => {
+                    let n = held.len();
+                    held.remove(i % n).forget();
+                    String::new()
+                }
+                SemOp::AddPermits(n) => {
+                    sem.add_permits(n);
+                    String::new()
+                }
+                SemOp::ForgetPermits(n) => format!("{}", sem.forget_permits(n)),
+                SemOp::Close => {
+                    sem.close();
+                    String::new()
+                }
+                SemOp::Inspect | SemOp::Release(_) | SemOp::Forget(_) => {
+                    format!("{} {}", sem.available_permits(), sem.is_closed())
+                }
+            });
+        }
+        drop(slots);
+        drop(held);
+        out
+    }};
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// `Semaphore` behaves as tokio's: FIFO, partial assignment to the head, cancellation,
+    /// forget, add_permits, close.
+    #[test]
+    fn semaphore_matches_tokio(permits in 0..4usize, ops in prop::collection::vec(sem_op(), 1..MAX_OPS)) {
+        run_inside(move |cx| {
+            let a = sem_run!(leakcheck::tokio::sync::Semaphore::new(permits), &ops, cx);
+            let b = sem_run!(tokio::sync::Semaphore::new(permits), &ops, cx);
+            assert_eq!(a, b, "{ops:?}");
+        })
+        .map_err(TestCaseError::fail)?;
+    }
+}
+
+/// One generated operation on an `RwLock`.
+#[derive(Clone, Copy, Debug)]
+enum LockOp {
+    /// Polls pending lock `slot` once, or starts a read (`false`) or a write (`true`).
+    Lock(usize, bool),
+    /// Drops (cancels) pending lock `slot`.
+    Cancel(usize),
+    TryRead,
+    TryWrite,
+    /// Drops held guard `i`.
+    Unlock(usize),
+}
+
+fn lock_op() -> impl Strategy<Value = LockOp> {
+    prop_oneof![
+        4 => (0..SLOTS, any::<bool>()).prop_map(|(s, w)| LockOp::Lock(s, w)),
+        1 => (0..SLOTS).prop_map(LockOp::Cancel),
+        1 => Just(LockOp::TryRead),
+        1 => Just(LockOp::TryWrite),
+        3 => (0..4usize).prop_map(LockOp::Unlock),
+    ]
+}
+
+/// A held guard of either kind.
+enum Guard<R, W> {
+    Read(R),
+    Write(W),
+}
+
+macro_rules! rwlock_run {
+    ($lock:expr, $ops:expr, $cx:expr) => {{
+        let lock = $lock;
+        let mut slots: Vec<Option<Pin<Box<dyn Future<Output = Guard<_, _>> + '_>>>> =
+            (0..SLOTS).map(|_| None).collect();
+        let mut held = Vec::new();
+        let mut out = Vec::new();
+        for &op in $ops {
+            out.push(match op {
+                LockOp::Lock(s, write) => {
+                    if slots[s].is_none() {
+                        slots[s] = Some(if write {
+                            Box::pin(async { Guard::Write(lock.write().await) })
+                        } else {
+                            Box::pin(async { Guard::Read(lock.read().await) })
+                        });
+                    }
+                    match once(slots[s].as_mut().unwrap().as_mut(), $cx) {
+                        Poll::Ready(g) => {
+                            slots[s] = None;
+                            held.push(g);
+                            "locked".to_string()
+                        }
+                        Poll::Pending => "pending".into(),
+                    }
+                }
+                LockOp::Cancel(s) => format!("{}", slots[s].take().is_some()),
+                LockOp::TryRead => match lock.try_read() {
+                    Ok(g) => {
+                        held.push(Guard::Read(g));
+                        "read".into()
+                    }
+                    Err(_) => "busy".into(),
+                },
+                LockOp::TryWrite => match lock.try_write() {
+                    Ok(g) => {
+                        held.push(Guard::Write(g));
+                        "write".into()
+                    }
+                    Err(_) => "busy".into(),
+                },
+                LockOp::Unlock(i) => {
+                    if held.is_empty() {
+                        "-".into()
+                    } else {
+                        let n = held.len();
+                        drop(held.remove(i % n));
+                        String::new()
+                    }
+                }
+            });
+        }
+        drop(slots);
+        drop(held);
+        out
+    }};
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// `RwLock` behaves as tokio's: fair, write-preferring, cancellation gives the place up.
+    #[test]
+    fn rwlock_matches_tokio(ops in prop::collection::vec(lock_op(), 1..MAX_OPS)) {
+        run_inside(move |cx| {
+            let a = rwlock_run!(leakcheck::tokio::sync::RwLock::new(0u32), &ops, cx);
+            let b = rwlock_run!(tokio::sync::RwLock::new(0u32), &ops, cx);
+            assert_eq!(a, b, "{ops:?}");
+        })
+        .map_err(TestCaseError::fail)?;
+    }
+}
