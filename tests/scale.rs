@@ -125,3 +125,9 @@ fn an_execution_with_a_thousand_threads_completes() {
         assert_eq!(summary.schedules(), 2);
     }
 }
+
+#[leakcheck::test(workers = 2, scheduler = "random", schedules = 200)]
+fn the_attribute_takes_workers() {
+    let h = thread::spawn(|| ());
+    h.join().unwrap();
+}

@@ -11,10 +11,10 @@ use syn::{Expr, ExprLit, Ident, Lit, LitInt, LitStr, Meta, Token};
 
 /// Every argument name, in the order error messages list them.
 const ARGUMENTS: &str =
-    "schedules, scheduler, depth, preemption_bound, seed, max_steps, allow_lingering, spurious_wakeups, time, replay, expect, allow_detached_panics, stall_timeout, trace, live, runs, grace_ms, ignore_thread";
+    "schedules, scheduler, depth, preemption_bound, seed, max_steps, allow_lingering, spurious_wakeups, time, replay, expect, allow_detached_panics, stall_timeout, trace, live, runs, grace_ms, ignore_thread, workers";
 
 /// The arguments that apply only to the deterministic checks, which a `live` test cannot take.
-const DETERMINISTIC_ONLY: [&str; 13] = [
+const DETERMINISTIC_ONLY: [&str; 14] = [
     "schedules",
     "scheduler",
     "depth",
@@ -28,6 +28,7 @@ const DETERMINISTIC_ONLY: [&str; 13] = [
     "stall_timeout",
     "time",
     "trace",
+    "workers",
 ];
 
 /// The finding kinds `expect` takes, as (name, `FindingKind` variant), in the order the
@@ -73,6 +74,8 @@ pub(crate) struct Args {
     pub(crate) grace_ms: Option<u64>,
     /// Live mode: thread-name prefixes that are never a leak.
     pub(crate) ignore_thread: Vec<LitStr>,
+    /// `workers`: how many OS threads explore the schedules.
+    pub(crate) workers: Option<usize>,
     /// The arguments as written, except `expect`, for the registry: name and value text.
     pub(crate) given: Vec<(String, String)>,
     /// The arguments seen so far, to reject repeats.
@@ -269,6 +272,13 @@ impl Args {
                         })?);
                     }
                     "ignore_thread" => self.ignore_thread = prefixes(value)?,
+                    "workers" => {
+                        self.workers = Some(positive(
+                            value,
+                            &key,
+                            "how many OS threads explore the schedules, at least 1",
+                        )?);
+                    }
                     _ => unreachable!("every argument name is handled"),
                 }
             }
@@ -328,6 +338,7 @@ fn example(key: &str) -> &'static str {
         "grace_ms" => "grace_ms = 500",
         "ignore_thread" => "ignore_thread = \"tokio-runtime-w\"",
         "time" => "time = \"virtual\"",
+        "workers" => "workers = 2",
         _ => "expect = \"leaked_thread\"",
     }
 }
