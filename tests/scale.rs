@@ -63,7 +63,12 @@ fn every_worker_count_explores_the_same_clean_schedules() {
         let many = random(n).schedules(500).explore(clean).unwrap();
         assert_eq!(many.schedules(), 500, "{n} workers");
         assert_eq!(
-            (many.schedules(), many.scheduler(), many.seed(), many.complete()),
+            (
+                many.schedules(),
+                many.scheduler(),
+                many.seed(),
+                many.complete()
+            ),
             (one.schedules(), one.scheduler(), one.seed(), one.complete()),
             "{n} workers"
         );
@@ -79,7 +84,12 @@ fn workers_are_ignored_by_the_schedulers_that_cannot_split() {
     let one = fails(config.clone(), rare_order);
     let many = fails(config.workers(4), rare_order);
     assert_eq!(many.to_string(), one.to_string());
-    for scheduler in [Scheduler::Dfs, Scheduler::Exhaustive { preemption_bound: 2 }] {
+    for scheduler in [
+        Scheduler::Dfs,
+        Scheduler::Exhaustive {
+            preemption_bound: 2,
+        },
+    ] {
         let config = Config::new().scheduler(scheduler).schedules(300);
         let body = || thread::spawn(|| ()).join().unwrap();
         let one = config.clone().explore(body).unwrap();

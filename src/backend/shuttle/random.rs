@@ -92,7 +92,10 @@ mod tests {
         for n in 1..4 {
             let mut merged = vec![0; 10];
             for w in 0..n {
-                for (i, s) in seeds(UniformRandom::part(0x5eed, 10, w, n)).into_iter().enumerate() {
+                for (i, s) in seeds(UniformRandom::part(0x5eed, 10, w, n))
+                    .into_iter()
+                    .enumerate()
+                {
                     merged[w + i * n] = s;
                 }
             }
