@@ -111,6 +111,9 @@ pub(crate) struct Control {
     pub arity: Cell<usize>,
     /// What the stall watchdog reads of the executions, from its own OS thread.
     pub progress: Arc<Progress>,
+    /// The thread the scheduler chose last, which runs until the next scheduling point, when
+    /// the engine's scheduler knows it (see `Exec::me`); `None` when it does not.
+    pub running: Cell<Option<Tid>>,
 }
 
 impl Control {
@@ -128,10 +131,12 @@ impl Control {
             trace: RefCell::new(Vec::new()),
             diverged: RefCell::new(None),
             arity: Cell::new(0),
+            running: Cell::new(None),
         }
     }
 
     pub(crate) fn reset(&self) {
+        self.running.set(None);
         self.steps.set(0);
         self.stop.set(None);
         self.trace.borrow_mut().clear();

@@ -133,6 +133,24 @@ impl EngineScheduler for Driven {
         current: Option<TaskId>,
         is_yielding: bool,
     ) -> Option<TaskId> {
+        let next = self.choose(runnable, current, is_yielding);
+        self.ctl.running.set(next.map(usize::from));
+        next
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        self.draw()
+    }
+}
+
+impl Driven {
+    /// The scheduler's choice of the next thread to run, if the execution goes on.
+    fn choose(
+        &mut self,
+        runnable: &[&Task],
+        current: Option<TaskId>,
+        is_yielding: bool,
+    ) -> Option<TaskId> {
         if self.ctl.stop.get().is_some() {
             return None;
         }
@@ -172,7 +190,8 @@ impl EngineScheduler for Driven {
         }
     }
 
-    fn next_u64(&mut self) -> u64 {
+    /// A random number for the program, drawn or replayed.
+    fn draw(&mut self) -> u64 {
         match &mut self.source {
             Source::Explore(inner) => {
                 // A choice among `arity` outcomes only needs its outcome: recorded as such, it
