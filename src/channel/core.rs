@@ -375,11 +375,15 @@ impl<T> Arm for SendArm<'_, T> {
             return;
         }
         if c.capacity == Some(0) {
-            let waiters: Vec<(Tid, usize)> = c.recv_waiters().collect();
-            let (r, arm) = waiters
-                .into_iter()
-                .find(|&(t, _)| t != me && waiting(reg, t))
-                .expect("a ready rendezvous send has a waiting receiver");
+            let (r, arm) = {
+                let reg = &*reg;
+                let ObjState::Channel(c) = &reg.objects[id].state else {
+                    unreachable!("object {id} is a channel")
+                };
+                c.recv_waiters()
+                    .find(|&(t, _)| t != me && waiting(reg, t))
+                    .expect("a ready rendezvous send has a waiting receiver")
+            };
             self.chan.data().delivered.push((r, v));
             if let Some(sel) = reg.threads[r].selection.as_mut() {
                 sel.chosen = Some(arm);
