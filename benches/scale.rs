@@ -15,6 +15,8 @@
 
 #![warn(missing_docs, clippy::missing_docs_in_private_items)]
 
+// Only the helpers are used here, not the shuttle-versus-leakcheck harness.
+#[allow(dead_code)]
 mod common;
 
 use std::time::{Duration, Instant};
@@ -218,7 +220,7 @@ fn main() {
         };
         time(random(2), three_threads);
         let mut cpu = [Vec::new(), Vec::new(), Vec::new()];
-        let mut timed = |w: usize, i: usize, cpu: &mut [Vec<Duration>; 3]| {
+        let timed = |w: usize, i: usize, cpu: &mut [Vec<Duration>; 3]| {
             let before = cpu_time();
             let d = time(random(w), three_threads);
             if let (Some(a), Some(b)) = (before, cpu_time()) {
