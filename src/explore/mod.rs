@@ -1,5 +1,7 @@
 //! The driver of a check: runs executions one after another under the scheduler, judges each,
-//! stops at the first failing one, replays it with stacks captured, and builds the report.
+//! stops at the first failing one, replays it with stacks captured, and builds the report. With
+//! several workers (`Config::workers`, the random scheduler only), each OS thread runs its part
+//! of the schedules so, and the lowest failing schedule is the one reported (`search_parallel`).
 //!
 //! `body.rs` is what the test body's thread runs; `exhaustive.rs` drives the search on loom;
 //! `files.rs` writes reports and summaries for `LEAKCHECK_REPORT_DIR`.
