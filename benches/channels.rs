@@ -14,7 +14,7 @@
 //!   every thread is joined.
 //!
 //! ```text
-//! cargo bench --bench channels               # N = 10_000 executions, median of 3 runs
+//! cargo bench --bench channels               # N = 10_000 executions, median of 5 runs
 //! cargo bench --bench channels -- --quick    # N = 1_000, 1 run (a smoke test for CI)
 //! LEAKCHECK_BENCH_EXECUTIONS=50000 cargo bench --bench channels
 //! cargo bench --bench channels -- --only=fan-in   # the workloads whose name contains `fan-in`

@@ -19,7 +19,7 @@
 //! row times its own shuttle runs, alternating with its leakcheck runs.
 //!
 //! ```text
-//! cargo bench --bench condvar               # N = 10_000 executions, median of 3 runs
+//! cargo bench --bench condvar               # N = 10_000 executions, median of 5 runs
 //! cargo bench --bench condvar -- --quick    # N = 1_000, 1 run (a smoke test for CI)
 //! LEAKCHECK_BENCH_EXECUTIONS=50000 cargo bench --bench condvar
 //! cargo bench --bench condvar -- --only=off # the rows whose variant contains `off`

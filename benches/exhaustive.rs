@@ -10,7 +10,7 @@
 //! and of the total time of the search.
 //!
 //! ```text
-//! cargo bench --bench exhaustive               # median of 3 full searches per side
+//! cargo bench --bench exhaustive               # median of 5 full searches per side
 //! cargo bench --bench exhaustive -- --quick    # 1 full search per side (a smoke test for CI)
 //! cargo bench --bench exhaustive -- --only=handshake
 //! ```

@@ -7,7 +7,7 @@
 //! (random, and PCT of depth 3) with the same seed; the table compares executions per second.
 //!
 //! ```text
-//! cargo bench --bench overhead               # N = 20_000 executions, median of 3 runs
+//! cargo bench --bench overhead               # N = 20_000 executions, median of 5 runs
 //! cargo bench --bench overhead -- --quick    # N = 2_000, 1 run (a smoke test for CI)
 //! LEAKCHECK_BENCH_EXECUTIONS=50000 cargo bench --bench overhead
 //! ```

@@ -75,6 +75,7 @@ pub struct Config {
     pub(crate) trace: bool,
     pub(crate) report_dir: Option<std::path::PathBuf>,
     pub(crate) flavor: Flavor,
+    pub(crate) workers: usize,
 }
 
 impl Default for Config {
@@ -104,6 +105,7 @@ impl Config {
             trace: false,
             report_dir: None,
             flavor: Flavor::CurrentThread,
+            workers: 1,
         }
     }
 
@@ -334,6 +336,43 @@ impl Config {
     }
 
     /// Lays the environment over this configuration.
+    /// On how many OS threads one check explores its schedules (at least 1; the default is 1).
+    /// `LEAKCHECK_WORKERS=<n>` or `LEAKCHECK_WORKERS=auto` (the machine's available parallelism)
+    /// overrides it.
+    ///
+    /// Schedules are split by their index: worker `w` of `n` runs schedules `w + 1`,
+    /// `w + 1 + n`, and so on. The first failure stops the other workers, and the check reports
+    /// the failing schedule with the lowest index, so the result, and the report's bytes, are the
+    /// same for any number of workers.
+    ///
+    /// Only [`Scheduler::Random`] explores in parallel: under it, each schedule is a function of
+    /// the seed and its index alone. [`Scheduler::Pct`] learns the length of the executions it
+    /// has run to place its change points, [`Scheduler::Dfs`] and [`Scheduler::Exhaustive`] walk a
+    /// tree of schedules one after another, and a replay is one execution: they run on one worker
+    /// whatever this says, with the same results. A body that shares state between executions (a
+    /// `static` it changes) sees executions run at the same time on several workers.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use leakcheck::{Config, Scheduler};
+    ///
+    /// let summary = Config::new()
+    ///     .scheduler(Scheduler::Random)
+    ///     .schedules(200)
+    ///     .workers(2)
+    ///     .explore(|| {
+    ///         let h = leakcheck::thread::spawn(|| ());
+    ///         h.join().unwrap();
+    ///     })
+    ///     .unwrap();
+    /// assert_eq!(summary.schedules(), 200);
+    /// ```
+    pub fn workers(mut self, workers: usize) -> Self {
+        self.workers = workers;
+        self
+    }
+
     pub(crate) fn resolve(&self) -> Result<Settings, ConfigError> {
         self.resolve_with(|name| std::env::var_os(name))
     }
@@ -373,7 +412,15 @@ impl Config {
             allow_detached_panics: self.allow_detached_panics,
             trace: self.trace,
             flavor: self.flavor,
+            workers: self.workers,
         };
+        if let Some(v) = get("LEAKCHECK_WORKERS")? {
+            settings.workers = parse_workers(&v).ok_or_else(|| ConfigError::Env {
+                variable: "LEAKCHECK_WORKERS",
+                value: v.clone(),
+                accepted: "a whole number of OS threads, at least 1, or auto (one per core)",
+            })?;
+        }
         if let Some(v) = get("LEAKCHECK_SCHEDULES")? {
             settings.schedules = match v.trim().replace('_', "").parse::<usize>() {
                 Ok(n) if n >= 1 => n,
@@ -433,6 +480,12 @@ impl Config {
             // A directory the code chose wins (see `Config::report_dir`).
             settings.report_dir.get_or_insert_with(|| PathBuf::from(v));
         }
+        if settings.workers == 0 {
+            return Err(ConfigError::Invalid {
+                setting: "workers",
+                problem: "is 0; a check explores on at least one OS thread".into(),
+            });
+        }
         if settings.schedules == 0 {
             return Err(ConfigError::Invalid {
                 setting: "schedules",
@@ -490,6 +543,16 @@ pub(crate) struct Settings {
     pub allow_detached_panics: bool,
     pub trace: bool,
     pub flavor: Flavor,
+    /// How many OS threads explore (see [`Config::workers`]).
+    pub workers: usize,
+}
+
+/// `LEAKCHECK_WORKERS`: a whole number at least 1, or `auto` (the available parallelism).
+fn parse_workers(text: &str) -> Option<usize> {
+    match text.trim() {
+        "auto" => Some(std::thread::available_parallelism().map_or(1, |n| n.get())),
+        t => t.replace('_', "").parse::<usize>().ok().filter(|&n| n >= 1),
+    }
 }
 
 /// A positive, finite number of seconds (`10`, `2.5`, `0.25`).
@@ -568,11 +631,26 @@ mod tests {
                 "positive number of seconds",
             ),
             ("LEAKCHECK_TIME", "paused", "`adversarial` or `virtual`"),
+            ("LEAKCHECK_WORKERS", "0", "at least 1, or auto"),
+            ("LEAKCHECK_WORKERS", "many", "at least 1, or auto"),
         ] {
             let err = resolve(&[(var, value)]).unwrap_err().to_string();
             assert!(err.contains(var), "{err}");
             assert!(err.contains(value), "{err}");
             assert!(err.contains(needle), "{err}");
         }
+    }
+
+    #[test]
+    fn workers_come_from_the_environment_or_the_machine() {
+        assert_eq!(resolve(&[]).unwrap().workers, 1);
+        assert_eq!(resolve(&[("LEAKCHECK_WORKERS", "3")]).unwrap().workers, 3);
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        assert_eq!(
+            resolve(&[("LEAKCHECK_WORKERS", "auto")]).unwrap().workers,
+            cores
+        );
+        let err = Config::new().workers(0).resolve_with(|_| None).unwrap_err();
+        assert!(err.to_string().contains("workers"), "{err}");
     }
 }

@@ -67,6 +67,7 @@
 //! | `LEAKCHECK_STALL_TIMEOUT` | seconds a thread may stay away from the scheduler before a `Stall` finding (default 10) |
 //! | `LEAKCHECK_TIME` | the [time model](Time): `adversarial` or `virtual` |
 //! | `LEAKCHECK_TRACE` | `1`: reports end with the failing schedule's event log ([`Config::trace`]) |
+//! | `LEAKCHECK_WORKERS` | `<n>` or `auto`: explore one check's schedules on n OS threads, same result ([`Config::workers`]) |
 //!
 //! # Defaults
 //!

@@ -29,13 +29,13 @@ pub const SEED: u64 = 0x5eed;
 pub const PCT_DEPTH: usize = 3;
 
 /// Timed runs per runner, case and scheduler, whose median is reported (1 with `--quick`).
-pub const DEFAULT_REPEATS: usize = 3;
+pub const DEFAULT_REPEATS: usize = 5;
 
 /// The environment variable that overrides the executions per timed run.
 pub const EXECUTIONS_VAR: &str = "LEAKCHECK_BENCH_EXECUTIONS";
 
 /// The most leakcheck may take, as a multiple of shuttle's time, for the target to be met.
-pub const TARGET_RATIO: f64 = 1.3;
+pub const TARGET_RATIO: f64 = 1.1;
 
 /// leakcheck's environment overrides: any of them would make `explore` run something else than
 /// what a benchmark asks for, so the benchmarks refuse to run while one is set.

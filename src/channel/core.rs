@@ -111,9 +111,9 @@ pub(crate) fn new_chan<T>(
         alive: true,
     };
     if timer.is_none() && !never {
-        state.senders.push(end(false));
+        state.add_end(Dir::Send, end(false));
     }
-    state.receivers.push(end(false));
+    state.add_end(Dir::Recv, end(false));
     let handle = exec.new_object(at, state);
     let next = timer
         .as_ref()
@@ -143,20 +143,17 @@ pub(crate) fn new_chan<T>(
 pub(crate) fn clone_end(exec: &Exec, id: ObjId, dir: Dir, at: Loc) -> usize {
     let me = exec.me();
     let mut reg = exec.reg();
-    let c = reg.channel(id);
-    let ends = match dir {
-        Dir::Send => &mut c.senders,
-        Dir::Recv => &mut c.receivers,
-    };
-    ends.push(EndRec {
-        created_at: at,
-        cloned: true,
-        created_by: me,
-        last_user: me,
-        last_at: None,
-        alive: true,
-    });
-    ends.len() - 1
+    reg.channel(id).add_end(
+        dir,
+        EndRec {
+            created_at: at,
+            cloned: true,
+            created_by: me,
+            last_user: me,
+            last_at: None,
+            alive: true,
+        },
+    )
 }
 
 /// An end is dropped. The last sender disconnects the receivers; the last receiver discards the
@@ -170,16 +167,7 @@ pub(crate) fn drop_end<T>(chan: &Chan<T>, end: usize, dir: Dir) {
             return;
         };
         let c = reg.channel(chan.id());
-        let last = match dir {
-            Dir::Send => {
-                c.senders[end].alive = false;
-                c.live_senders() == 0
-            }
-            Dir::Recv => {
-                c.receivers[end].alive = false;
-                c.live_receivers() == 0
-            }
-        };
+        let last = c.end_dropped(dir, end);
         if !last {
             return;
         }
@@ -387,11 +375,15 @@ impl<T> Arm for SendArm<'_, T> {
             return;
         }
         if c.capacity == Some(0) {
-            let waiters: Vec<(Tid, usize)> = c.recv_waiters().collect();
-            let (r, arm) = waiters
-                .into_iter()
-                .find(|&(t, _)| t != me && waiting(reg, t))
-                .expect("a ready rendezvous send has a waiting receiver");
+            let (r, arm) = {
+                let reg = &*reg;
+                let ObjState::Channel(c) = &reg.objects[id].state else {
+                    unreachable!("object {id} is a channel")
+                };
+                c.recv_waiters()
+                    .find(|&(t, _)| t != me && waiting(reg, t))
+                    .expect("a ready rendezvous send has a waiting receiver")
+            };
             self.chan.data().delivered.push((r, v));
             if let Some(sel) = reg.threads[r].selection.as_mut() {
                 sel.chosen = Some(arm);

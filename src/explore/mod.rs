@@ -1,5 +1,7 @@
 //! The driver of a check: runs executions one after another under the scheduler, judges each,
-//! stops at the first failing one, replays it with stacks captured, and builds the report.
+//! stops at the first failing one, replays it with stacks captured, and builds the report. With
+//! several workers (`Config::workers`, the random scheduler only), each OS thread runs its part
+//! of the schedules so, and the lowest failing schedule is the one reported (`search_parallel`).
 //!
 //! `body.rs` is what the test body's thread runs; `exhaustive.rs` drives the search on loom;
 //! `files.rs` writes reports and summaries for `LEAKCHECK_REPORT_DIR`.
@@ -13,6 +15,7 @@ mod watchdog;
 use std::cell::RefCell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -22,7 +25,7 @@ use crate::detect::Judge;
 use crate::error::{ConfigError, ReplayError};
 use crate::replay::{Cursor, Token};
 use crate::report::{Finding, FindingKind, Report, ReportData, Summary, FORMAT};
-use crate::runtime::{self, Control, Exec, Progress};
+use crate::runtime::{self, Control, Decision, Exec, Progress};
 use crate::timeline::Timeline;
 
 use self::body::body_thread;
@@ -251,9 +254,11 @@ pub(crate) fn explore(config: &Config, body: Body) -> Result<Summary, Failure> {
     };
     let test = test_name(&settings);
     let started = Instant::now();
-    let progress = Arc::new(Progress::new(settings.max_steps));
+    let workers: Vec<Arc<Progress>> = (0..workers(&settings))
+        .map(|_| Arc::new(Progress::new(settings.max_steps)))
+        .collect();
     let _watchdog = Watchdog::start(
-        progress.clone(),
+        workers.clone(),
         &settings,
         test.as_deref(),
         package(&settings),
@@ -263,11 +268,12 @@ pub(crate) fn explore(config: &Config, body: Body) -> Result<Summary, Failure> {
         judge: &judge,
         body: &body,
         engine: shuttle::engine_config(),
-        progress,
+        progress: workers[0].clone(),
         timeline: RefCell::new(None),
     };
     let result = shuttle::with_stack_pool(|| match &settings.replay {
         Some(text) => replay(&run, test.as_deref(), text),
+        None if workers.len() > 1 => search_parallel(&run, test.as_deref(), &workers),
         None => search(&run, test.as_deref()),
     });
     match result {
@@ -324,9 +330,12 @@ fn search(run: &Run<'_>, test: Option<&str>) -> Result<(usize, bool), Failure> {
                 Searched::Found {
                     execution,
                     findings,
-                } => Err(Failure::Found(failed(
-                    run, test, &ctl, execution, findings, 0,
-                ))),
+                } => {
+                    let decisions = ctl.trace.borrow().clone();
+                    Err(Failure::Found(failed(
+                        run, test, decisions, execution, findings, 0,
+                    )))
+                }
             };
         }
     };
@@ -344,10 +353,11 @@ fn search(run: &Run<'_>, test: Option<&str>) -> Result<(usize, bool), Failure> {
         }
         schedule += 1;
         if !outcome.findings.is_empty() {
+            let decisions = ctl.trace.borrow().clone();
             return Err(Failure::Found(failed(
                 run,
                 test,
-                &ctl,
+                decisions,
                 schedule,
                 outcome.findings,
                 outcome.spurious,
@@ -356,12 +366,151 @@ fn search(run: &Run<'_>, test: Option<&str>) -> Result<(usize, bool), Failure> {
     }
 }
 
-/// The report of the failing execution number `schedule`, whose decisions are in the control's
-/// trace: replayed on shuttle with stacks captured.
+/// How many OS threads explore the check: what the settings say when the scheduler's schedules
+/// can be split among them (see `Config::workers`), at most one per schedule; otherwise one.
+fn workers(settings: &Settings) -> usize {
+    let splits = match settings.scheduler {
+        Scheduler::Random => Sampler::Random.splits(),
+        Scheduler::Pct { depth } => Sampler::Pct { depth }.splits(),
+        Scheduler::Dfs => Sampler::Dfs.splits(),
+        Scheduler::Exhaustive { .. } => false,
+    };
+    if splits && settings.replay.is_none() {
+        settings.workers.clamp(1, settings.schedules.max(1))
+    } else {
+        1
+    }
+}
+
+/// What one worker of a parallel search ran, and the failure it found, if it found one.
+struct Part {
+    ran: usize,
+    failed: Option<PartFailure>,
+}
+
+/// A failing schedule a worker found: its number, findings, spurious wake-ups and decisions.
+struct PartFailure {
+    schedule: usize,
+    findings: Vec<Finding>,
+    spurious: usize,
+    decisions: Vec<Decision>,
+}
+
+/// Explores on one OS thread per entry of `workers` (each its progress, watched by the stall
+/// watchdog): worker `w` of `n` runs the schedules numbered `w + 1`, `w + 1 + n`, ... A worker
+/// stops when its next schedule comes after the lowest failing one found so far, so every
+/// schedule before that one ran and the check reports the lowest failing schedule, whatever
+/// `n` is and whichever worker finished first. Its report is made here, as `search` makes it.
+fn search_parallel(
+    run: &Run<'_>,
+    test: Option<&str>,
+    workers: &[Arc<Progress>],
+) -> Result<(usize, bool), Failure> {
+    let settings = run.settings;
+    let sampler = match settings.scheduler {
+        Scheduler::Random => Sampler::Random,
+        Scheduler::Pct { depth } => Sampler::Pct { depth },
+        _ => Sampler::Dfs,
+    };
+    let n = workers.len();
+    let lowest = AtomicUsize::new(usize::MAX);
+    let (settings, judge, body) = (run.settings, run.judge, run.body);
+    let worker = |w: usize| {
+        let run = Run {
+            settings,
+            judge,
+            body,
+            engine: shuttle::engine_config(),
+            progress: workers[w].clone(),
+            timeline: RefCell::new(None),
+        };
+        shuttle::with_stack_pool(|| part(&run, sampler, (w, n), &lowest))
+    };
+    let parts: Vec<Part> = std::thread::scope(|scope| {
+        let spawned: Vec<_> = (1..n)
+            .map(|w| {
+                let worker = &worker;
+                let handle = std::thread::Builder::new()
+                    .name(format!("leakcheck-worker-{w}"))
+                    .spawn_scoped(scope, move || worker(w));
+                (w, handle)
+            })
+            .collect();
+        // This thread is worker 0, and runs the part of any worker that could not start.
+        let mut parts = vec![worker(0)];
+        for (w, handle) in spawned {
+            parts.push(match handle {
+                Ok(h) => h
+                    .join()
+                    .unwrap_or_else(|payload| std::panic::resume_unwind(payload)),
+                Err(_) => worker(w),
+            });
+        }
+        parts
+    });
+    let ran = parts.iter().map(|p| p.ran).sum();
+    let first = parts
+        .into_iter()
+        .filter_map(|p| p.failed)
+        .min_by_key(|f| f.schedule);
+    match first {
+        None => Ok((ran, true)),
+        Some(f) => Err(Failure::Found(failed(
+            run,
+            test,
+            f.decisions,
+            f.schedule,
+            f.findings,
+            f.spurious,
+        ))),
+    }
+}
+
+/// Worker `w` of `n`: runs its schedules until none is left or a failure comes before its next
+/// one (`lowest`, the lowest failing schedule number any worker found).
+fn part(run: &Run<'_>, sampler: Sampler, (w, n): (usize, usize), lowest: &AtomicUsize) -> Part {
+    let ctl = run.control();
+    let scheduler = Rc::new(RefCell::new(Driven::explore_part(
+        sampler,
+        run.settings.seed,
+        run.settings.schedules,
+        (w, n),
+        ctl.clone(),
+    )));
+    let mut ran = 0;
+    let mut schedule = w + 1;
+    loop {
+        if schedule > lowest.load(Ordering::Acquire) {
+            return Part { ran, failed: None };
+        }
+        let outcome = run_one(run, &scheduler, &ctl, false, schedule);
+        if outcome.no_more {
+            return Part { ran, failed: None };
+        }
+        ran += 1;
+        if !outcome.findings.is_empty() {
+            lowest.fetch_min(schedule, Ordering::AcqRel);
+            let decisions = ctl.trace.borrow().clone();
+            return Part {
+                ran,
+                failed: Some(PartFailure {
+                    schedule,
+                    findings: outcome.findings,
+                    spurious: outcome.spurious,
+                    decisions,
+                }),
+            };
+        }
+        schedule += n;
+    }
+}
+
+/// The report of the failing execution number `schedule`, whose decisions these are: replayed
+/// on shuttle with stacks captured.
 fn failed(
     run: &Run<'_>,
     test: Option<&str>,
-    ctl: &Control,
+    decisions: Vec<Decision>,
     schedule: usize,
     findings: Vec<Finding>,
     spurious: usize,
@@ -373,7 +522,7 @@ fn failed(
             scheduler: settings.scheduler,
             seed: settings.seed,
             schedule,
-            decisions: ctl.trace.borrow().clone(),
+            decisions,
         };
         // Replay the failing schedule with stacks captured, for the report; not a stall, which
         // would take its timeout again.

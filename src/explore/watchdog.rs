@@ -36,7 +36,8 @@ struct Context {
 }
 
 struct Shared {
-    progress: Arc<Progress>,
+    /// One per worker of the check (see `Config::workers`).
+    progress: Vec<Arc<Progress>>,
     done: Mutex<bool>,
     wake: Condvar,
 }
@@ -48,10 +49,10 @@ pub(super) struct Watchdog {
 }
 
 impl Watchdog {
-    /// Starts watching `progress` for a check with these settings. Without an OS thread to
-    /// spare (a spawn that fails), the check runs unwatched.
+    /// Starts watching `progress` (one per worker) for a check with these settings. Without an
+    /// OS thread to spare (a spawn that fails), the check runs unwatched.
     pub(super) fn start(
-        progress: Arc<Progress>,
+        progress: Vec<Arc<Progress>>,
         settings: &Settings,
         test: Option<&str>,
         package: Option<String>,
@@ -89,10 +90,12 @@ fn watch(shared: &Shared, cx: &Context) {
     let timeout = cx.settings.stall_timeout;
     let poll = (timeout / 8).clamp(Duration::from_millis(5), Duration::from_millis(250));
     let grace = timeout.max(GRACE);
-    let progress = &shared.progress;
-    let mut seen = progress.count();
-    let mut since = Instant::now();
-    let mut raised = false;
+    // Per worker: the count seen last, since when, and whether the stall flag is up.
+    let mut state: Vec<(u64, Instant, bool)> = shared
+        .progress
+        .iter()
+        .map(|p| (p.count(), Instant::now(), false))
+        .collect();
     let mut done = shared.done.lock().unwrap_or_else(|e| e.into_inner());
     loop {
         if *done {
@@ -105,20 +108,22 @@ fn watch(shared: &Shared, cx: &Context) {
         if *done {
             return;
         }
-        let now = progress.count();
-        if now != seen || !progress.is_active() {
-            (seen, since, raised) = (now, Instant::now(), false);
-            continue;
-        }
-        let away = since.elapsed();
-        if !raised && away >= timeout {
-            progress.set_stalled(since);
-            raised = true;
-        }
-        if raised && away >= timeout.saturating_add(grace) {
-            if let Some(snapshot) = progress.snapshot() {
-                drop(done);
-                give_up(cx, snapshot, away);
+        for (progress, (seen, since, raised)) in shared.progress.iter().zip(&mut state) {
+            let now = progress.count();
+            if now != *seen || !progress.is_active() {
+                (*seen, *since, *raised) = (now, Instant::now(), false);
+                continue;
+            }
+            let away = since.elapsed();
+            if !*raised && away >= timeout {
+                progress.set_stalled(*since);
+                *raised = true;
+            }
+            if *raised && away >= timeout.saturating_add(grace) {
+                if let Some(snapshot) = progress.snapshot() {
+                    drop(done);
+                    give_up(cx, snapshot, away);
+                }
             }
         }
     }

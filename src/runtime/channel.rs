@@ -59,6 +59,10 @@ pub(crate) struct ChannelState {
     /// crossbeam's unbounded flavor do; crossbeam's bounded flavor keeps them until the
     /// channel itself is freed).
     pub discard_on_disconnect: bool,
+    /// How many of `senders` and of `receivers` are alive (kept by [`ChannelState::add_end`]
+    /// and [`ChannelState::end_dropped`]): a channel with a thousand senders answers "any
+    /// left?" without counting them at every operation.
+    live: [usize; 2],
 }
 
 impl ChannelState {
@@ -72,15 +76,48 @@ impl ChannelState {
             waiters: Vec::new(),
             flavor,
             discard_on_disconnect: true,
+            live: [0, 0],
         }
     }
 
+    /// Adds a live end; returns its number among the ends of its direction.
+    pub(crate) fn add_end(&mut self, dir: Dir, end: EndRec) -> usize {
+        debug_assert!(end.alive);
+        self.live[dir as usize] += 1;
+        let ends = match dir {
+            Dir::Send => &mut self.senders,
+            Dir::Recv => &mut self.receivers,
+        };
+        ends.push(end);
+        ends.len() - 1
+    }
+
+    /// End number `end` of direction `dir` is dropped; returns whether it was the last live one.
+    pub(crate) fn end_dropped(&mut self, dir: Dir, end: usize) -> bool {
+        let ends = match dir {
+            Dir::Send => &mut self.senders,
+            Dir::Recv => &mut self.receivers,
+        };
+        if std::mem::replace(&mut ends[end].alive, false) {
+            self.live[dir as usize] -= 1;
+        }
+        self.live[dir as usize] == 0
+    }
+
     pub(crate) fn live_senders(&self) -> usize {
-        self.senders.iter().filter(|e| e.alive).count()
+        debug_assert_eq!(
+            self.live[Dir::Send as usize],
+            self.senders.iter().filter(|e| e.alive).count()
+        );
+        self.live[Dir::Send as usize]
     }
 
     pub(crate) fn live_receivers(&self) -> usize {
-        self.receivers.iter().filter(|e| e.alive).count()
+        debug_assert_eq!(
+            self.live[Dir::Recv as usize],
+            self.receivers.iter().filter(|e| e.alive).count()
+        );
+        self.live[Dir::Recv as usize]
     }
 
     /// Whether a thread waits to receive and has not been served yet.

@@ -113,6 +113,9 @@ pub(crate) struct Control {
     pub progress: Arc<Progress>,
     /// The runtime `block_on` models.
     pub flavor: Cell<super::task::Flavor>,
+    /// The thread the scheduler chose last, which runs until the next scheduling point, when
+    /// the engine's scheduler knows it (see `Exec::me`); `None` when it does not.
+    pub running: Cell<Option<Tid>>,
 }
 
 impl Control {
@@ -131,10 +134,12 @@ impl Control {
             diverged: RefCell::new(None),
             arity: Cell::new(0),
             flavor: Cell::new(super::task::Flavor::CurrentThread),
+            running: Cell::new(None),
         }
     }
 
     pub(crate) fn reset(&self) {
+        self.running.set(None);
         self.steps.set(0);
         self.stop.set(None);
         self.trace.borrow_mut().clear();

@@ -199,7 +199,16 @@ impl Exec {
 
     #[inline]
     pub(crate) fn me(&self) -> Tid {
-        self.backend.current()
+        // The thread the scheduler chose runs until the next scheduling point: no need to ask
+        // the engine (a thread-local lookup and a borrow) at every operation. Once the execution
+        // has stopped, the engine resumes threads of its own accord to unwind them: ask it then.
+        match self.ctl.running.get() {
+            Some(tid) if !self.closed() => {
+                debug_assert_eq!(tid, self.backend.current(), "the cached running thread");
+                tid
+            }
+            _ => self.backend.current(),
+        }
     }
 
     /// Registers a new object with its model's initial state, and returns the facade's

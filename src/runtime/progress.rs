@@ -3,7 +3,8 @@
 //! last one with its operation and location, the threads' names, and the decisions of the
 //! execution so far (for the replay token of a report made without the stuck thread).
 //!
-//! Every execution runs its model threads on one OS thread, so one writer updates it; the
+//! Every execution runs its model threads on one OS thread, so one writer updates it (a check
+//! exploring on several workers has one per worker); the
 //! watchdog only reads, and sets the stall flag the writer reads at its next scheduling point.
 //! The writer's side is plain (relaxed or release) atomic stores: no lock, no allocation but one
 //! chunk of the decision log per 4,096 decisions, once per check.

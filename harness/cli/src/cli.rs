@@ -77,6 +77,12 @@ pub struct Cli {
     #[arg(long, value_name = "S", value_parser = parse_seed)]
     pub seed: Option<u64>,
 
+    /// OS threads each check explores its schedules on: a number, or `auto` for one per core
+    /// (sets `LEAKCHECK_WORKERS`). The random scheduler splits its schedules among them; the
+    /// results are the same for any number.
+    #[arg(long, value_name = "N|auto", value_parser = parse_workers)]
+    pub workers: Option<String>,
+
     /// Write every report and the summary as JSON to PATH (schema in docs/ci.md).
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
@@ -252,7 +258,23 @@ impl Cli {
         if self.live {
             env.push(("LEAKCHECK_MODE", "live".to_string()));
         }
+        if let Some(w) = &self.workers {
+            env.push(("LEAKCHECK_WORKERS", w.clone()));
+        }
         env
+    }
+}
+
+/// `--workers`: a whole number at least 1, or `auto`.
+fn parse_workers(text: &str) -> Result<String, String> {
+    match text.trim() {
+        "auto" => Ok("auto".to_string()),
+        t => match t.parse::<usize>() {
+            Ok(n) if n >= 1 => Ok(n.to_string()),
+            _ => Err(format!(
+                "`{text}` is not a number of workers: give a whole number at least 1, or auto"
+            )),
+        },
     }
 }
 
@@ -313,6 +335,28 @@ mod tests {
         assert_eq!(cli.cargo_selection(), ["-p", "demo"]);
         assert!(Cli::try_parse_from(["x", "--schedules", "0"]).is_err());
         assert!(Cli::try_parse_from(["x", "--update-baseline"]).is_err());
+    }
+
+    #[test]
+    fn workers_pass_through_to_the_tests() {
+        let env = |args: &[&str]| {
+            let mut all = vec!["cargo-leakcheck"];
+            all.extend(args);
+            Cli::try_parse_from(all).map(|c| c.leakcheck_env())
+        };
+        assert_eq!(
+            env(&["--workers", "2"]).unwrap(),
+            [("LEAKCHECK_WORKERS", "2".to_string())]
+        );
+        assert_eq!(
+            env(&["--workers", "auto"]).unwrap(),
+            [("LEAKCHECK_WORKERS", "auto".to_string())]
+        );
+        for bad in ["0", "many", "1.5"] {
+            let err = env(&["--workers", bad]).unwrap_err().to_string();
+            assert!(err.contains("at least 1, or auto"), "{err}");
+        }
+        assert!(env(&[]).unwrap().is_empty());
     }
 
     #[test]

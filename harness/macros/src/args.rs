@@ -11,10 +11,10 @@ use syn::{Expr, ExprLit, Ident, Lit, LitInt, LitStr, Meta, Token};
 
 /// Every argument name, in the order error messages list them.
 const ARGUMENTS: &str =
-    "schedules, scheduler, depth, preemption_bound, seed, max_steps, allow_lingering, spurious_wakeups, time, replay, expect, allow_detached_panics, stall_timeout, trace, live, runs, grace_ms, ignore_thread, flavor, worker_threads";
+    "schedules, scheduler, depth, preemption_bound, seed, max_steps, allow_lingering, spurious_wakeups, time, replay, expect, allow_detached_panics, stall_timeout, trace, live, runs, grace_ms, ignore_thread, flavor, worker_threads, workers";
 
 /// The arguments that apply only to the deterministic checks, which a `live` test cannot take.
-const DETERMINISTIC_ONLY: [&str; 15] = [
+const DETERMINISTIC_ONLY: [&str; 16] = [
     "schedules",
     "scheduler",
     "depth",
@@ -30,6 +30,7 @@ const DETERMINISTIC_ONLY: [&str; 15] = [
     "trace",
     "flavor",
     "worker_threads",
+    "workers",
 ];
 
 /// The finding kinds `expect` takes, as (name, `FindingKind` variant), in the order the
@@ -80,6 +81,8 @@ pub(crate) struct Args {
     pub(crate) flavor: Option<Ident>,
     pub(crate) multi_thread: bool,
     pub(crate) worker_threads: Option<(usize, Ident)>,
+    /// `workers`: how many OS threads explore the schedules.
+    pub(crate) workers: Option<usize>,
     /// The arguments as written, except `expect`, for the registry: name and value text.
     pub(crate) given: Vec<(String, String)>,
     /// The arguments seen so far, to reject repeats.
@@ -298,6 +301,13 @@ impl Args {
                             name,
                         ));
                     }
+                    "workers" => {
+                        self.workers = Some(positive(
+                            value,
+                            &key,
+                            "how many OS threads explore the schedules, at least 1",
+                        )?);
+                    }
                     _ => unreachable!("every argument name is handled"),
                 }
             }
@@ -359,6 +369,7 @@ fn example(key: &str) -> &'static str {
         "time" => "time = \"virtual\"",
         "flavor" => "flavor = \"multi_thread\"",
         "worker_threads" => "worker_threads = 2",
+        "workers" => "workers = 2",
         _ => "expect = \"leaked_thread\"",
     }
 }

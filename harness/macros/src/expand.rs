@@ -191,6 +191,10 @@ fn generate(args: &Args, function: ItemFn) -> TokenStream2 {
     } else if args.flavor.is_some() {
         config.extend(quote!(.flavor(::leakcheck::Flavor::CurrentThread)));
     }
+    if let Some(n) = args.workers {
+        let n = Literal::usize_unsuffixed(n);
+        config.extend(quote!(.workers(#n)));
+    }
     // libtest names a test by its module path without the crate name: `name` at the crate
     // root, `module::name` below it. `module_path!()` starts with the crate name, and the
     // `::` added here makes sure there is a first `::` to split at.

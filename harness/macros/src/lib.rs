@@ -79,6 +79,7 @@ use proc_macro::TokenStream;
 /// | `spurious_wakeups` | let `Condvar::wait` and `park` wake spuriously (also `= true/false`) |
 /// | `allow_detached_panics` | accept a panic in a thread whose `JoinHandle` was dropped unjoined (also `= true/false`) |
 /// | `stall_timeout = S` | seconds a thread may stay away from the scheduler before a `Stall` finding (default 10) |
+/// | `workers = N` | OS threads exploring the schedules, at least 1 (the random scheduler only; the result is the same for any N) |
 /// | `replay = "token"` | run only the schedule a report's replay token recorded |
 /// | `expect = "kind"` or `expect = ["kind", ...]` | the test must find every listed kind |
 /// | `flavor = "current_thread" \| "multi_thread"` | the modelled tokio runtime (default `"current_thread"`, one worker, as `#[tokio::test]`) |

@@ -25,6 +25,15 @@ pub(crate) enum Sampler {
     Dfs,
 }
 
+impl Sampler {
+    /// Whether each schedule is a function of the seed and its index alone, so that the
+    /// schedules can be split among workers: only the random scheduler's. PCT places its change
+    /// points from the lengths of the executions before; DFS walks its tree in order.
+    pub(crate) fn splits(self) -> bool {
+        matches!(self, Sampler::Random)
+    }
+}
+
 enum Source {
     Explore(Box<dyn EngineScheduler>),
     Replay { cursor: Cursor, started: bool },
@@ -40,8 +49,21 @@ pub(crate) struct Driven {
 impl Driven {
     /// Explores with shuttle's scheduler of the given kind.
     pub(crate) fn explore(kind: Sampler, seed: u64, schedules: usize, ctl: Rc<Control>) -> Self {
+        Self::explore_part(kind, seed, schedules, (0, 1), ctl)
+    }
+
+    /// Explores the part `(w, n)` of the schedules: those whose index (from 0) is `w` modulo
+    /// `n`, each the same as in the whole. Only [`Sampler::Random`] can be split: the others run
+    /// the whole whatever `part` says (see [`Sampler::splits`]).
+    pub(crate) fn explore_part(
+        kind: Sampler,
+        seed: u64,
+        schedules: usize,
+        part: (usize, usize),
+        ctl: Rc<Control>,
+    ) -> Self {
         let inner: Box<dyn EngineScheduler> = match kind {
-            Sampler::Random => Box::new(UniformRandom::new(seed, schedules)),
+            Sampler::Random => Box::new(UniformRandom::part(seed, schedules, part.0, part.1)),
             Sampler::Pct { depth } => Box::new(Pct::new(seed, depth, schedules)),
             Sampler::Dfs => Box::new(GiveWay::new(DfsScheduler::new(Some(schedules), true))),
         };
@@ -111,6 +133,24 @@ impl EngineScheduler for Driven {
         current: Option<TaskId>,
         is_yielding: bool,
     ) -> Option<TaskId> {
+        let next = self.choose(runnable, current, is_yielding);
+        self.ctl.running.set(next.map(usize::from));
+        next
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        self.draw()
+    }
+}
+
+impl Driven {
+    /// The scheduler's choice of the next thread to run, if the execution goes on.
+    fn choose(
+        &mut self,
+        runnable: &[&Task],
+        current: Option<TaskId>,
+        is_yielding: bool,
+    ) -> Option<TaskId> {
         if self.ctl.stop.get().is_some() {
             return None;
         }
@@ -150,7 +190,8 @@ impl EngineScheduler for Driven {
         }
     }
 
-    fn next_u64(&mut self) -> u64 {
+    /// A random number for the program, drawn or replayed.
+    fn draw(&mut self) -> u64 {
         match &mut self.source {
             Source::Explore(inner) => {
                 // A choice among `arity` outcomes only needs its outcome: recorded as such, it

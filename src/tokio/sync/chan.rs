@@ -84,8 +84,8 @@ pub(crate) fn new<T>(
     at: Loc,
 ) -> Arc<Chan<T>> {
     let mut state = ChannelState::new(constructor, cap, Flavor::Messages);
-    state.senders.push(end_rec(exec, at, false));
-    state.receivers.push(end_rec(exec, at, false));
+    state.add_end(Dir::Send, end_rec(exec, at, false));
+    state.add_end(Dir::Recv, end_rec(exec, at, false));
     let handle = exec.new_object(at, state);
     Arc::new(Chan {
         handle,
@@ -116,7 +116,7 @@ impl<T> Tx<T> {
         let end = {
             let mut reg = exec.reg();
             let c = reg.channel(self.chan.id());
-            c.senders.push(end_rec(&exec, at, true));
+            c.add_end(Dir::Send, end_rec(&exec, at, true));
             c.senders.len() - 1
         };
         self.chan.inner().senders += 1;
@@ -152,7 +152,7 @@ impl<T> Drop for Tx<T> {
             return;
         };
         if let Ok(mut reg) = exec.reg.try_borrow_mut() {
-            reg.channel(self.chan.id()).senders[self.end].alive = false;
+            reg.channel(self.chan.id()).end_dropped(Dir::Send, self.end);
         }
         waiter::wake_all(&exec, rx);
     }
@@ -181,7 +181,7 @@ impl<T> WeakTx<T> {
         }
         let mut reg = exec.reg();
         let c = reg.channel(self.chan.id());
-        c.senders.push(end_rec(&exec, at, true));
+        c.add_end(Dir::Send, end_rec(&exec, at, true));
         let end = c.senders.len() - 1;
         Some(Tx {
             chan: self.chan.clone(),
@@ -479,7 +479,7 @@ impl<T> Chan<T> {
         if let Some(exec) = &exec {
             if let Ok(mut reg) = exec.reg.try_borrow_mut() {
                 let c = reg.channel(self.id());
-                c.receivers[0].alive = false;
+                c.end_dropped(Dir::Recv, 0);
                 c.len = 0;
             }
             waiter::wake_all(exec, wake);

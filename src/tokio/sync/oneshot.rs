@@ -131,8 +131,8 @@ pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
         alive: true,
     };
     let mut state = ChannelState::new("oneshot::channel", Some(1), Flavor::Messages);
-    state.senders.push(end());
-    state.receivers.push(end());
+    state.add_end(Dir::Send, end());
+    state.add_end(Dir::Recv, end());
     let handle = exec.new_object(at, state);
     let one = Arc::new(One {
         handle,
@@ -267,7 +267,7 @@ impl<T> Drop for Tx1<T> {
             return;
         };
         if let Ok(mut reg) = exec.reg.try_borrow_mut() {
-            reg.channel(one.handle.id).senders[0].alive = false;
+            reg.channel(one.handle.id).end_dropped(Dir::Send, 0);
         }
         waiter::wake_all(&exec, wake);
     }
@@ -442,7 +442,7 @@ impl<T> Drop for Rx<T> {
         if let Some(exec) = self.one.handle.live() {
             if let Ok(mut reg) = exec.reg.try_borrow_mut() {
                 let c = reg.channel(self.one.handle.id);
-                c.receivers[0].alive = false;
+                c.end_dropped(Dir::Recv, 0);
                 c.len = 0;
             }
         }
