@@ -28,6 +28,9 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+/// The target: leakcheck's time per execution at most this many times the peer's.
+const TARGET: f64 = 1.2;
+
 /// Round trips of the ping-pong workload.
 const ROUND_TRIPS: u32 = 10;
 
@@ -42,8 +45,50 @@ macro_rules! workloads {
     ($module:ident => $t:path, $block_on:path) => {
         /// The workloads on one runtime.
         mod $module {
-            use super::SPAWNED;
+            use super::{FAN_IN, ROUND_TRIPS, SPAWNED};
             use $t as t;
+
+            /// Two tasks pass a counter back and forth over two channels.
+            pub fn ping_pong() {
+                $block_on(async {
+                    let (to_b, mut from_a) = t::sync::mpsc::channel::<u32>(1);
+                    let (to_a, mut from_b) = t::sync::mpsc::channel::<u32>(1);
+                    let b = t::spawn(async move {
+                        while let Some(n) = from_a.recv().await {
+                            if to_a.send(n + 1).await.is_err() {
+                                break;
+                            }
+                        }
+                    });
+                    let mut n = 0;
+                    for _ in 0..ROUND_TRIPS {
+                        to_b.send(n).await.unwrap();
+                        n = from_b.recv().await.unwrap();
+                    }
+                    drop(to_b);
+                    b.await.unwrap();
+                    assert_eq!(n, ROUND_TRIPS);
+                });
+            }
+
+            /// Eight tasks send one message each into one channel.
+            pub fn fan_in() {
+                $block_on(async {
+                    let (tx, mut rx) = t::sync::mpsc::channel::<u32>(FAN_IN as usize);
+                    for i in 0..FAN_IN {
+                        let tx = tx.clone();
+                        drop(t::spawn(async move {
+                            tx.send(i).await.unwrap();
+                        }));
+                    }
+                    drop(tx);
+                    let mut sum = 0;
+                    while let Some(i) = rx.recv().await {
+                        sum += i;
+                    }
+                    assert_eq!(sum, FAN_IN * (FAN_IN - 1) / 2);
+                });
+            }
 
             /// The root spawns a hundred tasks and awaits each.
             pub fn spawn_join() {
@@ -72,12 +117,27 @@ const BENCH: common::Bench = common::Bench {
     case_column: Some(("workload", 10)),
     ratio_column: ("time ratio (leakcheck/shuttle-tokio)", 36),
     target_name: "time ratio",
-    cases: &[common::Case {
-        name: "spawn-join",
-        shuttle: peer::spawn_join,
-        leakcheck: ours::spawn_join,
-        configure: std::convert::identity,
-    }],
+    target: TARGET,
+    cases: &[
+        common::Case {
+            name: "ping-pong",
+            shuttle: peer::ping_pong,
+            leakcheck: ours::ping_pong,
+            configure: std::convert::identity,
+        },
+        common::Case {
+            name: "fan-in",
+            shuttle: peer::fan_in,
+            leakcheck: ours::fan_in,
+            configure: std::convert::identity,
+        },
+        common::Case {
+            name: "spawn-join",
+            shuttle: peer::spawn_join,
+            leakcheck: ours::spawn_join,
+            configure: std::convert::identity,
+        },
+    ],
 };
 
 /// Spawn-and-await round trips outside a check, through `leakcheck::tokio` (`ours`) or tokio.

@@ -151,6 +151,7 @@ const BENCH: common::Bench = common::Bench {
     case_column: Some(("workload", 31)),
     ratio_column: ("time ratio", 11),
     target_name: "time ratio leakcheck/shuttle",
+    target: common::TARGET_RATIO,
     cases: &[
         common::Case {
             name: "ping-pong mpsc::sync_channel(0)",

@@ -127,6 +127,7 @@ const BENCH: common::Bench = common::Bench {
     case_column: Some(("leakcheck", 21)),
     ratio_column: ("time ratio", 11),
     target_name: "time ratio leakcheck/shuttle",
+    target: common::TARGET_RATIO,
     cases: &[
         common::Case {
             // leakcheck's default: `Condvar::wait` may wake spuriously.

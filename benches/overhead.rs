@@ -86,6 +86,7 @@ const BENCH: common::Bench = common::Bench {
     case_column: None,
     ratio_column: ("time ratio (leakcheck/shuttle)", 30),
     target_name: "time ratio",
+    target: common::TARGET_RATIO,
     cases: &[common::Case {
         name: "mutex",
         shuttle: shuttle_workload,

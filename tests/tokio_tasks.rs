@@ -23,25 +23,29 @@ fn pct() -> Config {
 }
 
 #[test]
-fn a_detached_task_waiting_on_a_channel_the_body_keeps_open_is_a_leaked_task() {
+fn a_detached_task_that_sleeps_past_the_body_completes_late() {
     static LINES: Lines = Lines::new();
     let report = fails(random().schedules(50), || {
         leakcheck::block_on(async {
-            let (tx, rx) = leakcheck::channel::unbounded::<u32>();
-            let (atx, arx) = leakcheck::channel::bounded::<()>(1);
-            let spawn_line = line!() + 1;
-            drop(tokio::spawn(async move {
-                let await_line = line!() + 1;
-                tokio::time::sleep(std::time::Duration::from_secs(3600 * 24 * 365 * 100)).await;
-                let _ = (await_line, &rx, &atx);
+            let spawned = line!() + 1;
+            drop(tokio::spawn(async {
+                tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
             }));
-            LINES.set(&[spawn_line]);
-            let _keep = tx;
-            let _ = arx;
+            LINES.set(&[spawned]);
         });
     });
-    eprintln!("{report}");
     assert_eq!(kinds(&report), [FindingKind::LeakedTask]);
+    let Detail::LeakedTask {
+        task,
+        state,
+        detached,
+    } = report.findings()[0].detail()
+    else {
+        unreachable!()
+    };
+    assert!(matches!(state, TaskLeak::FinishedLate), "{state:?}");
+    assert!(*detached);
+    assert_eq!(task.spawned_at.as_ref().unwrap().line, LINES.get()[0]);
 }
 
 #[test]
@@ -288,8 +292,9 @@ fn correct_async_code() {
         dropped.spawn(async { tokio::time::sleep(std::time::Duration::from_secs(60)).await });
         drop(dropped);
 
-        let never = std::future::pending::<u32>();
-        let waited = tokio::time::timeout(std::time::Duration::from_millis(50), never).await;
+        // A receive that never completes, ended by its timeout (the sender stays alive).
+        let (_keep, mut never) = tokio::sync::mpsc::channel::<u32>(1);
+        let waited = tokio::time::timeout(std::time::Duration::from_millis(50), never.recv()).await;
         assert!(waited.is_err());
 
         let mut ticks = tokio::time::interval(std::time::Duration::from_millis(10));
@@ -415,5 +420,54 @@ fn a_guard_held_across_an_await_is_reported_with_the_lock_and_the_await() {
 fn a_guard_released_before_the_await_is_clean() {
     for config in [random(), pct()] {
         config.schedules(2_000).check(|| guard_across_sleep(true));
+    }
+}
+
+#[test]
+fn a_detached_task_pending_on_a_channel_the_body_keeps_open_names_its_spawn_and_await() {
+    static LINES: Lines = Lines::new();
+    for config in [random(), pct()] {
+        let report = fails(config.schedules(50), || {
+            leakcheck::block_on(async {
+                let (jobs, mut queue) = tokio::sync::mpsc::channel::<u32>(8);
+                let spawned = line!() + 1;
+                drop(tokio::spawn(async move {
+                    while let Some(_job) = queue.recv().await {}
+                }));
+                LINES.set(&[spawned, spawned + 1]);
+                jobs.send(1).await.unwrap();
+                // The body keeps its sender (as a struct it never drops would): the worker's
+                // `recv` never ends.
+                std::mem::forget(jobs);
+            })
+        });
+        let [spawned, awaited] = LINES.get()[..] else {
+            unreachable!()
+        };
+        let leak = report
+            .findings()
+            .iter()
+            .find(|f| f.kind() == FindingKind::LeakedTask)
+            .unwrap_or_else(|| panic!("no leaked task in\n{report}"));
+        let Detail::LeakedTask {
+            task,
+            state,
+            detached,
+        } = leak.detail()
+        else {
+            unreachable!()
+        };
+        assert!(*detached);
+        assert_eq!(task.spawned_at.as_ref().unwrap().line, spawned, "{report}");
+        let TaskLeak::PendingForever {
+            awaiting: Some(blocked),
+            ..
+        } = state
+        else {
+            panic!("not pending forever on a known operation: {state:?}\n{report}")
+        };
+        assert_eq!(blocked.operation, "Receiver::recv", "{report}");
+        assert_eq!(blocked.at.line, awaited, "{report}");
+        assert!(blocked.on.to_string().starts_with("channel#"), "{report}");
     }
 }

@@ -35,6 +35,7 @@ pub const DEFAULT_REPEATS: usize = 5;
 pub const EXECUTIONS_VAR: &str = "LEAKCHECK_BENCH_EXECUTIONS";
 
 /// The most leakcheck may take, as a multiple of shuttle's time, for the target to be met.
+#[allow(dead_code)] // benches with a target of their own (async) do not use it
 pub const TARGET_RATIO: f64 = 1.1;
 
 /// leakcheck's environment overrides: any of them would make `explore` run something else than
@@ -61,6 +62,8 @@ pub struct Bench {
     pub ratio_column: (&'static str, usize),
     /// How the target line names the time ratio.
     pub target_name: &'static str,
+    /// The most the ratio may be (most benchmarks: [`TARGET_RATIO`]).
+    pub target: f64,
     /// The cases, in the table's order.
     pub cases: &'static [Case],
 }
@@ -354,7 +357,7 @@ pub fn run(bench: &Bench, title: &str) {
     }
     let misses: Vec<String> = rows
         .iter()
-        .filter(|row| row.ratio() > TARGET_RATIO)
+        .filter(|row| row.ratio() > bench.target)
         .map(|row| {
             let case = match bench.case_column {
                 Some(_) => format!("{} ", row.case),
@@ -365,10 +368,11 @@ pub fn run(bench: &Bench, title: &str) {
         .collect();
     let target = bench.target_name;
     if misses.is_empty() {
-        println!("target ({target} <= {TARGET_RATIO}): met");
+        println!("target ({target} <= {}): met", bench.target);
     } else {
         println!(
-            "target ({target} <= {TARGET_RATIO}): NOT met ({})",
+            "target ({target} <= {}): NOT met ({})",
+            bench.target,
             misses.join(", ")
         );
     }

@@ -29,7 +29,7 @@ use backtrace::Backtrace;
 use leakcheck_schema::Role;
 
 use super::object::Model;
-use super::{current, Exec, Loc, ObjId, Status, Tid, WaitOn};
+use super::{current, Exec, Loc, ObjId, Tid, WaitOn};
 
 /// Which tokio runtime `block_on` (and an `async` test) models, as `#[tokio::test]`'s `flavor`
 /// argument says: see [`Config::flavor`](crate::Config::flavor).
@@ -62,6 +62,9 @@ pub(crate) struct RuntimeState {
     pub flavor: Flavor,
     /// The threads (tasks, or `block_on`'s caller) polling now, and where each was spawned.
     pub busy: Vec<(Tid, Loc)>,
+    /// The threads waiting for a worker, woken (all of them: the scheduler picks who polls
+    /// next) when one is released.
+    pub waiting: Vec<Tid>,
 }
 
 impl RuntimeState {
@@ -262,6 +265,7 @@ pub(crate) fn new_runtime(exec: &Exec, flavor: Flavor, at: Loc) -> ObjId {
         RuntimeState {
             flavor,
             busy: Vec::new(),
+            waiting: Vec::new(),
         },
     )
     .id
@@ -347,13 +351,7 @@ fn release_worker(exec: &Exec, rt: ObjId, me: Tid) {
         return;
     };
     state.busy.remove(i);
-    let waiting: Vec<Tid> = (0..reg.threads.len())
-        .filter(|&t| {
-            matches!(&reg.threads[t].status,
-                Status::Blocked(w) if w.on == WaitOn::Object(rt) && w.op == POLL)
-        })
-        .collect();
-    for t in waiting {
+    for t in std::mem::take(&mut state.waiting) {
         exec.wake(&mut reg, t);
     }
 }
@@ -388,8 +386,15 @@ pub(crate) fn drive<F: Future + ?Sized>(
         let task = reg.threads[me].task.as_ref()?;
         (task.runtime, task.needs_worker, task.waker.clone())
     };
+    // A task's first poll, and a poll after the task was woken from its suspension, follow
+    // the scheduler's decision to run it: a scheduling point there would offer the same choice
+    // again. A task polled again at once (it woke itself: `yield_now`) gets one.
+    let mut decided = exec.reg().threads[me].role != Role::Thread;
     loop {
-        if !exec.switch(POLL, at) || aborted(exec, me) {
+        if !decided && !exec.switch(POLL, at) {
+            return None;
+        }
+        if exec.closed() || aborted(exec, me) {
             return None;
         }
         if needs_worker {
@@ -399,6 +404,9 @@ pub(crate) fn drive<F: Future + ?Sized>(
                     state.busy.push((me, at));
                     true
                 } else {
+                    if !state.waiting.contains(&me) {
+                        state.waiting.push(me);
+                    }
                     false
                 }
             });
@@ -430,9 +438,7 @@ pub(crate) fn drive<F: Future + ?Sized>(
             }
             return Some(v);
         }
-        if !suspend(exec, me, &data, at) {
-            return None;
-        }
+        decided = suspend(exec, me, &data, at)?;
     }
 }
 
@@ -444,18 +450,16 @@ fn aborted(exec: &Exec, me: Tid) -> bool {
 }
 
 /// The current task's poll returned `Pending`: unless it was woken meanwhile, it stays
-/// suspended until a wake, an abort, or its earliest timer. Returns false if the execution
-/// stopped.
-fn suspend(exec: &Exec, me: Tid, data: &WakerData, at: Loc) -> bool {
+/// suspended until a wake, an abort, or its earliest timer. Returns whether it was suspended
+/// (rather than polled again at once); `None` if the execution stopped.
+fn suspend(exec: &Exec, me: Tid, data: &WakerData, at: Loc) -> Option<bool> {
     let (op, on, wait_at, stack, deadline) = {
         let mut reg = exec.reg();
         let last_op = reg.threads[me].last_op;
-        let Some(task) = reg.threads[me].task.as_mut() else {
-            return false;
-        };
+        let task = reg.threads[me].task.as_mut()?;
         task.polling = false;
         if task.notified || task.aborted {
-            return true;
+            return Some(false);
         }
         if data.count.load(Ordering::Relaxed) == 0 && task.lost.is_none() {
             task.lost = Some(Lost { by: None });
@@ -489,14 +493,12 @@ fn suspend(exec: &Exec, me: Tid, data: &WakerData, at: Loc) -> bool {
     };
     exec.block_with(op, on, wait_at, deadline, stack);
     if exec.closed() {
-        return false;
+        return None;
     }
     let due = {
         let mut reg = exec.reg();
         let now = reg.clock.now;
-        let Some(task) = reg.threads[me].task.as_mut() else {
-            return false;
-        };
+        let task = reg.threads[me].task.as_mut()?;
         task.suspended = false;
         let (due, pending): (Vec<Timer>, Vec<Timer>) = std::mem::take(&mut task.timers)
             .into_iter()
@@ -507,7 +509,7 @@ fn suspend(exec: &Exec, me: Tid, data: &WakerData, at: Loc) -> bool {
     for timer in due {
         timer.waker.wake();
     }
-    true
+    Some(true)
 }
 
 /// The current thread's leakcheck future returns `Pending`, awaiting `op` on `on` (made at
