@@ -706,3 +706,22 @@ proptest! {
         .map_err(TestCaseError::fail)?;
     }
 }
+
+/// The sequence proptest found once: a notified waiter dropped passes its notification on to
+/// the next waiter, which is dropped in turn (unpolled) and passes it on again, to a permit.
+#[test]
+fn a_notification_passed_on_twice_ends_as_a_permit() {
+    use NotifyOp::*;
+    run_notify(vec![
+        Make(0),
+        Poll(0),
+        NotifyOne,
+        Make(2),
+        Poll(2),
+        Drop(0),
+        Enable(2),
+        Make(2),
+        Poll(2),
+    ])
+    .unwrap();
+}

@@ -230,9 +230,8 @@ impl Waiting {
                 false
             }
             State::Waiting => {
-                if !poll {
-                    return st.notified.iter().any(|n| n.0 == self.key);
-                }
+                // A notified waiter completes here, polled or enabled (tokio's `enable` is a
+                // poll without a waker): dropped afterwards, it passes nothing on.
                 if st.take_notification(self.key).is_some() {
                     true
                 } else {
