@@ -3,9 +3,9 @@
 //! at the step limit) or completed late without being awaited. A task that was aborted is not a
 //! leak: it ends at its next poll, as tokio's do.
 
-use super::view::{Ending, View};
+use super::view::{seen, Ending, View};
 use crate::report::Role;
-use crate::report::{location, Detail, Finding, LastSeen, LostWakerDrop, TaskLeak};
+use crate::report::{Detail, Finding, LostWakerDrop, TaskLeak};
 use crate::runtime::task::POLL;
 use crate::runtime::{JoinState, Status, WaitOn, BODY};
 
@@ -34,10 +34,7 @@ pub(super) fn detect(view: &View<'_>) -> Vec<Finding> {
                         last_seen: view.last_seen(tid),
                         dropped_by: lost.by.map(|(by, last)| LostWakerDrop {
                             by: view.thread(by),
-                            last_seen: last.map(|(op, at)| LastSeen {
-                                operation: op.to_string(),
-                                at: location(at),
-                            }),
+                            last_seen: last.map(seen),
                         }),
                     }),
                     None => Some(TaskLeak::PendingForever {
@@ -55,10 +52,7 @@ pub(super) fn detect(view: &View<'_>) -> Vec<Finding> {
                 // Where it awaited last says more than its polls, which are all at its spawn.
                 last_seen: task
                     .and_then(|task| task.last_await)
-                    .map(|(op, at)| LastSeen {
-                        operation: op.to_string(),
-                        at: location(at),
-                    })
+                    .map(seen)
                     .or_else(|| view.last_seen(tid)),
             }),
             Status::Finished => (t.finished_after_body

@@ -154,10 +154,7 @@ impl<'a> View<'a> {
 
     /// The last operation thread `tid` made, and where.
     pub(crate) fn last_seen(&self, tid: Tid) -> Option<LastSeen> {
-        self.reg.threads[tid].last_op.map(|(op, at)| LastSeen {
-            operation: op.to_string(),
-            at: location(at),
-        })
+        self.reg.threads[tid].last_op.map(seen)
     }
 
     /// Where and how thread `tid` is blocked, if it is: the operation, what it waits for, who
@@ -207,6 +204,14 @@ impl<'a> View<'a> {
             held_by,
             channels,
         })
+    }
+}
+
+/// An operation and where it was made, as reports show it.
+pub(crate) fn seen((op, at): (&'static str, crate::runtime::Loc)) -> LastSeen {
+    LastSeen {
+        operation: op.to_string(),
+        at: location(at),
     }
 }
 

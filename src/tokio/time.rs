@@ -92,20 +92,7 @@ pub fn sleep(duration: Duration) -> Sleep {
 /// ```
 #[track_caller]
 pub fn sleep_until(deadline: Instant) -> Sleep {
-    let at = runtime::caller();
-    match runtime::current() {
-        None => Sleep {
-            imp: Imp::Std(Box::pin(::tokio::time::sleep_until(
-                ::tokio::time::Instant::from_std(deadline.into()),
-            ))),
-        },
-        Some(exec) => Sleep::model(
-            exec.serial,
-            exec.deadline(Limit::Until(deadline.into())),
-            "time::sleep_until",
-            at,
-        ),
-    }
+    sleep_until_at(deadline, "time::sleep_until", runtime::caller())
 }
 
 impl Sleep {
@@ -368,7 +355,7 @@ impl Interval {
     pub async fn tick(&mut self) -> Instant {
         let at = self.at;
         let scheduled = self.next;
-        sleep_until_at(scheduled, at).await;
+        sleep_until_at(scheduled, "Interval::tick", at).await;
         let now = Instant::now();
         self.next = match self.behavior {
             MissedTickBehavior::Burst => scheduled + self.period,
@@ -402,8 +389,9 @@ impl Interval {
     }
 }
 
-/// [`sleep_until`] made at `at` (an interval's ticks are located where it was made).
-fn sleep_until_at(deadline: Instant, at: Loc) -> Sleep {
+/// [`sleep_until`], whose reports name operation `op` at `at` (an interval's ticks are
+/// `Interval::tick` where the interval was made).
+fn sleep_until_at(deadline: Instant, op: &'static str, at: Loc) -> Sleep {
     match runtime::current() {
         None => Sleep {
             imp: Imp::Std(Box::pin(::tokio::time::sleep_until(
@@ -413,7 +401,7 @@ fn sleep_until_at(deadline: Instant, at: Loc) -> Sleep {
         Some(exec) => Sleep::model(
             exec.serial,
             exec.deadline(Limit::Until(deadline.into())),
-            "Interval::tick",
+            op,
             at,
         ),
     }

@@ -6,6 +6,8 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex as StdMutex};
 use std::task::{Context, Poll, Waker};
 
+use ::tokio_util::either::Either;
+
 use crate::runtime::{self, task, Imp, Loc, WaitOn};
 use crate::tokio::task::JoinHandle;
 
@@ -109,13 +111,13 @@ impl TaskTracker {
     /// Wraps `future` so that the tracker counts it until it completes or drops.
     pub fn track_future<F: Future>(&self, future: F) -> impl Future<Output = F::Output> {
         let token = match &self.imp {
-            Imp::Std(t) => return futures_either::Either::Left(t.track_future(future)),
+            Imp::Std(t) => return Either::Left(t.track_future(future)),
             Imp::Model(shared) => {
                 shared.lock().unwrap_or_else(|e| e.into_inner()).live += 1;
                 Token(shared.clone())
             }
         };
-        futures_either::Either::Right(async move {
+        Either::Right(async move {
             let _token = token;
             future.await
         })
@@ -244,32 +246,5 @@ impl Future for TrackerWait {
 impl fmt::Debug for TrackerWait {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TrackerWait").finish_non_exhaustive()
-    }
-}
-
-/// A two-way future, for `track_future`'s two worlds.
-mod futures_either {
-    use std::future::Future;
-    use std::pin::Pin;
-    use std::task::{Context, Poll};
-
-    /// One of two futures with the same output.
-    pub enum Either<A, B> {
-        Left(A),
-        Right(B),
-    }
-
-    impl<A: Future, B: Future<Output = A::Output>> Future for Either<A, B> {
-        type Output = A::Output;
-
-        fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<A::Output> {
-            // SAFETY: the variant's future is structurally pinned: never moved out.
-            unsafe {
-                match self.get_unchecked_mut() {
-                    Either::Left(a) => Pin::new_unchecked(a).poll(cx),
-                    Either::Right(b) => Pin::new_unchecked(b).poll(cx),
-                }
-            }
-        }
     }
 }

@@ -149,10 +149,7 @@ impl<T: Send + 'static> JoinSet<T> {
                 return Poll::Ready(None);
             }
             // The first to complete, as tokio's: its handle is ready.
-            let first = (0..v.len())
-                .filter_map(|i| v[i].completion().map(|c| (c, i)))
-                .min();
-            if let Some((_, i)) = first {
+            if let Some(i) = first_completed(v) {
                 let mut h = v.swap_remove(i);
                 return Pin::new(&mut h).poll(cx).map(Some);
             }
@@ -180,9 +177,7 @@ impl<T: Send + 'static> JoinSet<T> {
             }
             Imp::Model(v) => v,
         };
-        let (_, i) = (0..v.len())
-            .filter_map(|i| v[i].completion().map(|c| (c, i)))
-            .min()?;
+        let i = first_completed(v)?;
         let mut h = v.swap_remove(i);
         let waker = std::task::Waker::noop();
         match Pin::new(&mut h).poll(&mut std::task::Context::from_waker(waker)) {
@@ -213,6 +208,15 @@ impl<T: Send + 'static> JoinSet<T> {
         }
         out
     }
+}
+
+/// The index of the handle whose task completed first, if one has: `JoinSet` gives outputs in
+/// the order the tasks completed.
+fn first_completed<T>(handles: &[JoinHandle<T>]) -> Option<usize> {
+    (0..handles.len())
+        .filter_map(|i| handles[i].completion().map(|c| (c, i)))
+        .min()
+        .map(|(_, i)| i)
 }
 
 impl<T> Drop for JoinSet<T> {
