@@ -904,3 +904,173 @@ fn rwlock_code_is_clean() {
         });
     }
 }
+
+#[test]
+fn rwlock_guards_map_downgrade_and_own_as_tokios() {
+    use leakcheck::tokio::sync::{
+        OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
+    };
+    both(|| {
+        leakcheck::block_on(async {
+            let lock = Arc::new(RwLock::new((1, String::from("one"))));
+            // Mapped guards keep the lock.
+            let name = RwLockReadGuard::map(lock.read().await, |p| &p.1);
+            assert_eq!(&*name, "one");
+            assert!(lock.try_write().is_err());
+            drop(name);
+            let mut num = RwLockWriteGuard::map(lock.write().await, |p| &mut p.0);
+            *num = 2;
+            assert!(lock.try_read().is_err());
+            drop(num);
+            let w = lock.write().await;
+            let w = RwLockWriteGuard::try_map(w, |_| None::<&mut u8>).expect_err("unchanged");
+            let r = RwLockWriteGuard::downgrade_map(w, |p| &p.0);
+            assert_eq!(*r, 2);
+            assert!(lock.try_read().is_ok());
+            assert!(lock.try_write().is_err());
+            drop(r);
+            // Owned guards, mapped and downgraded.
+            let mut w = lock.clone().write_owned().await;
+            w.1.push('!');
+            assert!(Arc::ptr_eq(OwnedRwLockWriteGuard::rwlock(&w), &lock));
+            let r = w.downgrade();
+            let len = OwnedRwLockReadGuard::map(r, |p| &p.1);
+            assert_eq!(len.len(), 4);
+            assert!(lock.clone().try_read_owned().is_ok());
+            assert!(lock.clone().try_write_owned().is_err());
+            drop(len);
+            let mut part =
+                OwnedRwLockWriteGuard::map(lock.clone().write_owned().await, |p| &mut p.0);
+            *part += 1;
+            drop(part);
+            assert_eq!(lock.read().await.0, 3);
+            // A lock of one reader.
+            let one = RwLock::with_max_readers(0u8, 1);
+            let first = one.read().await;
+            assert!(one.try_read().is_err());
+            drop(first);
+            assert!(one.try_read().is_ok());
+        });
+    });
+}
+
+#[test]
+fn a_downgrade_lets_the_queued_readers_in_but_not_a_writer_queued_after_them() {
+    use leakcheck::tokio::sync::RwLock;
+    both(|| {
+        leakcheck::block_on(async {
+            let lock = RwLock::new(0);
+            let mut w = lock.write().await;
+            let mut reader = std::pin::pin!(lock.read());
+            assert!(poll_once(reader.as_mut()).await.is_pending());
+            let mut writer = std::pin::pin!(lock.write());
+            assert!(poll_once(writer.as_mut()).await.is_pending());
+            *w = 1;
+            let r = w.downgrade();
+            let Poll::Ready(r2) = poll_once(reader.as_mut()).await else {
+                panic!("the reader queued first gets in with the downgraded lock")
+            };
+            assert_eq!((*r, *r2), (1, 1));
+            assert!(poll_once(writer.as_mut()).await.is_pending());
+            drop((r, r2));
+            assert!(poll_once(writer.as_mut()).await.is_ready());
+        });
+    });
+}
+
+#[test]
+fn blocking_rwlock_calls_work_on_blocking_tasks_and_panic_in_a_task() {
+    use leakcheck::tokio::sync::RwLock;
+    both(|| {
+        leakcheck::block_on(async {
+            let lock = Arc::new(RwLock::new(1));
+            let l = lock.clone();
+            let n = tokio::task::spawn_blocking(move || {
+                *l.blocking_write() += 1;
+                *l.blocking_read()
+            })
+            .await
+            .unwrap();
+            assert_eq!(n, 2);
+            let l = lock.clone();
+            let err = tokio::spawn(async move { *l.blocking_read() })
+                .await
+                .expect_err("blocking inside a task panics");
+            assert!(err.is_panic());
+        });
+    });
+}
+
+#[test]
+fn a_task_waiting_for_a_write_lock_behind_a_leaked_owned_read_guard_names_its_holder() {
+    use leakcheck::tokio::sync::RwLock;
+    static LINES: Lines = Lines::new();
+    let report = fails(random().schedules(50), || {
+        leakcheck::block_on(async {
+            let lock = Arc::new(RwLock::new(0));
+            let hold_line = line!() + 1;
+            let guard = lock.clone().read_owned().await;
+            drop(tokio::spawn(async move {
+                let _guard = guard; // kept by a task that never ends
+                std::future::pending::<()>().await;
+            }));
+            let write_line = line!() + 1;
+            drop(tokio::spawn(async move { *lock.write().await += 1 }));
+            LINES.set(&[hold_line, write_line]);
+            tokio::task::yield_now().await;
+        });
+    });
+    let lines = LINES.get();
+    let waiting = report
+        .findings()
+        .iter()
+        .find_map(|f| match f.detail() {
+            Detail::LeakedTask {
+                state:
+                    TaskLeak::PendingForever {
+                        awaiting: Some(b), ..
+                    },
+                ..
+            } if b.operation == "RwLock::write" && b.at.line == lines[1] => Some(b.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("the task waiting for the write lock:\n{report}"));
+    let Target::Object(obj) = &waiting.on else {
+        panic!("waits on the lock: {waiting:?}")
+    };
+    assert_eq!(obj.kind, ObjectKind::RwLock);
+    assert_eq!(waiting.held_by.len(), 1);
+    assert_eq!(waiting.held_by[0].since.line, lines[0]);
+}
+
+#[test]
+fn rwlock_code_with_owned_and_downgraded_guards_is_clean() {
+    use leakcheck::tokio::sync::RwLock;
+    for config in [random(), pct()] {
+        config.schedules(2_000).check(|| {
+            leakcheck::block_on(async {
+                let lock = Arc::new(RwLock::new(0u32));
+                let writer = {
+                    let lock = lock.clone();
+                    tokio::spawn(async move {
+                        let mut w = lock.clone().write_owned().await;
+                        *w += 1;
+                        let r = w.downgrade();
+                        assert!(*r >= 1);
+                    })
+                };
+                let reader = {
+                    let lock = lock.clone();
+                    tokio::spawn(async move {
+                        let r = lock.read_owned().await;
+                        assert!(*r <= 2);
+                    })
+                };
+                *lock.write().await += 1;
+                writer.await.unwrap();
+                reader.await.unwrap();
+                assert_eq!(*lock.read().await, 2);
+            });
+        });
+    }
+}

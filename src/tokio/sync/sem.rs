@@ -169,6 +169,17 @@ pub(crate) fn try_acquire(
 
 /// Holder `key` gives back `n` permits (`forget`: keeps them away).
 pub(crate) fn release(h: Handle, kind: Kind, key: u64, n: usize, forget: bool) {
+    give(h, kind, Some(key), if forget { 0 } else { n });
+}
+
+/// A holder gives back `n` of its permits and keeps the rest (a write lock downgraded to a
+/// read lock).
+pub(crate) fn give_back(h: Handle, kind: Kind, n: usize) {
+    give(h, kind, None, n);
+}
+
+/// `n` permits go back to `h`; holder `ends`, if any, holds no more.
+fn give(h: Handle, kind: Kind, ends: Option<u64>, n: usize) {
     let Some(exec) = h.live() else {
         return;
     };
@@ -177,12 +188,10 @@ pub(crate) fn release(h: Handle, kind: Kind, key: u64, n: usize, forget: bool) {
             return;
         };
         let st = state(&mut reg, kind, h);
-        st.unhold(key);
-        if forget {
-            Vec::new()
-        } else {
-            st.release(n)
+        if let Some(key) = ends {
+            st.unhold(key);
         }
+        st.release(n)
     };
     waiter::wake_all(&exec, wake);
 }
