@@ -39,6 +39,12 @@ pub(crate) trait Backend {
     fn block(&self);
     /// Makes a blocked thread runnable again.
     fn unblock(&self, tid: Tid);
+    /// Marks thread `tid`, just spawned and not yet run, blocked until `unblock`: it is not
+    /// scheduled only to find it must wait. Returns false if the engine cannot (the thread then
+    /// runs, and blocks itself).
+    fn block_new(&self, _tid: Tid) -> bool {
+        false
+    }
     /// A recorded random number, for choices that are not "which thread runs next".
     fn next_u64(&self) -> u64;
     /// Ends the execution from the current thread (the runtime has recorded why): no thread

@@ -2,6 +2,7 @@
 //! what and where. It stores state and answers questions about it; it judges nothing (that is
 //! `detect`) and renders nothing (that is `report`).
 
+use std::cell::Cell;
 use std::fmt;
 
 use backtrace::Backtrace;
@@ -66,6 +67,12 @@ pub(crate) fn happened_before(a: &[u32], b: &[u32]) -> bool {
         .all(|(i, x)| *x <= b.get(i).copied().unwrap_or(0))
 }
 
+thread_local! {
+    /// How many thread records the registries on this OS thread have made room for so far: a
+    /// new registry makes as much room at its first thread (see [`Registry::add_thread`]).
+    static THREADS_HINT: Cell<usize> = const { Cell::new(0) };
+}
+
 /// The registry of one execution.
 #[derive(Debug, Default)]
 pub(crate) struct Registry {
@@ -112,7 +119,18 @@ impl Registry {
     }
 
     pub(crate) fn add_thread(&mut self, tid: Tid, rec: ThreadRec) {
-        if self.threads.len() <= tid {
+        if self.threads.len() == tid {
+            if self.threads.capacity() == tid {
+                // Room for as many threads as the executions before on this OS thread needed:
+                // an execution like the last one moves no record once it is under way.
+                let most = THREADS_HINT.get().max(2 * tid).max(4);
+                THREADS_HINT.set(most);
+                self.threads.reserve(most - tid);
+            }
+            self.threads.push(rec);
+            return;
+        }
+        if self.threads.len() < tid {
             self.threads
                 .resize_with(tid + 1, || ThreadRec::new(None, None));
         }
@@ -163,7 +181,10 @@ impl Registry {
             trace.spawn(parent, child);
         }
         self.tick(parent);
-        self.threads[child].clock = self.threads[parent].clock.clone();
+        let parents = &self.threads[parent].clock;
+        let mut clock = Vec::with_capacity(parents.len().max(child + 1));
+        clock.extend_from_slice(parents);
+        self.threads[child].clock = clock;
         self.tick(child);
     }
 
@@ -172,8 +193,9 @@ impl Registry {
         if let Some(trace) = self.trace.as_mut() {
             trace.join(tid, other);
         }
-        let theirs = self.threads[other].clock.clone();
+        let theirs = std::mem::take(&mut self.threads[other].clock);
         join_into(&mut self.threads[tid].clock, &theirs);
+        self.threads[other].clock = theirs;
     }
 
     /// Thread `tid` makes what it knows known through object `obj` (a send, a notify...).

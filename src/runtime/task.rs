@@ -29,6 +29,7 @@ use backtrace::Backtrace;
 use leakcheck_schema::Role;
 
 use super::object::Model;
+use super::thread::{Status, Wait};
 use super::{current, Exec, Loc, ObjId, Tid, WaitOn};
 
 /// Which tokio runtime `block_on` (and an `async` test) models, as `#[tokio::test]`'s `flavor`
@@ -337,6 +338,24 @@ pub(crate) fn spawn(
     t.role = role;
     t.context = Some(rt);
     t.task = Some(rec);
+    // A task spawned while every worker is busy waits for one from the start, as a task queued
+    // on tokio's run queue does: it is not scheduled only to find the workers taken.
+    let state = reg.runtime(rt);
+    if role == Role::Task && state.busy.len() >= state.workers() && exec.backend.block_new(tid) {
+        state.waiting.push(tid);
+        reg.threads[tid].last_op = Some((POLL, at));
+        reg.threads[tid].status = Status::Blocked(Wait {
+            op: POLL,
+            on: WaitOn::Object(rt),
+            at,
+            stack: None,
+            timed: false,
+            deadline: Duration::ZERO,
+        });
+        if let Some(trace) = reg.trace.as_mut() {
+            trace.block(tid, POLL, WaitOn::Object(rt), at);
+        }
+    }
     tid
 }
 

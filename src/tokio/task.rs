@@ -50,8 +50,8 @@ where
     match runtime::current() {
         None => JoinHandle::tokio(::tokio::spawn(future)),
         Some(exec) => spawn_task(&exec, Role::Task, at, move |exec, at| {
-            let mut future = Box::pin(future);
-            model::drive(exec, future.as_mut(), at)
+            let future = std::pin::pin!(future);
+            model::drive(exec, future, at)
         }),
     }
 }
@@ -349,7 +349,16 @@ impl<T> Future for JoinHandle<T> {
         };
         assert!(!m.done, "`JoinHandle` polled after completion");
         let exec = m.exec();
-        if !exec.switch("JoinHandle::await", m.at) {
+        // A finished task's result stays there: taking it is no scheduling point (nothing
+        // another thread does can change what this poll sees, and the next operation of this
+        // one is a scheduling point of its own), as with shuttle's `JoinHandle`. Until the task
+        // has finished, whether it has is a race, decided at a scheduling point.
+        let finished = exec
+            .live()
+            .is_some_and(|reg| reg.threads[m.tid].is_finished());
+        if finished {
+            exec.note("JoinHandle::await", m.at);
+        } else if !exec.switch("JoinHandle::await", m.at) {
             return Poll::Pending;
         }
         let out = m.packet.lock().unwrap_or_else(|e| e.into_inner()).take();

@@ -66,6 +66,11 @@ impl Backend for ShuttleBackend {
         ExecutionState::with(|s| s.get_mut(TaskId::from(tid)).unblock());
     }
 
+    fn block_new(&self, tid: Tid) -> bool {
+        ExecutionState::with(|s| s.get_mut(TaskId::from(tid)).block(false));
+        true
+    }
+
     fn next_u64(&self) -> u64 {
         ExecutionState::next_u64()
     }
