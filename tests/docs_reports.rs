@@ -1379,7 +1379,10 @@ fn log_lines_are_written() {
 #[cfg(feature = "tokio")]
 #[test]
 fn log_lines_are_written_fixed() {
-    clean("log_lines_are_written_fixed", log_writer_fixed::log_lines_are_written);
+    clean(
+        "log_lines_are_written_fixed",
+        log_writer_fixed::log_lines_are_written,
+    );
 }
 
 #[cfg(feature = "tokio")]
@@ -1396,7 +1399,10 @@ fn server_shuts_down() {
 #[cfg(feature = "tokio")]
 #[test]
 fn server_shuts_down_fixed() {
-    clean("server_shuts_down_fixed", shutdown_notify_fixed::server_shuts_down);
+    clean(
+        "server_shuts_down_fixed",
+        shutdown_notify_fixed::server_shuts_down,
+    );
 }
 
 #[cfg(feature = "tokio")]
@@ -1413,5 +1419,8 @@ fn snapshot_on_shutdown() {
 #[cfg(feature = "tokio")]
 #[test]
 fn snapshot_on_shutdown_fixed() {
-    clean("snapshot_on_shutdown_fixed", snapshot_fixed::snapshot_on_shutdown);
+    clean(
+        "snapshot_on_shutdown_fixed",
+        snapshot_fixed::snapshot_on_shutdown,
+    );
 }
