@@ -137,6 +137,20 @@ examples![
     flush_on_close,
     #[cfg(feature = "tokio")]
     flush_on_close_fixed,
+    // The "In async code" sections of findings/channels.md, missed-signal.md and
+    // unresponsive-cancellation.md
+    #[cfg(feature = "tokio")]
+    log_writer,
+    #[cfg(feature = "tokio")]
+    log_writer_fixed,
+    #[cfg(feature = "tokio")]
+    shutdown_notify,
+    #[cfg(feature = "tokio")]
+    shutdown_notify_fixed,
+    #[cfg(feature = "tokio")]
+    snapshot,
+    #[cfg(feature = "tokio")]
+    snapshot_fixed,
 ];
 
 /// Every produced block: the page it is on, and its marker.
@@ -180,6 +194,12 @@ const BLOCKS: &[(&str, &str)] = &[
     ("findings/tasks.md", "report: service_becomes_ready"),
     ("findings/tasks.md", "report: connection_sends_heartbeats"),
     ("findings/tasks.md", "report: close_flushes_the_buffer"),
+    ("findings/channels.md", "report: log_lines_are_written"),
+    ("findings/missed-signal.md", "report: server_shuts_down"),
+    (
+        "findings/unresponsive-cancellation.md",
+        "report: snapshot_on_shutdown",
+    ),
     ("replay.md", "report: replayed"),
     ("replay.md", "output: replay_malformed"),
     ("replay.md", "output: replay_other_test"),
@@ -1338,5 +1358,69 @@ fn close_flushes_the_buffer_fixed() {
     clean(
         "close_flushes_the_buffer_fixed",
         flush_on_close_fixed::close_flushes_the_buffer,
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The "In async code" sections of findings/channels.md, missed-signal.md and
+// unresponsive-cancellation.md
+
+#[cfg(feature = "tokio")]
+#[test]
+fn log_lines_are_written() {
+    scenario_on(
+        "findings/channels.md",
+        "log_lines_are_written",
+        log_writer::config(),
+        log_writer::log_lines_are_written,
+    );
+}
+
+#[cfg(feature = "tokio")]
+#[test]
+fn log_lines_are_written_fixed() {
+    clean(
+        "log_lines_are_written_fixed",
+        log_writer_fixed::log_lines_are_written,
+    );
+}
+
+#[cfg(feature = "tokio")]
+#[test]
+fn server_shuts_down() {
+    scenario_on(
+        "findings/missed-signal.md",
+        "server_shuts_down",
+        shutdown_notify::config(),
+        shutdown_notify::server_shuts_down,
+    );
+}
+
+#[cfg(feature = "tokio")]
+#[test]
+fn server_shuts_down_fixed() {
+    clean(
+        "server_shuts_down_fixed",
+        shutdown_notify_fixed::server_shuts_down,
+    );
+}
+
+#[cfg(feature = "tokio")]
+#[test]
+fn snapshot_on_shutdown() {
+    scenario_on(
+        "findings/unresponsive-cancellation.md",
+        "snapshot_on_shutdown",
+        snapshot::config(),
+        snapshot::snapshot_on_shutdown,
+    );
+}
+
+#[cfg(feature = "tokio")]
+#[test]
+fn snapshot_on_shutdown_fixed() {
+    clean(
+        "snapshot_on_shutdown_fixed",
+        snapshot_fixed::snapshot_on_shutdown,
     );
 }

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{fails, kinds};
+use common::{fails, kinds, Lines};
 use leakcheck::tokio;
 use leakcheck::tokio_util::sync::CancellationToken;
 use leakcheck::tokio_util::task::TaskTracker;
@@ -119,6 +119,66 @@ fn a_task_that_waits_elsewhere_after_the_cancel_is_unresponsive() {
         assert_eq!(token.to_string(), "token#1");
         assert_eq!(blocked.on.to_string(), "a wake-up");
         assert!(kinds(&report).contains(&FindingKind::LeakedTask));
+    }
+}
+
+#[test]
+fn a_task_awaiting_recv_after_the_cancel_is_told_to_select_on_cancelled() {
+    static LINES: Lines = Lines::new();
+    for config in [random(), pct()] {
+        let report = fails(config.schedules(500), || {
+            leakcheck::block_on(async {
+                let token = CancellationToken::new();
+                let tracker = TaskTracker::new();
+                let (jobs, mut rx) = tokio::sync::mpsc::channel::<u32>(4);
+                let stop = token.clone();
+                let recv_line = line!() + 3;
+                drop(tracker.spawn(async move {
+                    while !stop.is_cancelled() {
+                        if rx.recv().await.is_none() {
+                            return;
+                        }
+                    }
+                }));
+                let cancel_line = line!() + 2;
+                tokio::task::yield_now().await;
+                token.cancel();
+                LINES.set(&[recv_line, cancel_line]);
+                tracker.close();
+                tracker.wait().await;
+                drop(jobs);
+            })
+        });
+        let lines = LINES.get();
+        let unresponsive = report
+            .findings()
+            .iter()
+            .find(|f| f.kind() == FindingKind::UnresponsiveCancellation)
+            .unwrap_or_else(|| panic!("no unresponsive cancellation in\n{report}"));
+        let Detail::UnresponsiveCancellation {
+            thread,
+            token,
+            cancelled,
+            blocked,
+        } = unresponsive.detail()
+        else {
+            unreachable!()
+        };
+        assert_eq!(thread.role, Role::Task);
+        assert_eq!(token.to_string(), "token#1");
+        assert_eq!(cancelled.at.line, lines[1]);
+        assert_eq!(blocked.operation, "Receiver::recv");
+        assert_eq!(blocked.at.line, lines[0]);
+        // The remedy is tokio's: a task awaits `cancelled()`; a token's `done()` channel is
+        // for threads.
+        let text = report.to_string();
+        assert!(
+            text.contains(
+                "Receiver::recv cannot see the cancellation: await it in a tokio::select! with a `token.cancelled()` branch instead"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("token.done()"), "{text}");
     }
 }
 

@@ -7,7 +7,7 @@ use std::fmt::{self, Display, Formatter, Write as _};
 use crate::{
     Blocked, BlockedThread, ChannelInfo, ChannelWaiter, Detail, EndInfo, Finding, FindingKind,
     Frame, Holder, LastSeen, LeakState, LockOrder, NotifyInfo, ObjectInfo, ObjectKind, OsActivity,
-    OsThread, Report, SignalCause, SourceLocation, Target, TaskLeak, ThreadInfo,
+    OsThread, Report, Role, SignalCause, SourceLocation, Target, TaskLeak, ThreadInfo,
 };
 
 impl Display for ThreadInfo {
@@ -504,9 +504,16 @@ fn finding(out: &mut String, finding: &Finding) {
                 cancelled.at, cancelled.by
             );
             blocked(out, "blocked forever", b);
+            // A task waits at an `.await`: tokio_util's token is awaited there. A thread waits
+            // in a blocking call: the token's `done()` channel is selected there.
+            let remedy = if thread.role == Role::Task {
+                "await it in a tokio::select! with a `token.cancelled()` branch instead"
+            } else {
+                "wait in a select! with a `recv(token.done())` arm instead"
+            };
             let _ = writeln!(
                 out,
-                "  {} cannot see the cancellation: wait in a select! with a `recv(token.done())` arm instead",
+                "  {} cannot see the cancellation: {remedy}",
                 b.operation
             );
         }
