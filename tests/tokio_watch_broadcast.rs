@@ -258,6 +258,22 @@ fn broadcast_receivers_and_senders_come_and_go_as_tokios() {
     });
 }
 
+/// The futures are `Send` where tokio's are, so tasks on a multi-thread runtime can await them.
+#[allow(dead_code)]
+fn futures_are_send_as_tokios(
+    wrx: &mut watch::Receiver<u32>,
+    wtx: &watch::Sender<u32>,
+    brx: &mut broadcast::Receiver<u32>,
+    btx: &broadcast::Sender<u32>,
+) {
+    fn send<T: Send>(_: T) {}
+    send(wrx.changed());
+    send(wtx.closed());
+    send(brx.recv());
+    send(btx.closed());
+    send(wrx.wait_for(|v| *v == 1));
+}
+
 #[test]
 fn broadcast_capacity_zero_panics_as_tokios() {
     let outside = std::panic::catch_unwind(|| broadcast::channel::<u8>(0)).unwrap_err();

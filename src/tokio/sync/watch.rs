@@ -798,11 +798,13 @@ impl<T> Receiver<T> {
             let w: &'a Watch<T> = &rx.w;
             let mut closed = false;
             loop {
-                let r = Ref::model(w, op, at, &mut rx.version, true, false);
-                if (!closed || r.has_changed()) && f(&r) {
-                    return Ok(r);
+                {
+                    // Scoped, as tokio's: the read hold never lives across the await below.
+                    let r = Ref::model(w, op, at, &mut rx.version, true, false);
+                    if (!closed || r.has_changed()) && f(&r) {
+                        return Ok(r);
+                    }
                 }
-                drop(r);
                 if closed {
                     return Err(recv_error());
                 }
