@@ -14,7 +14,7 @@ use common::{fails, kinds, Lines};
 use leakcheck::tokio::sync::broadcast::error::{RecvError as BRecvError, TryRecvError};
 use leakcheck::tokio::sync::{broadcast, watch};
 use leakcheck::tokio::{self};
-use leakcheck::{Config, Detail, FindingKind, ObjectKind, Scheduler, TaskLeak, Target};
+use leakcheck::{Config, Detail, FindingKind, ObjectKind, Scheduler, Target, TaskLeak};
 
 fn random() -> Config {
     Config::new().scheduler(Scheduler::Random)

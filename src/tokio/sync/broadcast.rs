@@ -5,7 +5,7 @@
 //! waits: it overwrites the oldest value, read or not, and fails only when no receiver is left.
 //! A receiver that fell behind gets [`RecvError::Lagged(n)`](error::RecvError::Lagged) (it
 //! missed `n` values) and goes on from the oldest value still held; once every [`Sender`] is
-//! gone, receivers read what is left, then get [`RecvError::Closed`](error::RecvError::Closed).
+//! gone, receivers read what is left, then get [`RecvError::Closed`].
 //!
 //! Inside a check the channel is a model (`broadcast::channel` in reports): a task pending
 //! forever on `recv().await` while a sender is kept alive (the subscriber loop

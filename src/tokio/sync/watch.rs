@@ -2,7 +2,7 @@
 //!
 //! Receivers see the value's latest state, not every change: [`Receiver::changed`] completes
 //! once the value has changed since the receiver last saw it (at once if it already has), and
-//! fails with [`RecvError`](error::RecvError) once every [`Sender`] is gone. A new receiver
+//! fails with [`RecvError`] once every [`Sender`] is gone. A new receiver
 //! ([`Sender::subscribe`], a clone) starts out having seen the current value.
 //!
 //! Inside a check the channel is a model (`watch::channel` in reports): a task pending forever
@@ -160,7 +160,14 @@ struct ModelRef<'a, T> {
 }
 
 impl<'a, T> Ref<'a, T> {
-    fn model(w: &'a Watch<T>, op: &'static str, at: Loc, version: &mut u64, update: bool, sender: bool) -> Self {
+    fn model(
+        w: &'a Watch<T>,
+        op: &'static str,
+        at: Loc,
+        version: &mut u64,
+        update: bool,
+        sender: bool,
+    ) -> Self {
         let exec = w.exec();
         exec.switch(op, at);
         let (hold, guard) = w.read(&exec, op, at);

@@ -121,7 +121,10 @@ impl<T> Watch<T> {
     /// A new end of direction `dir` made at `at` (a clone, or a subscription): its number.
     pub(crate) fn add_end(&self, dir: Dir, at: Loc) -> usize {
         let exec = self.exec();
-        let end = exec.reg().channel(self.id()).add_end(dir, end_rec(&exec, at, true));
+        let end = exec
+            .reg()
+            .channel(self.id())
+            .add_end(dir, end_rec(&exec, at, true));
         let mut inner = self.inner();
         match dir {
             Dir::Send => inner.senders += 1,
@@ -184,7 +187,12 @@ impl<T> Watch<T> {
 
     /// Takes a read hold of the value for the current thread (after the caller's scheduling
     /// point): waits, as a thread does, while a sender holds the write lock.
-    pub(crate) fn read(&self, exec: &Exec, op: &'static str, at: Loc) -> (ReadHold, StdReadGuard<'_, T>) {
+    pub(crate) fn read(
+        &self,
+        exec: &Exec,
+        op: &'static str,
+        at: Loc,
+    ) -> (ReadHold, StdReadGuard<'_, T>) {
         lock_model::acquire_read(exec, self.lock.id, op, at);
         let hold = ReadHold {
             lock: self.lock,
@@ -197,7 +205,13 @@ impl<T> Watch<T> {
     /// `send_if_modified` (after the caller's scheduling point): the write lock while `modify`
     /// runs; a change bumps the version and wakes every pending `changed`. Returns whether it
     /// changed.
-    pub(crate) fn modify(&self, exec: &Exec, op: &'static str, at: Loc, modify: impl FnOnce(&mut T) -> bool) -> bool {
+    pub(crate) fn modify(
+        &self,
+        exec: &Exec,
+        op: &'static str,
+        at: Loc,
+        modify: impl FnOnce(&mut T) -> bool,
+    ) -> bool {
         lock_model::acquire_write(exec, self.lock.id, op, at);
         /// Releases the write hold, also when `modify` panics.
         struct Release<'a>(&'a Exec, ObjId, bool);
