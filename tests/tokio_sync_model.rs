@@ -893,6 +893,11 @@ enum BcastOp {
     DropTx(usize),
     /// Polls the pending `Sender::closed` once, or starts one on sender `i`.
     PollClosed(usize),
+    /// Downgrades sender `i` to a weak sender (kept).
+    Downgrade(usize),
+    /// Upgrades weak sender `w` (kept if it upgrades).
+    Upgrade(usize),
+    DropWeak(usize),
     Inspect,
 }
 
@@ -908,6 +913,9 @@ fn bcast_op() -> impl Strategy<Value = BcastOp> {
         1 => (0..3usize).prop_map(BcastOp::CloneTx),
         1 => (0..3usize).prop_map(BcastOp::DropTx),
         1 => (0..3usize).prop_map(BcastOp::PollClosed),
+        1 => (0..3usize).prop_map(BcastOp::Downgrade),
+        1 => (0..3usize).prop_map(BcastOp::Upgrade),
+        1 => (0..3usize).prop_map(BcastOp::DropWeak),
         2 => Just(BcastOp::Inspect),
     ]
 }
@@ -918,15 +926,25 @@ macro_rules! bcast_run {
         let (tx, rx) = $($m)::+::channel::<u32>($cap);
         let mut txs: Vec<Rc<$($m)::+::Sender<u32>>> = vec![Rc::new(tx)];
         let mut rxs: Vec<Rc<RefCell<$($m)::+::Receiver<u32>>>> = vec![Rc::new(RefCell::new(rx))];
+        let mut weak: Vec<$($m)::+::WeakSender<u32>> = Vec::new();
         let mut pending: Vec<Slot> = vec![None, None, None];
         let mut closed: Slot = None;
         let mut out = Vec::new();
         for (v, &op) in $ops.iter().enumerate() {
             let v = v as u32;
-            let (nt, nr) = (txs.len(), rxs.len());
+            let (nt, nr, nw) = (txs.len(), rxs.len(), weak.len());
             let tx = |i: usize| (nt > 0).then(|| txs[i % nt].clone());
             let rx = |r: usize| (nr > 0).then(|| rxs[r % nr].clone());
             out.push(match op {
+                BcastOp::Downgrade(i) => match tx(i) {
+                    Some(t) => { weak.push(t.downgrade()); String::new() }
+                    None => "-".into(),
+                },
+                BcastOp::Upgrade(w) if nw > 0 => match weak[w % nw].upgrade() {
+                    Some(t) => { txs.push(Rc::new(t)); "up".into() }
+                    None => "none".into(),
+                },
+                BcastOp::DropWeak(w) if nw > 0 => { weak.remove(w % nw); String::new() }
                 BcastOp::Send(i) => tx(i).map_or("-".into(), |t| format!("{:?}", t.send(v).map_err(|e| e.0))),
                 BcastOp::PollRecv(r) => poll_slot(&mut pending[r % 3], || {
                     let rc = rx(r)?;
@@ -958,8 +976,8 @@ macro_rules! bcast_run {
                 }, $cx),
                 BcastOp::Inspect => format!(
                     "{:?} {:?}",
-                    txs.first().map(|t| (t.len(), t.is_empty(), t.receiver_count(), t.strong_count())),
-                    rxs.iter().map(|r| r.try_borrow().map(|g| (g.len(), g.is_empty(), g.is_closed())).ok()).collect::<Vec<_>>(),
+                    txs.first().map(|t| (t.len(), t.is_empty(), t.receiver_count(), t.strong_count(), t.weak_count())),
+                    rxs.iter().map(|r| r.try_borrow().map(|g| (g.len(), g.is_empty(), g.is_closed(), g.sender_strong_count(), g.sender_weak_count())).ok()).collect::<Vec<_>>(),
                 ),
                 _ => "-".into(),
             });

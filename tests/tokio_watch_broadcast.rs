@@ -275,6 +275,42 @@ fn futures_are_send_as_tokios(
 }
 
 #[test]
+fn broadcast_blocking_recv_works_on_threads_and_panics_in_tasks_as_tokios() {
+    both(|| {
+        let (tx, mut rx) = broadcast::channel::<u32>(2);
+        let weak = tx.downgrade();
+        let reader = leakcheck::thread::spawn(move || {
+            let mut got = Vec::new();
+            while let Ok(v) = rx.blocking_recv() {
+                got.push(v);
+            }
+            got
+        });
+        for v in 0..2 {
+            weak.upgrade().unwrap().send(v).unwrap();
+        }
+        assert_eq!(tx.weak_count(), 1);
+        drop(tx);
+        assert!(weak.upgrade().is_none());
+        // Two values fit: the reader sees both, whenever it reads them.
+        assert_eq!(reader.join().unwrap(), [0, 1]);
+    });
+    let report = fails(random().schedules(5), || {
+        leakcheck::block_on(async {
+            let (_tx, mut rx) = broadcast::channel::<u32>(1);
+            let _ = rx.blocking_recv();
+        });
+    });
+    let Detail::Panic { message, .. } = report.findings()[0].detail() else {
+        panic!("{report}")
+    };
+    assert!(
+        message.starts_with("Cannot block the current thread from within a runtime"),
+        "{message:?}"
+    );
+}
+
+#[test]
 fn broadcast_capacity_zero_panics_as_tokios() {
     let outside = std::panic::catch_unwind(|| broadcast::channel::<u8>(0)).unwrap_err();
     assert_eq!(

@@ -39,6 +39,7 @@ use ::tokio::sync::broadcast as tk;
 
 use super::broadcast_chan::{self, Bcast, Miss};
 use super::chan::{key, Parked};
+use super::futs::forbid_in_runtime;
 use crate::runtime::channel::Dir;
 use crate::runtime::task as model;
 use crate::runtime::{self, Exec, Imp, Loc, WaitOn};
@@ -146,6 +147,28 @@ pub struct Sender<T> {
 /// was made, unless it falls behind by more than the capacity.
 pub struct Receiver<T> {
     imp: Imp<tk::Receiver<T>, Rx<T>>,
+}
+
+/// A sender that does not keep the channel open, as tokio's `broadcast::WeakSender`: it
+/// [`upgrade`](WeakSender::upgrade)s to a [`Sender`] while one is alive.
+pub struct WeakSender<T> {
+    imp: Imp<tk::WeakSender<T>, WeakTx<T>>,
+}
+
+/// The model weak sender: the channel, counted apart from its senders.
+struct WeakTx<T>(Arc<Bcast<T>>);
+
+impl<T> WeakTx<T> {
+    fn new(b: Arc<Bcast<T>>) -> Self {
+        b.weak(true);
+        WeakTx(b)
+    }
+}
+
+impl<T> Drop for WeakTx<T> {
+    fn drop(&mut self) {
+        self.0.weak(false);
+    }
 }
 
 impl<T> Sender<T> {
@@ -276,6 +299,49 @@ impl<T> Sender<T> {
         }
     }
 
+    /// How many weak senders there are, as tokio's `Sender::weak_count`.
+    ///
+    /// ```
+    /// use leakcheck::tokio::sync::broadcast;
+    ///
+    /// leakcheck::check(|| {
+    ///     let (tx, _rx) = broadcast::channel::<u8>(4);
+    ///     let weak = tx.downgrade();
+    ///     assert_eq!(tx.weak_count(), 1);
+    ///     drop(weak);
+    ///     assert_eq!(tx.weak_count(), 0);
+    /// });
+    /// ```
+    pub fn weak_count(&self) -> usize {
+        match &self.imp {
+            Imp::Std(s) => s.weak_count(),
+            Imp::Model(tx) => tx.b.weak_senders(),
+        }
+    }
+
+    /// A [`WeakSender`] of this channel, as tokio's `Sender::downgrade`: it does not keep the
+    /// channel open.
+    ///
+    /// ```
+    /// use leakcheck::tokio::sync::broadcast;
+    ///
+    /// leakcheck::check(|| {
+    ///     let (tx, _rx) = broadcast::channel::<u8>(4);
+    ///     let weak = tx.downgrade();
+    ///     assert!(weak.upgrade().is_some());
+    ///     drop(tx);
+    ///     assert!(weak.upgrade().is_none());
+    /// });
+    /// ```
+    #[must_use = "Downgrade creates a WeakSender without destroying the original non-weak sender."]
+    pub fn downgrade(&self) -> WeakSender<T> {
+        let imp = match &self.imp {
+            Imp::Std(s) => Imp::Std(s.downgrade()),
+            Imp::Model(tx) => Imp::Model(WeakTx::new(tx.b.clone())),
+        };
+        WeakSender { imp }
+    }
+
     /// How many values some receiver has still to read, as tokio's `Sender::len`.
     ///
     /// ```
@@ -396,7 +462,122 @@ impl<T> Clone for Sender<T> {
     }
 }
 
+impl<T> WeakSender<T> {
+    /// A [`Sender`], if one is still alive, as tokio's `WeakSender::upgrade`.
+    ///
+    /// ```
+    /// use leakcheck::tokio::sync::broadcast;
+    ///
+    /// leakcheck::check(|| {
+    ///     let (tx, mut rx) = broadcast::channel(4);
+    ///     let weak = tx.downgrade();
+    ///     weak.upgrade().unwrap().send(1).unwrap();
+    ///     assert_eq!(rx.try_recv(), Ok(1));
+    /// });
+    /// ```
+    #[track_caller]
+    #[must_use]
+    pub fn upgrade(&self) -> Option<Sender<T>> {
+        let at = runtime::caller();
+        match &self.imp {
+            Imp::Std(w) => w.upgrade().map(|s| Sender { imp: Imp::Std(s) }),
+            Imp::Model(w) => {
+                let exec = w.0.exec();
+                exec.switch("WeakSender::upgrade", at);
+                let end = w.0.upgrade(at)?;
+                Some(Sender {
+                    imp: Imp::Model(Tx {
+                        b: w.0.clone(),
+                        end,
+                    }),
+                })
+            }
+        }
+    }
+
+    /// How many senders there are, as tokio's `WeakSender::strong_count`.
+    ///
+    /// ```
+    /// use leakcheck::tokio::sync::broadcast;
+    ///
+    /// leakcheck::check(|| {
+    ///     let (tx, _rx) = broadcast::channel::<u8>(4);
+    ///     assert_eq!(tx.downgrade().strong_count(), 1);
+    /// });
+    /// ```
+    pub fn strong_count(&self) -> usize {
+        match &self.imp {
+            Imp::Std(w) => w.strong_count(),
+            Imp::Model(w) => w.0.senders(),
+        }
+    }
+
+    /// How many weak senders there are, as tokio's `WeakSender::weak_count`.
+    ///
+    /// ```
+    /// use leakcheck::tokio::sync::broadcast;
+    ///
+    /// leakcheck::check(|| {
+    ///     let (tx, _rx) = broadcast::channel::<u8>(4);
+    ///     let weak = tx.downgrade();
+    ///     assert_eq!(weak.clone().weak_count(), 2);
+    /// });
+    /// ```
+    pub fn weak_count(&self) -> usize {
+        match &self.imp {
+            Imp::Std(w) => w.weak_count(),
+            Imp::Model(w) => w.0.weak_senders(),
+        }
+    }
+}
+
+impl<T> Clone for WeakSender<T> {
+    fn clone(&self) -> Self {
+        let imp = match &self.imp {
+            Imp::Std(w) => Imp::Std(w.clone()),
+            Imp::Model(w) => Imp::Model(WeakTx::new(w.0.clone())),
+        };
+        WeakSender { imp }
+    }
+}
+
 impl<T> Receiver<T> {
+    /// How many senders there are, as tokio's `Receiver::sender_strong_count`.
+    ///
+    /// ```
+    /// use leakcheck::tokio::sync::broadcast;
+    ///
+    /// leakcheck::check(|| {
+    ///     let (tx, rx) = broadcast::channel::<u8>(4);
+    ///     let _tx2 = tx.clone();
+    ///     assert_eq!(rx.sender_strong_count(), 2);
+    /// });
+    /// ```
+    pub fn sender_strong_count(&self) -> usize {
+        match &self.imp {
+            Imp::Std(r) => r.sender_strong_count(),
+            Imp::Model(rx) => rx.b.senders(),
+        }
+    }
+
+    /// How many weak senders there are, as tokio's `Receiver::sender_weak_count`.
+    ///
+    /// ```
+    /// use leakcheck::tokio::sync::broadcast;
+    ///
+    /// leakcheck::check(|| {
+    ///     let (tx, rx) = broadcast::channel::<u8>(4);
+    ///     let _weak = tx.downgrade();
+    ///     assert_eq!(rx.sender_weak_count(), 1);
+    /// });
+    /// ```
+    pub fn sender_weak_count(&self) -> usize {
+        match &self.imp {
+            Imp::Std(r) => r.sender_weak_count(),
+            Imp::Model(rx) => rx.b.weak_senders(),
+        }
+    }
+
     /// How many values this receiver has not read, as tokio's `Receiver::len` (counting
     /// those it lagged past).
     ///
@@ -588,6 +769,65 @@ impl<T: Clone> Receiver<T> {
     }
 }
 
+impl<T: Clone> Receiver<T> {
+    /// Receives the next value, blocking the thread until there is one, as tokio's
+    /// `Receiver::blocking_recv`: for a plain thread or a `spawn_blocking` task.
+    ///
+    /// # Errors
+    ///
+    /// As [`recv`](Receiver::recv).
+    ///
+    /// # Panics
+    ///
+    /// Called from a task or inside `block_on`, as tokio's.
+    ///
+    /// ```
+    /// use leakcheck::tokio::sync::broadcast;
+    ///
+    /// leakcheck::check(|| {
+    ///     let (tx, mut rx) = broadcast::channel(4);
+    ///     let reader = leakcheck::thread::spawn(move || rx.blocking_recv());
+    ///     tx.send(5).unwrap();
+    ///     assert_eq!(reader.join().unwrap(), Ok(5));
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn blocking_recv(&mut self) -> Result<T, RecvError> {
+        let at = runtime::caller();
+        let rx = match &mut self.imp {
+            Imp::Std(r) => return r.blocking_recv(),
+            Imp::Model(rx) => rx,
+        };
+        let exec = rx.b.exec();
+        forbid_in_runtime(&exec);
+        let op = "Receiver::blocking_recv";
+        let key = key();
+        let out = loop {
+            if !exec.switch(op, at) {
+                break Err(RecvError::Closed);
+            }
+            match rx.b.recv(&exec, &mut rx.next, Some((key, None))) {
+                Ok(v) => break Ok(v),
+                Err(Miss::Empty) => {
+                    rx.parked.park(&exec, rx.b.id(), Dir::Recv, op, at);
+                    exec.block(op, WaitOn::Object(rx.b.id()), at);
+                    if exec.closed() {
+                        break Err(RecvError::Closed);
+                    }
+                }
+                Err(Miss::Closed) => break Err(RecvError::Closed),
+                Err(Miss::Lagged(n)) => break Err(RecvError::Lagged(n)),
+            }
+        };
+        rx.b.forget_recv(key);
+        if !exec.closed() {
+            rx.b.used(&exec, Dir::Recv, rx.end, at);
+            rx.parked.unpark(&exec);
+        }
+        out
+    }
+}
+
 /// `recv`: a scheduling point per poll, registered among the channel's waiters while
 /// pending.
 struct RecvFut<'a, T> {
@@ -673,6 +913,12 @@ impl<T> Drop for ClosedFut<'_, T> {
 impl<T> fmt::Debug for Sender<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("broadcast::Sender")
+    }
+}
+
+impl<T> fmt::Debug for WeakSender<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("broadcast::WeakSender")
     }
 }
 

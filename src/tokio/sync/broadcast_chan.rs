@@ -48,6 +48,7 @@ struct Inner<T> {
     rx_cnt: usize,
     closed: bool,
     num_tx: usize,
+    num_weak_tx: usize,
     /// Pending `recv` futures, by key, first registered first.
     waiters: Vec<(u64, Waiter)>,
     /// Pending `Sender::closed` futures, by key.
@@ -115,6 +116,7 @@ pub(crate) fn new<T>(
             rx_cnt: receivers,
             closed: receivers == 0,
             num_tx: 1,
+            num_weak_tx: 0,
             waiters: Vec::new(),
             closed_waiters: Vec::new(),
         }),
@@ -164,6 +166,29 @@ impl<T> Bcast<T> {
             .add_end(Dir::Send, end_rec(&exec, at, true));
         self.inner().num_tx += 1;
         end
+    }
+
+    /// A weak sender upgrades, at `at`: the new sender's end number, unless no sender is
+    /// left.
+    pub(crate) fn upgrade(&self, at: Loc) -> Option<usize> {
+        if self.inner().num_tx == 0 {
+            return None;
+        }
+        Some(self.add_sender(at))
+    }
+
+    /// A weak sender is made (`true`) or dropped.
+    pub(crate) fn weak(&self, made: bool) {
+        let mut inner = self.inner();
+        if made {
+            inner.num_weak_tx += 1;
+        } else {
+            inner.num_weak_tx -= 1;
+        }
+    }
+
+    pub(crate) fn weak_senders(&self) -> usize {
+        self.inner().num_weak_tx
     }
 
     /// A new receiver (`subscribe`, `resubscribe`) made at `at`: its end number and its next
