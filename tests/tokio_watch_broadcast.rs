@@ -528,78 +528,89 @@ fn a_watch_ref_held_across_an_await_deadlocks_the_sender_as_on_tokio() {
     assert_eq!(sender.blocked.held_by[0].since.line, borrow_line);
 }
 
+/// Workers report busy and idle over a watch; the supervisor waits for idle, then shuts down.
+fn idle_transition() {
+    leakcheck::block_on(async {
+        // Workers report busy/idle; the supervisor waits for idle, then shuts down.
+        let (state, mut idle) = watch::channel(0usize); // requests in flight
+        let state = Arc::new(state);
+        let mut workers = Vec::new();
+        for _ in 0..2 {
+            state.send_modify(|n| *n += 1); // dispatched: in flight
+            let state = state.clone();
+            workers.push(tokio::spawn(async move {
+                tokio::task::yield_now().await; // the request's work
+                state.send_modify(|n| *n -= 1);
+            }));
+        }
+        // Idle: every request done, whatever order the workers ran in.
+        assert_eq!(*idle.wait_for(|n| *n == 0).await.unwrap(), 0);
+        for w in workers {
+            w.await.unwrap();
+        }
+        // An observer that follows every change ends when the state's sender goes.
+        let mut follower = idle.clone();
+        let observer = tokio::spawn(async move {
+            let mut changes = 0;
+            while follower.changed().await.is_ok() {
+                changes += 1;
+            }
+            changes
+        });
+        state.send_replace(0);
+        drop(state);
+        assert!(observer.await.unwrap() <= 1);
+        // Closed: nothing satisfies it any more.
+        assert!(idle.wait_for(|n| *n == 1).await.is_err());
+    });
+}
+
 #[test]
 fn an_idle_transition_over_watch_is_clean() {
     for config in [random(), pct()] {
-        config.schedules(2_000).check(|| {
-            leakcheck::block_on(async {
-                // Workers report busy/idle; the supervisor waits for idle, then shuts down.
-                let (state, mut idle) = watch::channel(0usize); // requests in flight
-                let state = Arc::new(state);
-                let mut workers = Vec::new();
-                for _ in 0..2 {
-                    let state = state.clone();
-                    workers.push(tokio::spawn(async move {
-                        state.send_modify(|n| *n += 1);
-                        tokio::task::yield_now().await;
-                        state.send_modify(|n| *n -= 1);
-                    }));
-                }
-                for w in workers {
-                    w.await.unwrap();
-                }
-                assert_eq!(*idle.wait_for(|n| *n == 0).await.unwrap(), 0);
-                // An observer that follows every change ends when the state's sender goes.
-                let mut follower = idle.clone();
-                let observer = tokio::spawn(async move {
-                    let mut changes = 0;
-                    while follower.changed().await.is_ok() {
-                        changes += 1;
-                    }
-                    changes
-                });
-                state.send_replace(0);
-                drop(state);
-                assert!(observer.await.unwrap() <= 1);
-                // Closed: nothing satisfies it any more.
-                assert!(idle.wait_for(|n| *n == 1).await.is_err());
-            });
-        });
+        config.schedules(2_000).check(idle_transition);
     }
+    // Outside a check: the same code on real tokio.
+    idle_transition();
+}
+
+/// Events fanned out to subscribers that count lag and end when the bus closes.
+fn event_fan_out() {
+    leakcheck::block_on(async {
+        let (events, _) = broadcast::channel::<u32>(2);
+        let mut subscribers = Vec::new();
+        for _ in 0..2 {
+            let mut rx = events.subscribe();
+            subscribers.push(tokio::spawn(async move {
+                let (mut seen, mut missed) = (0u64, 0u64);
+                loop {
+                    match rx.recv().await {
+                        Ok(_) => seen += 1,
+                        Err(BRecvError::Lagged(n)) => missed += n,
+                        Err(BRecvError::Closed) => return seen + missed,
+                    }
+                }
+            }));
+        }
+        for ev in 0..5 {
+            events.send(ev).unwrap();
+            if ev % 2 == 0 {
+                tokio::task::yield_now().await;
+            }
+        }
+        drop(events); // the subscribers' loops end
+        for s in subscribers {
+            // Every event was either seen or counted as missed.
+            assert_eq!(s.await.unwrap(), 5);
+        }
+    });
 }
 
 #[test]
 fn an_event_fan_out_over_broadcast_that_handles_lag_is_clean() {
     for config in [random(), pct()] {
-        config.schedules(2_000).check(|| {
-            leakcheck::block_on(async {
-                let (events, _) = broadcast::channel::<u32>(2);
-                let mut subscribers = Vec::new();
-                for _ in 0..2 {
-                    let mut rx = events.subscribe();
-                    subscribers.push(tokio::spawn(async move {
-                        let (mut seen, mut missed) = (0u64, 0u64);
-                        loop {
-                            match rx.recv().await {
-                                Ok(_) => seen += 1,
-                                Err(BRecvError::Lagged(n)) => missed += n,
-                                Err(BRecvError::Closed) => return seen + missed,
-                            }
-                        }
-                    }));
-                }
-                for ev in 0..5 {
-                    events.send(ev).unwrap();
-                    if ev % 2 == 0 {
-                        tokio::task::yield_now().await;
-                    }
-                }
-                drop(events); // the subscribers' loops end
-                for s in subscribers {
-                    // Every event was either seen or counted as missed.
-                    assert_eq!(s.await.unwrap(), 5);
-                }
-            });
-        });
+        config.schedules(2_000).check(event_fan_out);
     }
+    // Outside a check: the same code on real tokio.
+    event_fan_out();
 }
