@@ -416,7 +416,13 @@ fn a_task_awaiting_changed_while_the_sender_is_kept_is_a_leaked_task_and_an_uncl
 fn a_subscriber_looping_on_recv_while_the_sender_is_kept_is_a_leaked_task_and_an_unclosed_channel()
 {
     static LINES: Lines = Lines::new();
-    let report = fails(random().schedules(100), || {
+    let report = fails(random().schedules(100), subscriber_kept_open);
+    // The same seed gives the same report, byte for byte.
+    assert_eq!(
+        report.to_string(),
+        fails(random().schedules(100), subscriber_kept_open).to_string()
+    );
+    fn subscriber_kept_open() {
         leakcheck::block_on(async {
             let chan_line = line!() + 1;
             let (events, _) = broadcast::channel::<u32>(16);
@@ -435,7 +441,7 @@ fn a_subscriber_looping_on_recv_while_the_sender_is_kept_is_a_leaked_task_and_an
             // The bus is kept for later publishers that never come.
             std::mem::forget(events);
         });
-    });
+    }
     eprintln!("{report}");
     let lines = LINES.get();
     let (chan_line, sub_line, spawn_line) = (lines[0], lines[1], lines[2]);
@@ -484,6 +490,43 @@ fn a_subscriber_looping_on_recv_while_the_sender_is_kept_is_a_leaked_task_and_an
     };
     assert_eq!(blocked.len(), 1);
     assert_eq!(blocked[0].operation, "Receiver::recv");
+}
+
+#[test]
+fn a_task_awaiting_closed_while_a_receiver_is_kept_is_a_leaked_task_on_the_channel() {
+    static LINES: Lines = Lines::new();
+    let report = fails(random().schedules(50), || {
+        leakcheck::block_on(async {
+            let chan_line = line!() + 1;
+            let (tx, rx) = watch::channel(0u8);
+            let spawn_line = line!() + 1;
+            drop(tokio::spawn(async move {
+                tx.closed().await; // waits for every receiver to go
+            }));
+            LINES.set(&[chan_line, spawn_line]);
+            tokio::task::yield_now().await;
+            std::mem::forget(rx);
+        });
+    });
+    eprintln!("{report}");
+    let lines = LINES.get();
+    assert_eq!(kinds(&report), [FindingKind::LeakedTask]);
+    let Detail::LeakedTask {
+        state: TaskLeak::PendingForever {
+            awaiting: Some(b), ..
+        },
+        ..
+    } = report.findings()[0].detail()
+    else {
+        panic!("{report}")
+    };
+    assert_eq!(b.operation, "Sender::closed");
+    assert_eq!(b.at.line, lines[1] + 1);
+    let Target::Object(obj) = &b.on else {
+        panic!("{:?}", b.on)
+    };
+    assert_eq!(obj.kind, ObjectKind::Channel);
+    assert_eq!(obj.created_at.line, lines[0]);
 }
 
 #[test]
