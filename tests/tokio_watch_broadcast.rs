@@ -609,6 +609,45 @@ fn idle_transition() {
 }
 
 #[test]
+fn a_task_suspended_with_a_watch_ref_is_held_across_await() {
+    static LINES: Lines = Lines::new();
+    let report = fails(random().schedules(50), || {
+        leakcheck::block_on(async {
+            let chan_line = line!() + 1;
+            let (tx, rx) = watch::channel(0u32);
+            let (go, wait) = tokio::sync::oneshot::channel::<()>();
+            let borrow_line = line!() + 1;
+            let seen = rx.borrow();
+            let writer = tokio::spawn(async move {
+                let sent = tx.send(1);
+                let _ = go.send(());
+                sent
+            });
+            LINES.set(&[chan_line, borrow_line]);
+            let _ = wait.await; // suspends with the read hold kept
+            drop(seen);
+            writer.await.unwrap().unwrap();
+        });
+    });
+    eprintln!("{report}");
+    let lines = LINES.get();
+    let held = report
+        .findings()
+        .iter()
+        .find(|f| f.kind() == FindingKind::HeldAcrossAwait)
+        .unwrap_or_else(|| panic!("{report}"));
+    let Detail::HeldAcrossAwait {
+        lock, locked_at, ..
+    } = held.detail()
+    else {
+        unreachable!()
+    };
+    assert_eq!(lock.kind, ObjectKind::RwLock);
+    assert_eq!(lock.created_at.line, lines[0]);
+    assert_eq!(locked_at.line, lines[1]);
+}
+
+#[test]
 fn an_idle_transition_over_watch_is_clean() {
     for config in [random(), pct()] {
         config.schedules(2_000).check(idle_transition);
