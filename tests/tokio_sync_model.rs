@@ -725,3 +725,297 @@ fn a_notification_passed_on_twice_ends_as_a_permit() {
     ])
     .unwrap();
 }
+
+/// One generated operation on a watch channel. Receivers and senders are picked by index
+/// modulo how many there are; a receiver with a pending `changed` (or `wait_for`) is busy.
+#[derive(Clone, Copy, Debug)]
+enum WatchOp {
+    Send(usize),
+    SendReplace(usize),
+    SendModify(usize),
+    SendIfModified(usize, bool),
+    /// Polls receiver `r`'s pending `changed` once, or starts one.
+    PollChanged(usize),
+    /// Polls receiver `r`'s pending `wait_for(v % 3 == k)` once, or starts one.
+    PollWaitFor(usize, u32),
+    /// Drops (cancels) receiver `r`'s pending future.
+    Cancel(usize),
+    Borrow(usize),
+    BorrowAndUpdate(usize),
+    HasChanged(usize),
+    MarkChanged(usize),
+    MarkUnchanged(usize),
+    CloneRx(usize),
+    Subscribe(usize),
+    DropRx(usize),
+    CloneTx(usize),
+    DropTx(usize),
+    /// Polls the pending `Sender::closed` once, or starts one on sender `i`.
+    PollClosed(usize),
+    Inspect,
+}
+
+fn watch_op() -> impl Strategy<Value = WatchOp> {
+    prop_oneof![
+        3 => (0..3usize).prop_map(WatchOp::Send),
+        1 => (0..3usize).prop_map(WatchOp::SendReplace),
+        1 => (0..3usize).prop_map(WatchOp::SendModify),
+        1 => (0..3usize, any::<bool>()).prop_map(|(i, m)| WatchOp::SendIfModified(i, m)),
+        3 => (0..3usize).prop_map(WatchOp::PollChanged),
+        2 => (0..3usize, 0..3u32).prop_map(|(r, k)| WatchOp::PollWaitFor(r, k)),
+        1 => (0..3usize).prop_map(WatchOp::Cancel),
+        1 => (0..3usize).prop_map(WatchOp::Borrow),
+        1 => (0..3usize).prop_map(WatchOp::BorrowAndUpdate),
+        2 => (0..3usize).prop_map(WatchOp::HasChanged),
+        1 => (0..3usize).prop_map(WatchOp::MarkChanged),
+        1 => (0..3usize).prop_map(WatchOp::MarkUnchanged),
+        1 => (0..3usize).prop_map(WatchOp::CloneRx),
+        1 => (0..3usize).prop_map(WatchOp::Subscribe),
+        1 => (0..3usize).prop_map(WatchOp::DropRx),
+        1 => (0..3usize).prop_map(WatchOp::CloneTx),
+        1 => (0..3usize).prop_map(WatchOp::DropTx),
+        1 => (0..3usize).prop_map(WatchOp::PollClosed),
+        1 => Just(WatchOp::Inspect),
+    ]
+}
+
+type Slot = Option<Pin<Box<dyn Future<Output = String>>>>;
+
+/// Polls `slot` once, or fills it with `start()` first: the result, or "pending".
+fn poll_slot(
+    slot: &mut Slot,
+    start: impl FnOnce() -> Option<Pin<Box<dyn Future<Output = String>>>>,
+    cx: &mut Context<'_>,
+) -> String {
+    if slot.is_none() {
+        match start() {
+            Some(f) => *slot = Some(f),
+            None => return "-".into(),
+        }
+    }
+    match once(slot.as_mut().unwrap().as_mut(), cx) {
+        Poll::Ready(r) => {
+            *slot = None;
+            r
+        }
+        Poll::Pending => "pending".into(),
+    }
+}
+
+macro_rules! watch_run {
+    ($($m:ident)::+, $ops:expr, $cx:expr) => {{
+        use std::cell::RefCell;
+        let (tx, rx) = $($m)::+::channel(0u32);
+        let mut txs: Vec<Rc<$($m)::+::Sender<u32>>> = vec![Rc::new(tx)];
+        let mut rxs: Vec<Rc<RefCell<$($m)::+::Receiver<u32>>>> = vec![Rc::new(RefCell::new(rx))];
+        let mut pending: Vec<Slot> = vec![None, None, None];
+        let mut closed: Slot = None;
+        let mut out = Vec::new();
+        for (v, &op) in $ops.iter().enumerate() {
+            let v = v as u32;
+            let (nt, nr) = (txs.len(), rxs.len());
+            let tx = |i: usize| (nt > 0).then(|| txs[i % nt].clone());
+            let rx = |r: usize| (nr > 0).then(|| rxs[r % nr].clone());
+            out.push(match op {
+                WatchOp::Send(i) => tx(i).map_or("-".into(), |t| format!("{:?}", t.send(v).map_err(|e| e.0))),
+                WatchOp::SendReplace(i) => tx(i).map_or("-".into(), |t| format!("{}", t.send_replace(v))),
+                WatchOp::SendModify(i) => tx(i).map_or("-".into(), |t| { t.send_modify(|x| *x += 100); String::new() }),
+                WatchOp::SendIfModified(i, m) => tx(i).map_or("-".into(), |t| format!("{}", t.send_if_modified(|x| { if m { *x += 1 } m }))),
+                WatchOp::PollChanged(r) | WatchOp::PollWaitFor(r, _) => {
+                    let slot = &mut pending[r % 3];
+                    poll_slot(slot, || {
+                        let rc = rx(r)?;
+                        if rc.try_borrow_mut().is_err() { return None; }
+                        Some(match op {
+                            WatchOp::PollWaitFor(_, k) => Box::pin(async move {
+                                let mut g = rc.borrow_mut();
+                                let r = g.wait_for(|x| x % 3 == k).await.map(|r| *r);
+                                format!("{r:?}")
+                            }),
+                            _ => Box::pin(async move {
+                                let mut g = rc.borrow_mut();
+                                format!("{:?}", g.changed().await.is_ok())
+                            }),
+                        })
+                    }, $cx)
+                }
+                WatchOp::Cancel(r) => format!("{}", pending[r % 3].take().is_some()),
+                WatchOp::Borrow(r) => rx(r).and_then(|rc| rc.try_borrow().ok().map(|g| { let b = g.borrow(); format!("{} {}", *b, b.has_changed()) })).unwrap_or("-".into()),
+                WatchOp::BorrowAndUpdate(r) => rx(r).and_then(|rc| rc.try_borrow_mut().ok().map(|mut g| { let b = g.borrow_and_update(); format!("{} {}", *b, b.has_changed()) })).unwrap_or("-".into()),
+                WatchOp::HasChanged(r) => rx(r).and_then(|rc| rc.try_borrow().ok().map(|g| format!("{:?}", g.has_changed().ok()))).unwrap_or("-".into()),
+                WatchOp::MarkChanged(r) => rx(r).and_then(|rc| rc.try_borrow_mut().ok().map(|mut g| { g.mark_changed(); String::new() })).unwrap_or("-".into()),
+                WatchOp::MarkUnchanged(r) => rx(r).and_then(|rc| rc.try_borrow_mut().ok().map(|mut g| { g.mark_unchanged(); String::new() })).unwrap_or("-".into()),
+                WatchOp::CloneRx(r) => match rx(r).and_then(|rc| rc.try_borrow().ok().map(|g| g.clone())) {
+                    Some(c) => { rxs.push(Rc::new(RefCell::new(c))); String::new() }
+                    None => "-".into(),
+                },
+                WatchOp::Subscribe(i) => match tx(i) {
+                    Some(t) => { rxs.push(Rc::new(RefCell::new(t.subscribe()))); String::new() }
+                    None => "-".into(),
+                },
+                WatchOp::DropRx(r) if nr > 0 => { rxs.remove(r % nr); String::new() }
+                WatchOp::CloneTx(i) => match tx(i) {
+                    Some(t) => { txs.push(Rc::new((*t).clone())); String::new() }
+                    None => "-".into(),
+                },
+                WatchOp::DropTx(i) if nt > 0 => { txs.remove(i % nt); String::new() }
+                WatchOp::PollClosed(i) => poll_slot(&mut closed, || {
+                    let t = tx(i)?;
+                    Some(Box::pin(async move { t.closed().await; "closed".to_string() }))
+                }, $cx),
+                WatchOp::Inspect => format!(
+                    "{:?} {:?}",
+                    txs.first().map(|t| (t.receiver_count(), t.sender_count(), t.is_closed(), *t.borrow())),
+                    rxs.iter().map(|r| r.try_borrow().map(|g| g.is_closed()).ok()).collect::<Vec<_>>(),
+                ),
+                _ => "-".into(),
+            });
+        }
+        drop(pending);
+        drop(closed);
+        out
+    }};
+}
+
+/// One generated operation on a broadcast channel.
+#[derive(Clone, Copy, Debug)]
+enum BcastOp {
+    Send(usize),
+    /// Polls receiver `r`'s pending `recv` once, or starts one.
+    PollRecv(usize),
+    /// Drops (cancels) receiver `r`'s pending `recv`.
+    Cancel(usize),
+    TryRecv(usize),
+    Subscribe(usize),
+    Resubscribe(usize),
+    DropRx(usize),
+    CloneTx(usize),
+    DropTx(usize),
+    /// Polls the pending `Sender::closed` once, or starts one on sender `i`.
+    PollClosed(usize),
+    /// Downgrades sender `i` to a weak sender (kept).
+    Downgrade(usize),
+    /// Upgrades weak sender `w` (kept if it upgrades).
+    Upgrade(usize),
+    DropWeak(usize),
+    Inspect,
+}
+
+fn bcast_op() -> impl Strategy<Value = BcastOp> {
+    prop_oneof![
+        5 => (0..3usize).prop_map(BcastOp::Send),
+        3 => (0..3usize).prop_map(BcastOp::PollRecv),
+        1 => (0..3usize).prop_map(BcastOp::Cancel),
+        3 => (0..3usize).prop_map(BcastOp::TryRecv),
+        1 => (0..3usize).prop_map(BcastOp::Subscribe),
+        1 => (0..3usize).prop_map(BcastOp::Resubscribe),
+        1 => (0..3usize).prop_map(BcastOp::DropRx),
+        1 => (0..3usize).prop_map(BcastOp::CloneTx),
+        1 => (0..3usize).prop_map(BcastOp::DropTx),
+        1 => (0..3usize).prop_map(BcastOp::PollClosed),
+        1 => (0..3usize).prop_map(BcastOp::Downgrade),
+        1 => (0..3usize).prop_map(BcastOp::Upgrade),
+        1 => (0..3usize).prop_map(BcastOp::DropWeak),
+        2 => Just(BcastOp::Inspect),
+    ]
+}
+
+macro_rules! bcast_run {
+    ($($m:ident)::+, $cap:expr, $ops:expr, $cx:expr) => {{
+        use std::cell::RefCell;
+        let (tx, rx) = $($m)::+::channel::<u32>($cap);
+        let mut txs: Vec<Rc<$($m)::+::Sender<u32>>> = vec![Rc::new(tx)];
+        let mut rxs: Vec<Rc<RefCell<$($m)::+::Receiver<u32>>>> = vec![Rc::new(RefCell::new(rx))];
+        let mut weak: Vec<$($m)::+::WeakSender<u32>> = Vec::new();
+        let mut pending: Vec<Slot> = vec![None, None, None];
+        let mut closed: Slot = None;
+        let mut out = Vec::new();
+        for (v, &op) in $ops.iter().enumerate() {
+            let v = v as u32;
+            let (nt, nr, nw) = (txs.len(), rxs.len(), weak.len());
+            let tx = |i: usize| (nt > 0).then(|| txs[i % nt].clone());
+            let rx = |r: usize| (nr > 0).then(|| rxs[r % nr].clone());
+            out.push(match op {
+                BcastOp::Downgrade(i) => match tx(i) {
+                    Some(t) => { weak.push(t.downgrade()); String::new() }
+                    None => "-".into(),
+                },
+                BcastOp::Upgrade(w) if nw > 0 => match weak[w % nw].upgrade() {
+                    Some(t) => { txs.push(Rc::new(t)); "up".into() }
+                    None => "none".into(),
+                },
+                BcastOp::DropWeak(w) if nw > 0 => { weak.remove(w % nw); String::new() }
+                BcastOp::Send(i) => tx(i).map_or("-".into(), |t| format!("{:?}", t.send(v).map_err(|e| e.0))),
+                BcastOp::PollRecv(r) => poll_slot(&mut pending[r % 3], || {
+                    let rc = rx(r)?;
+                    if rc.try_borrow_mut().is_err() { return None; }
+                    Some(Box::pin(async move {
+                        let mut g = rc.borrow_mut();
+                        format!("{:?}", g.recv().await)
+                    }))
+                }, $cx),
+                BcastOp::Cancel(r) => format!("{}", pending[r % 3].take().is_some()),
+                BcastOp::TryRecv(r) => rx(r).and_then(|rc| rc.try_borrow_mut().ok().map(|mut g| format!("{:?}", g.try_recv()))).unwrap_or("-".into()),
+                BcastOp::Subscribe(i) => match tx(i) {
+                    Some(t) => { rxs.push(Rc::new(RefCell::new(t.subscribe()))); String::new() }
+                    None => "-".into(),
+                },
+                BcastOp::Resubscribe(r) => match rx(r).and_then(|rc| rc.try_borrow().ok().map(|g| g.resubscribe())) {
+                    Some(c) => { rxs.push(Rc::new(RefCell::new(c))); String::new() }
+                    None => "-".into(),
+                },
+                BcastOp::DropRx(r) if nr > 0 => { rxs.remove(r % nr); String::new() }
+                BcastOp::CloneTx(i) => match tx(i) {
+                    Some(t) => { txs.push(Rc::new((*t).clone())); String::new() }
+                    None => "-".into(),
+                },
+                BcastOp::DropTx(i) if nt > 0 => { txs.remove(i % nt); String::new() }
+                BcastOp::PollClosed(i) => poll_slot(&mut closed, || {
+                    let t = tx(i)?;
+                    Some(Box::pin(async move { t.closed().await; "closed".to_string() }))
+                }, $cx),
+                BcastOp::Inspect => format!(
+                    "{:?} {:?}",
+                    txs.first().map(|t| (t.len(), t.is_empty(), t.receiver_count(), t.strong_count(), t.weak_count())),
+                    rxs.iter().map(|r| r.try_borrow().map(|g| (g.len(), g.is_empty(), g.is_closed(), g.sender_strong_count(), g.sender_weak_count())).ok()).collect::<Vec<_>>(),
+                ),
+                _ => "-".into(),
+            });
+        }
+        drop(pending);
+        drop(closed);
+        out
+    }};
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// `watch` behaves as tokio's: versions, `changed` and `wait_for` (pending, woken,
+    /// cancelled), `mark_changed`/`mark_unchanged`, closing from both sides.
+    // A pending future holds its receiver's `RefCell` borrow: that is what marks it busy.
+    #[allow(clippy::await_holding_refcell_ref)]
+    #[test]
+    fn watch_matches_tokio(ops in prop::collection::vec(watch_op(), 1..MAX_OPS)) {
+        run_inside(move |cx| {
+            let a = watch_run!(leakcheck::tokio::sync::watch, &ops, cx);
+            let b = watch_run!(tokio::sync::watch, &ops, cx);
+            assert_eq!(a, b, "{ops:?}");
+        })
+        .map_err(TestCaseError::fail)?;
+    }
+
+    /// `broadcast::channel(1..6)` behaves as tokio's: the rounded capacity, `Lagged(n)`,
+    /// lengths, receivers and senders coming and going, `closed`.
+    // A pending future holds its receiver's `RefCell` borrow: that is what marks it busy.
+    #[allow(clippy::await_holding_refcell_ref)]
+    #[test]
+    fn broadcast_matches_tokio(cap in 1..6usize, ops in prop::collection::vec(bcast_op(), 1..MAX_OPS)) {
+        run_inside(move |cx| {
+            let a = bcast_run!(leakcheck::tokio::sync::broadcast, cap, &ops, cx);
+            let b = bcast_run!(tokio::sync::broadcast, cap, &ops, cx);
+            assert_eq!(a, b, "{ops:?}");
+        })
+        .map_err(TestCaseError::fail)?;
+    }
+}

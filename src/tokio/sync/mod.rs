@@ -25,6 +25,8 @@
 //! ```
 
 mod barrier;
+pub mod broadcast;
+mod broadcast_chan;
 mod chan;
 mod futs;
 pub mod mpsc;
@@ -34,6 +36,8 @@ pub mod oneshot;
 mod rwlock;
 mod sem;
 mod semaphore;
+pub mod watch;
+mod watch_chan;
 
 pub use barrier::{Barrier, BarrierWaitResult};
 pub use mutex::{Mutex, MutexGuard, OwnedMutexGuard, TryLockError};
