@@ -33,6 +33,37 @@ impl Waiter {
     }
 }
 
+/// The pending futures waiting on one thing, each by its key: a future sets its waiter each
+/// time it returns `Pending`, and takes it out when it completes or is dropped.
+#[derive(Debug, Default)]
+pub(crate) struct Keyed(Vec<(u64, Waiter)>);
+
+impl Keyed {
+    /// Future `key` waits, as `w` (replacing the waiter it set before, if any).
+    pub(crate) fn set(&mut self, key: u64, w: Waiter) {
+        match self.0.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = w,
+            None => self.0.push((key, w)),
+        }
+    }
+
+    /// Future `key` waits no more: its waiter, if it had one, to be dropped by the caller once
+    /// its borrows are released (dropping a waker may look at the registry).
+    #[must_use]
+    pub(crate) fn remove(&mut self, key: u64) -> Option<Waiter> {
+        let i = self.0.iter().position(|(k, _)| *k == key)?;
+        Some(self.0.remove(i).1)
+    }
+
+    /// Every waiter, taken out (to wake with [`wake_all`]).
+    pub(crate) fn take(&mut self) -> Vec<Waiter> {
+        std::mem::take(&mut self.0)
+            .into_iter()
+            .map(|(_, w)| w)
+            .collect()
+    }
+}
+
 /// Wakes `waiters`; the caller holds no borrow of the registry.
 pub(crate) fn wake_all(exec: &Exec, waiters: impl IntoIterator<Item = Waiter>) {
     for w in waiters {

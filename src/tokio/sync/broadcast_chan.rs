@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex as StdMutex, MutexGuard as StdGuard};
 use std::task::{Poll, Waker};
 
 use crate::runtime::channel::{ChannelState, Dir, EndRec, Flavor};
-use crate::runtime::waiter::{self, Waiter};
+use crate::runtime::waiter::{self, Keyed, Waiter};
 use crate::runtime::{Exec, Handle, Loc, ObjId};
 
 /// Why a receive returned no value, as tokio's `TryRecvError`.
@@ -50,9 +50,9 @@ struct Inner<T> {
     num_tx: usize,
     num_weak_tx: usize,
     /// Pending `recv` futures, by key, first registered first.
-    waiters: Vec<(u64, Waiter)>,
+    waiters: Keyed,
     /// Pending `Sender::closed` futures, by key.
-    closed_waiters: Vec<(u64, Waiter)>,
+    closed_waiters: Keyed,
 }
 
 impl<T> Inner<T> {
@@ -117,8 +117,8 @@ pub(crate) fn new<T>(
             closed: receivers == 0,
             num_tx: 1,
             num_weak_tx: 0,
-            waiters: Vec::new(),
-            closed_waiters: Vec::new(),
+            waiters: Keyed::default(),
+            closed_waiters: Keyed::default(),
         }),
     })
 }
@@ -214,7 +214,7 @@ impl<T> Bcast<T> {
             inner.num_tx -= 1;
             if inner.num_tx == 0 {
                 inner.closed = true;
-                std::mem::take(&mut inner.waiters)
+                inner.waiters.take()
             } else {
                 Vec::new()
             }
@@ -225,7 +225,7 @@ impl<T> Bcast<T> {
         if let Ok(mut reg) = exec.reg.try_borrow_mut() {
             reg.channel(self.id()).end_dropped(Dir::Send, end);
         }
-        waiter::wake_all(&exec, wake.into_iter().map(|w| w.1));
+        waiter::wake_all(&exec, wake);
     }
 
     /// Receiver `end`, at position `next`, is dropped: it reads what it had not read (so that
@@ -248,7 +248,7 @@ impl<T> Bcast<T> {
                 }
             }
             let wake = if last {
-                std::mem::take(&mut inner.closed_waiters)
+                inner.closed_waiters.take()
             } else {
                 Vec::new()
             };
@@ -260,7 +260,7 @@ impl<T> Bcast<T> {
                 c.end_dropped(Dir::Recv, end);
                 c.len = len;
             }
-            waiter::wake_all(&exec, wake.into_iter().map(|w| w.1));
+            waiter::wake_all(&exec, wake);
         }
         drop(dropped);
     }
@@ -281,11 +281,11 @@ impl<T> Bcast<T> {
             slot.pos = pos;
             slot.rem = rem;
             let old = slot.val.replace(value);
-            let wake = std::mem::take(&mut inner.waiters);
+            let wake = inner.waiters.take();
             (rem, old, wake, inner.len())
         };
         self.sync_len(exec, len);
-        waiter::wake_all(exec, wake.into_iter().map(|w| w.1));
+        waiter::wake_all(exec, wake);
         drop(old);
         Ok(rem)
     }
@@ -308,7 +308,7 @@ impl<T> Bcast<T> {
                     let v = inner.buffer[idx].val.clone();
                     let d = consumed(&mut inner, idx);
                     if let Some((key, _)) = register {
-                        inner.waiters.retain(|w| w.0 != key);
+                        drop(inner.waiters.remove(key));
                     }
                     let len = inner.len();
                     (v.ok_or(Miss::Closed), d, Some(len))
@@ -316,16 +316,13 @@ impl<T> Bcast<T> {
                 Err(Miss::Empty) => {
                     if let Some((key, waker)) = register {
                         let w = Waiter::of(exec, waker);
-                        match inner.waiters.iter_mut().find(|w| w.0 == key) {
-                            Some(slot) => slot.1 = w,
-                            None => inner.waiters.push((key, w)),
-                        }
+                        inner.waiters.set(key, w);
                     }
                     (Err(Miss::Empty), None, None)
                 }
                 Err(e) => {
                     if let Some((key, _)) = register {
-                        inner.waiters.retain(|w| w.0 != key);
+                        drop(inner.waiters.remove(key));
                     }
                     (Err(e), None, None)
                 }
@@ -340,14 +337,7 @@ impl<T> Bcast<T> {
 
     /// A pending `recv` (key `key`) is gone.
     pub(crate) fn forget_recv(&self, key: u64) {
-        let gone: Vec<_> = {
-            let mut inner = self.inner();
-            let (gone, keep) = std::mem::take(&mut inner.waiters)
-                .into_iter()
-                .partition(|w| w.0 == key);
-            inner.waiters = keep;
-            gone
-        };
+        let gone = self.inner().waiters.remove(key);
         drop(gone);
     }
 
@@ -355,27 +345,17 @@ impl<T> Bcast<T> {
     pub(crate) fn poll_closed(&self, exec: &Exec, key: u64, waker: &Waker) -> Poll<()> {
         let mut inner = self.inner();
         if inner.closed {
-            inner.closed_waiters.retain(|w| w.0 != key);
+            drop(inner.closed_waiters.remove(key));
             return Poll::Ready(());
         }
         let w = Waiter::of(exec, Some(waker));
-        match inner.closed_waiters.iter_mut().find(|w| w.0 == key) {
-            Some(slot) => slot.1 = w,
-            None => inner.closed_waiters.push((key, w)),
-        }
+        inner.closed_waiters.set(key, w);
         Poll::Pending
     }
 
     /// A pending `Sender::closed` (key `key`) is gone.
     pub(crate) fn forget_closed(&self, key: u64) {
-        let gone: Vec<_> = {
-            let mut inner = self.inner();
-            let (gone, keep) = std::mem::take(&mut inner.closed_waiters)
-                .into_iter()
-                .partition(|w| w.0 == key);
-            inner.closed_waiters = keep;
-            gone
-        };
+        let gone = self.inner().closed_waiters.remove(key);
         drop(gone);
     }
 

@@ -15,7 +15,7 @@ use std::task::{Poll, Waker};
 
 use crate::runtime::channel::{ChannelState, Dir, EndRec, Flavor};
 use crate::runtime::rwlock::{self as lock_model, RwLockState};
-use crate::runtime::waiter::{self, Waiter};
+use crate::runtime::waiter::{self, Keyed, Waiter};
 use crate::runtime::{Exec, Handle, Loc, ObjId};
 
 /// The typed part of a model watch channel.
@@ -35,9 +35,9 @@ struct Inner {
     senders: usize,
     receivers: usize,
     /// Pending `changed` (and `wait_for`) futures, by key.
-    rx_waiters: Vec<(u64, Waiter)>,
+    rx_waiters: Keyed,
     /// Pending `Sender::closed` futures, by key.
-    tx_waiters: Vec<(u64, Waiter)>,
+    tx_waiters: Keyed,
 }
 
 /// A read hold of the value: the model lock's, then the real one's.
@@ -85,8 +85,8 @@ pub(crate) fn new<T>(exec: &Exec, init: T, at: Loc) -> Arc<Watch<T>> {
             closed: false,
             senders: 1,
             receivers: 1,
-            rx_waiters: Vec::new(),
-            tx_waiters: Vec::new(),
+            rx_waiters: Keyed::default(),
+            tx_waiters: Keyed::default(),
         }),
     })
 }
@@ -143,7 +143,7 @@ impl<T> Watch<T> {
                     inner.senders -= 1;
                     if inner.senders == 0 {
                         inner.closed = true;
-                        std::mem::take(&mut inner.rx_waiters)
+                        inner.rx_waiters.take()
                     } else {
                         Vec::new()
                     }
@@ -151,7 +151,7 @@ impl<T> Watch<T> {
                 Dir::Recv => {
                     inner.receivers -= 1;
                     if inner.receivers == 0 {
-                        std::mem::take(&mut inner.tx_waiters)
+                        inner.tx_waiters.take()
                     } else {
                         Vec::new()
                     }
@@ -164,7 +164,7 @@ impl<T> Watch<T> {
         if let Ok(mut reg) = exec.reg.try_borrow_mut() {
             reg.channel(self.id()).end_dropped(dir, end);
         }
-        waiter::wake_all(&exec, wake.into_iter().map(|w| w.1));
+        waiter::wake_all(&exec, wake);
     }
 
     /// The version now.
@@ -230,12 +230,12 @@ impl<T> Watch<T> {
         let wake = if modified {
             let mut inner = self.inner();
             inner.version += 1;
-            std::mem::take(&mut inner.rx_waiters)
+            inner.rx_waiters.take()
         } else {
             Vec::new()
         };
         drop(release);
-        waiter::wake_all(exec, wake.into_iter().map(|w| w.1));
+        waiter::wake_all(exec, wake);
         modified
     }
 
@@ -251,31 +251,21 @@ impl<T> Watch<T> {
         let mut inner = self.inner();
         if inner.version != *version {
             *version = inner.version;
-            inner.rx_waiters.retain(|w| w.0 != key);
+            drop(inner.rx_waiters.remove(key));
             return Poll::Ready(Ok(()));
         }
         if inner.closed {
-            inner.rx_waiters.retain(|w| w.0 != key);
+            drop(inner.rx_waiters.remove(key));
             return Poll::Ready(Err(()));
         }
         let w = Waiter::of(exec, waker);
-        match inner.rx_waiters.iter_mut().find(|w| w.0 == key) {
-            Some(slot) => slot.1 = w,
-            None => inner.rx_waiters.push((key, w)),
-        }
+        inner.rx_waiters.set(key, w);
         Poll::Pending
     }
 
     /// A pending `changed` (key `key`) is gone.
     pub(crate) fn forget_changed(&self, key: u64) {
-        let gone: Vec<_> = {
-            let mut inner = self.inner();
-            let (gone, keep) = std::mem::take(&mut inner.rx_waiters)
-                .into_iter()
-                .partition(|w| w.0 == key);
-            inner.rx_waiters = keep;
-            gone
-        };
+        let gone = self.inner().rx_waiters.remove(key);
         drop(gone);
     }
 
@@ -283,27 +273,17 @@ impl<T> Watch<T> {
     pub(crate) fn poll_closed(&self, exec: &Exec, key: u64, waker: &Waker) -> Poll<()> {
         let mut inner = self.inner();
         if inner.receivers == 0 {
-            inner.tx_waiters.retain(|w| w.0 != key);
+            drop(inner.tx_waiters.remove(key));
             return Poll::Ready(());
         }
         let w = Waiter::of(exec, Some(waker));
-        match inner.tx_waiters.iter_mut().find(|w| w.0 == key) {
-            Some(slot) => slot.1 = w,
-            None => inner.tx_waiters.push((key, w)),
-        }
+        inner.tx_waiters.set(key, w);
         Poll::Pending
     }
 
     /// A pending `Sender::closed` (key `key`) is gone.
     pub(crate) fn forget_closed(&self, key: u64) {
-        let gone: Vec<_> = {
-            let mut inner = self.inner();
-            let (gone, keep) = std::mem::take(&mut inner.tx_waiters)
-                .into_iter()
-                .partition(|w| w.0 == key);
-            inner.tx_waiters = keep;
-            gone
-        };
+        let gone = self.inner().tx_waiters.remove(key);
         drop(gone);
     }
 }
