@@ -64,8 +64,21 @@ pub(crate) struct RuntimeState {
     /// The threads (tasks, or `block_on`'s caller) polling now, and where each was spawned.
     pub busy: Vec<(Tid, Loc)>,
     /// The threads waiting for a worker, woken (all of them: the scheduler picks who polls
-    /// next) when one is released.
+    /// next) when one is released; each leaves the queue when it takes one.
     pub waiting: Vec<Tid>,
+    /// For a `LocalSet` (one worker, lent by whoever drives the set): who drives it.
+    pub local: Option<LocalDrive>,
+}
+
+/// Who drives a `LocalSet`: its tasks are polled only while a task (or `block_on`'s root) is
+/// inside its `run_until`, on that one's worker, one at a time.
+#[derive(Debug, Default)]
+pub(crate) struct LocalDrive {
+    /// The thread inside `run_until` now.
+    pub driver: Option<Tid>,
+    /// The waker of the last driver, woken when a task of the set wants to run while nobody
+    /// drives it.
+    pub waker: Option<Waker>,
 }
 
 impl RuntimeState {
@@ -74,6 +87,12 @@ impl RuntimeState {
             Flavor::CurrentThread => 1,
             Flavor::MultiThread { worker_threads } => worker_threads.max(1),
         }
+    }
+
+    /// Whether a thread may take a worker now: one is free (and, for a `LocalSet`, someone
+    /// drives the set).
+    fn worker_free(&self) -> bool {
+        self.busy.len() < self.workers() && self.local.as_ref().is_none_or(|l| l.driver.is_some())
     }
 }
 
@@ -158,6 +177,11 @@ pub(crate) struct TaskRec {
     /// When it completed, among the tasks of the execution (1 first): `JoinSet` returns tasks
     /// in the order they completed.
     pub completed: u64,
+    /// The `LocalSet` whose context it is in: a task of the set, or a driver inside the set's
+    /// `run_until`.
+    pub local: Option<ObjId>,
+    /// Blocked inside a poll while it drives a `LocalSet`: a wake reaches it there too.
+    pub driving: bool,
 }
 
 /// A waker's data: the execution and the task it wakes, and how many wakers exist for it
@@ -233,7 +257,7 @@ fn wake(serial: u64, tid: Tid) {
     };
     task.notified = true;
     task.lost = None;
-    if task.suspended {
+    if task.suspended || task.driving {
         task.suspended = false;
         exec.wake(&mut reg, tid);
     }
@@ -267,6 +291,7 @@ pub(crate) fn new_runtime(exec: &Exec, flavor: Flavor, at: Loc) -> ObjId {
             flavor,
             busy: Vec::new(),
             waiting: Vec::new(),
+            local: None,
         },
     )
     .id
@@ -291,6 +316,8 @@ fn task_rec(serial: u64, tid: Tid, rt: ObjId, needs_worker: bool) -> Box<TaskRec
         join_wakers: Vec::new(),
         lost: None,
         completed: 0,
+        local: None,
+        driving: false,
     })
 }
 
@@ -370,8 +397,27 @@ fn release_worker(exec: &Exec, rt: ObjId, me: Tid) {
         return;
     };
     state.busy.remove(i);
-    for t in std::mem::take(&mut state.waiting) {
+    // A `LocalSet`'s driver, waiting for its tasks to be done, looks again.
+    let driver = state.local.as_ref().and_then(|l| l.driver);
+    let wake: Vec<Tid> = state.waiting.iter().copied().chain(driver).collect();
+    for t in wake {
         exec.wake(&mut reg, t);
+    }
+}
+
+/// Takes a worker of runtime `rt` for `me` (polling from `at`) if one is free; else queues
+/// `me` for one.
+fn take_worker(reg: &mut super::Registry, rt: ObjId, me: Tid, at: Loc) -> bool {
+    let state = reg.runtime(rt);
+    if state.worker_free() {
+        state.waiting.retain(|t| *t != me);
+        state.busy.push((me, at));
+        true
+    } else {
+        if !state.waiting.contains(&me) {
+            state.waiting.push(me);
+        }
+        false
     }
 }
 
@@ -417,17 +463,14 @@ pub(crate) fn drive<F: Future + ?Sized>(
             return None;
         }
         if needs_worker {
+            wake_local_driver(exec, rt);
             let got = exec.wait_until(POLL, WaitOn::Object(rt), at, |reg| {
-                let state = reg.runtime(rt);
-                if state.busy.len() < state.workers() {
-                    state.busy.push((me, at));
-                    true
-                } else {
-                    if !state.waiting.contains(&me) {
-                        state.waiting.push(me);
-                    }
-                    false
+                if reg.threads[me].task.as_ref().is_some_and(|t| t.aborted) {
+                    // Aborted while it waited (its `LocalSet` was dropped): it polls no more.
+                    reg.runtime(rt).waiting.retain(|t| *t != me);
+                    return true;
                 }
+                take_worker(reg, rt, me, at)
             });
             if !got {
                 return None;
@@ -650,4 +693,171 @@ pub(crate) fn await_task(exec: &Exec, tid: Tid, waker: &Waker, op: &'static str,
         }
     }
     awaits(exec, op, WaitOn::Thread(tid), at);
+}
+
+/// Makes a `LocalSet`: a runtime of one worker, which only its driver lends (see
+/// [`drive_local`]).
+pub(crate) fn new_local_set(exec: &Exec, at: Loc) -> super::Handle {
+    exec.new_object(
+        at,
+        RuntimeState {
+            flavor: Flavor::CurrentThread,
+            busy: Vec::new(),
+            waiting: Vec::new(),
+            local: Some(LocalDrive::default()),
+        },
+    )
+}
+
+/// A task of `LocalSet` `set` wants to run while nobody drives the set: the last driver's
+/// waker is woken, as tokio's `LocalSet` wakes the task that polls it.
+fn wake_local_driver(exec: &Exec, set: ObjId) {
+    let waker = {
+        let Some(mut reg) = exec.live() else {
+            return;
+        };
+        let state = reg.runtime(set);
+        state
+            .local
+            .as_mut()
+            .filter(|l| l.driver.is_none())
+            .and_then(|l| l.waker.take())
+    };
+    if let Some(w) = waker {
+        w.wake();
+    }
+}
+
+/// The `LocalSet` whose context the current thread is in, if any.
+pub(crate) fn local_context(exec: &Exec) -> Option<ObjId> {
+    let me = exec.me();
+    exec.reg().threads[me].task.as_ref().and_then(|t| t.local)
+}
+
+/// Starts a task of `LocalSet` `set`, running `main`: it is polled only while the set is
+/// driven, and spawns onto the runtime its spawner was in.
+pub(crate) fn spawn_local(exec: &Exec, set: ObjId, main: Box<dyn FnOnce()>, at: Loc) -> Tid {
+    let outer = context(exec);
+    let tid = spawn(exec, set, Role::Task, main, None, at);
+    let mut reg = exec.reg();
+    let t = &mut reg.threads[tid];
+    t.context = outer.or(Some(set));
+    if let Some(task) = t.task.as_mut() {
+        task.local = Some(set);
+    }
+    tid
+}
+
+/// The tasks of `LocalSet` `set` that have not finished.
+pub(crate) fn local_tasks(exec: &Exec, set: ObjId) -> Vec<Tid> {
+    let reg = exec.reg();
+    (0..reg.threads.len())
+        .filter(|&t| {
+            let r = &reg.threads[t];
+            !r.is_finished()
+                && r.task
+                    .as_ref()
+                    .is_some_and(|k| k.local == Some(set) && k.runtime == set)
+        })
+        .collect()
+}
+
+/// `LocalSet` `set` is dropped: its unfinished tasks are aborted (their futures dropped, as
+/// tokio drops them), including those waiting for the set's worker.
+pub(crate) fn drop_local_set(exec: &Exec, set: ObjId) {
+    if exec.closed() {
+        return;
+    }
+    for tid in local_tasks(exec, set) {
+        abort(exec, tid);
+        let Some(mut reg) = exec.live() else {
+            return;
+        };
+        let state = reg.runtime(set);
+        if let Some(i) = state.waiting.iter().position(|t| *t == tid) {
+            state.waiting.remove(i);
+            exec.wake(&mut reg, tid);
+        }
+    }
+}
+
+/// The operation of a `LocalSet`'s driver waiting for the set's tasks.
+const RUN_UNTIL: &str = "LocalSet::run_until";
+
+/// One poll of `LocalSet::run_until` (or of the set itself) by the current thread: it takes
+/// the set's worker and polls `fut` in the set's context, then lends the worker to the set's
+/// tasks until none wants it, or `fut` was woken (then it polls `fut` again). `Pending` once the
+/// set is idle and `fut` not woken; the driver's waker is kept, for the set's tasks to wake.
+pub(crate) fn drive_local<F: Future + ?Sized>(
+    exec: &Exec,
+    set: ObjId,
+    mut fut: Pin<&mut F>,
+    cx: &mut Context<'_>,
+    at: Loc,
+) -> Poll<F::Output> {
+    let me = exec.me();
+    if let Some(l) = exec.reg().runtime(set).local.as_mut() {
+        l.driver = Some(me);
+    }
+    let out = loop {
+        // The set's worker, for `fut`: between two tasks of the set.
+        let got = exec.wait_until(POLL, WaitOn::Object(set), at, |reg| {
+            take_worker(reg, set, me, at)
+        });
+        if !got {
+            return Poll::Pending;
+        }
+        let outer = {
+            let mut reg = exec.reg();
+            reg.threads[me].task.as_mut().map(|t| {
+                t.notified = false;
+                t.local.replace(set)
+            })
+        };
+        let worker = Worker { exec, rt: set, me };
+        let poll = fut.as_mut().poll(cx);
+        drop(worker);
+        if let Some(mut reg) = exec.live() {
+            if let (Some(t), Some(outer)) = (reg.threads[me].task.as_mut(), outer) {
+                t.local = outer;
+            }
+        }
+        if exec.closed() {
+            return Poll::Pending;
+        }
+        if poll.is_ready() {
+            break poll;
+        }
+        // The set's tasks run until none wants the worker, or `fut` is woken.
+        let woken = {
+            if let Some(t) = exec.reg().threads[me].task.as_mut() {
+                t.driving = true;
+            }
+            let mut woken = false;
+            let got = exec.wait_until(RUN_UNTIL, WaitOn::Object(set), at, |reg| {
+                woken = reg.threads[me].task.as_ref().is_some_and(|t| t.notified);
+                let state = reg.runtime(set);
+                woken || (state.busy.is_empty() && state.waiting.is_empty())
+            });
+            if let Some(mut reg) = exec.live() {
+                if let Some(t) = reg.threads[me].task.as_mut() {
+                    t.driving = false;
+                }
+            }
+            if !got {
+                return Poll::Pending;
+            }
+            woken
+        };
+        if !woken {
+            break Poll::Pending;
+        }
+    };
+    if let Some(mut reg) = exec.live() {
+        if let Some(l) = reg.runtime(set).local.as_mut() {
+            l.driver = None;
+            l.waker = out.is_pending().then(|| cx.waker().clone());
+        }
+    }
+    out
 }

@@ -14,8 +14,10 @@ use leakcheck_schema::Role;
 use crate::runtime::{self, is_teardown, task as model, Exec, Imp, Loc, Tid};
 
 mod join_set;
+mod local;
 
 pub use join_set::JoinSet;
+pub use local::{spawn_local, LocalSet, RunUntil};
 
 /// What a task's `JoinHandle` reads its output from.
 type Packet<T> = Arc<Mutex<Option<Result<T, JoinError>>>>;
@@ -115,14 +117,28 @@ fn spawn_task<T: Send + 'static>(
              (inside a check: in an async test, in leakcheck::block_on, or in a task)"
         );
     };
-    let packet: Packet<T> = Arc::new(Mutex::new(None));
-    let theirs = packet.clone();
-    let their_exec = exec.clone();
     let op = if role == Role::Task {
         "tokio::spawn"
     } else {
         "task::spawn_blocking"
     };
+    start_task(exec, op, at, run, |exec, main| {
+        model::spawn(exec, rt, role, main, None, at)
+    })
+}
+
+/// Starts a task whose model thread (made by `start` from its main function) runs `run`, and
+/// returns its handle. `op` names the spawn.
+fn start_task<T: 'static>(
+    exec: &Rc<Exec>,
+    op: &'static str,
+    at: Loc,
+    run: impl FnOnce(&Exec, Loc) -> Option<T> + 'static,
+    start: impl FnOnce(&Exec, Box<dyn FnOnce()>) -> Tid,
+) -> JoinHandle<T> {
+    let packet: Packet<T> = Arc::new(Mutex::new(None));
+    let theirs = packet.clone();
+    let their_exec = exec.clone();
     let main = move || {
         let exec = their_exec;
         exec.resumed(op, at);
@@ -143,7 +159,7 @@ fn spawn_task<T: Send + 'static>(
         model::completed(&exec);
         runtime::thread::finish(&exec, panic);
     };
-    let tid = model::spawn(exec, rt, role, Box::new(main), None, at);
+    let tid = start(exec, Box::new(main));
     JoinHandle {
         imp: Imp::Model(ModelHandle {
             serial: exec.serial,
