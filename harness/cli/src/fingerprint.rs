@@ -263,6 +263,22 @@ impl Anchors {
                     self.operation(op);
                 }
             }
+            Detail::LostMessage {
+                task,
+                channel,
+                operation,
+                sent_at,
+                dropped_at,
+                ..
+            } => {
+                self.thread(task);
+                self.object(channel);
+                self.operation(operation);
+                self.add(format!("sent in {}", sent_at.file));
+                if let Some(l) = dropped_at {
+                    self.add(format!("dropped by {} in {}", l.operation, l.at.file));
+                }
+            }
             Detail::Deadlock { blocked, .. } => {
                 for b in blocked {
                     self.thread(&b.thread);
@@ -371,6 +387,7 @@ mod tests {
                 format!("{waiter} | thread::yield_now last seen in src/lib.rs"),
                 "Receiver::recv in src/lib.rs::? | object channel created in src/lib.rs | state pending_forever | task \"waiter\" spawned in src/lib.rs::demo::leak".to_string(),
                 format!("locked in src/lib.rs | object mutex created in src/lib.rs | operation time::sleep | suspended in src/lib.rs | {body}"),
+                "dropped by select! in src/lib.rs | object channel created in src/lib.rs | operation Sender::send | sent in src/lib.rs | task \"waiter\" spawned in src/lib.rs::demo::leak".to_string(),
             ]
         );
     }

@@ -348,6 +348,23 @@ pub enum Detail {
         /// The threads and tasks left blocked on the lock when the execution ended.
         waiters: Vec<ThreadInfo>,
     },
+    /// See [`FindingKind::LostMessage`].
+    LostMessage {
+        /// The thread or task that dropped the send future (the one that called the send, as
+        /// a send future borrows its sender).
+        task: ThreadInfo,
+        /// The channel the value was for.
+        channel: ObjectInfo,
+        /// The send, e.g. `Sender::send`.
+        operation: String,
+        /// Where it was called: where the value was given.
+        sent_at: SourceLocation,
+        /// Where the future was dropped: `select!` at the `select!` whose other branch
+        /// completed first, else the dropper's last operation and where.
+        dropped_at: Option<LastSeen>,
+        /// How many values were lost there in this execution (a loop loses one a turn).
+        count: usize,
+    },
     /// See [`FindingKind::Deadlock`].
     Deadlock {
         /// The blocked threads, and where.
@@ -407,6 +424,7 @@ impl Detail {
             Detail::UnresponsiveCancellation { .. } => FindingKind::UnresponsiveCancellation,
             Detail::LockOrderInversion { .. } => FindingKind::LockOrderInversion,
             Detail::HeldAcrossAwait { .. } => FindingKind::HeldAcrossAwait,
+            Detail::LostMessage { .. } => FindingKind::LostMessage,
             Detail::Deadlock { .. } => FindingKind::Deadlock,
             Detail::Panic { .. } => FindingKind::Panic,
             Detail::StepLimit { .. } => FindingKind::StepLimit,
@@ -507,7 +525,7 @@ impl Finding {
             Detail::MissedSignal { thread, .. }
             | Detail::UnresponsiveCancellation { thread, .. } => Some(thread),
             Detail::LockOrderInversion { first, .. } => Some(&first.thread),
-            Detail::HeldAcrossAwait { task, .. } => Some(task),
+            Detail::HeldAcrossAwait { task, .. } | Detail::LostMessage { task, .. } => Some(task),
             Detail::Deadlock { blocked, .. } => blocked.first().map(|b| &b.thread),
             Detail::StepLimit { running, .. } => running.first().map(|r| &r.thread),
         }
@@ -541,6 +559,7 @@ impl Finding {
             Detail::UnresponsiveCancellation { blocked, .. } => Some(&blocked.at),
             Detail::LockOrderInversion { first, .. } => Some(&first.then.at),
             Detail::HeldAcrossAwait { suspended_at, .. } => Some(suspended_at),
+            Detail::LostMessage { sent_at, .. } => Some(sent_at),
             Detail::Deadlock { blocked, .. } => blocked.first().map(|b| &b.blocked.at),
             Detail::Panic { at, .. } => at.as_ref(),
             Detail::StepLimit { running, .. } => running
@@ -559,6 +578,7 @@ impl Finding {
             Detail::UnresponsiveCancellation { token, .. } => return Some(token),
             Detail::LockOrderInversion { first, .. } => return Some(&first.first.lock),
             Detail::HeldAcrossAwait { lock, .. } => return Some(lock),
+            Detail::LostMessage { channel, .. } => return Some(channel),
             Detail::LeakedThread {
                 state: LeakState::BlockedForever(b),
                 ..

@@ -39,15 +39,17 @@ use std::task::{Context, Poll};
 use ::tokio::sync::mpsc as tk;
 
 use super::chan::{self, Chan, Parked, Tx, WeakTx};
-use super::futs::{self, AcquireFut, ClosedFut, RecvFut, RecvMany, RecvOne};
+use super::futs::{self, AcquireFut, ClosedFut, RecvFut, RecvMany, RecvOne, SendFut, Slot};
 use crate::runtime::{self, Imp, Loc};
 
 /// tokio's error types of `mpsc`, as they are.
 pub mod error {
-    pub use ::tokio::sync::mpsc::error::{SendError, TryRecvError, TrySendError};
+    pub use ::tokio::sync::mpsc::error::{
+        SendError, SendTimeoutError, TryRecvError, TrySendError,
+    };
 }
 
-use error::{SendError, TryRecvError, TrySendError};
+use error::{SendError, SendTimeoutError, TryRecvError, TrySendError};
 
 /// The receiving half's model: the channel, and what its pending receive registered.
 struct Rx<T> {
@@ -203,9 +205,11 @@ impl<T> Clone for WeakSender<T> {
 }
 
 impl<T> Sender<T> {
-    /// Sends `value`, waiting for a free slot, as tokio's `Sender::send`. Cancel safe in
-    /// tokio's sense: dropping the future before it completes loses `value` and the sender's
-    /// place in the queue.
+    /// Sends `value`, waiting for a free slot, as tokio's `Sender::send`. Dropping the future
+    /// before it completes (a `select!` whose other branch completed first) loses `value` and
+    /// the sender's place in the queue: inside a check that is a
+    /// [`LostMessage`](crate::FindingKind::LostMessage) finding, unless the receiver was
+    /// already closed. [`reserve`](Self::reserve) first loses nothing when it is cancelled.
     ///
     /// # Errors
     ///
@@ -225,17 +229,68 @@ impl<T> Sender<T> {
     #[track_caller]
     pub fn send(&self, value: T) -> impl Future<Output = Result<(), SendError<T>>> + '_ {
         let at = runtime::caller();
+        let op = "Sender::send";
+        // The model's future is made now, holding the value: dropped before its first poll,
+        // it loses the value as tokio's does.
+        let fut = match &self.imp {
+            Imp::Std(s) => Err((s, value)),
+            Imp::Model(tx) => Ok(SendFut::new(tx, AcquireFut::new(tx, op, at), value, op, at)),
+        };
         async move {
-            match &self.imp {
-                Imp::Std(s) => s.send(value).await,
-                Imp::Model(tx) => {
-                    if AcquireFut::new(tx, "Sender::send", at).await {
-                        let exec = tx.chan.exec();
-                        tx.chan.push(&exec, tx, value, at).map_err(SendError)
-                    } else {
-                        Err(SendError(value))
-                    }
-                }
+            match fut {
+                Err((s, value)) => s.send(value).await,
+                Ok(fut) => fut.await.map_err(|(value, _)| SendError(value)),
+            }
+        }
+    }
+
+    /// Sends `value`, waiting at most `timeout` for a free slot, as tokio's
+    /// `Sender::send_timeout` (which reserves a slot under a `time::timeout`, then sends). The
+    /// time is the check's modelled clock: whether the slot or the timeout comes first is the
+    /// schedule's. Dropped before it completes, it loses `value` as [`send`](Self::send) does.
+    ///
+    /// # Errors
+    ///
+    /// `Timeout(value)` if no slot came in time, `Closed(value)` if the receiver is closed or
+    /// dropped.
+    ///
+    /// ```
+    /// use leakcheck::tokio::sync::mpsc::{self, error::SendTimeoutError};
+    /// use leakcheck::tokio::time::Duration;
+    ///
+    /// leakcheck::check(|| {
+    ///     leakcheck::block_on(async {
+    ///         let (tx, mut rx) = mpsc::channel(1);
+    ///         tx.send_timeout(1, Duration::from_millis(10)).await.unwrap();
+    ///         // Full, and nobody receives: the timeout ends the wait, with the value back.
+    ///         let err = tx.send_timeout(2, Duration::from_millis(10)).await.unwrap_err();
+    ///         assert!(matches!(err, SendTimeoutError::Timeout(2)));
+    ///         assert_eq!(rx.recv().await, Some(1));
+    ///     });
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn send_timeout(
+        &self,
+        value: T,
+        timeout: std::time::Duration,
+    ) -> impl Future<Output = Result<(), SendTimeoutError<T>>> + '_ {
+        let at = runtime::caller();
+        let op = "Sender::send_timeout";
+        let fut = match &self.imp {
+            Imp::Std(s) => Err((s, value)),
+            Imp::Model(tx) => {
+                let slot = crate::tokio::time::timeout(timeout, AcquireFut::new(tx, op, at));
+                Ok(SendFut::new(tx, slot, value, op, at))
+            }
+        };
+        async move {
+            match fut {
+                Err((s, value)) => s.send_timeout(value, timeout).await,
+                Ok(fut) => fut.await.map_err(|(value, why)| match why {
+                    Slot::TimedOut => SendTimeoutError::Timeout(value),
+                    _ => SendTimeoutError::Closed(value),
+                }),
             }
         }
     }
