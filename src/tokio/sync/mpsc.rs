@@ -38,7 +38,7 @@ use std::task::{Context, Poll};
 
 use ::tokio::sync::mpsc as tk;
 
-use super::chan::{self, Chan, Parked, Tx, WeakTx};
+use super::chan::{self, Acquire, Chan, Parked, Tx, WeakTx};
 use super::futs::{self, AcquireFut, ClosedFut, RecvFut, RecvMany, RecvOne, SendFut, Slot};
 use crate::runtime::{self, Imp, Loc};
 
@@ -181,6 +181,28 @@ type PermitImp<'a, T> = Imp<tk::Permit<'a, T>, (&'a Tx<T>, Loc)>;
 pub struct Permit<'a, T> {
     /// `None` once sent.
     imp: Option<PermitImp<'a, T>>,
+}
+
+/// Slots reserved at once ([`Sender::reserve_many`], [`Sender::try_reserve_many`]), as tokio's
+/// `mpsc::PermitIterator`: each item is a [`Permit`]; dropping it gives back the slots not
+/// taken.
+pub struct PermitIterator<'a, T> {
+    imp: Imp<tk::PermitIterator<'a, T>, ManyPermits<'a, T>>,
+}
+
+/// The model's reserved slots: the sender, how many are left, and where they were reserved.
+struct ManyPermits<'a, T> {
+    tx: &'a Tx<T>,
+    n: usize,
+    at: Loc,
+}
+
+/// A reserved slot that owns its sender ([`Sender::reserve_owned`]), as tokio's
+/// `mpsc::OwnedPermit`: sending through it gives the sender back; dropping it gives the slot
+/// back (and drops the sender).
+pub struct OwnedPermit<T> {
+    /// `None` once sent or released.
+    imp: Option<Imp<tk::OwnedPermit<T>, (Tx<T>, Loc)>>,
 }
 
 impl<T> Clone for Sender<T> {
@@ -386,6 +408,167 @@ impl<T> Sender<T> {
         }
     }
 
+    /// Waits until `n` slots are free and reserves them all, as tokio's `Sender::reserve_many`:
+    /// like a send, it waits in the queue of senders in turn, taking slots as they come free
+    /// and holding them until it has `n`; cancelled, it gives back what it had. A cancelled
+    /// reservation loses nothing: no value was given.
+    ///
+    /// # Errors
+    ///
+    /// If `n` is more than the channel's capacity, or the receiver is closed or dropped.
+    ///
+    /// ```
+    /// use leakcheck::tokio::sync::mpsc;
+    ///
+    /// leakcheck::check(|| {
+    ///     leakcheck::block_on(async {
+    ///         let (tx, mut rx) = mpsc::channel(2);
+    ///         let mut permits = tx.reserve_many(2).await.unwrap();
+    ///         assert_eq!(tx.capacity(), 0);
+    ///         permits.next().unwrap().send(1);
+    ///         drop(permits); // the slot not taken goes back
+    ///         assert_eq!(tx.capacity(), 1);
+    ///         assert_eq!(rx.recv().await, Some(1));
+    ///         assert!(tx.reserve_many(3).await.is_err()); // more than the capacity
+    ///     });
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn reserve_many(
+        &self,
+        n: usize,
+    ) -> impl Future<Output = Result<PermitIterator<'_, T>, SendError<()>>> + '_ {
+        let at = runtime::caller();
+        async move {
+            match &self.imp {
+                Imp::Std(s) => s
+                    .reserve_many(n)
+                    .await
+                    .map(|p| PermitIterator { imp: Imp::Std(p) }),
+                Imp::Model(tx) => {
+                    if n > self.max_capacity() {
+                        return Err(SendError(()));
+                    }
+                    let mut fut = AcquireFut::new(tx, "Sender::reserve_many", at);
+                    fut.acq = Acquire::many(n);
+                    if fut.await {
+                        Ok(PermitIterator {
+                            imp: Imp::Model(ManyPermits { tx, n, at }),
+                        })
+                    } else {
+                        Err(SendError(()))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reserves `n` slots if they are free now, as tokio's `Sender::try_reserve_many`.
+    ///
+    /// # Errors
+    ///
+    /// `Full(())` if they are not (or `n` is more than the capacity), `Closed(())` if the
+    /// receiver is closed or dropped.
+    #[track_caller]
+    pub fn try_reserve_many(&self, n: usize) -> Result<PermitIterator<'_, T>, TrySendError<()>> {
+        let at = runtime::caller();
+        match &self.imp {
+            Imp::Std(s) => s
+                .try_reserve_many(n)
+                .map(|p| PermitIterator { imp: Imp::Std(p) }),
+            Imp::Model(tx) => {
+                if n > self.max_capacity() {
+                    return Err(TrySendError::Full(()));
+                }
+                tx.chan.exec().switch("Sender::try_reserve_many", at);
+                match tx.chan.try_acquire_n(n) {
+                    Ok(()) => Ok(PermitIterator {
+                        imp: Imp::Model(ManyPermits { tx, n, at }),
+                    }),
+                    Err(true) => Err(TrySendError::Closed(())),
+                    Err(false) => Err(TrySendError::Full(())),
+                }
+            }
+        }
+    }
+
+    /// Waits for a free slot and reserves it, moving the sender into the permit, as tokio's
+    /// `Sender::reserve_owned`: the permit may live as long as it likes (`'static`).
+    ///
+    /// # Errors
+    ///
+    /// If the receiver is closed or dropped (the sender is dropped then, as tokio's).
+    ///
+    /// ```
+    /// use leakcheck::tokio::{self, sync::mpsc};
+    ///
+    /// leakcheck::check(|| {
+    ///     leakcheck::block_on(async {
+    ///         let (tx, mut rx) = mpsc::channel(1);
+    ///         let permit = tx.clone().reserve_owned().await.unwrap();
+    ///         tokio::spawn(async move {
+    ///             permit.send(7); // gives the sender back, dropped here
+    ///         });
+    ///         assert_eq!(rx.recv().await, Some(7));
+    ///         drop(tx);
+    ///         assert_eq!(rx.recv().await, None);
+    ///     });
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn reserve_owned(self) -> impl Future<Output = Result<OwnedPermit<T>, SendError<()>>> {
+        let at = runtime::caller();
+        async move {
+            match self.imp {
+                Imp::Std(s) => s.reserve_owned().await.map(|p| OwnedPermit {
+                    imp: Some(Imp::Std(p)),
+                }),
+                Imp::Model(tx) => {
+                    if AcquireFut::new(&tx, "Sender::reserve_owned", at).await {
+                        Ok(OwnedPermit {
+                            imp: Some(Imp::Model((tx, at))),
+                        })
+                    } else {
+                        Err(SendError(()))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reserves a free slot if there is one now, moving the sender into the permit, as
+    /// tokio's `Sender::try_reserve_owned`.
+    ///
+    /// # Errors
+    ///
+    /// `Full(sender)` if there is none, `Closed(sender)` if the receiver is closed or dropped:
+    /// the sender back either way.
+    #[track_caller]
+    pub fn try_reserve_owned(self) -> Result<OwnedPermit<T>, TrySendError<Self>> {
+        let at = runtime::caller();
+        match self.imp {
+            Imp::Std(s) => s
+                .try_reserve_owned()
+                .map(|p| OwnedPermit {
+                    imp: Some(Imp::Std(p)),
+                })
+                .map_err(|e| match e {
+                    TrySendError::Full(s) => TrySendError::Full(Sender { imp: Imp::Std(s) }),
+                    TrySendError::Closed(s) => TrySendError::Closed(Sender { imp: Imp::Std(s) }),
+                }),
+            Imp::Model(tx) => {
+                tx.chan.exec().switch("Sender::try_reserve_owned", at);
+                match tx.chan.try_acquire() {
+                    Ok(()) => Ok(OwnedPermit {
+                        imp: Some(Imp::Model((tx, at))),
+                    }),
+                    Err(true) => Err(TrySendError::Closed(Sender { imp: Imp::Model(tx) })),
+                    Err(false) => Err(TrySendError::Full(Sender { imp: Imp::Model(tx) })),
+                }
+            }
+        }
+    }
+
     /// Reserves a free slot if there is one now, as tokio's `Sender::try_reserve`.
     ///
     /// # Errors
@@ -545,6 +728,119 @@ impl<T> Drop for Permit<'_, T> {
         if let Some(Imp::Model((tx, _))) = &self.imp {
             tx.chan.give_back();
         }
+    }
+}
+
+impl<'a, T> Iterator for PermitIterator<'a, T> {
+    type Item = Permit<'a, T>;
+
+    fn next(&mut self) -> Option<Permit<'a, T>> {
+        match &mut self.imp {
+            Imp::Std(p) => p.next().map(|p| Permit {
+                imp: Some(Imp::Std(p)),
+            }),
+            Imp::Model(m) => {
+                if m.n == 0 {
+                    return None;
+                }
+                m.n -= 1;
+                Some(Permit {
+                    imp: Some(Imp::Model((m.tx, m.at))),
+                })
+            }
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match &self.imp {
+            Imp::Std(p) => p.size_hint(),
+            Imp::Model(m) => (m.n, Some(m.n)),
+        }
+    }
+}
+
+impl<T> ExactSizeIterator for PermitIterator<'_, T> {}
+
+impl<T> std::iter::FusedIterator for PermitIterator<'_, T> {}
+
+impl<T> Drop for PermitIterator<'_, T> {
+    fn drop(&mut self) {
+        if let Imp::Model(m) = &self.imp {
+            if m.n > 0 {
+                m.tx.chan.give_back_n(m.n);
+            }
+        }
+    }
+}
+
+impl<T> OwnedPermit<T> {
+    /// Sends `value` in the reserved slot, and gives the sender back.
+    pub fn send(mut self, value: T) -> Sender<T> {
+        match self.imp.take() {
+            Some(Imp::Std(p)) => Sender {
+                imp: Imp::Std(p.send(value)),
+            },
+            Some(Imp::Model((tx, at))) => {
+                let exec = tx.chan.exec();
+                exec.switch("OwnedPermit::send", at);
+                // A bounded channel buffers even when closed (the slot was reserved).
+                let _ = tx.chan.push(&exec, &tx, value, at);
+                Sender { imp: Imp::Model(tx) }
+            }
+            None => unreachable!("an OwnedPermit is only emptied when it is consumed"),
+        }
+    }
+
+    /// Gives the slot back without sending, and the sender too.
+    pub fn release(mut self) -> Sender<T> {
+        match self.imp.take() {
+            Some(Imp::Std(p)) => Sender {
+                imp: Imp::Std(p.release()),
+            },
+            Some(Imp::Model((tx, _))) => {
+                tx.chan.give_back();
+                Sender { imp: Imp::Model(tx) }
+            }
+            None => unreachable!("an OwnedPermit is only emptied when it is consumed"),
+        }
+    }
+
+    /// Whether `other` is a permit of the same channel.
+    pub fn same_channel(&self, other: &Self) -> bool {
+        match (&self.imp, &other.imp) {
+            (Some(Imp::Std(a)), Some(Imp::Std(b))) => a.same_channel(b),
+            (Some(Imp::Model(a)), Some(Imp::Model(b))) => Arc::ptr_eq(&a.0.chan, &b.0.chan),
+            _ => false,
+        }
+    }
+
+    /// Whether `sender` sends on this permit's channel.
+    pub fn same_channel_as_sender(&self, sender: &Sender<T>) -> bool {
+        match (&self.imp, &sender.imp) {
+            (Some(Imp::Std(a)), Imp::Std(b)) => a.same_channel_as_sender(b),
+            (Some(Imp::Model(a)), Imp::Model(b)) => Arc::ptr_eq(&a.0.chan, &b.chan),
+            _ => false,
+        }
+    }
+}
+
+impl<T> Drop for OwnedPermit<T> {
+    fn drop(&mut self) {
+        if let Some(Imp::Model((tx, _))) = &self.imp {
+            tx.chan.give_back();
+        }
+    }
+}
+
+impl<T> fmt::Debug for PermitIterator<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PermitIterator").finish_non_exhaustive()
+    }
+}
+
+impl<T> fmt::Debug for OwnedPermit<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OwnedPermit").finish_non_exhaustive()
     }
 }
 
