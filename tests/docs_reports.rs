@@ -137,6 +137,15 @@ examples![
     flush_on_close,
     #[cfg(feature = "tokio")]
     flush_on_close_fixed,
+    #[cfg(feature = "tokio")]
+    price_cache,
+    #[cfg(feature = "tokio")]
+    price_cache_fixed,
+    // findings/lost-message.md
+    #[cfg(feature = "tokio")]
+    log_shipper,
+    #[cfg(feature = "tokio")]
+    log_shipper_fixed,
 ];
 
 /// Every produced block: the page it is on, and its marker.
@@ -180,6 +189,8 @@ const BLOCKS: &[(&str, &str)] = &[
     ("findings/tasks.md", "report: service_becomes_ready"),
     ("findings/tasks.md", "report: connection_sends_heartbeats"),
     ("findings/tasks.md", "report: close_flushes_the_buffer"),
+    ("findings/tasks.md", "report: prices_are_refreshed"),
+    ("findings/lost-message.md", "report: lines_are_shipped"),
     ("replay.md", "report: replayed"),
     ("replay.md", "output: replay_malformed"),
     ("replay.md", "output: replay_other_test"),
@@ -1339,4 +1350,41 @@ fn close_flushes_the_buffer_fixed() {
         "close_flushes_the_buffer_fixed",
         flush_on_close_fixed::close_flushes_the_buffer,
     );
+}
+
+#[cfg(feature = "tokio")]
+#[test]
+fn prices_are_refreshed() {
+    scenario_on(
+        "findings/tasks.md",
+        "prices_are_refreshed",
+        price_cache::config(),
+        price_cache::prices_are_refreshed,
+    );
+}
+
+#[cfg(feature = "tokio")]
+#[test]
+fn prices_are_refreshed_fixed() {
+    clean(
+        "prices_are_refreshed_fixed",
+        price_cache_fixed::prices_are_refreshed,
+    );
+}
+
+#[cfg(feature = "tokio")]
+#[test]
+fn lines_are_shipped() {
+    scenario_on(
+        "findings/lost-message.md",
+        "lines_are_shipped",
+        log_shipper::config(),
+        log_shipper::lines_are_shipped,
+    );
+}
+
+#[cfg(feature = "tokio")]
+#[test]
+fn lines_are_shipped_fixed() {
+    clean("lines_are_shipped_fixed", log_shipper_fixed::lines_are_shipped);
 }
