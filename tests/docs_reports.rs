@@ -1386,5 +1386,8 @@ fn lines_are_shipped() {
 #[cfg(feature = "tokio")]
 #[test]
 fn lines_are_shipped_fixed() {
-    clean("lines_are_shipped_fixed", log_shipper_fixed::lines_are_shipped);
+    clean(
+        "lines_are_shipped_fixed",
+        log_shipper_fixed::lines_are_shipped,
+    );
 }

@@ -44,9 +44,7 @@ use crate::runtime::{self, Imp, Loc};
 
 /// tokio's error types of `mpsc`, as they are.
 pub mod error {
-    pub use ::tokio::sync::mpsc::error::{
-        SendError, SendTimeoutError, TryRecvError, TrySendError,
-    };
+    pub use ::tokio::sync::mpsc::error::{SendError, SendTimeoutError, TryRecvError, TrySendError};
 }
 
 use error::{SendError, SendTimeoutError, TryRecvError, TrySendError};
@@ -202,8 +200,11 @@ struct ManyPermits<'a, T> {
 /// back (and drops the sender).
 pub struct OwnedPermit<T> {
     /// `None` once sent or released.
-    imp: Option<Imp<tk::OwnedPermit<T>, (Tx<T>, Loc)>>,
+    imp: Option<OwnedPermitImp<T>>,
 }
+
+/// An owned permit's implementation: tokio's, or the model's sender and where it reserved.
+type OwnedPermitImp<T> = Imp<tk::OwnedPermit<T>, (Tx<T>, Loc)>;
 
 impl<T> Clone for Sender<T> {
     #[track_caller]
@@ -562,8 +563,12 @@ impl<T> Sender<T> {
                     Ok(()) => Ok(OwnedPermit {
                         imp: Some(Imp::Model((tx, at))),
                     }),
-                    Err(true) => Err(TrySendError::Closed(Sender { imp: Imp::Model(tx) })),
-                    Err(false) => Err(TrySendError::Full(Sender { imp: Imp::Model(tx) })),
+                    Err(true) => Err(TrySendError::Closed(Sender {
+                        imp: Imp::Model(tx),
+                    })),
+                    Err(false) => Err(TrySendError::Full(Sender {
+                        imp: Imp::Model(tx),
+                    })),
                 }
             }
         }
@@ -785,7 +790,9 @@ impl<T> OwnedPermit<T> {
                 exec.switch("OwnedPermit::send", at);
                 // A bounded channel buffers even when closed (the slot was reserved).
                 let _ = tx.chan.push(&exec, &tx, value, at);
-                Sender { imp: Imp::Model(tx) }
+                Sender {
+                    imp: Imp::Model(tx),
+                }
             }
             None => unreachable!("an OwnedPermit is only emptied when it is consumed"),
         }
@@ -799,7 +806,9 @@ impl<T> OwnedPermit<T> {
             },
             Some(Imp::Model((tx, _))) => {
                 tx.chan.give_back();
-                Sender { imp: Imp::Model(tx) }
+                Sender {
+                    imp: Imp::Model(tx),
+                }
             }
             None => unreachable!("an OwnedPermit is only emptied when it is consumed"),
         }
