@@ -1,6 +1,8 @@
 //! `LostMessage`: a send future of `leakcheck::tokio::sync::mpsc` dropped while it held its
 //! value (a `select!` that completed another branch first) is reported with the channel, the
-//! send's line, the `select!`'s line and the task; a cancelled `reserve()`, an unused `Permit`
+//! send's line, the `select!`'s line and the task (an aborted task's pending send, and a send
+//! future dropped unpolled, too; `expect = "lost_message"` takes it); a cancelled `reserve()`, an
+//! unused `Permit`
 //! and a send to a closed channel lose nothing and are not; correct code (reserve then send in
 //! a `select!`, pipelines, fan-in over `select!`) is clean under Random and PCT; the report of a
 //! failing schedule is the same byte for byte when the seed or the replay token is reused.
@@ -338,4 +340,47 @@ fn send_timeout_matches_tokio_inside_and_outside_a_check() {
     }
     leakcheck::check(body);
     body();
+}
+
+/// A task aborted while its send waits for a slot loses the value too: the report names the
+/// aborted task and its send.
+#[test]
+fn an_aborted_task_loses_the_value_of_its_pending_send() {
+    static LINES: Lines = Lines::new();
+    let report = fails(random().schedules(50), || {
+        leakcheck::block_on(async {
+            let (tx, mut rx) = mpsc::channel::<u32>(1);
+            tx.send(0).await.unwrap();
+            let send_line = line!() + 1;
+            let sender = tokio::spawn(async move { tx.send(1).await.unwrap() });
+            LINES.set(&[send_line]);
+            tokio::task::yield_now().await;
+            sender.abort();
+            assert!(sender.await.unwrap_err().is_cancelled());
+            assert_eq!(rx.recv().await, Some(0));
+        });
+    });
+    let lost: Vec<_> = report
+        .findings()
+        .iter()
+        .filter(|f| f.kind() == FindingKind::LostMessage)
+        .collect();
+    assert_eq!(lost.len(), 1, "{report}");
+    let Detail::LostMessage { task, sent_at, .. } = lost[0].detail() else {
+        unreachable!()
+    };
+    assert_eq!(task.role, Role::Task);
+    assert_eq!(sent_at.line, LINES.get()[0]);
+}
+
+/// `expect = "lost_message"` in the attribute: the test passes because the loss is found.
+#[leakcheck::test(schedules = 200, expect = "lost_message")]
+async fn the_attribute_expects_a_lost_message() {
+    let (tx, mut rx) = mpsc::channel::<u32>(1);
+    tx.send(0).await.unwrap();
+    tokio::select! {
+        _ = tx.send(1) => {}
+        _ = tokio::time::sleep(ms(1)) => {}
+    }
+    assert_eq!(rx.recv().await, Some(0));
 }
