@@ -234,11 +234,15 @@ impl Anchors {
                 token,
                 cancelled,
                 blocked,
+                still_runnable,
             } => {
                 self.thread(thread);
                 self.object(token);
                 self.thread(&cancelled.by);
                 self.blocked(blocked);
+                if still_runnable.is_some() {
+                    self.state("still_runnable");
+                }
             }
             Detail::LockOrderInversion { first, second } => {
                 for order in [first, second] {

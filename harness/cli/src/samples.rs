@@ -148,6 +148,7 @@ pub fn every_kind() -> Vec<Finding> {
                 held_by: vec![],
                 channels: vec![],
             },
+            still_runnable: None,
         },
         Detail::LockOrderInversion {
             first: order(waiter(1, 14), 1, 2, 22),

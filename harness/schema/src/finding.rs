@@ -323,8 +323,15 @@ pub enum Detail {
         token: ObjectInfo,
         /// Where it was cancelled, and by whom.
         cancelled: Cancelled,
-        /// Where the thread is blocked, in an operation that cannot see the cancellation.
+        /// Where the thread is blocked, in an operation that cannot see the cancellation; for
+        /// a task still runnable (see `still_runnable`), where it last suspended.
         blocked: Blocked,
+        /// `Some(max_steps)`: not blocked, but an async task still runnable when the execution
+        /// ran out of steps after the body returned (a loop that never looks at the token
+        /// again); also reported as a leaked task, still runnable. Absent in reports written
+        /// before this existed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        still_runnable: Option<usize>,
     },
     /// See [`FindingKind::LockOrderInversion`].
     LockOrderInversion {

@@ -497,6 +497,26 @@ fn finding(out: &mut String, finding: &Finding) {
             token,
             cancelled,
             blocked: b,
+            still_runnable: Some(max_steps),
+        } => {
+            let _ = writeln!(
+                out,
+                "unresponsive cancellation: {thread} uses {token}, cancelled at {} by {}, and runs on",
+                cancelled.at, cancelled.by
+            );
+            let _ = writeln!(
+                out,
+                "  still runnable after {max_steps} steps, last suspended in {} at {}",
+                b.operation, b.at
+            );
+            out.push_str("  its loop never looks at the token again: check token.is_cancelled() on every turn, or select! on token.cancelled() next to what it awaits\n");
+        }
+        Detail::UnresponsiveCancellation {
+            thread,
+            token,
+            cancelled,
+            blocked: b,
+            still_runnable: None,
         } => {
             let _ = writeln!(
                 out,

@@ -183,6 +183,23 @@ fn task_leaks() -> Vec<Detail> {
             dropped_at: seen("select!", 68),
             count: 3,
         },
+        Detail::UnresponsiveCancellation {
+            thread: task(4),
+            token: object(ObjectKind::Token, 1),
+            cancelled: Cancelled {
+                at: at(70),
+                by: thread(0, None),
+            },
+            blocked: Blocked {
+                operation: "Interval::tick".into(),
+                on: Target::Wake,
+                at: at(69),
+                stack: vec![],
+                held_by: vec![],
+                channels: vec![],
+            },
+            still_runnable: Some(100),
+        },
         Detail::LeakedTask {
             task: task(1),
             state: TaskLeak::AliveInRuntime {
@@ -328,6 +345,7 @@ fn every_kind() -> Vec<Finding> {
                     sending: false,
                 }],
             },
+            still_runnable: None,
         },
         Detail::LockOrderInversion {
             first: LockOrder {
@@ -474,7 +492,10 @@ fn the_json_names_every_part() {
     assert_eq!(f[22]["sent_at"]["line"], 67);
     assert_eq!(f[22]["dropped_at"]["operation"], "select!");
     assert_eq!(f[22]["count"], 3);
-    assert_eq!(f[23]["state"]["alive"], 2);
+    assert_eq!(f[23]["kind"], "unresponsive_cancellation");
+    assert_eq!(f[23]["still_runnable"], 100);
+    assert!(f[10].get("still_runnable").is_none());
+    assert_eq!(f[24]["state"]["alive"], 2);
     assert!(f[0]["blocked"][0]["thread"].get("role").is_none());
     assert_eq!(json["scheduler"]["kind"], "exhaustive");
 }
@@ -511,6 +532,7 @@ fn findings_locate_themselves_by_kind() {
             Some(18), // finished late: where it was spawned
             Some(66), // lock held across an await: where the task suspended
             Some(67), // lost message: where the value was sent
+            Some(69), // unresponsive and still runnable: where the task last suspended
             None,     // live: tokio names no task
         ]
     );
