@@ -3,10 +3,8 @@
 //! and async tasks that use one and are still runnable when the steps run out after the body
 //! returned (a loop that never looks at the token again).
 
-use leakcheck_schema::Role;
-
 use super::view::{Ending, View};
-use crate::report::{location, Blocked, Cancelled, Detail, Finding, Target};
+use crate::report::{location, Blocked, Cancelled, Detail, Finding, Role, Target};
 use crate::runtime::token::TokenState;
 use crate::runtime::{State, Status, Tid, WaitOn};
 
