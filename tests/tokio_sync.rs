@@ -573,6 +573,28 @@ fn blocking_calls_work_on_threads_and_blocking_tasks() {
     });
 }
 
+/// `blocking_recv_many` on a blocking task: it waits for the first message, then takes what is
+/// there up to the limit; 0 once the channel is closed and drained, and 0 for a limit of 0.
+#[test]
+fn blocking_recv_many_takes_what_is_there_after_the_first() {
+    both(|| {
+        leakcheck::block_on(async {
+            let (tx, mut rx) = mpsc::channel::<u32>(4);
+            let consumer = tokio::task::spawn_blocking(move || {
+                let mut got = Vec::new();
+                assert_eq!(rx.blocking_recv_many(&mut got, 0), 0);
+                while rx.blocking_recv_many(&mut got, 2) > 0 {}
+                got
+            });
+            for i in 0..5 {
+                tx.send(i).await.unwrap();
+            }
+            drop(tx);
+            assert_eq!(consumer.await.unwrap(), [0, 1, 2, 3, 4]);
+        });
+    });
+}
+
 #[test]
 fn blocking_recv_inside_a_task_panics_as_tokios() {
     let report = fails(random().schedules(5), || {

@@ -36,6 +36,8 @@ enum MpscOp {
     TryRecv,
     /// `recv_many` with a limit, polled once.
     RecvMany(usize),
+    /// `poll_recv_many` with a limit.
+    PollRecvMany(usize),
     CloneSender(usize),
     DropSender(usize),
     Close,
@@ -61,6 +63,7 @@ fn mpsc_op() -> impl Strategy<Value = MpscOp> {
         3 => Just(MpscOp::PollRecv),
         2 => Just(MpscOp::TryRecv),
         1 => (0..4usize).prop_map(MpscOp::RecvMany),
+        1 => (0..4usize).prop_map(MpscOp::PollRecvMany),
         1 => (0..4usize).prop_map(MpscOp::CloneSender),
         1 => (0..4usize).prop_map(MpscOp::DropSender),
         1 => Just(MpscOp::Close),
@@ -136,6 +139,11 @@ macro_rules! mpsc_side {
                             let mut fut = std::pin::pin!(self.rx.recv_many(&mut buf, limit));
                             once(fut.as_mut(), cx)
                         };
+                        format!("{r:?} {buf:?}")
+                    }
+                    MpscOp::PollRecvMany(limit) => {
+                        let mut buf = Vec::new();
+                        let r = self.rx.poll_recv_many(cx, &mut buf, limit);
                         format!("{r:?} {buf:?}")
                     }
                     MpscOp::CloneSender(i) if n > 0 => {

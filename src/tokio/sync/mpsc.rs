@@ -948,6 +948,82 @@ macro_rules! receiver {
                 }
             }
 
+            /// Receives up to `limit` messages into `buffer`, blocking the thread until there is
+            /// one, as tokio's `blocking_recv_many`: how many it received; 0 once the channel is
+            /// closed and drained (or if `limit` is 0).
+            ///
+            /// # Panics
+            ///
+            /// Called from a task or inside `block_on`, as tokio's.
+            #[track_caller]
+            pub fn blocking_recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
+                let at = runtime::caller();
+                match &mut self.imp {
+                    Imp::Std(r) => r.blocking_recv_many(buffer, limit),
+                    Imp::Model(rx) => {
+                        if limit == 0 {
+                            futs::forbid_in_runtime(&rx.chan.exec());
+                            return 0;
+                        }
+                        match futs::recv_blocking(&rx.chan, &mut rx.parked, at) {
+                            Some(first) => {
+                                let before = buffer.len();
+                                buffer.push(first);
+                                let exec = rx.chan.exec();
+                                while buffer.len() - before < limit {
+                                    match rx.chan.try_recv(&exec, at) {
+                                        Ok(v) => buffer.push(v),
+                                        Err(_) => break,
+                                    }
+                                }
+                                buffer.len() - before
+                            }
+                            None => 0,
+                        }
+                    }
+                }
+            }
+
+            /// Polls for up to `limit` messages into `buffer`, as tokio's `poll_recv_many`:
+            /// `Ready(n)` with how many it received (0 once the channel is closed and drained,
+            /// or at once if `limit` is 0), `Pending` (registered to be woken) if none is there.
+            #[track_caller]
+            pub fn poll_recv_many(
+                &mut self,
+                cx: &mut Context<'_>,
+                buffer: &mut Vec<T>,
+                limit: usize,
+            ) -> Poll<usize> {
+                let at = runtime::caller();
+                match &mut self.imp {
+                    Imp::Std(r) => r.poll_recv_many(cx, buffer, limit),
+                    Imp::Model(rx) => {
+                        if limit == 0 {
+                            return Poll::Ready(0);
+                        }
+                        let mut fut = RecvFut {
+                            chan: &rx.chan,
+                            parked: &mut rx.parked,
+                            op: "Receiver::poll_recv_many",
+                            at,
+                        };
+                        let out = match fut.poll_one(cx) {
+                            Poll::Ready(Some(v)) => {
+                                let before = buffer.len();
+                                buffer.push(v);
+                                fut.more(buffer, before + limit);
+                                Poll::Ready(buffer.len() - before)
+                            }
+                            Poll::Ready(None) => Poll::Ready(0),
+                            Poll::Pending => Poll::Pending,
+                        };
+                        // A pending poll stays registered, as tokio's: its waker is woken.
+                        std::mem::forget(fut);
+                        out
+                    }
+                }
+            }
+
             /// Closes the channel: senders fail from now on; what is buffered can still be
             /// received.
             #[track_caller]
