@@ -40,6 +40,45 @@ pub mod support {
         }
     }
 
+    /// A `select!`'s place, and whether it is dropping the futures of the branches that did
+    /// not complete: a send future dropped meanwhile is reported as dropped by this `select!`
+    /// (a lost message). Made before the futures, so that it is dropped after them.
+    #[derive(Debug)]
+    pub struct SelectDrops {
+        at: &'static std::panic::Location<'static>,
+        dropping: Option<usize>,
+    }
+
+    impl SelectDrops {
+        /// The `select!` at the caller's place (a macro's caller: the `select!` itself).
+        #[track_caller]
+        #[inline]
+        #[allow(clippy::new_without_default)]
+        pub fn new() -> Self {
+            SelectDrops {
+                at: std::panic::Location::caller(),
+                dropping: None,
+            }
+        }
+
+        /// A branch completed (or every branch is disabled): what is dropped from now on, the
+        /// `select!` dropped.
+        #[inline]
+        pub fn completed(&mut self) {
+            if self.dropping.is_none() {
+                self.dropping = crate::runtime::task::select_dropping(self.at);
+            }
+        }
+    }
+
+    impl Drop for SelectDrops {
+        fn drop(&mut self) {
+            if let Some(tid) = self.dropping.take() {
+                crate::runtime::task::select_dropped(tid, self.at);
+            }
+        }
+    }
+
     /// `join!`'s rotation: which future a poll starts with. tokio's `Rotator` (one further
     /// each poll) or, `biased`, always the first.
     #[derive(Debug)]
@@ -268,6 +307,8 @@ macro_rules! __tokio_select {
         let mut outputs = ( $( $crate::__tokio_macros_none!( $($skip)* ), )+ );
 
         let index: ::core::option::Option<u32> = {
+            // leakcheck's: where the futures of the other branches are dropped.
+            let mut drops = $crate::__private::tokio_macros::SelectDrops::new();
             let futures_init = ( $( $fut, )+ );
 
             let mut futures = ( $(
@@ -281,7 +322,7 @@ macro_rules! __tokio_select {
             let futures = &mut futures;
             let slots = &mut outputs;
 
-            $crate::__private::tokio_macros::poll_fn(|cx| {
+            let index = $crate::__private::tokio_macros::poll_fn(|cx| {
                 if $crate::__private::tokio_macros::poll_budget_available(cx).is_pending() {
                     return $crate::__private::tokio_macros::PollType::Pending;
                 }
@@ -343,7 +384,9 @@ macro_rules! __tokio_select {
                     // Every branch is disabled.
                     $crate::__private::tokio_macros::PollType::Ready(::core::option::Option::None)
                 }
-            }).await
+            }).await;
+            drops.completed();
+            index
         };
 
         match index {

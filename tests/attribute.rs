@@ -176,6 +176,7 @@ expect_every_kind!(
     "unresponsive_cancellation",
     "lock_order_inversion",
     "held_across_await",
+    "lost_message",
     "panic",
     "step_limit",
     "stall"

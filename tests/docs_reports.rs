@@ -151,6 +151,16 @@ examples![
     snapshot,
     #[cfg(feature = "tokio")]
     snapshot_fixed,
+    // findings/tasks.md, a lock held across an await
+    #[cfg(feature = "tokio")]
+    price_cache,
+    #[cfg(feature = "tokio")]
+    price_cache_fixed,
+    // findings/lost-message.md
+    #[cfg(feature = "tokio")]
+    log_shipper,
+    #[cfg(feature = "tokio")]
+    log_shipper_fixed,
 ];
 
 /// Every produced block: the page it is on, and its marker.
@@ -200,6 +210,8 @@ const BLOCKS: &[(&str, &str)] = &[
         "findings/unresponsive-cancellation.md",
         "report: snapshot_on_shutdown",
     ),
+    ("findings/tasks.md", "report: prices_are_refreshed"),
+    ("findings/lost-message.md", "report: lines_are_shipped"),
     ("replay.md", "report: replayed"),
     ("replay.md", "output: replay_malformed"),
     ("replay.md", "output: replay_other_test"),
@@ -1422,5 +1434,45 @@ fn snapshot_on_shutdown_fixed() {
     clean(
         "snapshot_on_shutdown_fixed",
         snapshot_fixed::snapshot_on_shutdown,
+    );
+}
+
+#[cfg(feature = "tokio")]
+#[test]
+fn prices_are_refreshed() {
+    scenario_on(
+        "findings/tasks.md",
+        "prices_are_refreshed",
+        price_cache::config(),
+        price_cache::prices_are_refreshed,
+    );
+}
+
+#[cfg(feature = "tokio")]
+#[test]
+fn prices_are_refreshed_fixed() {
+    clean(
+        "prices_are_refreshed_fixed",
+        price_cache_fixed::prices_are_refreshed,
+    );
+}
+
+#[cfg(feature = "tokio")]
+#[test]
+fn lines_are_shipped() {
+    scenario_on(
+        "findings/lost-message.md",
+        "lines_are_shipped",
+        log_shipper::config(),
+        log_shipper::lines_are_shipped,
+    );
+}
+
+#[cfg(feature = "tokio")]
+#[test]
+fn lines_are_shipped_fixed() {
+    clean(
+        "lines_are_shipped_fixed",
+        log_shipper_fixed::lines_are_shipped,
     );
 }

@@ -118,7 +118,8 @@ fn a_freed_slot_goes_to_the_first_waiting_sender_even_unpolled() {
 
 #[test]
 fn a_dropped_send_future_gives_its_place_to_the_next() {
-    both(|| {
+    // The dropped send loses its value: inside a check that is a `LostMessage`, and only that.
+    let body = || {
         leakcheck::block_on(async {
             let (tx, mut rx) = mpsc::channel::<u32>(1);
             tx.send(0).await.unwrap();
@@ -134,7 +135,10 @@ fn a_dropped_send_future_gives_its_place_to_the_next() {
             ));
             assert_eq!(rx.recv().await, Some(2));
         });
-    });
+    };
+    let report = fails(Config::new(), body);
+    assert_eq!(kinds(&report), [FindingKind::LostMessage]);
+    body();
 }
 
 #[test]
@@ -565,6 +569,28 @@ fn blocking_calls_work_on_threads_and_blocking_tasks() {
             let h = leakcheck::thread::spawn(move || orx.blocking_recv());
             otx.send(8).unwrap();
             assert_eq!(h.join().unwrap(), Ok(8));
+        });
+    });
+}
+
+/// `blocking_recv_many` on a blocking task: it waits for the first message, then takes what is
+/// there up to the limit; 0 once the channel is closed and drained, and 0 for a limit of 0.
+#[test]
+fn blocking_recv_many_takes_what_is_there_after_the_first() {
+    both(|| {
+        leakcheck::block_on(async {
+            let (tx, mut rx) = mpsc::channel::<u32>(4);
+            let consumer = tokio::task::spawn_blocking(move || {
+                let mut got = Vec::new();
+                assert_eq!(rx.blocking_recv_many(&mut got, 0), 0);
+                while rx.blocking_recv_many(&mut got, 2) > 0 {}
+                got
+            });
+            for i in 0..5 {
+                tx.send(i).await.unwrap();
+            }
+            drop(tx);
+            assert_eq!(consumer.await.unwrap(), [0, 1, 2, 3, 4]);
         });
     });
 }

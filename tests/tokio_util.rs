@@ -199,3 +199,81 @@ fn a_task_that_selects_on_cancelled_is_not_reported() {
         });
     }
 }
+
+/// A task that looked at the token once, then ticks forever without looking again: after the
+/// body cancelled it and returned, the task is still runnable when the steps run out. That is a
+/// leaked task, still runnable, and an unresponsive cancellation, with where it last suspended.
+#[test]
+fn a_task_looping_past_its_cancelled_token_is_unresponsive() {
+    let report = fails(random().schedules(200).max_steps(3_000), || {
+        leakcheck::block_on(async {
+            let token = CancellationToken::new();
+            let theirs = token.clone();
+            let started = std::sync::Arc::new(tokio::sync::Notify::new());
+            let ready = started.clone();
+            drop(tokio::spawn(async move {
+                if theirs.is_cancelled() {
+                    return;
+                }
+                ready.notify_one();
+                let mut ticks = tokio::time::interval(std::time::Duration::from_millis(1));
+                loop {
+                    ticks.tick().await; // never looks at `theirs` again
+                }
+            }));
+            started.notified().await;
+            token.cancel();
+        });
+    });
+    assert_eq!(
+        kinds(&report),
+        [
+            FindingKind::LeakedTask,
+            FindingKind::UnresponsiveCancellation
+        ],
+        "{report}"
+    );
+    let Detail::UnresponsiveCancellation {
+        thread,
+        token,
+        blocked,
+        still_runnable,
+        ..
+    } = report.findings()[1].detail()
+    else {
+        unreachable!()
+    };
+    assert_eq!(thread.role, Role::Task);
+    assert_eq!(token.to_string(), "token#1");
+    assert_eq!(*still_runnable, Some(3_000));
+    assert_eq!(blocked.operation, "Interval::tick");
+    assert!(blocked.at.file.ends_with("tests/tokio_util.rs"));
+    let text = report.to_string();
+    assert!(text.contains("and runs on"), "{text}");
+    assert!(text.contains("last suspended in Interval::tick"), "{text}");
+}
+
+/// The same loop, looking at the token on every turn: it ends, and nothing is reported.
+#[test]
+fn a_task_looping_until_its_token_is_cancelled_is_clean() {
+    for config in [random(), pct()] {
+        config.schedules(2_000).check(|| {
+            leakcheck::block_on(async {
+                let token = CancellationToken::new();
+                let theirs = token.clone();
+                let worker = tokio::spawn(async move {
+                    let mut ticks = tokio::time::interval(std::time::Duration::from_millis(1));
+                    loop {
+                        tokio::select! {
+                            _ = theirs.cancelled() => break,
+                            _ = ticks.tick() => {}
+                        }
+                    }
+                });
+                tokio::task::yield_now().await;
+                token.cancel();
+                worker.await.unwrap();
+            });
+        });
+    }
+}

@@ -8,6 +8,7 @@ mod deadlock;
 mod held_across_await;
 mod leaked;
 mod lock_order;
+mod lost_message;
 mod missed_signal;
 mod panics;
 mod stall;
@@ -25,7 +26,7 @@ use self::view::View;
 type Detector = fn(&View<'_>) -> Vec<Finding>;
 
 /// Every detector, with the kind it finds, in report order ([`FindingKind::ALL`]'s).
-const DETECTORS: [(FindingKind, Detector); 11] = [
+const DETECTORS: [(FindingKind, Detector); 12] = [
     (FindingKind::Deadlock, deadlock::detect),
     (FindingKind::LeakedThread, leaked::detect),
     (FindingKind::LeakedTask, tasks::detect),
@@ -34,6 +35,7 @@ const DETECTORS: [(FindingKind, Detector); 11] = [
     (FindingKind::UnresponsiveCancellation, cancellation::detect),
     (FindingKind::LockOrderInversion, lock_order::detect),
     (FindingKind::HeldAcrossAwait, held_across_await::detect),
+    (FindingKind::LostMessage, lost_message::detect),
     (FindingKind::Panic, panics::detect),
     (FindingKind::StepLimit, step_limit::detect),
     (FindingKind::Stall, stall::detect),

@@ -103,6 +103,11 @@ pub(crate) struct Registry {
     /// Each time a task suspended while it held a lock (see [`super::task::HeldAcrossAwait`]),
     /// once per task, lock and place.
     pub held_across_await: Vec<super::task::HeldAcrossAwait>,
+    /// Send futures dropped with their value (see [`super::task::LostMessage`]).
+    pub lost_messages: Vec<super::task::LostMessage>,
+    /// The `select!`s dropping the futures of their other branches now, by thread, innermost
+    /// last: where a send future dropped meanwhile was dropped.
+    pub select_drops: Vec<(Tid, Loc)>,
 }
 
 impl Registry {

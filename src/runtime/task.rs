@@ -140,6 +140,79 @@ pub(crate) struct HeldAcrossAwait {
     pub known: bool,
 }
 
+/// Send futures dropped with their value (see
+/// [`FindingKind::LostMessage`](crate::FindingKind::LostMessage)): the values lost by one thread
+/// at one send, dropped at one place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct LostMessage {
+    /// The thread or task that dropped the future (the one that made it).
+    pub task: Tid,
+    pub channel: ObjId,
+    /// The send, e.g. `Sender::send`, and where it was called.
+    pub op: &'static str,
+    pub sent_at: Loc,
+    /// Where it was dropped: `select!` and the `select!`'s place when a `select!` dropped it
+    /// after another branch completed, else the dropper's last operation.
+    pub dropped: Option<(&'static str, Loc)>,
+    /// How many values were lost so.
+    pub count: usize,
+}
+
+/// The current thread drops a send future on `channel` (`op`, called at `sent_at`) that still
+/// holds its value: the value is lost. Counted once per send, place and thread.
+pub(crate) fn lost_message(exec: &Exec, channel: ObjId, op: &'static str, sent_at: Loc) {
+    let me = exec.me();
+    let Some(mut reg) = exec.live() else {
+        return;
+    };
+    let dropped = reg
+        .select_drops
+        .iter()
+        .rev()
+        .find(|s| s.0 == me)
+        .map(|s| ("select!", s.1))
+        .or(reg.threads[me].last_op);
+    let key = (me, channel, op, sent_at, dropped);
+    match reg
+        .lost_messages
+        .iter_mut()
+        .find(|e| (e.task, e.channel, e.op, e.sent_at, e.dropped) == key)
+    {
+        Some(e) => e.count += 1,
+        None => reg.lost_messages.push(LostMessage {
+            task: me,
+            channel,
+            op,
+            sent_at,
+            dropped,
+            count: 1,
+        }),
+    }
+}
+
+/// A `select!` at `at` on the current thread starts dropping the futures of the branches that
+/// did not complete. Returns the thread, for [`select_dropped`].
+pub(crate) fn select_dropping(at: Loc) -> Option<Tid> {
+    let exec = current()?;
+    let me = exec.me();
+    let mut reg = exec.live()?;
+    reg.select_drops.push((me, at));
+    Some(me)
+}
+
+/// The `select!` at `at` of thread `tid` has dropped them.
+pub(crate) fn select_dropped(tid: Tid, at: Loc) {
+    let Some(exec) = current() else {
+        return;
+    };
+    let Some(mut reg) = exec.live() else {
+        return;
+    };
+    if let Some(i) = reg.select_drops.iter().rposition(|s| *s == (tid, at)) {
+        reg.select_drops.remove(i);
+    }
+}
+
 /// A timer of a task: a leakcheck future waiting for a deadline in modelled time.
 #[derive(Debug)]
 pub(crate) struct Timer {

@@ -234,11 +234,15 @@ impl Anchors {
                 token,
                 cancelled,
                 blocked,
+                still_runnable,
             } => {
                 self.thread(thread);
                 self.object(token);
                 self.thread(&cancelled.by);
                 self.blocked(blocked);
+                if still_runnable.is_some() {
+                    self.state("still_runnable");
+                }
             }
             Detail::LockOrderInversion { first, second } => {
                 for order in [first, second] {
@@ -261,6 +265,22 @@ impl Anchors {
                 self.add(format!("suspended in {}", suspended_at.file));
                 if let Some(op) = awaiting {
                     self.operation(op);
+                }
+            }
+            Detail::LostMessage {
+                task,
+                channel,
+                operation,
+                sent_at,
+                dropped_at,
+                ..
+            } => {
+                self.thread(task);
+                self.object(channel);
+                self.operation(operation);
+                self.add(format!("sent in {}", sent_at.file));
+                if let Some(l) = dropped_at {
+                    self.add(format!("dropped by {} in {}", l.operation, l.at.file));
                 }
             }
             Detail::Deadlock { blocked, .. } => {
@@ -371,6 +391,7 @@ mod tests {
                 format!("{waiter} | thread::yield_now last seen in src/lib.rs"),
                 "Receiver::recv in src/lib.rs::? | object channel created in src/lib.rs | state pending_forever | task \"waiter\" spawned in src/lib.rs::demo::leak".to_string(),
                 format!("locked in src/lib.rs | object mutex created in src/lib.rs | operation time::sleep | suspended in src/lib.rs | {body}"),
+                "dropped by select! in src/lib.rs | object channel created in src/lib.rs | operation Sender::send | sent in src/lib.rs | task \"waiter\" spawned in src/lib.rs::demo::leak".to_string(),
             ]
         );
     }

@@ -106,6 +106,17 @@ pub fn finding_headline(f: &Finding) -> String {
             suspended_at,
             ..
         } => format!("{lock} held across an await by {task} at {suspended_at}"),
+        Detail::LostMessage {
+            task,
+            channel,
+            operation,
+            sent_at,
+            count: n,
+            ..
+        } => format!(
+            "lost {} on {channel}: {operation} at {sent_at} dropped by {task}",
+            count(*n, "message", "messages")
+        ),
         Detail::Stall {
             thread, last_seen, ..
         } => format!(
@@ -145,6 +156,7 @@ mod tests {
                 "stalled thread#1 \"waiter\": blocked outside leakcheck, last seen at src/lib.rs:26:9",
                 "leaked task#2 \"waiter\": pending forever in Receiver::recv on channel#1 at src/lib.rs:31:9",
                 "mutex#1 held across an await by thread#0 (the test body) at src/lib.rs:33:9",
+                "lost 2 messages on channel#1: Sender::send at src/lib.rs:35:13 dropped by task#2 \"waiter\"",
             ]
         );
     }

@@ -148,6 +148,7 @@ pub fn every_kind() -> Vec<Finding> {
                 held_by: vec![],
                 channels: vec![],
             },
+            still_runnable: None,
         },
         Detail::LockOrderInversion {
             first: order(waiter(1, 14), 1, 2, 22),
@@ -208,6 +209,20 @@ pub fn every_kind() -> Vec<Finding> {
                 role: Role::Task,
                 ..waiter(2, 30)
             }],
+        },
+        Detail::LostMessage {
+            task: ThreadInfo {
+                role: Role::Task,
+                ..waiter(2, 30)
+            },
+            channel: channel.object.clone(),
+            operation: "Sender::send".into(),
+            sent_at: at(35, 13),
+            dropped_at: Some(LastSeen {
+                operation: "select!".into(),
+                at: at(34, 9),
+            }),
+            count: 2,
         },
     ];
     details.into_iter().map(Finding::new).collect()

@@ -323,8 +323,15 @@ pub enum Detail {
         token: ObjectInfo,
         /// Where it was cancelled, and by whom.
         cancelled: Cancelled,
-        /// Where the thread is blocked, in an operation that cannot see the cancellation.
+        /// Where the thread is blocked, in an operation that cannot see the cancellation; for
+        /// a task still runnable (see `still_runnable`), where it last suspended.
         blocked: Blocked,
+        /// `Some(max_steps)`: not blocked, but an async task still runnable when the execution
+        /// ran out of steps after the body returned (a loop that never looks at the token
+        /// again); also reported as a leaked task, still runnable. Absent in reports written
+        /// before this existed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        still_runnable: Option<usize>,
     },
     /// See [`FindingKind::LockOrderInversion`].
     LockOrderInversion {
@@ -347,6 +354,23 @@ pub enum Detail {
         awaiting: Option<String>,
         /// The threads and tasks left blocked on the lock when the execution ended.
         waiters: Vec<ThreadInfo>,
+    },
+    /// See [`FindingKind::LostMessage`].
+    LostMessage {
+        /// The thread or task that dropped the send future (the one that called the send, as
+        /// a send future borrows its sender).
+        task: ThreadInfo,
+        /// The channel the value was for.
+        channel: ObjectInfo,
+        /// The send, e.g. `Sender::send`.
+        operation: String,
+        /// Where it was called: where the value was given.
+        sent_at: SourceLocation,
+        /// Where the future was dropped: `select!` at the `select!` whose other branch
+        /// completed first, else the dropper's last operation and where.
+        dropped_at: Option<LastSeen>,
+        /// How many values were lost there in this execution (a loop loses one a turn).
+        count: usize,
     },
     /// See [`FindingKind::Deadlock`].
     Deadlock {
@@ -407,6 +431,7 @@ impl Detail {
             Detail::UnresponsiveCancellation { .. } => FindingKind::UnresponsiveCancellation,
             Detail::LockOrderInversion { .. } => FindingKind::LockOrderInversion,
             Detail::HeldAcrossAwait { .. } => FindingKind::HeldAcrossAwait,
+            Detail::LostMessage { .. } => FindingKind::LostMessage,
             Detail::Deadlock { .. } => FindingKind::Deadlock,
             Detail::Panic { .. } => FindingKind::Panic,
             Detail::StepLimit { .. } => FindingKind::StepLimit,
@@ -507,7 +532,7 @@ impl Finding {
             Detail::MissedSignal { thread, .. }
             | Detail::UnresponsiveCancellation { thread, .. } => Some(thread),
             Detail::LockOrderInversion { first, .. } => Some(&first.thread),
-            Detail::HeldAcrossAwait { task, .. } => Some(task),
+            Detail::HeldAcrossAwait { task, .. } | Detail::LostMessage { task, .. } => Some(task),
             Detail::Deadlock { blocked, .. } => blocked.first().map(|b| &b.thread),
             Detail::StepLimit { running, .. } => running.first().map(|r| &r.thread),
         }
@@ -541,6 +566,7 @@ impl Finding {
             Detail::UnresponsiveCancellation { blocked, .. } => Some(&blocked.at),
             Detail::LockOrderInversion { first, .. } => Some(&first.then.at),
             Detail::HeldAcrossAwait { suspended_at, .. } => Some(suspended_at),
+            Detail::LostMessage { sent_at, .. } => Some(sent_at),
             Detail::Deadlock { blocked, .. } => blocked.first().map(|b| &b.blocked.at),
             Detail::Panic { at, .. } => at.as_ref(),
             Detail::StepLimit { running, .. } => running
@@ -559,6 +585,7 @@ impl Finding {
             Detail::UnresponsiveCancellation { token, .. } => return Some(token),
             Detail::LockOrderInversion { first, .. } => return Some(&first.first.lock),
             Detail::HeldAcrossAwait { lock, .. } => return Some(lock),
+            Detail::LostMessage { channel, .. } => return Some(channel),
             Detail::LeakedThread {
                 state: LeakState::BlockedForever(b),
                 ..

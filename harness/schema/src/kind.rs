@@ -39,6 +39,10 @@ pub enum FindingKind {
     /// every other user of the lock waits for the task, and on a `current_thread` runtime the
     /// runtime deadlocks.
     HeldAcrossAwait,
+    /// A value moved into a send future (`Sender::send`, `send_timeout`) that was dropped
+    /// before it delivered the value, typically by a `select!` whose other branch completed
+    /// first: the value is gone, and nobody is told.
+    LostMessage,
     /// A thread did not come back to the scheduler within the stall timeout: it is blocked
     /// outside leakcheck (a std primitive used directly, real I/O) or computing for very long.
     Stall,
@@ -46,7 +50,7 @@ pub enum FindingKind {
 
 impl FindingKind {
     /// Every kind, in the order reports list them.
-    pub const ALL: [FindingKind; 11] = [
+    pub const ALL: [FindingKind; 12] = [
         FindingKind::Deadlock,
         FindingKind::LeakedThread,
         FindingKind::LeakedTask,
@@ -55,6 +59,7 @@ impl FindingKind {
         FindingKind::UnresponsiveCancellation,
         FindingKind::LockOrderInversion,
         FindingKind::HeldAcrossAwait,
+        FindingKind::LostMessage,
         FindingKind::Panic,
         FindingKind::StepLimit,
         FindingKind::Stall,
@@ -73,6 +78,7 @@ impl FindingKind {
             FindingKind::UnresponsiveCancellation => "unresponsive_cancellation",
             FindingKind::LockOrderInversion => "lock_order_inversion",
             FindingKind::HeldAcrossAwait => "held_across_await",
+            FindingKind::LostMessage => "lost_message",
             FindingKind::Stall => "stall",
         }
     }
@@ -102,6 +108,7 @@ impl FindingKind {
             FindingKind::HeldAcrossAwait => {
                 ("lock held across an await", "locks held across an await")
             }
+            FindingKind::LostMessage => ("lost message", "lost messages"),
             FindingKind::Stall => ("stalled thread", "stalled threads"),
         };
         format!("{n} {}", if n == 1 { one } else { many })

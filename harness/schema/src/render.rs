@@ -497,6 +497,26 @@ fn finding(out: &mut String, finding: &Finding) {
             token,
             cancelled,
             blocked: b,
+            still_runnable: Some(max_steps),
+        } => {
+            let _ = writeln!(
+                out,
+                "unresponsive cancellation: {thread} uses {token}, cancelled at {} by {}, and runs on",
+                cancelled.at, cancelled.by
+            );
+            let _ = writeln!(
+                out,
+                "  still runnable after {max_steps} steps, last suspended in {} at {}",
+                b.operation, b.at
+            );
+            out.push_str("  its loop never looks at the token again: check token.is_cancelled() on every turn, or select! on token.cancelled() next to what it awaits\n");
+        }
+        Detail::UnresponsiveCancellation {
+            thread,
+            token,
+            cancelled,
+            blocked: b,
+            still_runnable: None,
         } => {
             let _ = writeln!(
                 out,
@@ -547,6 +567,44 @@ fn finding(out: &mut String, finding: &Finding) {
                 let _ = writeln!(out, "  left waiting for {lock}: {}", names.join(", "));
             }
             out.push_str("  while the task is suspended nobody else can take the lock, and on a current_thread runtime a task that tries blocks the runtime: release the guard before the .await, or use tokio::sync::Mutex\n");
+        }
+        Detail::LostMessage {
+            task,
+            channel,
+            operation,
+            sent_at,
+            dropped_at,
+            count,
+        } => {
+            let values = if *count == 1 {
+                "1 value".to_string()
+            } else {
+                format!("{count} values")
+            };
+            let _ = writeln!(
+                out,
+                "lost message: {task} dropped a {operation} future on {channel} (created at {}) before it delivered its value: {values} lost",
+                channel.created_at
+            );
+            let _ = writeln!(out, "  the value was given to {operation} at {sent_at}");
+            match dropped_at {
+                Some(l) if l.operation == "select!" => {
+                    let _ = writeln!(
+                        out,
+                        "  the select! at {} completed another branch first and dropped the send with the value in it",
+                        l.at
+                    );
+                }
+                Some(l) => {
+                    let _ = writeln!(
+                        out,
+                        "  the send future was dropped after {} at {}",
+                        l.operation, l.at
+                    );
+                }
+                None => out.push_str("  the send future was dropped before it completed\n"),
+            }
+            out.push_str("  a dropped send future drops its value and nobody is told: in a select! wait for a slot instead (`let permit = tx.reserve().await?` as the branch, then `permit.send(v)`; a cancelled reserve() loses nothing), or keep the send future alive across the loop's turns\n");
         }
         Detail::Deadlock {
             blocked: threads,

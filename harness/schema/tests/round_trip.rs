@@ -175,6 +175,31 @@ fn task_leaks() -> Vec<Detail> {
             awaiting: Some("time::sleep".into()),
             waiters: vec![task(3)],
         },
+        Detail::LostMessage {
+            task: task(2),
+            channel: object(ObjectKind::Channel, 1),
+            operation: "Sender::send".into(),
+            sent_at: at(67),
+            dropped_at: seen("select!", 68),
+            count: 3,
+        },
+        Detail::UnresponsiveCancellation {
+            thread: task(4),
+            token: object(ObjectKind::Token, 1),
+            cancelled: Cancelled {
+                at: at(70),
+                by: thread(0, None),
+            },
+            blocked: Blocked {
+                operation: "Interval::tick".into(),
+                on: Target::Wake,
+                at: at(69),
+                stack: vec![],
+                held_by: vec![],
+                channels: vec![],
+            },
+            still_runnable: Some(100),
+        },
         Detail::LeakedTask {
             task: task(1),
             state: TaskLeak::AliveInRuntime {
@@ -320,6 +345,7 @@ fn every_kind() -> Vec<Finding> {
                     sending: false,
                 }],
             },
+            still_runnable: None,
         },
         Detail::LockOrderInversion {
             first: LockOrder {
@@ -461,7 +487,15 @@ fn the_json_names_every_part() {
     assert_eq!(f[21]["kind"], "held_across_await");
     assert_eq!(f[21]["lock"]["kind"], "mutex");
     assert_eq!(f[21]["waiters"][0]["role"], "task");
-    assert_eq!(f[22]["state"]["alive"], 2);
+    assert_eq!(f[22]["kind"], "lost_message");
+    assert_eq!(f[22]["channel"]["kind"], "channel");
+    assert_eq!(f[22]["sent_at"]["line"], 67);
+    assert_eq!(f[22]["dropped_at"]["operation"], "select!");
+    assert_eq!(f[22]["count"], 3);
+    assert_eq!(f[23]["kind"], "unresponsive_cancellation");
+    assert_eq!(f[23]["still_runnable"], 100);
+    assert!(f[10].get("still_runnable").is_none());
+    assert_eq!(f[24]["state"]["alive"], 2);
     assert!(f[0]["blocked"][0]["thread"].get("role").is_none());
     assert_eq!(json["scheduler"]["kind"], "exhaustive");
 }
@@ -497,6 +531,8 @@ fn findings_locate_themselves_by_kind() {
             Some(64), // still runnable: where it was last seen
             Some(18), // finished late: where it was spawned
             Some(66), // lock held across an await: where the task suspended
+            Some(67), // lost message: where the value was sent
+            Some(69), // unresponsive and still runnable: where the task last suspended
             None,     // live: tokio names no task
         ]
     );

@@ -34,14 +34,26 @@ pub(crate) struct Chan<T> {
     inner: StdMutex<Inner<T>>,
 }
 
+/// A sender waiting in the permit queue.
+struct Queued {
+    key: u64,
+    waiter: Waiter,
+    need: usize,
+    got: usize,
+}
+
 struct Inner<T> {
     buf: VecDeque<T>,
     /// Free permits (bounded).
     free: usize,
-    /// Senders waiting for a permit, first come first.
-    queue: VecDeque<(u64, Waiter)>,
+    /// Senders waiting for permits, first come first: each with how many it needs and how many
+    /// it has been given so far (`reserve_many` takes what is free and queues for the rest).
+    queue: VecDeque<Queued>,
     /// Waiting senders a permit was handed to, not polled since.
     assigned: Vec<u64>,
+    /// Senders that were queued when the receiver closed, with the permits they had been
+    /// given: theirs until they leave.
+    held_at_close: Vec<(u64, usize)>,
     rx_waker: Option<Waiter>,
     /// `Sender::closed` futures.
     closed_wakers: Vec<(u64, Waker)>,
@@ -95,6 +107,7 @@ pub(crate) fn new<T>(
             free: cap.unwrap_or(0),
             queue: VecDeque::new(),
             assigned: Vec::new(),
+            held_at_close: Vec::new(),
             rx_waker: None,
             closed_wakers: Vec::new(),
             senders: 1,
@@ -237,19 +250,28 @@ impl Parked {
     }
 }
 
-/// A sender's place in the permit queue.
+/// A sender's place in the permit queue, and how many permits it acquires.
 #[derive(Debug)]
 pub(crate) struct Acquire {
     key: u64,
     queued: bool,
+    need: usize,
     pub parked: Parked,
 }
 
 impl Default for Acquire {
     fn default() -> Self {
+        Acquire::many(1)
+    }
+}
+
+impl Acquire {
+    /// Acquiring `need` permits at once (`reserve_many`).
+    pub(crate) fn many(need: usize) -> Self {
         Acquire {
             key: key(),
             queued: false,
+            need,
             parked: Parked::default(),
         }
     }
@@ -263,9 +285,16 @@ impl<T> Chan<T> {
             return Vec::new();
         }
         if !inner.rx_closed {
-            if let Some((key, w)) = inner.queue.pop_front() {
-                inner.assigned.push(key);
-                return vec![w];
+            if let Some(first) = inner.queue.front_mut() {
+                first.got += 1;
+                if first.got < first.need {
+                    return Vec::new();
+                }
+                let Some(first) = inner.queue.pop_front() else {
+                    unreachable!("the front was just seen");
+                };
+                inner.assigned.push(first.key);
+                return vec![first.waiter];
             }
         }
         inner.free += 1;
@@ -274,6 +303,15 @@ impl<T> Chan<T> {
         } else {
             Vec::new()
         }
+    }
+
+    /// Returns `n` permits, one at a time. Returns who to wake.
+    fn release_n(&self, inner: &mut Inner<T>, n: usize) -> Vec<Waiter> {
+        let mut wake = Vec::new();
+        for _ in 0..n {
+            wake.extend(self.release(inner));
+        }
+        wake
     }
 
     fn idle(&self, inner: &Inner<T>) -> bool {
@@ -307,16 +345,23 @@ impl<T> Chan<T> {
                 a.queued = false;
                 return Poll::Ready(true);
             }
-            if let Some(q) = inner.queue.iter_mut().find(|q| q.0 == a.key) {
-                q.1 = Waiter::of(exec, waker);
+            if let Some(q) = inner.queue.iter_mut().find(|q| q.key == a.key) {
+                q.waiter = Waiter::of(exec, waker);
             }
             return Poll::Pending;
         }
-        if inner.free > 0 {
-            inner.free -= 1;
+        if inner.free >= a.need {
+            inner.free -= a.need;
             return Poll::Ready(true);
         }
-        inner.queue.push_back((a.key, Waiter::of(exec, waker)));
+        // As tokio's batch semaphore: take what is free, and queue for the rest.
+        let got = std::mem::take(&mut inner.free);
+        inner.queue.push_back(Queued {
+            key: a.key,
+            waiter: Waiter::of(exec, waker),
+            need: a.need,
+            got,
+        });
         a.queued = true;
         Poll::Pending
     }
@@ -327,12 +372,21 @@ impl<T> Chan<T> {
         if !std::mem::take(&mut a.queued) {
             return Vec::new();
         }
-        if let Some(i) = inner.assigned.iter().position(|k| *k == a.key) {
-            inner.assigned.remove(i);
-            return self.release(inner);
-        }
-        inner.queue.retain(|q| q.0 != a.key);
-        Vec::new()
+        // The permits it was given go on: all of them if its turn had come, else those it had.
+        let given = match inner.assigned.iter().position(|k| *k == a.key) {
+            Some(i) => {
+                inner.assigned.remove(i);
+                a.need
+            }
+            None => match inner.queue.iter().position(|q| q.key == a.key) {
+                Some(i) => inner.queue.remove(i).map_or(0, |q| q.got),
+                None => match inner.held_at_close.iter().position(|h| h.0 == a.key) {
+                    Some(i) => inner.held_at_close.remove(i).1,
+                    None => 0,
+                },
+            },
+        };
+        self.release_n(inner, given)
     }
 
     /// A sender's acquire future is dropped.
@@ -349,9 +403,14 @@ impl<T> Chan<T> {
 
     /// A permit taken and not used (a `Permit` dropped): it goes back.
     pub(crate) fn give_back(&self) {
+        self.give_back_n(1);
+    }
+
+    /// `n` permits taken and not used (a `PermitIterator` dropped): they go back.
+    pub(crate) fn give_back_n(&self, n: usize) {
         let wake = {
             let mut inner = self.inner();
-            self.release(&mut inner)
+            self.release_n(&mut inner, n)
         };
         if let Some(exec) = self.handle.live() {
             waiter::wake_all(&exec, wake);
@@ -380,15 +439,20 @@ impl<T> Chan<T> {
 
     /// `try_send`'s check: `Err(true)` closed, `Err(false)` full, `Ok` a permit taken.
     pub(crate) fn try_acquire(&self) -> Result<(), bool> {
+        self.try_acquire_n(1)
+    }
+
+    /// `try_reserve_many`'s: `n` permits, all or none.
+    pub(crate) fn try_acquire_n(&self, n: usize) -> Result<(), bool> {
         let mut inner = self.inner();
         if inner.rx_closed {
             return Err(true);
         }
         if self.cap.is_some() {
-            if inner.free == 0 {
+            if inner.free < n {
                 return Err(false);
             }
-            inner.free -= 1;
+            inner.free -= n;
         }
         Ok(())
     }
@@ -453,7 +517,16 @@ impl<T> Chan<T> {
                 return;
             }
             inner.rx_closed = true;
-            let mut wake: Vec<Waiter> = inner.queue.drain(..).map(|q| q.1).collect();
+            // Queued senders fail; each keeps what it was given so far until it leaves (sees
+            // the close, or is dropped), as tokio's batch semaphore.
+            let queued: Vec<Queued> = inner.queue.drain(..).collect();
+            let held: Vec<(u64, usize)> = queued
+                .iter()
+                .filter(|q| q.got > 0)
+                .map(|q| (q.key, q.got))
+                .collect();
+            inner.held_at_close.extend(held);
+            let mut wake: Vec<Waiter> = queued.into_iter().map(|q| q.waiter).collect();
             wake.extend(inner.closed_wakers.drain(..).map(|(_, w)| Waiter::Task(w)));
             wake
         };

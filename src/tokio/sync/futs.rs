@@ -13,7 +13,7 @@ use leakcheck_schema::Role;
 use super::chan::{key, Acquire, Chan, Parked, Tx};
 use crate::runtime::channel::Dir;
 use crate::runtime::task as model;
-use crate::runtime::{Exec, Loc, WaitOn};
+use crate::runtime::{Exec, Loc, Tid, WaitOn};
 
 /// Panics as tokio's blocking calls do on a thread that drives async tasks (a task, or inside
 /// `block_on`); a blocking task (`spawn_blocking`) or a plain thread may block.
@@ -269,5 +269,111 @@ impl<T> Future for ClosedFut<'_, T> {
 impl<T> Drop for ClosedFut<'_, T> {
     fn drop(&mut self) {
         self.chan.forget_closed(self.key);
+    }
+}
+
+/// What a send's wait for a slot ended with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Slot {
+    /// A permit was taken: the value goes in.
+    Taken,
+    /// The receiver is closed or dropped.
+    Closed,
+    /// `send_timeout`'s time ran out first.
+    TimedOut,
+}
+
+/// A send's wait for a slot: plain (`send`), or under a timeout (`send_timeout`).
+pub(crate) trait SlotFut: Unpin {
+    fn poll_slot(&mut self, cx: &mut Context<'_>) -> Poll<Slot>;
+}
+
+impl<T> SlotFut for AcquireFut<'_, T> {
+    fn poll_slot(&mut self, cx: &mut Context<'_>) -> Poll<Slot> {
+        Pin::new(self)
+            .poll(cx)
+            .map(|ok| if ok { Slot::Taken } else { Slot::Closed })
+    }
+}
+
+impl<T> SlotFut for crate::tokio::time::Timeout<AcquireFut<'_, T>> {
+    fn poll_slot(&mut self, cx: &mut Context<'_>) -> Poll<Slot> {
+        Pin::new(self).poll(cx).map(|out| match out {
+            Ok(true) => Slot::Taken,
+            Ok(false) => Slot::Closed,
+            Err(_) => Slot::TimedOut,
+        })
+    }
+}
+
+/// A send (`Sender::send`, `send_timeout`): the value, held until a slot is taken (then it is
+/// buffered) or the send fails (then it is handed back). Dropped still holding it, by the
+/// thread or task that made it, while the receiver could still have taken it, the value is
+/// lost: recorded for [`FindingKind::LostMessage`](crate::FindingKind::LostMessage).
+pub(crate) struct SendFut<'a, T, S> {
+    tx: &'a Tx<T>,
+    slot: S,
+    value: Option<T>,
+    op: &'static str,
+    at: Loc,
+    /// The thread that made it.
+    owner: Tid,
+}
+
+impl<'a, T, S> SendFut<'a, T, S> {
+    pub(crate) fn new(tx: &'a Tx<T>, slot: S, value: T, op: &'static str, at: Loc) -> Self {
+        let owner = tx.chan.exec().me();
+        SendFut {
+            tx,
+            slot,
+            value: Some(value),
+            op,
+            at,
+            owner,
+        }
+    }
+}
+
+impl<T, S: Unpin> Unpin for SendFut<'_, T, S> {}
+
+impl<T, S: SlotFut> Future for SendFut<'_, T, S> {
+    /// The value back, and why, if it was not sent.
+    type Output = Result<(), (T, Slot)>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        let slot = match this.slot.poll_slot(cx) {
+            Poll::Ready(slot) => slot,
+            Poll::Pending => return Poll::Pending,
+        };
+        let Some(value) = this.value.take() else {
+            panic!("`async fn` resumed after completion");
+        };
+        Poll::Ready(match slot {
+            Slot::Taken => {
+                let exec = this.tx.chan.exec();
+                this.tx
+                    .chan
+                    .push(&exec, this.tx, value, this.at)
+                    .map_err(|v| (v, Slot::Closed))
+            }
+            why => Err((value, why)),
+        })
+    }
+}
+
+impl<T, S> Drop for SendFut<'_, T, S> {
+    fn drop(&mut self) {
+        if self.value.is_none() {
+            return;
+        }
+        let Some(exec) = self.tx.chan.handle.live() else {
+            return;
+        };
+        // A closed receiver takes nothing more: polled, the send would hand the value back.
+        if self.tx.chan.is_closed() || exec.me() != self.owner {
+            return;
+        }
+        model::lost_message(&exec, self.tx.chan.id(), self.op, self.at);
     }
 }

@@ -38,16 +38,16 @@ use std::task::{Context, Poll};
 
 use ::tokio::sync::mpsc as tk;
 
-use super::chan::{self, Chan, Parked, Tx, WeakTx};
-use super::futs::{self, AcquireFut, ClosedFut, RecvFut, RecvMany, RecvOne};
+use super::chan::{self, Acquire, Chan, Parked, Tx, WeakTx};
+use super::futs::{self, AcquireFut, ClosedFut, RecvFut, RecvMany, RecvOne, SendFut, Slot};
 use crate::runtime::{self, Imp, Loc};
 
 /// tokio's error types of `mpsc`, as they are.
 pub mod error {
-    pub use ::tokio::sync::mpsc::error::{SendError, TryRecvError, TrySendError};
+    pub use ::tokio::sync::mpsc::error::{SendError, SendTimeoutError, TryRecvError, TrySendError};
 }
 
-use error::{SendError, TryRecvError, TrySendError};
+use error::{SendError, SendTimeoutError, TryRecvError, TrySendError};
 
 /// The receiving half's model: the channel, and what its pending receive registered.
 struct Rx<T> {
@@ -181,6 +181,31 @@ pub struct Permit<'a, T> {
     imp: Option<PermitImp<'a, T>>,
 }
 
+/// Slots reserved at once ([`Sender::reserve_many`], [`Sender::try_reserve_many`]), as tokio's
+/// `mpsc::PermitIterator`: each item is a [`Permit`]; dropping it gives back the slots not
+/// taken.
+pub struct PermitIterator<'a, T> {
+    imp: Imp<tk::PermitIterator<'a, T>, ManyPermits<'a, T>>,
+}
+
+/// The model's reserved slots: the sender, how many are left, and where they were reserved.
+struct ManyPermits<'a, T> {
+    tx: &'a Tx<T>,
+    n: usize,
+    at: Loc,
+}
+
+/// A reserved slot that owns its sender ([`Sender::reserve_owned`]), as tokio's
+/// `mpsc::OwnedPermit`: sending through it gives the sender back; dropping it gives the slot
+/// back (and drops the sender).
+pub struct OwnedPermit<T> {
+    /// `None` once sent or released.
+    imp: Option<OwnedPermitImp<T>>,
+}
+
+/// An owned permit's implementation: tokio's, or the model's sender and where it reserved.
+type OwnedPermitImp<T> = Imp<tk::OwnedPermit<T>, (Tx<T>, Loc)>;
+
 impl<T> Clone for Sender<T> {
     #[track_caller]
     fn clone(&self) -> Self {
@@ -203,9 +228,11 @@ impl<T> Clone for WeakSender<T> {
 }
 
 impl<T> Sender<T> {
-    /// Sends `value`, waiting for a free slot, as tokio's `Sender::send`. Cancel safe in
-    /// tokio's sense: dropping the future before it completes loses `value` and the sender's
-    /// place in the queue.
+    /// Sends `value`, waiting for a free slot, as tokio's `Sender::send`. Dropping the future
+    /// before it completes (a `select!` whose other branch completed first) loses `value` and
+    /// the sender's place in the queue: inside a check that is a
+    /// [`LostMessage`](crate::FindingKind::LostMessage) finding, unless the receiver was
+    /// already closed. [`reserve`](Self::reserve) first loses nothing when it is cancelled.
     ///
     /// # Errors
     ///
@@ -225,17 +252,68 @@ impl<T> Sender<T> {
     #[track_caller]
     pub fn send(&self, value: T) -> impl Future<Output = Result<(), SendError<T>>> + '_ {
         let at = runtime::caller();
+        let op = "Sender::send";
+        // The model's future is made now, holding the value: dropped before its first poll,
+        // it loses the value as tokio's does.
+        let fut = match &self.imp {
+            Imp::Std(s) => Err((s, value)),
+            Imp::Model(tx) => Ok(SendFut::new(tx, AcquireFut::new(tx, op, at), value, op, at)),
+        };
         async move {
-            match &self.imp {
-                Imp::Std(s) => s.send(value).await,
-                Imp::Model(tx) => {
-                    if AcquireFut::new(tx, "Sender::send", at).await {
-                        let exec = tx.chan.exec();
-                        tx.chan.push(&exec, tx, value, at).map_err(SendError)
-                    } else {
-                        Err(SendError(value))
-                    }
-                }
+            match fut {
+                Err((s, value)) => s.send(value).await,
+                Ok(fut) => fut.await.map_err(|(value, _)| SendError(value)),
+            }
+        }
+    }
+
+    /// Sends `value`, waiting at most `timeout` for a free slot, as tokio's
+    /// `Sender::send_timeout` (which reserves a slot under a `time::timeout`, then sends). The
+    /// time is the check's modelled clock: whether the slot or the timeout comes first is the
+    /// schedule's. Dropped before it completes, it loses `value` as [`send`](Self::send) does.
+    ///
+    /// # Errors
+    ///
+    /// `Timeout(value)` if no slot came in time, `Closed(value)` if the receiver is closed or
+    /// dropped.
+    ///
+    /// ```
+    /// use leakcheck::tokio::sync::mpsc::{self, error::SendTimeoutError};
+    /// use leakcheck::tokio::time::Duration;
+    ///
+    /// leakcheck::check(|| {
+    ///     leakcheck::block_on(async {
+    ///         let (tx, mut rx) = mpsc::channel(1);
+    ///         tx.send_timeout(1, Duration::from_millis(10)).await.unwrap();
+    ///         // Full, and nobody receives: the timeout ends the wait, with the value back.
+    ///         let err = tx.send_timeout(2, Duration::from_millis(10)).await.unwrap_err();
+    ///         assert!(matches!(err, SendTimeoutError::Timeout(2)));
+    ///         assert_eq!(rx.recv().await, Some(1));
+    ///     });
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn send_timeout(
+        &self,
+        value: T,
+        timeout: std::time::Duration,
+    ) -> impl Future<Output = Result<(), SendTimeoutError<T>>> + '_ {
+        let at = runtime::caller();
+        let op = "Sender::send_timeout";
+        let fut = match &self.imp {
+            Imp::Std(s) => Err((s, value)),
+            Imp::Model(tx) => {
+                let slot = crate::tokio::time::timeout(timeout, AcquireFut::new(tx, op, at));
+                Ok(SendFut::new(tx, slot, value, op, at))
+            }
+        };
+        async move {
+            match fut {
+                Err((s, value)) => s.send_timeout(value, timeout).await,
+                Ok(fut) => fut.await.map_err(|(value, why)| match why {
+                    Slot::TimedOut => SendTimeoutError::Timeout(value),
+                    _ => SendTimeoutError::Closed(value),
+                }),
             }
         }
     }
@@ -326,6 +404,171 @@ impl<T> Sender<T> {
                     } else {
                         Err(SendError(()))
                     }
+                }
+            }
+        }
+    }
+
+    /// Waits until `n` slots are free and reserves them all, as tokio's `Sender::reserve_many`:
+    /// like a send, it waits in the queue of senders in turn, taking slots as they come free
+    /// and holding them until it has `n`; cancelled, it gives back what it had. A cancelled
+    /// reservation loses nothing: no value was given.
+    ///
+    /// # Errors
+    ///
+    /// If `n` is more than the channel's capacity, or the receiver is closed or dropped.
+    ///
+    /// ```
+    /// use leakcheck::tokio::sync::mpsc;
+    ///
+    /// leakcheck::check(|| {
+    ///     leakcheck::block_on(async {
+    ///         let (tx, mut rx) = mpsc::channel(2);
+    ///         let mut permits = tx.reserve_many(2).await.unwrap();
+    ///         assert_eq!(tx.capacity(), 0);
+    ///         permits.next().unwrap().send(1);
+    ///         drop(permits); // the slot not taken goes back
+    ///         assert_eq!(tx.capacity(), 1);
+    ///         assert_eq!(rx.recv().await, Some(1));
+    ///         assert!(tx.reserve_many(3).await.is_err()); // more than the capacity
+    ///     });
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn reserve_many(
+        &self,
+        n: usize,
+    ) -> impl Future<Output = Result<PermitIterator<'_, T>, SendError<()>>> + '_ {
+        let at = runtime::caller();
+        async move {
+            match &self.imp {
+                Imp::Std(s) => s
+                    .reserve_many(n)
+                    .await
+                    .map(|p| PermitIterator { imp: Imp::Std(p) }),
+                Imp::Model(tx) => {
+                    if n > self.max_capacity() {
+                        return Err(SendError(()));
+                    }
+                    let mut fut = AcquireFut::new(tx, "Sender::reserve_many", at);
+                    fut.acq = Acquire::many(n);
+                    if fut.await {
+                        Ok(PermitIterator {
+                            imp: Imp::Model(ManyPermits { tx, n, at }),
+                        })
+                    } else {
+                        Err(SendError(()))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reserves `n` slots if they are free now, as tokio's `Sender::try_reserve_many`.
+    ///
+    /// # Errors
+    ///
+    /// `Full(())` if they are not (or `n` is more than the capacity), `Closed(())` if the
+    /// receiver is closed or dropped.
+    #[track_caller]
+    pub fn try_reserve_many(&self, n: usize) -> Result<PermitIterator<'_, T>, TrySendError<()>> {
+        let at = runtime::caller();
+        match &self.imp {
+            Imp::Std(s) => s
+                .try_reserve_many(n)
+                .map(|p| PermitIterator { imp: Imp::Std(p) }),
+            Imp::Model(tx) => {
+                if n > self.max_capacity() {
+                    return Err(TrySendError::Full(()));
+                }
+                tx.chan.exec().switch("Sender::try_reserve_many", at);
+                match tx.chan.try_acquire_n(n) {
+                    Ok(()) => Ok(PermitIterator {
+                        imp: Imp::Model(ManyPermits { tx, n, at }),
+                    }),
+                    Err(true) => Err(TrySendError::Closed(())),
+                    Err(false) => Err(TrySendError::Full(())),
+                }
+            }
+        }
+    }
+
+    /// Waits for a free slot and reserves it, moving the sender into the permit, as tokio's
+    /// `Sender::reserve_owned`: the permit may live as long as it likes (`'static`).
+    ///
+    /// # Errors
+    ///
+    /// If the receiver is closed or dropped (the sender is dropped then, as tokio's).
+    ///
+    /// ```
+    /// use leakcheck::tokio::{self, sync::mpsc};
+    ///
+    /// leakcheck::check(|| {
+    ///     leakcheck::block_on(async {
+    ///         let (tx, mut rx) = mpsc::channel(1);
+    ///         let permit = tx.clone().reserve_owned().await.unwrap();
+    ///         tokio::spawn(async move {
+    ///             permit.send(7); // gives the sender back, dropped here
+    ///         });
+    ///         assert_eq!(rx.recv().await, Some(7));
+    ///         drop(tx);
+    ///         assert_eq!(rx.recv().await, None);
+    ///     });
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn reserve_owned(self) -> impl Future<Output = Result<OwnedPermit<T>, SendError<()>>> {
+        let at = runtime::caller();
+        async move {
+            match self.imp {
+                Imp::Std(s) => s.reserve_owned().await.map(|p| OwnedPermit {
+                    imp: Some(Imp::Std(p)),
+                }),
+                Imp::Model(tx) => {
+                    if AcquireFut::new(&tx, "Sender::reserve_owned", at).await {
+                        Ok(OwnedPermit {
+                            imp: Some(Imp::Model((tx, at))),
+                        })
+                    } else {
+                        Err(SendError(()))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reserves a free slot if there is one now, moving the sender into the permit, as
+    /// tokio's `Sender::try_reserve_owned`.
+    ///
+    /// # Errors
+    ///
+    /// `Full(sender)` if there is none, `Closed(sender)` if the receiver is closed or dropped:
+    /// the sender back either way.
+    #[track_caller]
+    pub fn try_reserve_owned(self) -> Result<OwnedPermit<T>, TrySendError<Self>> {
+        let at = runtime::caller();
+        match self.imp {
+            Imp::Std(s) => s
+                .try_reserve_owned()
+                .map(|p| OwnedPermit {
+                    imp: Some(Imp::Std(p)),
+                })
+                .map_err(|e| match e {
+                    TrySendError::Full(s) => TrySendError::Full(Sender { imp: Imp::Std(s) }),
+                    TrySendError::Closed(s) => TrySendError::Closed(Sender { imp: Imp::Std(s) }),
+                }),
+            Imp::Model(tx) => {
+                tx.chan.exec().switch("Sender::try_reserve_owned", at);
+                match tx.chan.try_acquire() {
+                    Ok(()) => Ok(OwnedPermit {
+                        imp: Some(Imp::Model((tx, at))),
+                    }),
+                    Err(true) => Err(TrySendError::Closed(Sender {
+                        imp: Imp::Model(tx),
+                    })),
+                    Err(false) => Err(TrySendError::Full(Sender {
+                        imp: Imp::Model(tx),
+                    })),
                 }
             }
         }
@@ -493,6 +736,123 @@ impl<T> Drop for Permit<'_, T> {
     }
 }
 
+impl<'a, T> Iterator for PermitIterator<'a, T> {
+    type Item = Permit<'a, T>;
+
+    fn next(&mut self) -> Option<Permit<'a, T>> {
+        match &mut self.imp {
+            Imp::Std(p) => p.next().map(|p| Permit {
+                imp: Some(Imp::Std(p)),
+            }),
+            Imp::Model(m) => {
+                if m.n == 0 {
+                    return None;
+                }
+                m.n -= 1;
+                Some(Permit {
+                    imp: Some(Imp::Model((m.tx, m.at))),
+                })
+            }
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match &self.imp {
+            Imp::Std(p) => p.size_hint(),
+            Imp::Model(m) => (m.n, Some(m.n)),
+        }
+    }
+}
+
+impl<T> ExactSizeIterator for PermitIterator<'_, T> {}
+
+impl<T> std::iter::FusedIterator for PermitIterator<'_, T> {}
+
+impl<T> Drop for PermitIterator<'_, T> {
+    fn drop(&mut self) {
+        if let Imp::Model(m) = &self.imp {
+            if m.n > 0 {
+                m.tx.chan.give_back_n(m.n);
+            }
+        }
+    }
+}
+
+impl<T> OwnedPermit<T> {
+    /// Sends `value` in the reserved slot, and gives the sender back.
+    pub fn send(mut self, value: T) -> Sender<T> {
+        match self.imp.take() {
+            Some(Imp::Std(p)) => Sender {
+                imp: Imp::Std(p.send(value)),
+            },
+            Some(Imp::Model((tx, at))) => {
+                let exec = tx.chan.exec();
+                exec.switch("OwnedPermit::send", at);
+                // A bounded channel buffers even when closed (the slot was reserved).
+                let _ = tx.chan.push(&exec, &tx, value, at);
+                Sender {
+                    imp: Imp::Model(tx),
+                }
+            }
+            None => unreachable!("an OwnedPermit is only emptied when it is consumed"),
+        }
+    }
+
+    /// Gives the slot back without sending, and the sender too.
+    pub fn release(mut self) -> Sender<T> {
+        match self.imp.take() {
+            Some(Imp::Std(p)) => Sender {
+                imp: Imp::Std(p.release()),
+            },
+            Some(Imp::Model((tx, _))) => {
+                tx.chan.give_back();
+                Sender {
+                    imp: Imp::Model(tx),
+                }
+            }
+            None => unreachable!("an OwnedPermit is only emptied when it is consumed"),
+        }
+    }
+
+    /// Whether `other` is a permit of the same channel.
+    pub fn same_channel(&self, other: &Self) -> bool {
+        match (&self.imp, &other.imp) {
+            (Some(Imp::Std(a)), Some(Imp::Std(b))) => a.same_channel(b),
+            (Some(Imp::Model(a)), Some(Imp::Model(b))) => Arc::ptr_eq(&a.0.chan, &b.0.chan),
+            _ => false,
+        }
+    }
+
+    /// Whether `sender` sends on this permit's channel.
+    pub fn same_channel_as_sender(&self, sender: &Sender<T>) -> bool {
+        match (&self.imp, &sender.imp) {
+            (Some(Imp::Std(a)), Imp::Std(b)) => a.same_channel_as_sender(b),
+            (Some(Imp::Model(a)), Imp::Model(b)) => Arc::ptr_eq(&a.0.chan, &b.chan),
+            _ => false,
+        }
+    }
+}
+
+impl<T> Drop for OwnedPermit<T> {
+    fn drop(&mut self) {
+        if let Some(Imp::Model((tx, _))) = &self.imp {
+            tx.chan.give_back();
+        }
+    }
+}
+
+impl<T> fmt::Debug for PermitIterator<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PermitIterator").finish_non_exhaustive()
+    }
+}
+
+impl<T> fmt::Debug for OwnedPermit<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OwnedPermit").finish_non_exhaustive()
+    }
+}
+
 macro_rules! receiver {
     ($name:ident) => {
         impl<T> $name<T> {
@@ -585,6 +945,82 @@ macro_rules! receiver {
                 match &mut self.imp {
                     Imp::Std(r) => r.blocking_recv(),
                     Imp::Model(rx) => futs::recv_blocking(&rx.chan, &mut rx.parked, at),
+                }
+            }
+
+            /// Receives up to `limit` messages into `buffer`, blocking the thread until there is
+            /// one, as tokio's `blocking_recv_many`: how many it received; 0 once the channel is
+            /// closed and drained (or if `limit` is 0).
+            ///
+            /// # Panics
+            ///
+            /// Called from a task or inside `block_on`, as tokio's.
+            #[track_caller]
+            pub fn blocking_recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
+                let at = runtime::caller();
+                match &mut self.imp {
+                    Imp::Std(r) => r.blocking_recv_many(buffer, limit),
+                    Imp::Model(rx) => {
+                        if limit == 0 {
+                            futs::forbid_in_runtime(&rx.chan.exec());
+                            return 0;
+                        }
+                        match futs::recv_blocking(&rx.chan, &mut rx.parked, at) {
+                            Some(first) => {
+                                let before = buffer.len();
+                                buffer.push(first);
+                                let exec = rx.chan.exec();
+                                while buffer.len() - before < limit {
+                                    match rx.chan.try_recv(&exec, at) {
+                                        Ok(v) => buffer.push(v),
+                                        Err(_) => break,
+                                    }
+                                }
+                                buffer.len() - before
+                            }
+                            None => 0,
+                        }
+                    }
+                }
+            }
+
+            /// Polls for up to `limit` messages into `buffer`, as tokio's `poll_recv_many`:
+            /// `Ready(n)` with how many it received (0 once the channel is closed and drained,
+            /// or at once if `limit` is 0), `Pending` (registered to be woken) if none is there.
+            #[track_caller]
+            pub fn poll_recv_many(
+                &mut self,
+                cx: &mut Context<'_>,
+                buffer: &mut Vec<T>,
+                limit: usize,
+            ) -> Poll<usize> {
+                let at = runtime::caller();
+                match &mut self.imp {
+                    Imp::Std(r) => r.poll_recv_many(cx, buffer, limit),
+                    Imp::Model(rx) => {
+                        if limit == 0 {
+                            return Poll::Ready(0);
+                        }
+                        let mut fut = RecvFut {
+                            chan: &rx.chan,
+                            parked: &mut rx.parked,
+                            op: "Receiver::poll_recv_many",
+                            at,
+                        };
+                        let out = match fut.poll_one(cx) {
+                            Poll::Ready(Some(v)) => {
+                                let before = buffer.len();
+                                buffer.push(v);
+                                fut.more(buffer, before + limit);
+                                Poll::Ready(buffer.len() - before)
+                            }
+                            Poll::Ready(None) => Poll::Ready(0),
+                            Poll::Pending => Poll::Pending,
+                        };
+                        // A pending poll stays registered, as tokio's: its waker is woken.
+                        std::mem::forget(fut);
+                        out
+                    }
                 }
             }
 
