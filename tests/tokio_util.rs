@@ -160,10 +160,12 @@ fn a_task_awaiting_recv_after_the_cancel_is_told_to_select_on_cancelled() {
             token,
             cancelled,
             blocked,
+            still_runnable,
         } = unresponsive.detail()
         else {
             unreachable!()
         };
+        assert_eq!(*still_runnable, None, "blocked, not still runnable");
         assert_eq!(thread.role, Role::Task);
         assert_eq!(token.to_string(), "token#1");
         assert_eq!(cancelled.at.line, lines[1]);

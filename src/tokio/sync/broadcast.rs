@@ -39,9 +39,9 @@ use ::tokio::sync::broadcast as tk;
 
 use super::broadcast_chan::{self, Bcast, Miss};
 use super::chan::{key, Parked};
+use super::closed::ClosedFut;
 use super::futs::forbid_in_runtime;
 use crate::runtime::channel::Dir;
-use crate::runtime::task as model;
 use crate::runtime::{self, Exec, Imp, Loc, WaitOn};
 
 /// tokio's error types of `broadcast`, as they are.
@@ -422,14 +422,7 @@ impl<T> Sender<T> {
         async move {
             match &self.imp {
                 Imp::Std(s) => s.closed().await,
-                Imp::Model(tx) => {
-                    ClosedFut {
-                        b: &tx.b,
-                        key: key(),
-                        at,
-                    }
-                    .await
-                }
+                Imp::Model(tx) => ClosedFut::new(&*tx.b, at).await,
             }
         }
     }
@@ -877,36 +870,6 @@ impl<T> Drop for RecvFut<'_, T> {
     fn drop(&mut self) {
         self.b.forget_recv(self.key);
         self.parked.release(self.b.handle);
-    }
-}
-
-/// `Sender::closed`.
-struct ClosedFut<'a, T> {
-    b: &'a Bcast<T>,
-    key: u64,
-    at: Loc,
-}
-
-impl<T> Future for ClosedFut<'_, T> {
-    type Output = ();
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let exec = self.b.exec();
-        let op = "Sender::closed";
-        if !exec.switch(op, self.at) {
-            return Poll::Pending;
-        }
-        let out = self.b.poll_closed(&exec, self.key, cx.waker());
-        if out.is_pending() {
-            model::awaits(&exec, op, WaitOn::Object(self.b.id()), self.at);
-        }
-        out
-    }
-}
-
-impl<T> Drop for ClosedFut<'_, T> {
-    fn drop(&mut self) {
-        self.b.forget_closed(self.key);
     }
 }
 

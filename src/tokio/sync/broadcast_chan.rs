@@ -14,6 +14,7 @@
 use std::sync::{Arc, Mutex as StdMutex, MutexGuard as StdGuard};
 use std::task::{Poll, Waker};
 
+use super::closed::ClosedSource;
 use crate::runtime::channel::{ChannelState, Dir, EndRec, Flavor};
 use crate::runtime::waiter::{self, Keyed, Waiter};
 use crate::runtime::{Exec, Handle, Loc, ObjId};
@@ -341,24 +342,6 @@ impl<T> Bcast<T> {
         drop(gone);
     }
 
-    /// One attempt of `Sender::closed`: ready once the channel is closed, else registered.
-    pub(crate) fn poll_closed(&self, exec: &Exec, key: u64, waker: &Waker) -> Poll<()> {
-        let mut inner = self.inner();
-        if inner.closed {
-            drop(inner.closed_waiters.remove(key));
-            return Poll::Ready(());
-        }
-        let w = Waiter::of(exec, Some(waker));
-        inner.closed_waiters.set(key, w);
-        Poll::Pending
-    }
-
-    /// A pending `Sender::closed` (key `key`) is gone.
-    pub(crate) fn forget_closed(&self, key: u64) {
-        let gone = self.inner().closed_waiters.remove(key);
-        drop(gone);
-    }
-
     /// tokio's `Sender::len`.
     pub(crate) fn len(&self) -> usize {
         self.inner().len()
@@ -420,5 +403,33 @@ fn consumed<T>(inner: &mut Inner<T>, idx: usize) -> Option<T> {
         slot.val.take()
     } else {
         None
+    }
+}
+
+impl<T> ClosedSource for Bcast<T> {
+    fn chan_exec(&self) -> std::rc::Rc<Exec> {
+        self.exec()
+    }
+
+    fn chan_id(&self) -> ObjId {
+        self.id()
+    }
+
+    /// One attempt of `Sender::closed`: ready once the channel is closed, else registered.
+    fn poll_closed(&self, exec: &Exec, key: u64, waker: &Waker) -> Poll<()> {
+        let mut inner = self.inner();
+        if inner.closed {
+            drop(inner.closed_waiters.remove(key));
+            return Poll::Ready(());
+        }
+        let w = Waiter::of(exec, Some(waker));
+        inner.closed_waiters.set(key, w);
+        Poll::Pending
+    }
+
+    /// A pending `Sender::closed` (key `key`) is gone.
+    fn forget_closed(&self, key: u64) {
+        let gone = self.inner().closed_waiters.remove(key);
+        drop(gone);
     }
 }

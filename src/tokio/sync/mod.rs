@@ -28,6 +28,7 @@ mod barrier;
 pub mod broadcast;
 mod broadcast_chan;
 mod chan;
+mod closed;
 mod futs;
 pub mod mpsc;
 mod mutex;

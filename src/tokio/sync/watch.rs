@@ -40,10 +40,10 @@ use std::task::{Context, Poll};
 use ::tokio::sync::watch as tk;
 
 use super::chan::{key, Parked};
+use super::closed::ClosedFut;
 use super::watch_chan::{self, ReadHold, Watch};
 use crate::runtime::channel::Dir;
-use crate::runtime::task as model;
-use crate::runtime::{self, Imp, Loc, WaitOn};
+use crate::runtime::{self, Imp, Loc};
 
 /// tokio's error types of `watch`, as they are.
 pub mod error {
@@ -503,14 +503,7 @@ impl<T> Sender<T> {
         async move {
             match &self.imp {
                 Imp::Std(s) => s.closed().await,
-                Imp::Model(tx) => {
-                    ClosedFut {
-                        w: &tx.w,
-                        key: key(),
-                        at,
-                    }
-                    .await
-                }
+                Imp::Model(tx) => ClosedFut::new(&*tx.w, at).await,
             }
         }
     }
@@ -906,36 +899,6 @@ impl<T> Drop for ChangedFut<'_, T> {
     fn drop(&mut self) {
         self.w.forget_changed(self.key);
         self.parked.release(self.w.handle);
-    }
-}
-
-/// `Sender::closed`.
-struct ClosedFut<'a, T> {
-    w: &'a Watch<T>,
-    key: u64,
-    at: Loc,
-}
-
-impl<T> Future for ClosedFut<'_, T> {
-    type Output = ();
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let exec = self.w.exec();
-        let op = "Sender::closed";
-        if !exec.switch(op, self.at) {
-            return Poll::Pending;
-        }
-        let out = self.w.poll_closed(&exec, self.key, cx.waker());
-        if out.is_pending() {
-            model::awaits(&exec, op, WaitOn::Object(self.w.id()), self.at);
-        }
-        out
-    }
-}
-
-impl<T> Drop for ClosedFut<'_, T> {
-    fn drop(&mut self) {
-        self.w.forget_closed(self.key);
     }
 }
 

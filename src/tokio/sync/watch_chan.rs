@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex as StdMutex, MutexGuard as StdGuard};
 use std::sync::{RwLock as StdRwLock, RwLockReadGuard as StdReadGuard};
 use std::task::{Poll, Waker};
 
+use super::closed::ClosedSource;
 use crate::runtime::channel::{ChannelState, Dir, EndRec, Flavor};
 use crate::runtime::rwlock::{self as lock_model, RwLockState};
 use crate::runtime::waiter::{self, Keyed, Waiter};
@@ -268,9 +269,19 @@ impl<T> Watch<T> {
         let gone = self.inner().rx_waiters.remove(key);
         drop(gone);
     }
+}
+
+impl<T> ClosedSource for Watch<T> {
+    fn chan_exec(&self) -> std::rc::Rc<Exec> {
+        self.exec()
+    }
+
+    fn chan_id(&self) -> ObjId {
+        self.id()
+    }
 
     /// One attempt of `Sender::closed`: ready once no receiver is left, else registered.
-    pub(crate) fn poll_closed(&self, exec: &Exec, key: u64, waker: &Waker) -> Poll<()> {
+    fn poll_closed(&self, exec: &Exec, key: u64, waker: &Waker) -> Poll<()> {
         let mut inner = self.inner();
         if inner.receivers == 0 {
             drop(inner.tx_waiters.remove(key));
@@ -282,7 +293,7 @@ impl<T> Watch<T> {
     }
 
     /// A pending `Sender::closed` (key `key`) is gone.
-    pub(crate) fn forget_closed(&self, key: u64) {
+    fn forget_closed(&self, key: u64) {
         let gone = self.inner().tx_waiters.remove(key);
         drop(gone);
     }
