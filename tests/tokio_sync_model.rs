@@ -697,6 +697,8 @@ enum LockOp {
     TryWrite,
     /// Drops held guard `i`.
     Unlock(usize),
+    /// Downgrades held guard `i` if it is a write guard.
+    Downgrade(usize),
 }
 
 fn lock_op() -> impl Strategy<Value = LockOp> {
@@ -706,6 +708,7 @@ fn lock_op() -> impl Strategy<Value = LockOp> {
         1 => Just(LockOp::TryRead),
         1 => Just(LockOp::TryWrite),
         3 => (0..4usize).prop_map(LockOp::Unlock),
+        1 => (0..4usize).prop_map(LockOp::Downgrade),
     ]
 }
 
@@ -765,6 +768,92 @@ macro_rules! rwlock_run {
                         String::new()
                     }
                 }
+                LockOp::Downgrade(i) => {
+                    if held.is_empty() {
+                        "-".into()
+                    } else {
+                        let n = held.len();
+                        match held.remove(i % n) {
+                            Guard::Write(w) => {
+                                held.push(Guard::Read(w.downgrade()));
+                                "downgraded".into()
+                            }
+                            read => {
+                                held.push(read);
+                                "read".into()
+                            }
+                        }
+                    }
+                }
+            });
+        }
+        drop(slots);
+        drop(held);
+        out
+    }};
+}
+
+#[derive(Clone, Copy, Debug)]
+enum MutexOp {
+    /// Polls pending lock `slot` once (starting it if needed).
+    Lock(usize),
+    /// Drops (cancels) pending lock `slot`.
+    Cancel(usize),
+    TryLock,
+    /// Drops held guard `i`.
+    Unlock(usize),
+}
+
+fn mutex_op() -> impl Strategy<Value = MutexOp> {
+    prop_oneof![
+        4 => (0..SLOTS).prop_map(MutexOp::Lock),
+        1 => (0..SLOTS).prop_map(MutexOp::Cancel),
+        1 => Just(MutexOp::TryLock),
+        3 => (0..4usize).prop_map(MutexOp::Unlock),
+    ]
+}
+
+macro_rules! mutex_run {
+    ($mutex:expr, $ops:expr, $cx:expr) => {{
+        let mutex = $mutex;
+        let mut slots: Vec<Option<Pin<Box<dyn Future<Output = _> + '_>>>> =
+            (0..SLOTS).map(|_| None).collect();
+        let mut held = Vec::new();
+        let mut out = Vec::new();
+        for &op in $ops {
+            out.push(match op {
+                MutexOp::Lock(s) => {
+                    if slots[s].is_none() {
+                        slots[s] = Some(Box::pin(mutex.lock()));
+                    }
+                    match once(slots[s].as_mut().unwrap().as_mut(), $cx) {
+                        Poll::Ready(mut g) => {
+                            slots[s] = None;
+                            *g += 1;
+                            let seen = *g;
+                            held.push(g);
+                            format!("locked {seen}")
+                        }
+                        Poll::Pending => "pending".into(),
+                    }
+                }
+                MutexOp::Cancel(s) => format!("{}", slots[s].take().is_some()),
+                MutexOp::TryLock => match mutex.try_lock() {
+                    Ok(g) => {
+                        held.push(g);
+                        "locked".into()
+                    }
+                    Err(_) => "busy".into(),
+                },
+                MutexOp::Unlock(i) => {
+                    if held.is_empty() {
+                        "-".into()
+                    } else {
+                        let n = held.len();
+                        drop(held.remove(i % n));
+                        String::new()
+                    }
+                }
             });
         }
         drop(slots);
@@ -782,6 +871,17 @@ proptest! {
         run_inside(move |cx| {
             let a = rwlock_run!(leakcheck::tokio::sync::RwLock::new(0u32), &ops, cx);
             let b = rwlock_run!(tokio::sync::RwLock::new(0u32), &ops, cx);
+            assert_eq!(a, b, "{ops:?}");
+        })
+        .map_err(TestCaseError::fail)?;
+    }
+
+    /// `Mutex` behaves as tokio's: FIFO, a cancelled lock gives its place up.
+    #[test]
+    fn mutex_matches_tokio(ops in prop::collection::vec(mutex_op(), 1..MAX_OPS)) {
+        run_inside(move |cx| {
+            let a = mutex_run!(leakcheck::tokio::sync::Mutex::new(0u32), &ops, cx);
+            let b = mutex_run!(tokio::sync::Mutex::new(0u32), &ops, cx);
             assert_eq!(a, b, "{ops:?}");
         })
         .map_err(TestCaseError::fail)?;

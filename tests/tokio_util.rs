@@ -279,3 +279,46 @@ fn a_task_looping_until_its_token_is_cancelled_is_clean() {
         });
     }
 }
+
+#[test]
+fn waiting_on_a_tracker_names_the_tracked_task_it_waits_for() {
+    static LINES: Lines = Lines::new();
+    for config in [random(), pct()] {
+        let report = fails(config.schedules(100), || {
+            leakcheck::block_on(async {
+                let tracker = TaskTracker::new();
+                let (keep, rx) = tokio::sync::oneshot::channel::<()>();
+                let spawn_line = line!() + 1;
+                drop(tracker.spawn(async move {
+                    let _ = rx.await; // the body keeps the sender and never sends
+                }));
+                tracker.close();
+                LINES.set(&[spawn_line, line!() + 1]);
+                tracker.wait().await;
+                drop(keep);
+            });
+        });
+        let lines = LINES.get();
+        assert_eq!(
+            kinds(&report),
+            [FindingKind::Deadlock, FindingKind::UnclosedChannel]
+        );
+        let text = report.to_string();
+        let wait = format!(
+            "blocked in TaskTracker::wait on task#1 at tests/tokio_util.rs:{}",
+            lines[1]
+        );
+        assert!(text.contains(&wait), "{text}");
+        assert!(
+            text.contains(&format!(
+                "task#1, spawned at tests/tokio_util.rs:{}",
+                lines[0]
+            )),
+            "{text}"
+        );
+        assert!(
+            text.contains("cycle: thread#0 (the test body) -> task#1 -> channel#1"),
+            "{text}"
+        );
+    }
+}

@@ -268,6 +268,14 @@ impl<T> JoinHandle<T> {
         JoinHandle { imp: Imp::Std(h) }
     }
 
+    /// The model thread of the task, inside a check.
+    pub(crate) fn model_tid(&self) -> Option<Tid> {
+        match &self.imp {
+            Imp::Std(_) => None,
+            Imp::Model(m) => Some(m.tid),
+        }
+    }
+
     /// Aborts the task: its future is dropped at its next poll (now, if it is suspended), its
     /// destructors run, and awaiting the handle gives a cancelled [`JoinError`]. A blocking
     /// task that has started runs on, as tokio's.

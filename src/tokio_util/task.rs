@@ -8,7 +8,8 @@ use std::task::{Context, Poll, Waker};
 
 use ::tokio_util::either::Either;
 
-use crate::runtime::{self, task, Imp, Loc, WaitOn};
+use crate::runtime::{self, task, Imp, Loc, Tid, WaitOn};
+use crate::tokio::sync::key;
 use crate::tokio::task::JoinHandle;
 
 /// What the tasks of a model tracker share.
@@ -18,6 +19,9 @@ struct Shared {
     /// Tracked tasks (and futures) not yet done.
     live: usize,
     waiters: Vec<Waker>,
+    /// The tasks `spawn` started that have not ended, by their token's key: what `wait`
+    /// waits for, in reports.
+    tasks: Vec<(u64, Tid)>,
 }
 
 /// Counts tracked tasks, and lets the caller wait until the tracker is closed and they are all
@@ -51,13 +55,23 @@ impl Default for TaskTracker {
 }
 
 /// Marks one tracked task done when it drops (when the task completes or is cancelled).
-struct Token(Arc<StdMutex<Shared>>);
+struct Token(Arc<StdMutex<Shared>>, u64);
+
+impl Token {
+    /// A new token of the tracker `shared`: one more live future.
+    fn new(shared: &Arc<StdMutex<Shared>>) -> Token {
+        shared.lock().unwrap_or_else(|e| e.into_inner()).live += 1;
+        Token(shared.clone(), key())
+    }
+}
 
 impl Drop for Token {
     fn drop(&mut self) {
         let wakers = {
             let mut s = self.0.lock().unwrap_or_else(|e| e.into_inner());
             s.live -= 1;
+            let key = self.1;
+            s.tasks.retain(|(k, _)| *k != key);
             if s.closed && s.live == 0 {
                 std::mem::take(&mut s.waiters)
             } else {
@@ -98,12 +112,17 @@ impl TaskTracker {
         match &self.imp {
             Imp::Std(t) => crate::tokio::task::spawn_tracked_by_tokio(t, future),
             Imp::Model(shared) => {
-                shared.lock().unwrap_or_else(|e| e.into_inner()).live += 1;
-                let token = Token(shared.clone());
-                crate::tokio::spawn(async move {
+                let token = Token::new(shared);
+                let key = token.1;
+                let handle = crate::tokio::spawn(async move {
                     let _token = token;
                     future.await
-                })
+                });
+                if let Some(tid) = handle.model_tid() {
+                    let mut s = shared.lock().unwrap_or_else(|e| e.into_inner());
+                    s.tasks.push((key, tid));
+                }
+                handle
             }
         }
     }
@@ -112,10 +131,7 @@ impl TaskTracker {
     pub fn track_future<F: Future>(&self, future: F) -> impl Future<Output = F::Output> {
         let token = match &self.imp {
             Imp::Std(t) => return Either::Left(t.track_future(future)),
-            Imp::Model(shared) => {
-                shared.lock().unwrap_or_else(|e| e.into_inner()).live += 1;
-                Token(shared.clone())
-            }
+            Imp::Model(shared) => Token::new(shared),
         };
         Either::Right(async move {
             let _token = token;
@@ -225,19 +241,22 @@ impl Future for TrackerWait {
                 return Poll::Pending;
             }
         }
-        let done = {
+        let (done, first) = {
             let mut s = self.tracker.shared().expect("a model tracker");
             let done = s.closed && s.live == 0;
             if !done && !s.waiters.iter().any(|w| w.will_wake(cx.waker())) {
                 s.waiters.push(cx.waker().clone());
             }
-            done
+            (done, s.tasks.first().map(|(_, tid)| *tid))
         };
         if done {
             return Poll::Ready(());
         }
         if let Some(exec) = runtime::current() {
-            task::awaits(&exec, "TaskTracker::wait", WaitOn::Wake, self.at);
+            // Reports name a tracked task it waits for (the first spawned of those left), so a
+            // deadlock's cycle runs through it.
+            let on = first.map_or(WaitOn::Wake, WaitOn::Thread);
+            task::awaits(&exec, "TaskTracker::wait", on, self.at);
         }
         Poll::Pending
     }

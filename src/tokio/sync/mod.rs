@@ -29,6 +29,8 @@ pub mod broadcast;
 mod broadcast_chan;
 mod chan;
 mod closed;
+
+pub(crate) use chan::key;
 mod futs;
 pub mod mpsc;
 mod mutex;
