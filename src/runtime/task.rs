@@ -64,8 +64,11 @@ pub(crate) struct RuntimeState {
     /// The threads (tasks, or `block_on`'s caller) polling now, and where each was spawned.
     pub busy: Vec<(Tid, Loc)>,
     /// The threads waiting for a worker, woken (all of them: the scheduler picks who polls
-    /// next) when one is released; each leaves the queue when it takes one.
+    /// next) when one is released.
     pub waiting: Vec<Tid>,
+    /// How many threads want a worker and have none: those waiting, and those woken that have
+    /// not taken one yet.
+    pub wanting: usize,
     /// For a `LocalSet` (one worker, lent by whoever drives the set): who drives it.
     pub local: Option<LocalDrive>,
 }
@@ -255,6 +258,8 @@ pub(crate) struct TaskRec {
     pub local: Option<ObjId>,
     /// Blocked inside a poll while it drives a `LocalSet`: a wake reaches it there too.
     pub driving: bool,
+    /// It wants a worker and has none (counted in its runtime's `wanting`).
+    pub wants_worker: bool,
 }
 
 /// A waker's data: the execution and the task it wakes, and how many wakers exist for it
@@ -364,6 +369,7 @@ pub(crate) fn new_runtime(exec: &Exec, flavor: Flavor, at: Loc) -> ObjId {
             flavor,
             busy: Vec::new(),
             waiting: Vec::new(),
+            wanting: 0,
             local: None,
         },
     )
@@ -391,6 +397,7 @@ fn task_rec(serial: u64, tid: Tid, rt: ObjId, needs_worker: bool) -> Box<TaskRec
         completed: 0,
         local: None,
         driving: false,
+        wants_worker: false,
     })
 }
 
@@ -443,6 +450,10 @@ pub(crate) fn spawn(
     let state = reg.runtime(rt);
     if role == Role::Task && state.busy.len() >= state.workers() && exec.backend.block_new(tid) {
         state.waiting.push(tid);
+        state.wanting += 1;
+        if let Some(task) = reg.threads[tid].task.as_mut() {
+            task.wants_worker = true;
+        }
         reg.threads[tid].last_op = Some((POLL, at));
         reg.threads[tid].status = Status::Blocked(Wait {
             op: POLL,
@@ -472,26 +483,39 @@ fn release_worker(exec: &Exec, rt: ObjId, me: Tid) {
     state.busy.remove(i);
     // A `LocalSet`'s driver, waiting for its tasks to be done, looks again.
     let driver = state.local.as_ref().and_then(|l| l.driver);
-    let wake: Vec<Tid> = state.waiting.iter().copied().chain(driver).collect();
-    for t in wake {
+    for t in std::mem::take(&mut state.waiting).into_iter().chain(driver) {
         exec.wake(&mut reg, t);
+    }
+}
+
+/// Whether `me` wants a worker of `rt` (counted in its `wanting`) from now on.
+fn want_worker(reg: &mut super::Registry, rt: ObjId, me: Tid, wants: bool) {
+    let Some(task) = reg.threads[me].task.as_mut() else {
+        return;
+    };
+    if task.wants_worker != wants {
+        task.wants_worker = wants;
+        let state = reg.runtime(rt);
+        if wants {
+            state.wanting += 1;
+        } else {
+            state.wanting -= 1;
+        }
     }
 }
 
 /// Takes a worker of runtime `rt` for `me` (polling from `at`) if one is free; else queues
 /// `me` for one.
 fn take_worker(reg: &mut super::Registry, rt: ObjId, me: Tid, at: Loc) -> bool {
+    let free = reg.runtime(rt).worker_free();
+    want_worker(reg, rt, me, !free);
     let state = reg.runtime(rt);
-    if state.worker_free() {
-        state.waiting.retain(|t| *t != me);
+    if free {
         state.busy.push((me, at));
-        true
-    } else {
-        if !state.waiting.contains(&me) {
-            state.waiting.push(me);
-        }
-        false
+    } else if !state.waiting.contains(&me) {
+        state.waiting.push(me);
     }
+    free
 }
 
 /// The operation of a task waiting for a worker, and of each poll.
@@ -541,6 +565,7 @@ pub(crate) fn drive<F: Future + ?Sized>(
                 if reg.threads[me].task.as_ref().is_some_and(|t| t.aborted) {
                     // Aborted while it waited (its `LocalSet` was dropped): it polls no more.
                     reg.runtime(rt).waiting.retain(|t| *t != me);
+                    want_worker(reg, rt, me, false);
                     return true;
                 }
                 take_worker(reg, rt, me, at)
@@ -777,6 +802,7 @@ pub(crate) fn new_local_set(exec: &Exec, at: Loc) -> super::Handle {
             flavor: Flavor::CurrentThread,
             busy: Vec::new(),
             waiting: Vec::new(),
+            wanting: 0,
             local: Some(LocalDrive::default()),
         },
     )
@@ -910,7 +936,7 @@ pub(crate) fn drive_local<F: Future + ?Sized>(
             let got = exec.wait_until(RUN_UNTIL, WaitOn::Object(set), at, |reg| {
                 woken = reg.threads[me].task.as_ref().is_some_and(|t| t.notified);
                 let state = reg.runtime(set);
-                woken || (state.busy.is_empty() && state.waiting.is_empty())
+                woken || (state.busy.is_empty() && state.wanting == 0)
             });
             if let Some(mut reg) = exec.live() {
                 if let Some(t) = reg.threads[me].task.as_mut() {
