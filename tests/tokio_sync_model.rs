@@ -1200,3 +1200,62 @@ proptest! {
         .map_err(TestCaseError::fail)?;
     }
 }
+
+#[derive(Clone, Copy, Debug)]
+enum BarrierOp {
+    /// Polls pending wait `slot` once (starting it if needed).
+    Wait(usize),
+    /// Drops pending wait `slot`.
+    Cancel(usize),
+}
+
+fn barrier_op() -> impl Strategy<Value = BarrierOp> {
+    prop_oneof![
+        4 => (0..SLOTS).prop_map(BarrierOp::Wait),
+        1 => (0..SLOTS).prop_map(BarrierOp::Cancel),
+    ]
+}
+
+macro_rules! barrier_run {
+    ($barrier:expr, $ops:expr, $cx:expr) => {{
+        let barrier = $barrier;
+        let mut slots: Vec<Option<Pin<Box<dyn Future<Output = _> + '_>>>> =
+            (0..SLOTS).map(|_| None).collect();
+        let mut out = Vec::new();
+        for &op in $ops {
+            out.push(match op {
+                BarrierOp::Wait(s) => {
+                    if slots[s].is_none() {
+                        slots[s] = Some(Box::pin(barrier.wait()));
+                    }
+                    match once(slots[s].as_mut().unwrap().as_mut(), $cx) {
+                        Poll::Ready(r) => {
+                            slots[s] = None;
+                            format!("released, leader {}", r.is_leader())
+                        }
+                        Poll::Pending => "pending".into(),
+                    }
+                }
+                BarrierOp::Cancel(s) => format!("{}", slots[s].take().is_some()),
+            });
+        }
+        drop(slots);
+        out
+    }};
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// `Barrier` behaves as tokio's: a wait counts from its first poll, the last arrival of a
+    /// generation is its leader, and a cancelled wait still counts.
+    #[test]
+    fn barrier_matches_tokio(n in 1..4usize, ops in prop::collection::vec(barrier_op(), 1..MAX_OPS)) {
+        run_inside(move |cx| {
+            let a = barrier_run!(leakcheck::tokio::sync::Barrier::new(n), &ops, cx);
+            let b = barrier_run!(tokio::sync::Barrier::new(n), &ops, cx);
+            assert_eq!(a, b, "{n} {ops:?}");
+        })
+        .map_err(TestCaseError::fail)?;
+    }
+}
