@@ -446,14 +446,12 @@ pub(crate) fn spawn(
     t.context = Some(rt);
     t.task = Some(rec);
     // A task spawned while every worker is busy waits for one from the start, as a task queued
-    // on tokio's run queue does: it is not scheduled only to find the workers taken.
+    // on tokio's run queue does: it is not scheduled only to find the workers taken. (A task
+    // of a `LocalSet` nobody drives starts runnable: its first step wakes the set's driver.)
     let state = reg.runtime(rt);
     if role == Role::Task && state.busy.len() >= state.workers() && exec.backend.block_new(tid) {
         state.waiting.push(tid);
-        state.wanting += 1;
-        if let Some(task) = reg.threads[tid].task.as_mut() {
-            task.wants_worker = true;
-        }
+        want_worker(&mut reg, rt, tid, true);
         reg.threads[tid].last_op = Some((POLL, at));
         reg.threads[tid].status = Status::Blocked(Wait {
             op: POLL,
