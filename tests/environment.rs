@@ -10,11 +10,14 @@ static ENV: StdMutex<()> = StdMutex::new(());
 fn with_env<R>(vars: &[(&str, &str)], f: impl FnOnce() -> R) -> R {
     let _lock = ENV.lock().unwrap_or_else(|e| e.into_inner());
     for (k, v) in vars {
-        std::env::set_var(k, v);
+        // SAFETY: every test in this binary runs inside `with_env` and holds `ENV`, so no other
+        // thread reads or writes the environment meanwhile.
+        unsafe { std::env::set_var(k, v) };
     }
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
     for (k, _) in vars {
-        std::env::remove_var(k);
+        // SAFETY: as above, `ENV` is still held.
+        unsafe { std::env::remove_var(k) };
     }
     result.unwrap_or_else(|e| std::panic::resume_unwind(e))
 }

@@ -128,7 +128,7 @@ impl TaskTracker {
     }
 
     /// Wraps `future` so that the tracker counts it until it completes or drops.
-    pub fn track_future<F: Future>(&self, future: F) -> impl Future<Output = F::Output> {
+    pub fn track_future<F: Future>(&self, future: F) -> impl Future<Output = F::Output> + use<F> {
         let token = match &self.imp {
             Imp::Std(t) => return Either::Left(t.track_future(future)),
             Imp::Model(shared) => Token::new(shared),

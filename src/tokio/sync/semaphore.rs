@@ -330,14 +330,17 @@ impl Semaphore {
 impl SemaphorePermit<'_> {
     /// Keeps the permits away from the semaphore for good.
     pub fn forget(mut self) {
-        if let Imp::Model((h, key, n)) = &mut self.imp {
-            sem::release(*h, Kind::Semaphore, *key, *n, true);
-            *n = 0;
-        } else if let Imp::Std(p) = std::mem::replace(
-            &mut self.imp,
-            Imp::Model((Handle { serial: 0, id: 0 }, 0, 0)),
-        ) {
-            p.forget();
+        match &mut self.imp {
+            Imp::Model((h, key, n)) => {
+                sem::release(*h, Kind::Semaphore, *key, *n, true);
+                *n = 0;
+            }
+            Imp::Std(_) => {
+                let model = Imp::Model((Handle { serial: 0, id: 0 }, 0, 0));
+                if let Imp::Std(p) = std::mem::replace(&mut self.imp, model) {
+                    p.forget();
+                }
+            }
         }
     }
 
