@@ -318,10 +318,10 @@ pub fn __async_start(branches: u32) -> u32 {
     if branches <= 1 {
         return 0;
     }
-    if let Some(exec) = crate::runtime::current() {
-        if !exec.closed() {
-            return exec.choose(branches as usize) as u32;
-        }
+    if let Some(exec) = crate::runtime::current()
+        && !exec.closed()
+    {
+        return exec.choose(branches as usize) as u32;
     }
     fast_rand_n(branches)
 }

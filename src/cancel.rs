@@ -107,10 +107,9 @@ impl Token {
         let child = Token::new();
         if let (Some(exec), Some(parent), Some(me)) =
             (runtime::current(), self.inner.model, child.inner.model)
+            && exec.serial == parent.serial
         {
-            if exec.serial == parent.serial {
-                model::adopt(&exec, me.id, parent.id);
-            }
+            model::adopt(&exec, me.id, parent.id);
         }
         let cancelled = {
             let mut state = self.inner.state.lock().unwrap_or_else(|e| e.into_inner());

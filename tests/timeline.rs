@@ -117,12 +117,12 @@ fn validate(doc: &Value) -> Result<(), String> {
             while open.last().is_some_and(|&(_, end)| end <= a) {
                 open.pop();
             }
-            if let Some(&(_, end)) = open.last() {
-                if b > end {
-                    return Err(format!(
-                        "slices overlap on track {tid}: ({a}, {b}) crosses {end}"
-                    ));
-                }
+            if let Some(&(_, end)) = open.last()
+                && b > end
+            {
+                return Err(format!(
+                    "slices overlap on track {tid}: ({a}, {b}) crosses {end}"
+                ));
             }
             open.push((a, b));
         }

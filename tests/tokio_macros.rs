@@ -464,8 +464,8 @@ fn join_and_try_join_poll_in_tokios_rotation() {
                 );
             }
         });
-        let order = log.borrow().clone();
-        order
+
+        log.borrow().clone()
     };
     let tokio_four = |biased: bool| {
         let log = Rc::new(RefCell::new(Vec::new()));
@@ -481,8 +481,8 @@ fn join_and_try_join_poll_in_tokios_rotation() {
                 );
             }
         });
-        let order = log.borrow().clone();
-        order
+
+        log.borrow().clone()
     };
     assert_eq!(four(false), tokio_four(false));
     assert_eq!(four(true), tokio_four(true));

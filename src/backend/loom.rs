@@ -119,10 +119,10 @@ pub(crate) type OnEnd = Box<dyn FnMut(&Exec) -> bool>;
 impl Execution {
     /// Wakes `tid` if it is parked.
     fn unpark(&mut self, tid: Tid) {
-        if std::mem::take(&mut self.parked[tid]) {
-            if let Some(thread) = &self.threads[tid] {
-                thread.unpark();
-            }
+        if std::mem::take(&mut self.parked[tid])
+            && let Some(thread) = &self.threads[tid]
+        {
+            thread.unpark();
         }
     }
 }
@@ -192,11 +192,11 @@ fn resumed(me: Tid) {
     if pending {
         let steps = ctl.steps.get() + 1;
         ctl.steps.set(steps);
-        if steps > ctl.max_steps {
-            if let Some(exec) = runtime::current() {
-                exec.stop(Stop::StepLimit);
-                return;
-            }
+        if steps > ctl.max_steps
+            && let Some(exec) = runtime::current()
+        {
+            exec.stop(Stop::StepLimit);
+            return;
         }
         record(&ctl, Decision::Thread(me));
         check_deterministic(me);

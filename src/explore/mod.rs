@@ -301,10 +301,10 @@ pub(crate) fn explore(config: &Config, body: Body) -> Result<Summary, Failure> {
             Ok(summary)
         }
         Err(Failure::Found(report)) => {
-            if let Some(dir) = &settings.report_dir {
-                if let Err(e) = write_report(dir, &report, run.timeline.borrow().as_ref()) {
-                    eprintln!("{e}");
-                }
+            if let Some(dir) = &settings.report_dir
+                && let Err(e) = write_report(dir, &report, run.timeline.borrow().as_ref())
+            {
+                eprintln!("{e}");
             }
             Err(Failure::Found(report))
         }
@@ -603,16 +603,17 @@ fn replay(run: &Run<'_>, test: Option<&str>, text: &str) -> Result<(usize, bool)
         Some(path) => Token::decode(&files::read_token(path)?)?,
         None => Token::decode(text)?,
     };
-    if let Some(test) = test {
-        if !token.test.is_empty() && token.test != test {
-            return Err(ReplayError::Diverged {
-                reason: format!(
-                    "it was recorded for the test `{}`, and this is `{test}`",
-                    token.test
-                ),
-            }
-            .into());
+    if let Some(test) = test
+        && !token.test.is_empty()
+        && token.test != test
+    {
+        return Err(ReplayError::Diverged {
+            reason: format!(
+                "it was recorded for the test `{}`, and this is `{test}`",
+                token.test
+            ),
         }
+        .into());
     }
     let ctl = run.control();
     let scheduler = Rc::new(RefCell::new(Driven::replay(
@@ -655,10 +656,10 @@ fn replay(run: &Run<'_>, test: Option<&str>, text: &str) -> Result<(usize, bool)
 
 /// Appends the failing schedule's event log to the report, when the settings ask for it.
 fn with_log(run: &Run<'_>, report: &mut Report) {
-    if run.settings.trace {
-        if let Some(t) = run.timeline.borrow().as_ref() {
-            report.data_mut().schedule_log = Some(crate::timeline::text::render(t));
-        }
+    if run.settings.trace
+        && let Some(t) = run.timeline.borrow().as_ref()
+    {
+        report.data_mut().schedule_log = Some(crate::timeline::text::render(t));
     }
 }
 

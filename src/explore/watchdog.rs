@@ -119,11 +119,12 @@ fn watch(shared: &Shared, cx: &Context) {
                 progress.set_stalled(*since);
                 *raised = true;
             }
-            if *raised && away >= timeout.saturating_add(grace) {
-                if let Some(snapshot) = progress.snapshot() {
-                    drop(done);
-                    give_up(cx, snapshot, away);
-                }
+            if *raised
+                && away >= timeout.saturating_add(grace)
+                && let Some(snapshot) = progress.snapshot()
+            {
+                drop(done);
+                give_up(cx, snapshot, away);
             }
         }
     }
@@ -195,10 +196,10 @@ fn give_up(cx: &Context, s: Snapshot, away: Duration) -> ! {
         live: None,
         schedule_log: None,
     });
-    if let Some(dir) = &settings.report_dir {
-        if let Err(e) = write_report(dir, &report, None) {
-            eprintln!("{e}");
-        }
+    if let Some(dir) = &settings.report_dir
+        && let Err(e) = write_report(dir, &report, None)
+    {
+        eprintln!("{e}");
     }
     eprintln!(
         "\n{report}\n\nleakcheck: a thread of this check is stuck outside leakcheck; ending the process (exit status {EXIT_STATUS}) so that it does not hang"

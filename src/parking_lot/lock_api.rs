@@ -237,8 +237,8 @@ impl<R: RawMutex> RawLock<R> {
             Some(exec) => {
                 let h = self.model(&exec);
                 exec.switch(R::OPS[IS_LOCKED], at);
-                let locked = exec.reg().mutex(h.id).holder.is_some();
-                locked
+
+                exec.reg().mutex(h.id).holder.is_some()
             }
         }
     }

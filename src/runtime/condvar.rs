@@ -93,14 +93,14 @@ fn wait_with(
         let mut reg = exec.reg();
         // Woken by a notify and waiting again without releasing the mutex in between: the
         // wake-up ended in another wait.
-        if let Some((c, n, _)) = reg.threads[me].condvar_wake.take() {
-            if c == cv {
-                let state = reg.condvar(cv);
-                state.notifies[n].rewaited = true;
-                match state.rewaits.iter_mut().find(|r| r.0 == me) {
-                    Some(r) => r.1 += 1,
-                    None => state.rewaits.push((me, 1)),
-                }
+        if let Some((c, n, _)) = reg.threads[me].condvar_wake.take()
+            && c == cv
+        {
+            let state = reg.condvar(cv);
+            state.notifies[n].rewaited = true;
+            match state.rewaits.iter_mut().find(|r| r.0 == me) {
+                Some(r) => r.1 += 1,
+                None => state.rewaits.push((me, 1)),
             }
         }
         let state = reg.condvar(cv);

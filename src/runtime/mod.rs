@@ -379,10 +379,10 @@ impl Exec {
     pub(crate) fn timer_begins(&self, limit: clock::Limit) -> std::time::Duration {
         let deadline = self.deadline(limit);
         let me = self.me();
-        if let Ok(mut reg) = self.reg.try_borrow_mut() {
-            if let Some(t) = reg.threads.get_mut(me) {
-                t.timer = Some(deadline);
-            }
+        if let Ok(mut reg) = self.reg.try_borrow_mut()
+            && let Some(t) = reg.threads.get_mut(me)
+        {
+            t.timer = Some(deadline);
         }
         deadline
     }
@@ -390,10 +390,10 @@ impl Exec {
     /// The current thread's timed operation has returned.
     pub(crate) fn timer_ends(&self) {
         let me = self.me();
-        if let Ok(mut reg) = self.reg.try_borrow_mut() {
-            if let Some(t) = reg.threads.get_mut(me) {
-                t.timer = None;
-            }
+        if let Ok(mut reg) = self.reg.try_borrow_mut()
+            && let Some(t) = reg.threads.get_mut(me)
+        {
+            t.timer = None;
         }
     }
 

@@ -71,10 +71,10 @@ pub(crate) fn release(exec: &Exec, id: ObjId) {
     let me = exec.me();
     let mut reg = exec.reg();
     let m = reg.mutex(id);
-    if let Some(section) = m.holder.take() {
-        if !std::mem::take(&mut m.holder_waited) {
-            m.sections.push(section);
-        }
+    if let Some(section) = m.holder.take()
+        && !std::mem::take(&mut m.holder_waited)
+    {
+        m.sections.push(section);
     }
     let waiters = std::mem::take(&mut m.waiters);
     reg.lock_released(me, id);

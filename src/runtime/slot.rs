@@ -72,18 +72,18 @@ impl Slots {
         if let Some(old) = self.by_addr.insert(addr, id) {
             self.by_id.remove(&old);
         }
-        if let Some(old) = self.by_id.insert(id, addr) {
-            if old != addr {
-                self.by_addr.remove(&old);
-            }
+        if let Some(old) = self.by_id.insert(id, addr)
+            && old != addr
+        {
+            self.by_addr.remove(&old);
         }
     }
 
     fn remove(&mut self, id: ObjId) {
-        if let Some(addr) = self.by_id.remove(&id) {
-            if self.by_addr.get(&addr) == Some(&id) {
-                self.by_addr.remove(&addr);
-            }
+        if let Some(addr) = self.by_id.remove(&id)
+            && self.by_addr.get(&addr) == Some(&id)
+        {
+            self.by_addr.remove(&addr);
         }
     }
 }
@@ -114,15 +114,15 @@ impl Slot {
     pub(crate) fn handle<S: State>(&self, exec: &Exec, init: impl FnOnce() -> S) -> Handle {
         let word = self.cache.load(Ordering::Acquire);
         let addr = self.addr();
-        if let Some((serial, id)) = unpack(word) {
-            if serial == exec.serial {
-                let mut slots = exec.slots.borrow_mut();
-                if slots.by_id.get(&id) != Some(&addr) {
-                    // Moved since it was attached: its old address is free for another value.
-                    slots.insert(addr, id);
-                }
-                return Handle { serial, id };
+        if let Some((serial, id)) = unpack(word)
+            && serial == exec.serial
+        {
+            let mut slots = exec.slots.borrow_mut();
+            if slots.by_id.get(&id) != Some(&addr) {
+                // Moved since it was attached: its old address is free for another value.
+                slots.insert(addr, id);
             }
+            return Handle { serial, id };
         }
         if word != 0 {
             // Attached before, maybe by this execution while another overwrote the cache.
@@ -146,10 +146,10 @@ impl Slot {
     /// The object's model in `exec`, if it has one there already.
     pub(crate) fn attached(&self, exec: &Exec) -> Option<Handle> {
         let word = self.cache.load(Ordering::Acquire);
-        if let Some((serial, id)) = unpack(word) {
-            if serial == exec.serial {
-                return Some(Handle { serial, id });
-            }
+        if let Some((serial, id)) = unpack(word)
+            && serial == exec.serial
+        {
+            return Some(Handle { serial, id });
         }
         if word == 0 {
             return None;
@@ -177,10 +177,10 @@ impl Drop for Slot {
             Some(_) => None,
             None => exec.slots.borrow().by_addr.get(&self.addr()).copied(),
         };
-        if let Some(id) = id {
-            if let Ok(mut slots) = exec.slots.try_borrow_mut() {
-                slots.remove(id);
-            }
+        if let Some(id) = id
+            && let Ok(mut slots) = exec.slots.try_borrow_mut()
+        {
+            slots.remove(id);
         }
     }
 }
@@ -256,10 +256,10 @@ impl<G> Gate<G> {
                 break guard;
             }
             tries = tries.saturating_add(1);
-            if let Some(exec) = current().filter(|e| e.serial == serial && !e.closed()) {
-                if others_can_run(&exec) {
-                    exec.backend.yield_now();
-                }
+            if let Some(exec) = current().filter(|e| e.serial == serial && !e.closed())
+                && others_can_run(&exec)
+            {
+                exec.backend.yield_now();
             }
             // The holder runs on another OS thread: give it time.
             std::thread::sleep(std::time::Duration::from_micros(u64::from(tries.min(100))));
@@ -374,12 +374,12 @@ impl Drop for RawHold {
 
 impl<G> Drop for Gate<G> {
     fn drop(&mut self) {
-        if let Some((addr, guard)) = self.held.get_mut().take() {
-            if addr != self as *const Self as usize {
-                // Moved while held (its facade guard was forgotten): the guard points at the old
-                // place. The lock stays held, as std's would with a forgotten guard.
-                std::mem::forget(guard);
-            }
+        if let Some((addr, guard)) = self.held.get_mut().take()
+            && addr != self as *const Self as usize
+        {
+            // Moved while held (its facade guard was forgotten): the guard points at the old
+            // place. The lock stays held, as std's would with a forgotten guard.
+            std::mem::forget(guard);
         }
     }
 }

@@ -718,10 +718,10 @@ pub(crate) fn cancel_timer(exec: &Exec, key: u64) {
     };
     let mut dropped = Vec::new();
     for t in reg.threads.iter_mut() {
-        if let Some(task) = t.task.as_mut() {
-            if let Some(i) = task.timers.iter().position(|x| x.key == key) {
-                dropped.push(task.timers.remove(i));
-            }
+        if let Some(task) = t.task.as_mut()
+            && let Some(i) = task.timers.iter().position(|x| x.key == key)
+        {
+            dropped.push(task.timers.remove(i));
         }
     }
     drop(reg);
@@ -782,10 +782,10 @@ pub(crate) fn await_task(exec: &Exec, tid: Tid, waker: &Waker, op: &'static str,
             return;
         };
         let finished = reg.threads[tid].is_finished();
-        if let Some(task) = reg.threads[tid].task.as_mut().filter(|_| !finished) {
-            if !task.join_wakers.iter().any(|w| w.will_wake(waker)) {
-                task.join_wakers.push(waker.clone());
-            }
+        if let Some(task) = reg.threads[tid].task.as_mut().filter(|_| !finished)
+            && !task.join_wakers.iter().any(|w| w.will_wake(waker))
+        {
+            task.join_wakers.push(waker.clone());
         }
     }
     awaits(exec, op, WaitOn::Thread(tid), at);
@@ -914,10 +914,10 @@ pub(crate) fn drive_local<F: Future + ?Sized>(
         let worker = Worker { exec, rt: set, me };
         let poll = fut.as_mut().poll(cx);
         drop(worker);
-        if let Some(mut reg) = exec.live() {
-            if let (Some(t), Some(outer)) = (reg.threads[me].task.as_mut(), outer) {
-                t.local = outer;
-            }
+        if let Some(mut reg) = exec.live()
+            && let (Some(t), Some(outer)) = (reg.threads[me].task.as_mut(), outer)
+        {
+            t.local = outer;
         }
         if exec.closed() {
             return Poll::Pending;
@@ -936,10 +936,10 @@ pub(crate) fn drive_local<F: Future + ?Sized>(
                 let state = reg.runtime(set);
                 woken || (state.busy.is_empty() && state.wanting == 0)
             });
-            if let Some(mut reg) = exec.live() {
-                if let Some(t) = reg.threads[me].task.as_mut() {
-                    t.driving = false;
-                }
+            if let Some(mut reg) = exec.live()
+                && let Some(t) = reg.threads[me].task.as_mut()
+            {
+                t.driving = false;
             }
             if !got {
                 return Poll::Pending;
@@ -950,11 +950,11 @@ pub(crate) fn drive_local<F: Future + ?Sized>(
             break Poll::Pending;
         }
     };
-    if let Some(mut reg) = exec.live() {
-        if let Some(l) = reg.runtime(set).local.as_mut() {
-            l.driver = None;
-            l.waker = out.is_pending().then(|| cx.waker().clone());
-        }
+    if let Some(mut reg) = exec.live()
+        && let Some(l) = reg.runtime(set).local.as_mut()
+    {
+        l.driver = None;
+        l.waker = out.is_pending().then(|| cx.waker().clone());
     }
     out
 }

@@ -234,8 +234,8 @@ impl Once {
             Some(exec) => {
                 let h = self.model(&exec);
                 exec.switch("Once::is_completed", runtime::caller());
-                let done = exec.reg().once(h.id).done;
-                done
+
+                exec.reg().once(h.id).done
             }
         }
     }
@@ -581,10 +581,10 @@ impl<T> OnceLock<T> {
             None => self.std.take(),
             Some(exec) => {
                 let taken = self.take_value(exec.serial);
-                if let Some(h) = self.slot.attached(&exec) {
-                    if !exec.closed() {
-                        model::reset(&exec, h.id);
-                    }
+                if let Some(h) = self.slot.attached(&exec)
+                    && !exec.closed()
+                {
+                    model::reset(&exec, h.id);
                 }
                 taken
             }

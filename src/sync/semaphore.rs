@@ -237,8 +237,8 @@ impl Semaphore {
             Imp::Model(h) => {
                 let exec = h.exec("a semaphore");
                 exec.switch("Semaphore::available_permits", runtime::caller());
-                let permits = exec.reg().semaphore(h.id).permits;
-                permits
+
+                exec.reg().semaphore(h.id).permits
             }
         }
     }
@@ -275,8 +275,8 @@ impl Semaphore {
             Imp::Model(h) => {
                 let exec = h.exec("a semaphore");
                 exec.switch("Semaphore::is_closed", runtime::caller());
-                let closed = exec.reg().semaphore(h.id).closed;
-                closed
+
+                exec.reg().semaphore(h.id).closed
             }
         }
     }

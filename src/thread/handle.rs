@@ -133,10 +133,10 @@ impl<T> JoinHandle<T> {
 
 impl<T> Drop for JoinHandle<T> {
     fn drop(&mut self) {
-        if let Imp::Model(m) = &self.inner {
-            if let Some(exec) = runtime::current().filter(|e| e.serial == m.serial) {
-                model::handle_dropped(&exec, m.tid);
-            }
+        if let Imp::Model(m) = &self.inner
+            && let Some(exec) = runtime::current().filter(|e| e.serial == m.serial)
+        {
+            model::handle_dropped(&exec, m.tid);
         }
     }
 }

@@ -66,10 +66,12 @@ pub(crate) fn render(t: &Timeline) -> String {
                     out.push('\n');
                 }
             }
-            if let Some(f) = lane.finished_step {
-                if (f as usize) >= i && (f as usize) < i + n && lane.id != 0 {
-                    let _ = writeln!(out, "          {} finishes", lane.label());
-                }
+            if let Some(f) = lane.finished_step
+                && (f as usize) >= i
+                && (f as usize) < i + n
+                && lane.id != 0
+            {
+                let _ = writeln!(out, "          {} finishes", lane.label());
             }
         }
         i += n;

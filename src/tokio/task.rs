@@ -405,12 +405,11 @@ impl<T> Future for JoinHandle<T> {
 
 impl<T> Drop for JoinHandle<T> {
     fn drop(&mut self) {
-        if let Imp::Model(m) = &self.imp {
-            if !m.done {
-                if let Some(exec) = m.live() {
-                    runtime::thread::handle_dropped(&exec, m.tid);
-                }
-            }
+        if let Imp::Model(m) = &self.imp
+            && !m.done
+            && let Some(exec) = m.live()
+        {
+            runtime::thread::handle_dropped(&exec, m.tid);
         }
     }
 }

@@ -173,10 +173,10 @@ impl Future for Sleep {
 
 impl Drop for Sleep {
     fn drop(&mut self) {
-        if let Imp::Model(m) = &self.imp {
-            if let Some(exec) = runtime::current().filter(|e| e.serial == m.serial) {
-                model::cancel_timer(&exec, m.key);
-            }
+        if let Imp::Model(m) = &self.imp
+            && let Some(exec) = runtime::current().filter(|e| e.serial == m.serial)
+        {
+            model::cancel_timer(&exec, m.key);
         }
     }
 }

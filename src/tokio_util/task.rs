@@ -236,10 +236,10 @@ impl Future for TrackerWait {
         if let Some(std) = &mut self.std {
             return std.as_mut().poll(cx);
         }
-        if let Some(exec) = runtime::current() {
-            if !exec.switch("TaskTracker::wait", self.at) {
-                return Poll::Pending;
-            }
+        if let Some(exec) = runtime::current()
+            && !exec.switch("TaskTracker::wait", self.at)
+        {
+            return Poll::Pending;
         }
         let (done, first) = {
             let mut s = self.tracker.shared().expect("a model tracker");

@@ -147,11 +147,11 @@ impl Analysis {
             .collect();
         let mut explained = vec![false; results.len()];
         for r in &mut reports {
-            if let Some(i) = r.result {
-                if results[i].status == Status::Failed {
-                    r.gating = true;
-                    explained[i] = true;
-                }
+            if let Some(i) = r.result
+                && results[i].status == Status::Failed
+            {
+                r.gating = true;
+                explained[i] = true;
             }
         }
         let unexplained: Vec<usize> = results

@@ -484,10 +484,11 @@ impl OutputParser {
                 let started = self.started;
                 let result = self.libtest_line(is_err, line, now);
                 // A line of the current block (not the one that starts the next) moves its end.
-                if !is_err && self.started == started {
-                    if let Some(block) = self.blocks.last_mut() {
-                        block.1 = now;
-                    }
+                if !is_err
+                    && self.started == started
+                    && let Some(block) = self.blocks.last_mut()
+                {
+                    block.1 = now;
                 }
                 result?
             }

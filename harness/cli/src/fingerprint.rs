@@ -58,10 +58,11 @@ pub fn normalize_function(name: &str) -> String {
             None => break,
         }
     }
-    if let Some((head, hash)) = out.rsplit_once("::h") {
-        if hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit()) {
-            out = head.to_string();
-        }
+    if let Some((head, hash)) = out.rsplit_once("::h")
+        && hash.len() == 16
+        && hash.chars().all(|c| c.is_ascii_hexdigit())
+    {
+        out = head.to_string();
     }
     out
 }

@@ -315,15 +315,13 @@ fn conclude<R: Fn() -> Option<PathBuf>>(
         ));
     }
     let mut baseline_updated = false;
-    if update_baseline {
-        if let Some(path) = baseline_path {
-            match baseline::write(path, &analysis.baseline_entries()) {
-                Ok(()) => {
-                    baseline_updated = true;
-                    analysis.accept_all();
-                }
-                Err(e) => errors.push(format!("baseline: {e}")),
+    if update_baseline && let Some(path) = baseline_path {
+        match baseline::write(path, &analysis.baseline_entries()) {
+            Ok(()) => {
+                baseline_updated = true;
+                analysis.accept_all();
             }
+            Err(e) => errors.push(format!("baseline: {e}")),
         }
     }
     let new = analysis.with(Standing::New).count();
@@ -361,15 +359,15 @@ fn conclude<R: Fn() -> Option<PathBuf>>(
 
     // The outputs. A file that cannot be written is an error too.
     let mut write_errors = Vec::new();
-    if let Some(path) = junit {
-        if let Err(e) = outputs::write_file(path, &outputs::junit(analysis, info.elapsed)) {
-            write_errors.push(format!("output: {e}"));
-        }
+    if let Some(path) = junit
+        && let Err(e) = outputs::write_file(path, &outputs::junit(analysis, info.elapsed))
+    {
+        write_errors.push(format!("output: {e}"));
     }
-    if let Some(dir) = html {
-        if let Err(e) = pages::write(dir, analysis) {
-            write_errors.push(format!("output: {e}"));
-        }
+    if let Some(dir) = html
+        && let Err(e) = pages::write(dir, analysis)
+    {
+        write_errors.push(format!("output: {e}"));
     }
     if !write_errors.is_empty() {
         verdict.exit_code = EXIT_ERROR;
@@ -539,10 +537,10 @@ fn workspace_root(cargo: &Path, cli: &Cli) -> Option<PathBuf> {
     let start = manifest.parent()?.to_path_buf();
     let mut root = start.clone();
     for dir in start.ancestors() {
-        if let Ok(text) = std::fs::read_to_string(dir.join("Cargo.toml")) {
-            if text.lines().any(|l| l.trim() == "[workspace]") {
-                root = dir.to_path_buf();
-            }
+        if let Ok(text) = std::fs::read_to_string(dir.join("Cargo.toml"))
+            && text.lines().any(|l| l.trim() == "[workspace]")
+        {
+            root = dir.to_path_buf();
         }
     }
     Some(root)

@@ -332,13 +332,13 @@ pub fn junit(a: &Analysis, elapsed: Duration) -> String {
             .binary
             .clone()
             .unwrap_or_else(|| "(unknown binary)".into());
-        if let Some(&ci) = index_of.get(&(classname, r.name.clone())) {
-            if cases[ci].failures.is_empty() {
-                cases[ci].error = Some(
+        if let Some(&ci) = index_of.get(&(classname, r.name.clone()))
+            && cases[ci].failures.is_empty()
+        {
+            cases[ci].error = Some(
                     "the test failed without a leakcheck report: an ordinary failure, see the test's output"
                         .into(),
                 );
-            }
         }
     }
 
@@ -462,10 +462,10 @@ impl PathMap {
         } else {
             return file.to_string();
         };
-        if let Some(repo) = &self.repository {
-            if let Ok(rel) = absolute.strip_prefix(repo) {
-                return rel.to_string_lossy().replace('\\', "/");
-            }
+        if let Some(repo) = &self.repository
+            && let Ok(rel) = absolute.strip_prefix(repo)
+        {
+            return rel.to_string_lossy().replace('\\', "/");
         }
         if path.is_relative() {
             return file.to_string();

@@ -239,15 +239,15 @@ fn validate(root: &Value, schema: &Value, v: &Value, at: &str, errors: &mut Vec<
         }
         _ => {}
     }
-    if let Some(c) = schema.get("const") {
-        if c != v {
-            errors.push(format!("{at}: expected {c}, got {v}"));
-        }
+    if let Some(c) = schema.get("const")
+        && c != v
+    {
+        errors.push(format!("{at}: expected {c}, got {v}"));
     }
-    if let Some(options) = schema["enum"].as_array() {
-        if !options.contains(v) {
-            errors.push(format!("{at}: {v} is not one of {options:?}"));
-        }
+    if let Some(options) = schema["enum"].as_array()
+        && !options.contains(v)
+    {
+        errors.push(format!("{at}: {v} is not one of {options:?}"));
     }
     if let Some(p) = schema["pattern"].as_str() {
         assert_eq!(p, "^fp1:[0-9a-f]{16}$", "the validator knows one pattern");

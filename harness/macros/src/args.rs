@@ -106,21 +106,22 @@ impl Args {
         for meta in metas {
             args.add(&meta)?;
         }
-        if let (Some((_, depth)), Some((kind, lit))) = (&args.depth, &args.scheduler) {
-            if *kind != SchedulerKind::Pct {
-                return Err(syn::Error::new_spanned(
-                    depth,
-                    format!(
-                        "`depth` applies only to the PCT scheduler, but the scheduler is {}; \
+        if let (Some((_, depth)), Some((kind, lit))) = (&args.depth, &args.scheduler)
+            && *kind != SchedulerKind::Pct
+        {
+            return Err(syn::Error::new_spanned(
+                depth,
+                format!(
+                    "`depth` applies only to the PCT scheduler, but the scheduler is {}; \
                          remove `depth` or use `scheduler = \"pct\"`",
-                        lit.to_token_stream()
-                    ),
-                ));
-            }
+                    lit.to_token_stream()
+                ),
+            ));
         }
-        if let (Some((_, bound)), Some((kind, lit))) = (&args.preemption_bound, &args.scheduler) {
-            if *kind != SchedulerKind::Exhaustive {
-                return Err(syn::Error::new_spanned(
+        if let (Some((_, bound)), Some((kind, lit))) = (&args.preemption_bound, &args.scheduler)
+            && *kind != SchedulerKind::Exhaustive
+        {
+            return Err(syn::Error::new_spanned(
                     bound,
                     format!(
                         "`preemption_bound` applies only to the exhaustive scheduler, but the scheduler is {}; \
@@ -128,15 +129,14 @@ impl Args {
                         lit.to_token_stream()
                     ),
                 ));
-            }
         }
-        if args.live {
-            if let Some(other) = args
+        if args.live
+            && let Some(other) = args
                 .seen
                 .iter()
                 .find(|seen| DETERMINISTIC_ONLY.contains(&seen.to_string().as_str()))
-            {
-                return Err(syn::Error::new_spanned(
+        {
+            return Err(syn::Error::new_spanned(
                     other,
                     format!(
                         "`{other}` applies to the deterministic checks, but this test is `live` (its body \
@@ -144,15 +144,14 @@ impl Args {
                          remove `live` (then `LEAKCHECK_MODE=live` can still run it live)"
                     ),
                 ));
-            }
         }
-        if let Some((_, name)) = &args.worker_threads {
-            if !args.multi_thread {
-                return Err(syn::Error::new_spanned(
+        if let Some((_, name)) = &args.worker_threads
+            && !args.multi_thread
+        {
+            return Err(syn::Error::new_spanned(
                     name,
                     "`worker_threads` requires the `multi_thread` runtime flavor: add `flavor = \"multi_thread\"` (the default flavor, \"current_thread\", has one worker)",
                 ));
-            }
         }
         if let (Some((_, depth)), Some((_, bound))) = (&args.depth, &args.preemption_bound) {
             return Err(syn::Error::new_spanned(

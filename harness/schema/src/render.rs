@@ -656,18 +656,15 @@ fn finding(out: &mut String, finding: &Finding) {
                     line.push_str(&t);
                 }
                 let _ = writeln!(out, "{line}");
-                if let [only] = cycle.as_slice() {
-                    if let Some(x) = threads.iter().find(|x| x.thread.id == *only) {
-                        if let (Target::Object(o), Some(h)) =
-                            (&x.blocked.on, x.blocked.held_by.first())
-                        {
-                            let _ = writeln!(
+                if let [only] = cycle.as_slice()
+                    && let Some(x) = threads.iter().find(|x| x.thread.id == *only)
+                    && let (Target::Object(o), Some(h)) = (&x.blocked.on, x.blocked.held_by.first())
+                {
+                    let _ = writeln!(
                                 out,
                                 "  {} locks {o} again while it holds it (locked at {}); std says this might panic or deadlock",
                                 x.thread, h.since
                             );
-                        }
-                    }
                 }
             }
         }

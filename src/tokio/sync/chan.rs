@@ -242,10 +242,10 @@ impl Parked {
 
     /// On drop: unpark if the execution is live.
     pub(crate) fn release(&mut self, handle: Handle) {
-        if self.on.is_some() {
-            if let Some(exec) = handle.live() {
-                self.unpark(&exec);
-            }
+        if self.on.is_some()
+            && let Some(exec) = handle.live()
+        {
+            self.unpark(&exec);
         }
     }
 }
@@ -284,18 +284,18 @@ impl<T> Chan<T> {
         if self.cap.is_none() {
             return Vec::new();
         }
-        if !inner.rx_closed {
-            if let Some(first) = inner.queue.front_mut() {
-                first.got += 1;
-                if first.got < first.need {
-                    return Vec::new();
-                }
-                let Some(first) = inner.queue.pop_front() else {
-                    unreachable!("the front was just seen");
-                };
-                inner.assigned.push(first.key);
-                return vec![first.waiter];
+        if !inner.rx_closed
+            && let Some(first) = inner.queue.front_mut()
+        {
+            first.got += 1;
+            if first.got < first.need {
+                return Vec::new();
             }
+            let Some(first) = inner.queue.pop_front() else {
+                unreachable!("the front was just seen");
+            };
+            inner.assigned.push(first.key);
+            return vec![first.waiter];
         }
         inner.free += 1;
         if inner.rx_closed && self.idle(inner) {

@@ -770,10 +770,10 @@ impl<T> std::iter::FusedIterator for PermitIterator<'_, T> {}
 
 impl<T> Drop for PermitIterator<'_, T> {
     fn drop(&mut self) {
-        if let Imp::Model(m) = &self.imp {
-            if m.n > 0 {
-                m.tx.chan.give_back_n(m.n);
-            }
+        if let Imp::Model(m) = &self.imp
+            && m.n > 0
+        {
+            m.tx.chan.give_back_n(m.n);
         }
     }
 }

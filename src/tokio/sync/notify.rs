@@ -235,15 +235,14 @@ impl Waiting {
                 if st.take_notification(self.key).is_some() {
                     true
                 } else {
-                    if let Some(w) = st.waiters.iter_mut().find(|w| w.key == self.key) {
-                        if !w
+                    if let Some(w) = st.waiters.iter_mut().find(|w| w.key == self.key)
+                        && !w
                             .waker
                             .as_ref()
                             .zip(waker)
                             .is_some_and(|(a, b)| a.will_wake(b))
-                        {
-                            w.waker = waker.cloned();
-                        }
+                    {
+                        w.waker = waker.cloned();
                     }
                     false
                 }

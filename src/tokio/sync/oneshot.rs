@@ -439,12 +439,12 @@ impl<T> Drop for Rx<T> {
             inner.rx_waker = None;
             (inner.value.take(), inner.tx_waker.take())
         };
-        if let Some(exec) = self.one.handle.live() {
-            if let Ok(mut reg) = exec.reg.try_borrow_mut() {
-                let c = reg.channel(self.one.handle.id);
-                c.end_dropped(Dir::Recv, 0);
-                c.len = 0;
-            }
+        if let Some(exec) = self.one.handle.live()
+            && let Ok(mut reg) = exec.reg.try_borrow_mut()
+        {
+            let c = reg.channel(self.one.handle.id);
+            c.end_dropped(Dir::Recv, 0);
+            c.len = 0;
         }
         if let Some(w) = wake {
             w.wake();

@@ -355,10 +355,10 @@ impl SemaphorePermit<'_> {
 
 impl Drop for SemaphorePermit<'_> {
     fn drop(&mut self) {
-        if let Imp::Model((h, key, n)) = &self.imp {
-            if *n > 0 {
-                sem::release(*h, Kind::Semaphore, *key, *n, false);
-            }
+        if let Imp::Model((h, key, n)) = &self.imp
+            && *n > 0
+        {
+            sem::release(*h, Kind::Semaphore, *key, *n, false);
         }
     }
 }

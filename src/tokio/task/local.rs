@@ -242,10 +242,10 @@ impl Default for LocalSet {
 
 impl Drop for LocalSet {
     fn drop(&mut self) {
-        if let Imp::Model(h) = &self.imp {
-            if let Some(exec) = h.live() {
-                model::drop_local_set(&exec, h.id);
-            }
+        if let Imp::Model(h) = &self.imp
+            && let Some(exec) = h.live()
+        {
+            model::drop_local_set(&exec, h.id);
         }
     }
 }
